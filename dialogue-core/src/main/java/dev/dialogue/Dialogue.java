@@ -1,0 +1,491 @@
+package dev.dialogue;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Dialogue server: rooms, typed events and hooks behind a Socket.IO v4 endpoint, embedded in the
+ * application's process.
+ *
+ * <pre>{@code
+ * try (Dialogue dialogue = Dialogue.builder()
+ *     .port(3000)
+ *     .room(RoomConfig.builder("chat", "Chat").events(MESSAGE).defaultSubscriptions("message").build())
+ *     .build()) {
+ *   dialogue.start();
+ *   dialogue.trigger("chat", "message", new Message("hello"));
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start()} blocks until the port is bound; {@link #stop()} and {@link #close()} are
+ * idempotent. All methods are thread-safe.
+ */
+public final class Dialogue implements AutoCloseable {
+  private final Settings settings;
+  private final Hub hub;
+  private final SocketIoTransport transport;
+  private final Object lifecycle = new Object();
+  private volatile int port = -1;
+  private boolean started;
+  private boolean stopped;
+
+  private Dialogue(Settings settings) {
+    this.settings = settings;
+    this.hub = new Hub(settings);
+    this.transport = new SocketIoTransport(settings, hub);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds the port and starts accepting connections; blocks until bound. */
+  public Dialogue start() {
+    synchronized (lifecycle) {
+      if (stopped) {
+        throw new IllegalStateException("this Dialogue was stopped; build a new one");
+      }
+      if (!started) {
+        port = transport.start();
+        started = true;
+      }
+      return this;
+    }
+  }
+
+  /**
+   * Disconnects every client, hands all in-memory history to the cleanup hook, and releases the
+   * port. Blocks until done; idempotent.
+   */
+  public void stop() {
+    synchronized (lifecycle) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      if (started) {
+        hub.disconnectAll("server shutting down");
+        transport.stop();
+      }
+      hub.shutdown();
+      if (settings.ownsExecutor()) {
+        ((ExecutorService) settings.executor()).shutdown();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The bound port; after {@link #start()}, also when it was configured as 0. */
+  public int port() {
+    if (port < 0) {
+      throw new IllegalStateException("not started");
+    }
+    return port;
+  }
+
+  /**
+   * Publishes an event from the server as {@code "system"}.
+   *
+   * @throws DialogueException with {@code ROOM_NOT_FOUND}, {@code EVENT_NOT_ALLOWED}, {@code
+   *     VALIDATION_FAILED} or {@code EVENT_REJECTED}
+   */
+  public EventMessage trigger(String roomId, String eventName, Object data) {
+    return trigger(roomId, eventName, data, "system", null);
+  }
+
+  public EventMessage trigger(String roomId, String eventName, Object data, String from) {
+    return trigger(roomId, eventName, data, from, null);
+  }
+
+  public EventMessage trigger(
+      String roomId, String eventName, Object data, String from, Map<String, ?> meta) {
+    return hub.requireRoom(roomId).trigger(eventName, data, from, meta);
+  }
+
+  public <T> EventMessage trigger(String roomId, EventDefinition<T> event, T data) {
+    return trigger(roomId, event.name(), data, "system", null);
+  }
+
+  /** Calls {@code handler} after each delivered event of that name in the room. */
+  public <T> Registration on(String roomId, EventDefinition<T> event, EventHandler<T> handler) {
+    return hub.requireRoom(roomId).on(event, handler);
+  }
+
+  public Registration on(String roomId, String eventName, EventHandler<JsonNode> handler) {
+    return hub.requireRoom(roomId).on(eventName, handler);
+  }
+
+  public Optional<Room> room(String roomId) {
+    return Optional.ofNullable(hub.room(roomId));
+  }
+
+  /** Every room, in creation order. */
+  public List<Room> rooms() {
+    return List.copyOf(hub.rooms());
+  }
+
+  /**
+   * Creates a room at runtime and tells every connected client ({@code dialogue:roomCreated}).
+   *
+   * @throws DialogueException with {@code ROOM_EXISTS}
+   */
+  public Room createRoom(RoomConfig config) {
+    return hub.createRoom(config, null, null);
+  }
+
+  /** Deletes a room, removing every participant; returns false if there was no such room. */
+  public boolean deleteRoom(String roomId) {
+    return hub.deleteRoom(roomId, null, null);
+  }
+
+  /** The connections of one user (tabs, devices). */
+  public List<ClientConnection> clients(String userId) {
+    return List.copyOf(hub.clients(userId));
+  }
+
+  public List<ClientConnection> allClients() {
+    return List.copyOf(hub.allClients());
+  }
+
+  /** The rooms any connection of the user is in. */
+  public Set<String> clientRooms(String userId) {
+    return hub.clientRooms(userId);
+  }
+
+  /** Whether any connection of the user is in the room. */
+  public boolean isInRoom(String userId, String roomId) {
+    return hub.isInRoom(userId, roomId);
+  }
+
+  /**
+   * Configures a {@link Dialogue}. Every setter checks its argument at once; {@link #build()}
+   * checks the rules that span several settings.
+   */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 3000;
+    private String path = "/socket.io";
+    private String namespace = "/";
+    private final Map<String, RoomConfig> rooms = new LinkedHashMap<>();
+    private final Map<String, EventDefinition<?>> globalEvents = new LinkedHashMap<>();
+    private Authenticator authenticator;
+    private JoinPolicy joinPolicy;
+    private RoomCreationPolicy roomCreationPolicy;
+    private final List<EventInterceptor> interceptors = new ArrayList<>();
+    private final List<DialogueListener> listeners = new ArrayList<>();
+    private HistoryCleanup historyCleanup;
+    private HistoryLoader historyLoader;
+    private final Set<String> allowedOrigins = new LinkedHashSet<>();
+    private int maxPayloadBytes = 1 << 20;
+    private int maxMetaBytes = 16 * 1024;
+    private Duration pingInterval = Duration.ofSeconds(25);
+    private Duration pingTimeout = Duration.ofSeconds(20);
+    private Logger logger = LoggerFactory.getLogger("dev.dialogue");
+    private Executor executor;
+    private Clock clock = Clock.systemUTC();
+    private int historyRequestLimit = 20;
+    private Duration historyRequestWindow = Duration.ofSeconds(60);
+    private int maxHistoryPage = 500;
+    private List<EventDefinition<?>> clientRoomEvents;
+    private int maxRoomsPerConnection = 100;
+    private int maxClientRooms = 10_000;
+    private int maxPendingRequests = 1_000;
+
+    private Builder() {}
+
+    /** The port to listen on (default 3000); 0 picks a free one, see {@link Dialogue#port()}. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be in 0..65535 but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The address to bind (default {@code 0.0.0.0}, all interfaces). */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host == null");
+      return this;
+    }
+
+    /** The Socket.IO path (default {@code /socket.io}). */
+    public Builder path(String path) {
+      requireNonNull(path, "path == null");
+      if (!path.startsWith("/") || path.length() < 2 || path.endsWith("/")) {
+        throw new IllegalArgumentException("path must look like /socket.io but was " + path);
+      }
+      this.path = path;
+      return this;
+    }
+
+    /** The Socket.IO namespace all Dialogue traffic uses (default {@code /}). */
+    public Builder namespace(String namespace) {
+      requireNonNull(namespace, "namespace == null");
+      if (!namespace.startsWith("/") || namespace.contains(",")) {
+        throw new IllegalArgumentException("namespace must start with / and contain no comma but was " + namespace);
+      }
+      this.namespace = namespace;
+      return this;
+    }
+
+    /** Adds rooms that exist from the start; clients cannot delete them. */
+    public Builder room(RoomConfig... configs) {
+      for (RoomConfig c : configs) {
+        requireNonNull(c, "room == null");
+        if (rooms.putIfAbsent(c.id(), c) != null) {
+          throw new IllegalArgumentException("room '" + c.id() + "' was already added");
+        }
+      }
+      return this;
+    }
+
+    /**
+     * Defines events for rooms that accept any event ({@code "*"}) and do not define the name
+     * themselves: such triggers are validated against these definitions.
+     */
+    public Builder event(EventDefinition<?>... definitions) {
+      for (EventDefinition<?> d : definitions) {
+        requireNonNull(d, "event == null");
+        if (globalEvents.putIfAbsent(d.name(), d) != null) {
+          throw new IllegalArgumentException("event '" + d.name() + "' was already defined");
+        }
+      }
+      return this;
+    }
+
+    /**
+     * Authenticates every connection. Without one the server runs in development mode: {@code
+     * auth.userId} is trusted and a connection without it gets an anonymous id.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = requireNonNull(authenticator, "authenticator == null");
+      return this;
+    }
+
+    public Builder joinPolicy(JoinPolicy joinPolicy) {
+      this.joinPolicy = requireNonNull(joinPolicy, "joinPolicy == null");
+      return this;
+    }
+
+    /** Decides whether clients may create rooms (default: every authenticated client may). */
+    public Builder roomCreationPolicy(RoomCreationPolicy policy) {
+      this.roomCreationPolicy = requireNonNull(policy, "roomCreationPolicy == null");
+      return this;
+    }
+
+    /** Adds an interceptor; several run in the order added. */
+    public Builder interceptor(EventInterceptor interceptor) {
+      interceptors.add(requireNonNull(interceptor, "interceptor == null"));
+      return this;
+    }
+
+    public Builder listener(DialogueListener listener) {
+      listeners.add(requireNonNull(listener, "listener == null"));
+      return this;
+    }
+
+    public Builder historyCleanup(HistoryCleanup cleanup) {
+      this.historyCleanup = requireNonNull(cleanup, "historyCleanup == null");
+      return this;
+    }
+
+    public Builder historyLoader(HistoryLoader loader) {
+      this.historyLoader = requireNonNull(loader, "historyLoader == null");
+      return this;
+    }
+
+    /**
+     * Browser origins allowed to connect (e.g. {@code https://app.example.com}). Handshakes with
+     * another {@code Origin} header are refused with HTTP 401. Empty (the default) allows any
+     * origin; clients that send no {@code Origin} (non-browser) are always allowed.
+     */
+    public Builder allowedOrigins(String... origins) {
+      for (String o : origins) {
+        requireNonNull(o, "origin == null");
+        if (!o.equals("*") && !o.matches("https?://[^/]+")) {
+          throw new IllegalArgumentException("origin must look like https://host[:port] but was " + o);
+        }
+        allowedOrigins.add(o);
+      }
+      return this;
+    }
+
+    /** The largest inbound frame in bytes (default 1 MiB). */
+    public Builder maxPayloadBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxPayloadBytes must be at least 1024 but was " + bytes);
+      }
+      this.maxPayloadBytes = bytes;
+      return this;
+    }
+
+    /** The largest {@code meta} object of a trigger, encoded, in bytes (default 16 KiB). */
+    public Builder maxMetaBytes(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxMetaBytes must be >= 0 but was " + bytes);
+      }
+      this.maxMetaBytes = bytes;
+      return this;
+    }
+
+    /** Engine.IO heartbeat (defaults 25 s and 20 s, as Socket.IO). */
+    public Builder heartbeat(Duration interval, Duration timeout) {
+      requireNonNull(interval, "interval == null");
+      requireNonNull(timeout, "timeout == null");
+      if (interval.toMillis() < 100 || timeout.toMillis() < 100) {
+        throw new IllegalArgumentException(
+            "heartbeat interval and timeout must be at least 100 ms but were " + interval + " and " + timeout);
+      }
+      this.pingInterval = interval;
+      this.pingTimeout = timeout;
+      return this;
+    }
+
+    public Builder logger(Logger logger) {
+      this.logger = requireNonNull(logger, "logger == null");
+      return this;
+    }
+
+    /**
+     * Where hooks, listeners and request handling run. The default is a pool of up to 64 daemon
+     * threads owned (and shut down) by the server. Never a network thread.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /** The clock for timestamps and rate limits (default the system UTC clock). */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** {@code getHistory} requests allowed per connection per fixed window (default 20 per 60 s). */
+    public Builder historyRateLimit(int maxRequests, Duration window) {
+      requireNonNull(window, "window == null");
+      if (maxRequests <= 0) {
+        throw new IllegalArgumentException("maxRequests must be positive but was " + maxRequests);
+      }
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("window must be positive but was " + window);
+      }
+      this.historyRequestLimit = maxRequests;
+      this.historyRequestWindow = window;
+      return this;
+    }
+
+    /** The largest {@code end - start} a {@code getHistory} request may ask for (default 500). */
+    public Builder maxHistoryPage(int events) {
+      if (events <= 0) {
+        throw new IllegalArgumentException("maxHistoryPage must be positive but was " + events);
+      }
+      this.maxHistoryPage = events;
+      return this;
+    }
+
+    /**
+     * The events rooms created by clients accept. By default they accept any event ({@code "*"}),
+     * validated against {@link #event} definitions where a name has one.
+     */
+    public Builder clientRoomEvents(EventDefinition<?>... events) {
+      List<EventDefinition<?>> list = new ArrayList<>();
+      for (EventDefinition<?> e : events) {
+        list.add(requireNonNull(e, "event == null"));
+      }
+      this.clientRoomEvents = list;
+      return this;
+    }
+
+    /** How many rooms one connection may be in at once (default 100). */
+    public Builder maxRoomsPerConnection(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxRoomsPerConnection must be positive but was " + max);
+      }
+      this.maxRoomsPerConnection = max;
+      return this;
+    }
+
+    /** How many client-created rooms may exist at once (default 10,000). */
+    public Builder maxClientRooms(int max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("maxClientRooms must be >= 0 but was " + max);
+      }
+      this.maxClientRooms = max;
+      return this;
+    }
+
+    /** Requests one connection may have waiting before new ones are refused (default 1,000). */
+    public Builder maxPendingRequests(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxPendingRequests must be positive but was " + max);
+      }
+      this.maxPendingRequests = max;
+      return this;
+    }
+
+    public Dialogue build() {
+      for (RoomConfig room : rooms.values()) {
+        for (String sub : room.defaultSubscriptions()) {
+          if (!sub.equals(EventDefinition.ANY) && !room.allows(sub)) {
+            throw new IllegalStateException(
+                "room '" + room.id() + "' subscribes by default to '" + sub + "', which it does not allow");
+          }
+        }
+      }
+      boolean ownsExecutor = executor == null;
+      Executor exec = ownsExecutor ? HookThreads.newDefaultExecutor() : executor;
+      Settings settings =
+          new Settings(
+              host,
+              port,
+              path,
+              namespace,
+              List.copyOf(rooms.values()),
+              Map.copyOf(globalEvents),
+              authenticator,
+              joinPolicy,
+              roomCreationPolicy,
+              List.copyOf(interceptors),
+              List.copyOf(listeners),
+              historyCleanup,
+              historyLoader,
+              Set.copyOf(allowedOrigins),
+              maxPayloadBytes,
+              maxMetaBytes,
+              pingInterval,
+              pingTimeout,
+              logger,
+              exec,
+              ownsExecutor,
+              clock,
+              historyRequestLimit,
+              historyRequestWindow,
+              maxHistoryPage,
+              clientRoomEvents == null ? List.of() : List.copyOf(clientRoomEvents),
+              clientRoomEvents == null,
+              maxRoomsPerConnection,
+              maxClientRooms,
+              maxPendingRequests);
+      return new Dialogue(settings);
+    }
+  }
+}

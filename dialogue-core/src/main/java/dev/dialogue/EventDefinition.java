@@ -1,0 +1,121 @@
+package dev.dialogue;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * An event a room accepts: a name, a payload type, and a history policy. Define each event once
+ * and use it in room configurations and in typed {@code trigger}/{@code on} calls.
+ *
+ * <pre>{@code
+ * record Message(@NotBlank @Size(max = 2000) String text) {}
+ *
+ * static final EventDefinition<Message> MESSAGE =
+ *     EventDefinition.builder("message", Message.class).history(100).build();
+ * }</pre>
+ *
+ * <p>Payloads are converted from JSON with Jackson (unknown properties are dropped, the usual
+ * coercions apply) and then checked with Jakarta Bean Validation: annotate record components with
+ * {@code @NotBlank}, {@code @Size}, {@code @Valid} for nested objects and lists, and so on. An
+ * event whose type is {@link JsonNode} accepts any JSON value.
+ *
+ * @param <T> the payload type
+ */
+public final class EventDefinition<T> {
+  /** The name that stands for "any event" in room configurations and subscriptions. */
+  public static final String ANY = "*";
+
+  private final String name;
+  private final Class<T> type;
+  private final String description;
+  private final int historyLimit;
+
+  private EventDefinition(Builder<T> builder) {
+    this.name = builder.name;
+    this.type = builder.type;
+    this.description = builder.description;
+    this.historyLimit = builder.historyLimit;
+  }
+
+  /** An event with payload type {@code type} and no history. */
+  public static <T> EventDefinition<T> of(String name, Class<T> type) {
+    return builder(name, type).build();
+  }
+
+  /** An event that accepts any JSON payload, without validation. */
+  public static EventDefinition<JsonNode> untyped(String name) {
+    return builder(name, JsonNode.class).build();
+  }
+
+  public static <T> Builder<T> builder(String name, Class<T> type) {
+    return new Builder<>(name, type);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  /** The description, or {@code null}. */
+  public String description() {
+    return description;
+  }
+
+  /** Whether events of this kind are kept in room history. */
+  public boolean historyEnabled() {
+    return historyLimit > 0;
+  }
+
+  /** How many events of this kind each room keeps in memory; 0 when history is off. */
+  public int historyLimit() {
+    return historyLimit;
+  }
+
+  @Override
+  public String toString() {
+    return "EventDefinition{" + name + ": " + type.getSimpleName() + "}";
+  }
+
+  /** Builds an {@link EventDefinition}; each setter checks its argument at once. */
+  public static final class Builder<T> {
+    private final String name;
+    private final Class<T> type;
+    private String description;
+    private int historyLimit;
+
+    private Builder(String name, Class<T> type) {
+      requireNonNull(name, "name == null");
+      requireNonNull(type, "type == null");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("event name is blank");
+      }
+      if (name.equals(ANY)) {
+        throw new IllegalArgumentException("event name \"*\" is reserved for \"any event\"");
+      }
+      this.name = name;
+      this.type = type;
+    }
+
+    public Builder<T> description(String description) {
+      this.description = requireNonNull(description, "description == null");
+      return this;
+    }
+
+    /** Keeps the newest {@code limit} events of this kind per room in memory. */
+    public Builder<T> history(int limit) {
+      if (limit <= 0) {
+        throw new IllegalArgumentException("history limit must be positive but was " + limit);
+      }
+      this.historyLimit = limit;
+      return this;
+    }
+
+    public EventDefinition<T> build() {
+      return new EventDefinition<>(this);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package dev.dialogue;
+
+/**
+ * A server-side handler for one event name in one room, registered with {@link Room#on} or {@link
+ * Dialogue#on}.
+ *
+ * <p>Called after the event has been delivered to subscribers and stored in history, on the thread
+ * that ran the trigger: a hook-executor thread for client triggers, the caller's thread for
+ * server-side triggers. Exceptions are caught and logged.
+ *
+ * @param <T> the payload type of the event definition
+ */
+@FunctionalInterface
+public interface EventHandler<T> {
+  void onEvent(T data, EventMessage message) throws Exception;
+}

@@ -1,0 +1,238 @@
+package dev.dialogue;
+
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.messages.PacketsMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+
+/**
+ * Sits in front of netty-socketio's packet handler and owns the Socket.IO layer: it passes
+ * Engine.IO packets (ping, pong, upgrade) through, and takes every Socket.IO packet itself. That
+ * way a CONNECT is answered only after our authenticator ran on the hook executor (also when it
+ * carries no {@code auth}, which netty-socketio would let through), nothing reaches an
+ * unauthenticated session, and every malformed or oversized request can be answered.
+ *
+ * <p>Runs on Netty event loops: it only splits and routes text, never runs user code.
+ */
+@Sharable
+final class Gate extends ChannelInboundHandlerAdapter {
+  private static final char RECORD_SEPARATOR = '\u001e';
+
+  private final Settings settings;
+  private final Hub hub;
+  private final Requests requests;
+  private final Logger log;
+  private final Map<UUID, SessionState> sessions = new ConcurrentHashMap<>();
+
+  Gate(Settings settings, Hub hub) {
+    this.settings = settings;
+    this.hub = hub;
+    this.requests = new Requests(hub);
+    this.log = settings.logger();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof PacketsMessage message)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    ByteBuf content = message.getContent();
+    if (content.isReadable() && !isText(content.getByte(content.readerIndex()))) {
+      log.debug("Dropped a binary frame from session {}: binary payloads are not supported", message.getClient().getSessionId());
+      return;
+    }
+    String text = content.toString(StandardCharsets.UTF_8);
+    StringBuilder passThrough = null;
+    boolean consumedAny = false;
+    int from = 0;
+    while (from <= text.length()) {
+      int end = text.indexOf(RECORD_SEPARATOR, from);
+      if (end < 0) {
+        end = text.length();
+      }
+      String segment = text.substring(from, end);
+      if (!segment.isEmpty() && segment.charAt(0) == '4') {
+        consumedAny = true;
+        onSocketIoPacket(message.getClient(), segment.substring(1));
+      } else if (!segment.isEmpty()) {
+        passThrough = passThrough == null ? new StringBuilder() : passThrough.append(RECORD_SEPARATOR);
+        passThrough.append(segment);
+      }
+      from = end + 1;
+    }
+    if (!consumedAny) {
+      ctx.fireChannelRead(msg);
+    } else if (passThrough != null) {
+      ByteBuf rest = Unpooled.copiedBuffer(passThrough, StandardCharsets.UTF_8);
+      ctx.fireChannelRead(new PacketsMessage(message.getClient(), rest, message.getTransport()));
+    }
+  }
+
+  private static boolean isText(byte first) {
+    return (first >= '0' && first <= '9') || first == 'b';
+  }
+
+  /** The transport closed the session: the connection ends. */
+  void onEngineClosed(UUID sessionId) {
+    SessionState state = sessions.remove(sessionId);
+    if (state != null) {
+      state.closed("transport close");
+    }
+  }
+
+  private void onSocketIoPacket(ClientHead head, String text) {
+    int bytes = text.length() > settings.maxPayloadBytes() / 4
+        ? text.getBytes(StandardCharsets.UTF_8).length
+        : text.length();
+    InboundPacket packet = InboundPacket.parse(bytes > settings.maxPayloadBytes() ? text.substring(0, Math.min(text.length(), 256)) : text);
+    String ours = settings.namespace();
+    if (!packet.namespace().equals(ours)) {
+      if (packet.type() == InboundPacket.CONNECT) {
+        HeadSession.connectError(head, packet.namespace(), "Invalid namespace");
+      }
+      return;
+    }
+    SessionState state = sessions.computeIfAbsent(head.getSessionId(), id -> new SessionState(head));
+    if (bytes > settings.maxPayloadBytes()) {
+      state.oversized(packet, bytes);
+      return;
+    }
+    switch (packet.type()) {
+      case InboundPacket.CONNECT -> state.connect(packet.body());
+      case InboundPacket.DISCONNECT -> state.clientDisconnect();
+      case InboundPacket.EVENT -> state.event(packet);
+      case InboundPacket.BINARY_EVENT -> state.refuse(packet, ErrorCode.INVALID_REQUEST,
+          "Binary payloads are not supported; send base64 text inside JSON");
+      default -> log.debug("Ignored Socket.IO packet type {} from session {}", packet.type(), head.getSessionId());
+    }
+  }
+
+  /** One transport session's Socket.IO state: new, authenticating, connected, closed. */
+  private final class SessionState {
+    private final ClientHead head;
+    private final HeadSession session;
+    private boolean authenticating;
+    private boolean closed;
+    private volatile RealConnection connection;
+
+    SessionState(ClientHead head) {
+      this.head = head;
+      this.session = new HeadSession(head, settings.namespace());
+    }
+
+    synchronized void connect(String authJson) {
+      if (authenticating || connection != null || closed) {
+        log.debug("Ignored a repeated CONNECT from session {}", head.getSessionId());
+        return;
+      }
+      Map<String, Object> auth;
+      try {
+        auth = authJson.isBlank() ? Map.of() : Json.MAPPER.readerForMapOf(Object.class).readValue(authJson);
+      } catch (Exception e) {
+        HeadSession.connectError(head, settings.namespace(), "Invalid auth payload: expected a JSON object");
+        return;
+      }
+      authenticating = true;
+      Handshake handshake = HeadSession.handshake(head, auth == null ? Map.of() : auth);
+      settings.executor().execute(() -> authenticate(handshake));
+    }
+
+    private void authenticate(Handshake handshake) {
+      Hooks.Identity identity = hub.hooks().authenticate(handshake);
+      synchronized (this) {
+        authenticating = false;
+        if (closed) {
+          return;
+        }
+        if (!identity.accepted()) {
+          HeadSession.connectError(head, settings.namespace(), identity.reason());
+          return;
+        }
+        RealConnection c = hub.register(session, identity);
+        connection = c;
+        c.serial.execute(() -> {
+          session.connectAck(c.id());
+          hub.connected(c);
+        });
+      }
+    }
+
+    void event(InboundPacket packet) {
+      RealConnection c = connection;
+      if (c == null) {
+        log.debug("Dropped an event from unauthenticated session {}", head.getSessionId());
+        return;
+      }
+      if (c.serial.pending() >= settings.maxPendingRequests()) {
+        Reply.of(c, packet.ackId()).error(ErrorCode.RATE_LIMITED,
+            "Too many requests waiting (limit " + settings.maxPendingRequests() + "); slow down");
+        return;
+      }
+      c.serial.execute(() -> dispatch(c, packet));
+    }
+
+    private void dispatch(RealConnection c, InboundPacket packet) {
+      Reply reply = Reply.of(c, packet.ackId());
+      com.fasterxml.jackson.databind.JsonNode array;
+      try {
+        array = Json.MAPPER.readTree(packet.body());
+      } catch (Exception e) {
+        reply.error(ErrorCode.INVALID_REQUEST, "Malformed event packet: the body is not valid JSON");
+        return;
+      }
+      if (array == null || !array.isArray() || array.isEmpty() || !array.get(0).isTextual()) {
+        reply.error(ErrorCode.INVALID_REQUEST, "Malformed event packet: expected [\"eventName\", payload]");
+        return;
+      }
+      String eventName = array.get(0).textValue();
+      if (!requests.knows(eventName) && !eventName.startsWith(Wire.PREFIX) && !reply.acked()) {
+        return; // An application event nobody listens to: ignored, as Socket.IO does.
+      }
+      requests.handle(c, eventName, array.size() > 1 ? array.get(1) : null, reply);
+    }
+
+    void refuse(InboundPacket packet, ErrorCode code, String message) {
+      RealConnection c = connection;
+      if (c != null) {
+        c.serial.execute(() -> Reply.of(c, packet.ackId()).error(code, message));
+      }
+    }
+
+    void oversized(InboundPacket packet, int bytes) {
+      String message = "Payload of " + bytes + " bytes exceeds the limit of " + settings.maxPayloadBytes() + " bytes";
+      if (packet.type() == InboundPacket.CONNECT) {
+        HeadSession.connectError(head, settings.namespace(), message);
+        return;
+      }
+      String eventName = InboundPacket.peekEventName(packet.body());
+      log.debug("Refused {} from session {}: {}", eventName, head.getSessionId(), message);
+      refuse(packet, ErrorCode.PAYLOAD_TOO_LARGE, message);
+    }
+
+    synchronized void clientDisconnect() {
+      RealConnection c = connection;
+      connection = null;
+      if (c != null) {
+        c.serial.execute(() -> hub.disconnected(c, "client namespace disconnect"));
+      }
+    }
+
+    synchronized void closed(String reason) {
+      closed = true;
+      RealConnection c = connection;
+      connection = null;
+      if (c != null) {
+        c.serial.execute(() -> hub.disconnected(c, reason));
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.dialogue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One room's in-memory history: per event name, oldest to newest, bounded by the event's limit.
+ * Not thread-safe: the room guards it with its lock.
+ */
+final class HistoryBuffer {
+  /** Newest first; equal timestamps keep publish order (the original's stable sort). */
+  static final Comparator<EventMessage> NEWEST_FIRST_STABLE =
+      Comparator.comparingLong(EventMessage::timestamp)
+          .reversed()
+          .thenComparingLong(m -> m.offset() == null ? 0 : m.offset());
+
+  private final Map<String, ArrayDeque<EventMessage>> byEvent = new LinkedHashMap<>();
+
+  /** Appends; returns what the limit evicted, oldest first. */
+  List<EventMessage> push(EventMessage message, int limit) {
+    ArrayDeque<EventMessage> events = byEvent.computeIfAbsent(message.event(), k -> new ArrayDeque<>());
+    events.addLast(message);
+    if (events.size() <= limit) {
+      return List.of();
+    }
+    List<EventMessage> evicted = new ArrayList<>(events.size() - limit);
+    while (events.size() > limit) {
+      evicted.add(events.pollFirst());
+    }
+    return evicted;
+  }
+
+  int count(String eventName) {
+    ArrayDeque<EventMessage> events = byEvent.get(eventName);
+    return events == null ? 0 : events.size();
+  }
+
+  /** Indices newest first, {@code end} exclusive; only what memory holds. */
+  List<EventMessage> page(String eventName, int start, int end) {
+    ArrayDeque<EventMessage> events = byEvent.get(eventName);
+    if (events == null || start >= events.size()) {
+      return List.of();
+    }
+    List<EventMessage> page = new ArrayList<>(Math.min(end, events.size()) - start);
+    Iterator<EventMessage> newestFirst = events.descendingIterator();
+    for (int i = 0; newestFirst.hasNext() && i < end; i++) {
+      EventMessage m = newestFirst.next();
+      if (i >= start) {
+        page.add(m);
+      }
+    }
+    return page;
+  }
+
+  /** The newest {@code limit} events across all names, newest first. */
+  List<EventMessage> newest(int limit) {
+    List<EventMessage> all = new ArrayList<>();
+    for (ArrayDeque<EventMessage> events : byEvent.values()) {
+      all.addAll(events);
+    }
+    all.sort(NEWEST_FIRST_STABLE);
+    return all.size() <= limit ? all : new ArrayList<>(all.subList(0, limit));
+  }
+
+  /** Removes and returns everything, per event name, oldest first. */
+  Map<String, List<EventMessage>> drain() {
+    Map<String, List<EventMessage>> drained = new LinkedHashMap<>();
+    byEvent.forEach((name, events) -> {
+      if (!events.isEmpty()) {
+        drained.put(name, new ArrayList<>(events));
+      }
+    });
+    byEvent.clear();
+    return drained;
+  }
+}

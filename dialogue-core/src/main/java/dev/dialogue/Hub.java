@@ -1,0 +1,329 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * The server's state and the operations on it, shared by the wire handlers and the server API:
+ * rooms, connections, joining, leaving, publishing.
+ */
+final class Hub {
+  private final Settings settings;
+  private final Hooks hooks;
+  private final Logger log;
+  private final PayloadValidator validator = new PayloadValidator();
+  private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
+  private final AtomicLong roomSequence = new AtomicLong();
+  private final AtomicInteger clientRoomCount = new AtomicInteger();
+  private final Map<String, RealConnection> connections = new ConcurrentHashMap<>();
+  private final Map<String, Set<RealConnection>> byUser = new ConcurrentHashMap<>();
+
+  Hub(Settings settings) {
+    this.settings = settings;
+    this.hooks = new Hooks(settings);
+    this.log = settings.logger();
+    for (RoomConfig config : settings.rooms()) {
+      RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet());
+      rooms.put(config.id(), room);
+      hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
+    }
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  Hooks hooks() {
+    return hooks;
+  }
+
+  // ---- rooms ----
+
+  RealRoom room(String roomId) {
+    return roomId == null ? null : rooms.get(roomId);
+  }
+
+  RealRoom requireRoom(String roomId) {
+    RealRoom room = room(roomId);
+    if (room == null) {
+      throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + roomId + "' does not exist");
+    }
+    return room;
+  }
+
+  List<RealRoom> rooms() {
+    List<RealRoom> list = new ArrayList<>(rooms.values());
+    list.sort(Comparator.comparingLong(RealRoom::sequence));
+    return list;
+  }
+
+  /**
+   * Creates a room and tells every connection. {@code creator} is the requesting connection (which
+   * gets {@code reply} instead of the broadcast), or null for server code.
+   */
+  RealRoom createRoom(RoomConfig config, RealConnection creator, Reply reply) {
+    if (creator != null && clientRoomCount.incrementAndGet() > settings.maxClientRooms()) {
+      clientRoomCount.decrementAndGet();
+      throw new DialogueException(
+          ErrorCode.PERMISSION_DENIED,
+          "The server holds at most " + settings.maxClientRooms() + " client-created rooms");
+    }
+    RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet());
+    if (rooms.putIfAbsent(config.id(), room) != null) {
+      if (creator != null) {
+        clientRoomCount.decrementAndGet();
+      }
+      throw new DialogueException(ErrorCode.ROOM_EXISTS, "Room '" + config.id() + "' already exists");
+    }
+    hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
+    Wire.RoomCreated created = Wire.RoomCreated.of(config);
+    broadcastToAll(Wire.ROOM_CREATED, created, creator);
+    if (creator != null) {
+      reply.ok(Wire.ROOM_CREATED, created, created);
+    }
+    return room;
+  }
+
+  /**
+   * Deletes a room: every participant leaves it (onLeft fires), remaining history goes to the
+   * cleanup hook, every connection but {@code requester} is told. Returns false if it did not exist.
+   */
+  boolean deleteRoom(String roomId, RealConnection requester, Reply reply) {
+    RealRoom room = rooms.remove(roomId);
+    if (room == null) {
+      return false;
+    }
+    if (room.createdById() != null) {
+      clientRoomCount.decrementAndGet();
+    }
+    List<Membership> former = new ArrayList<>();
+    Map<String, List<EventMessage>> history = room.delete(former);
+    history.forEach((eventName, events) -> hooks.cleanupAsync(roomId, eventName, events));
+    for (Membership m : former) {
+      hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
+    }
+    Wire.RoomRef deleted = new Wire.RoomRef(roomId);
+    broadcastToAll(Wire.ROOM_DELETED, deleted, requester);
+    if (requester != null) {
+      reply.ok(Wire.ROOM_DELETED, deleted, deleted);
+    }
+    hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room));
+    return true;
+  }
+
+  // ---- connections ----
+
+  RealConnection register(Session session, Hooks.Identity identity) {
+    RealConnection connection =
+        new RealConnection(this, session, identity.userId(), identity.meta(), identity.claims());
+    connections.put(connection.id(), connection);
+    byUser.computeIfAbsent(identity.userId(), k -> ConcurrentHashMap.newKeySet()).add(connection);
+    return connection;
+  }
+
+  /** Runs on the connection's serial executor: {@code connected} first, then the hook. */
+  void connected(RealConnection connection) {
+    connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
+    hooks.notify("onConnected", l -> l.onConnected(connection));
+  }
+
+  /**
+   * Runs on the connection's serial executor: the hook sees the rooms, then the connection leaves
+   * each (onLeft fires) and is forgotten.
+   */
+  void disconnected(RealConnection connection, String reason) {
+    if (!connection.markClosed()) {
+      return;
+    }
+    hooks.notify("onDisconnected", l -> l.onDisconnected(connection, reason));
+    for (String roomId : connection.rooms()) {
+      Membership m = connection.membership(roomId);
+      if (m != null && m.room.remove(connection, () -> {})) {
+        hooks.notify("onLeft", l -> l.onLeft(connection, m.room));
+      }
+    }
+    connections.remove(connection.id());
+    byUser.computeIfPresent(connection.userId(), (user, set) -> {
+      set.remove(connection);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  Collection<RealConnection> clients(String userId) {
+    Set<RealConnection> set = byUser.get(userId);
+    return set == null ? List.of() : List.copyOf(set);
+  }
+
+  Collection<RealConnection> allClients() {
+    return List.copyOf(connections.values());
+  }
+
+  Set<String> clientRooms(String userId) {
+    Set<String> ids = new LinkedHashSet<>();
+    for (RealConnection c : clients(userId)) {
+      ids.addAll(c.rooms());
+    }
+    return Set.copyOf(ids);
+  }
+
+  boolean isInRoom(String userId, String roomId) {
+    for (RealConnection c : clients(userId)) {
+      if (c.membership(roomId) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void disconnectAll(String reason) {
+    for (RealConnection c : allClients()) {
+      c.disconnect();
+      c.serial.execute(() -> disconnected(c, reason));
+    }
+  }
+
+  /** Hands everything still in memory to the cleanup hook and waits for it. */
+  void shutdown() {
+    for (RealRoom room : rooms()) {
+      room.drainHistory().forEach((eventName, events) -> hooks.cleanupNow(room.id(), eventName, events));
+    }
+    validator.close();
+  }
+
+  // ---- membership ----
+
+  /**
+   * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
+   * Order for the client: joined (or the ack), then whatever onJoined sends, then history.
+   */
+  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient) {
+    if (room.contains(connection)) {
+      answerJoined(reply, room, room.offset(), null);
+      return;
+    }
+    if (viaClient && settings.joinPolicy() != null) {
+      Decision decision = hooks.answer("joinPolicy", () -> settings.joinPolicy().beforeJoin(connection, room));
+      if (!decision.allowed()) {
+        throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
+      }
+    }
+    if (connection.roomCount() >= settings.maxRoomsPerConnection()) {
+      throw new DialogueException(
+          ErrorCode.PERMISSION_DENIED,
+          "A connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
+    }
+    int sync = room.config().syncHistoryOnJoin();
+    RealRoom.Admission admission =
+        room.admit(connection, a -> answerJoined(reply, room, a.offset(), sync > 0 ? room.newestHistory(sync) : null));
+    switch (admission.outcome()) {
+      case GONE -> throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + room.id() + "' does not exist");
+      case FULL -> throw new DialogueException(ErrorCode.ROOM_FULL, "Room '" + room.id() + "' is at capacity");
+      case ALREADY_IN -> answerJoined(reply, room, admission.offset(), null);
+      case ADMITTED -> {
+        hooks.notify("onJoined", l -> l.onJoined(connection, room));
+        if (!reply.acked() && sync > 0) {
+          List<EventMessage> history = room.newestHistory(sync);
+          if (!history.isEmpty()) {
+            connection.emit(Wire.HISTORY, new Wire.History(room.id(), history));
+          }
+        }
+      }
+    }
+  }
+
+  private static void answerJoined(Reply reply, RealRoom room, long offset, List<EventMessage> history) {
+    List<EventMessage> h = history == null || history.isEmpty() ? null : history;
+    reply.ok(
+        Wire.JOINED,
+        new Wire.Joined(room.id(), room.name()),
+        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, null));
+  }
+
+  /** Removes the connection from the room; returns whether it was in it. */
+  boolean leave(RealConnection connection, RealRoom room, Reply reply) {
+    Wire.RoomRef ref = new Wire.RoomRef(room.id());
+    boolean removed = room.remove(connection, () -> reply.ok(Wire.LEFT, ref, ref));
+    if (removed) {
+      hooks.notify("onLeft", l -> l.onLeft(connection, room));
+    }
+    return removed;
+  }
+
+  // ---- events ----
+
+  /**
+   * The trigger pipeline: allowed, meta size, validation, envelope, interceptors, delivery and
+   * history (one step under the room lock), onTriggered, handlers, afterEach.
+   */
+  EventMessage publish(
+      RealRoom room, String eventName, JsonNode data, String from, ObjectNode meta, String clientMessageId) {
+    if (!room.config().allows(eventName)) {
+      throw new DialogueException(
+          ErrorCode.EVENT_NOT_ALLOWED, "Event '" + eventName + "' is not allowed in room '" + room.id() + "'");
+    }
+    checkMetaSize(meta);
+    EventDefinition<?> definition = room.definition(eventName, settings.globalEvents());
+    JsonNode parsed = validator.validate(definition, eventName, data);
+    EventMessage message =
+        new EventMessage(
+            eventName, room.id(), parsed, from, settings.clock().millis(), meta, Ids.random(), null, clientMessageId);
+    EventDecision decision = hooks.beforeEach(room, message);
+    if (!decision.proceeds()) {
+      throw new DialogueException(ErrorCode.EVENT_REJECTED, decision.reason());
+    }
+    EventMessage approved = decision.message();
+    // Routing and history follow the original name and room, whatever an interceptor rewrote.
+    approved =
+        new EventMessage(
+            eventName, room.id(), approved.data(), approved.from(), approved.timestamp(),
+            approved.meta(), approved.id(), null, approved.clientMessageId());
+    RealRoom.Delivery delivery = room.deliver(approved, definition == null ? 0 : definition.historyLimit());
+    EventMessage delivered = delivery.message();
+    hooks.cleanupAsync(room.id(), eventName, delivery.evicted());
+    hooks.notify("onTriggered", l -> l.onTriggered(room, delivered));
+    for (EventHandler<JsonNode> handler : room.handlers(eventName)) {
+      try {
+        handler.onEvent(delivered.data(), delivered);
+      } catch (Exception | Error e) {
+        log.error("Handler for event '{}' in room '{}' failed", eventName, room.id(), e);
+      }
+    }
+    hooks.afterEach(room, delivered, delivery.recipients());
+    return delivered;
+  }
+
+  private void checkMetaSize(ObjectNode meta) {
+    if (meta == null) {
+      return;
+    }
+    int bytes = Json.write(meta).getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > settings.maxMetaBytes()) {
+      throw new DialogueException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          "meta is " + bytes + " bytes; the limit is " + settings.maxMetaBytes() + " bytes");
+    }
+  }
+
+  /** Sends to every authenticated connection except {@code except}, encoding once. */
+  void broadcastToAll(String eventName, Object payload, RealConnection except) {
+    RawValue encoded = Json.raw(payload);
+    for (RealConnection c : connections.values()) {
+      if (c != except) {
+        c.emitRaw(eventName, encoded);
+      }
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a JSON payload into the event's type and checks its Bean Validation constraints. The error
+ * message has the original's shape: {@code Event '<name>' validation failed: <path>: <msg>, ...}.
+ */
+final class PayloadValidator implements AutoCloseable {
+  private final ValidatorFactory factory;
+  private final Validator validator;
+
+  PayloadValidator() {
+    this.factory = Validation.buildDefaultValidatorFactory();
+    this.validator = factory.getValidator();
+  }
+
+  /**
+   * Returns the payload as the server parsed it (unknown fields dropped, coercions applied).
+   *
+   * @throws DialogueException with {@code VALIDATION_FAILED}
+   */
+  JsonNode validate(EventDefinition<?> definition, String eventName, JsonNode data) {
+    JsonNode input = data == null || data.isMissingNode() ? Json.NODES.nullNode() : data;
+    if (definition == null || definition.type() == JsonNode.class) {
+      return input;
+    }
+    Object value;
+    try {
+      value = Json.MAPPER.treeToValue(input, definition.type());
+    } catch (JsonProcessingException e) {
+      throw failed(eventName, List.of(describe(e, input)));
+    } catch (IllegalArgumentException e) {
+      throw failed(eventName, List.of(": " + rootMessage(e)));
+    }
+    if (value == null) {
+      throw failed(eventName, List.of(": Expected " + expectedKind(definition.type()) + ", received " + Json.kind(input)));
+    }
+    Set<ConstraintViolation<Object>> violations = validator.validate(value);
+    if (!violations.isEmpty()) {
+      List<String> issues =
+          violations.stream()
+              .sorted(Comparator.comparing((ConstraintViolation<Object> v) -> v.getPropertyPath().toString())
+                  .thenComparing(ConstraintViolation::getMessage))
+              .map(v -> v.getPropertyPath() + ": " + v.getMessage())
+              .collect(Collectors.toList());
+      throw failed(eventName, issues);
+    }
+    return Json.MAPPER.valueToTree(value);
+  }
+
+  private static DialogueException failed(String eventName, List<String> issues) {
+    return new DialogueException(
+        ErrorCode.VALIDATION_FAILED,
+        "Event '" + eventName + "' validation failed: " + String.join(", ", issues));
+  }
+
+  private static String describe(JsonProcessingException e, JsonNode input) {
+    if (e instanceof JsonMappingException jme) {
+      List<String> path = new ArrayList<>();
+      JsonNode at = input;
+      for (JsonMappingException.Reference ref : jme.getPath()) {
+        if (ref.getFieldName() != null) {
+          path.add(ref.getFieldName());
+          at = at == null ? null : at.get(ref.getFieldName());
+        } else if (ref.getIndex() >= 0) {
+          path.add(Integer.toString(ref.getIndex()));
+          at = at == null ? null : at.get(ref.getIndex());
+        }
+      }
+      String where = String.join(".", path);
+      if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
+        return where + ": Expected " + expectedKind(mie.getTargetType()) + ", received " + Json.kind(at);
+      }
+      return where + ": " + rootMessage(e);
+    }
+    return ": " + rootMessage(e);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message = t instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : t.getMessage();
+    return message == null ? t.getClass().getSimpleName() : message;
+  }
+
+  private static String expectedKind(Class<?> type) {
+    if (type == String.class || type == Character.class || type == char.class || type.isEnum()) {
+      return "string";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "boolean";
+    }
+    if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != void.class)) {
+      return "number";
+    }
+    if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+      return "array";
+    }
+    if (Map.class.isAssignableFrom(type)) {
+      return "object";
+    }
+    return "object";
+  }
+
+  @Override
+  public void close() {
+    factory.close();
+  }
+}

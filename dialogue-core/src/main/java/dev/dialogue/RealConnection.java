@@ -1,0 +1,175 @@
+package dev.dialogue;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. */
+final class RealConnection implements ClientConnection {
+  private final String id = Ids.random();
+  private final String userId;
+  private final Map<String, Object> meta;
+  private final Map<String, Object> claims;
+  private final Session session;
+  private final Hub hub;
+  final SerialExecutor serial;
+  private final Map<String, Membership> memberships = new ConcurrentHashMap<>();
+  private volatile boolean open = true;
+  private long historyWindowStart;
+  private int historyWindowCount;
+
+  RealConnection(Hub hub, Session session, String userId, Map<String, Object> meta, Map<String, Object> claims) {
+    this.hub = hub;
+    this.session = session;
+    this.userId = userId;
+    this.meta = meta;
+    this.claims = claims;
+    this.serial = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String userId() {
+    return userId;
+  }
+
+  @Override
+  public Map<String, Object> meta() {
+    return meta;
+  }
+
+  @Override
+  public Map<String, Object> claims() {
+    return claims;
+  }
+
+  @Override
+  public void join(String roomId) {
+    requireNonNull(roomId, "roomId == null");
+    hub.join(this, hub.requireRoom(roomId), Reply.toEvents(this), false);
+  }
+
+  @Override
+  public boolean leave(String roomId) {
+    requireNonNull(roomId, "roomId == null");
+    Membership m = memberships.get(roomId);
+    return m != null && hub.leave(this, m.room, Reply.toEvents(this));
+  }
+
+  @Override
+  public void subscribe(String roomId, String eventName) {
+    requireNonNull(eventName, "eventName == null");
+    Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
+    if (m != null) {
+      m.subscriptions.add(eventName);
+    }
+  }
+
+  @Override
+  public void subscribeAll(String roomId) {
+    subscribe(roomId, EventDefinition.ANY);
+  }
+
+  @Override
+  public void unsubscribe(String roomId, String eventName) {
+    requireNonNull(eventName, "eventName == null");
+    Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
+    if (m != null) {
+      m.subscriptions.remove(eventName);
+    }
+  }
+
+  @Override
+  public Set<String> rooms() {
+    return Set.copyOf(memberships.keySet());
+  }
+
+  @Override
+  public Set<String> subscriptions(String roomId) {
+    Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
+    return m == null ? Set.of() : Set.copyOf(m.subscriptions);
+  }
+
+  Membership membership(String roomId) {
+    return memberships.get(roomId);
+  }
+
+  int roomCount() {
+    return memberships.size();
+  }
+
+  void attach(Membership membership) {
+    memberships.put(membership.room.id(), membership);
+  }
+
+  void detach(Membership membership) {
+    memberships.remove(membership.room.id(), membership);
+  }
+
+  @Override
+  public void send(String eventName, Object data) {
+    requireNonNull(eventName, "eventName == null");
+    emitRaw(eventName, Json.raw(data));
+  }
+
+  void emit(String eventName, Object payload) {
+    emitRaw(eventName, Json.raw(payload));
+  }
+
+  boolean emitRaw(String eventName, RawValue payload) {
+    return open && session.sendEvent(eventName, payload);
+  }
+
+  void ack(long ackId, RawValue result) {
+    if (open) {
+      session.sendAck(ackId, result);
+    }
+  }
+
+  @Override
+  public boolean connected() {
+    return open;
+  }
+
+  @Override
+  public void disconnect() {
+    if (open) {
+      session.close();
+    }
+  }
+
+  /** Marks the connection closed: nothing more is written to it. Returns whether it was open. */
+  boolean markClosed() {
+    boolean was = open;
+    open = false;
+    return was;
+  }
+
+  /**
+   * Counts one {@code getHistory} request in the current fixed window; returns the epoch millis at
+   * which the window resets if the request is over the limit, or -1 if it is allowed.
+   */
+  synchronized long historyRequest(long now, int limit, long windowMillis) {
+    if (now - historyWindowStart >= windowMillis || now < historyWindowStart) {
+      historyWindowStart = now;
+      historyWindowCount = 0;
+    }
+    if (historyWindowCount >= limit) {
+      return historyWindowStart + windowMillis;
+    }
+    historyWindowCount++;
+    return -1;
+  }
+
+  @Override
+  public String toString() {
+    return "ClientConnection{" + id + ", user " + userId + "}";
+  }
+}

@@ -1,0 +1,84 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A live room: its configuration, participants, history and presence, and the server-side way to
+ * publish into it and listen to it. Obtained from {@link Dialogue#room} or {@link Dialogue#rooms}.
+ *
+ * <p>Thread-safe. Every participant sees the room's events in one order.
+ */
+public interface Room {
+  String id();
+
+  String name();
+
+  /** The description, or {@code null}. */
+  String description();
+
+  RoomConfig config();
+
+  /** The user id of the client that created the room, or {@code null} for server rooms. */
+  String createdById();
+
+  /**
+   * Publishes an event from the server, as {@code "system"}. Runs the full pipeline (allow check,
+   * validation, interceptor, delivery, history, handlers) on the calling thread.
+   *
+   * @return the delivered envelope
+   * @throws DialogueException with {@code ROOM_NOT_FOUND}, {@code EVENT_NOT_ALLOWED}, {@code
+   *     VALIDATION_FAILED} or {@code EVENT_REJECTED}
+   */
+  default EventMessage trigger(String eventName, Object data) {
+    return trigger(eventName, data, "system", null);
+  }
+
+  /** Publishes an event from the server with the sender name {@code from}. */
+  default EventMessage trigger(String eventName, Object data, String from) {
+    return trigger(eventName, data, from, null);
+  }
+
+  /** Publishes an event from the server with a sender name and a {@code meta} object. */
+  EventMessage trigger(String eventName, Object data, String from, Map<String, ?> meta);
+
+  /** Publishes a typed event from the server, as {@code "system"}. */
+  default <T> EventMessage trigger(EventDefinition<T> event, T data) {
+    return trigger(event.name(), data, "system", null);
+  }
+
+  /**
+   * Calls {@code handler} after each delivered event named {@code event.name()} in this room.
+   * Close the returned registration to stop.
+   */
+  <T> Registration on(EventDefinition<T> event, EventHandler<T> handler);
+
+  /** Like {@link #on(EventDefinition, EventHandler)} with the raw JSON payload. */
+  Registration on(String eventName, EventHandler<JsonNode> handler);
+
+  /** The number of connections in the room. */
+  int size();
+
+  /** Whether the room has a {@code maxSize} and has reached it. */
+  boolean isFull();
+
+  /** The connections in the room, in join order. */
+  List<ClientConnection> participants();
+
+  /**
+   * A page of history for one event name, newest first: index 0 is the newest, {@code end} is
+   * exclusive. Memory first, then the {@link HistoryLoader} for what memory does not hold.
+   */
+  List<EventMessage> history(String eventName, int start, int end);
+
+  /** The users present (with at least one connection in the room). */
+  Set<String> presence();
+
+  /** The offset of the newest stored event; 0 when none has been stored. */
+  long offset();
+
+  /** The room's epoch: changes whenever its offsets restart. */
+  String epoch();
+}

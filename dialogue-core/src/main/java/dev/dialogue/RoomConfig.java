@@ -1,0 +1,233 @@
+package dev.dialogue;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The immutable description of a room: identity, the events it accepts, capacity, default
+ * subscriptions, history sync on join and presence.
+ *
+ * <pre>{@code
+ * RoomConfig chat = RoomConfig.builder("chat", "Chat")
+ *     .events(MESSAGE, TYPING)
+ *     .defaultSubscriptions("message")
+ *     .syncHistoryOnJoin(50)
+ *     .presence(true)
+ *     .build();
+ * }</pre>
+ */
+public final class RoomConfig {
+  /** {@link #syncHistoryOnJoin()} value meaning "all history". */
+  public static final int SYNC_ALL = Integer.MAX_VALUE;
+
+  private final String id;
+  private final String name;
+  private final String description;
+  private final Map<String, EventDefinition<?>> events;
+  private final boolean anyEvent;
+  private final int maxSize;
+  private final List<String> defaultSubscriptions;
+  private final int syncHistoryOnJoin;
+  private final boolean presence;
+  private final String createdById;
+
+  private RoomConfig(Builder b) {
+    this.id = b.id;
+    this.name = b.name;
+    this.description = b.description;
+    this.events = Map.copyOf(b.events);
+    this.eventOrder = List.copyOf(b.events.keySet());
+    this.anyEvent = b.anyEvent;
+    this.maxSize = b.maxSize;
+    this.defaultSubscriptions = List.copyOf(b.defaultSubscriptions);
+    this.syncHistoryOnJoin = b.syncHistoryOnJoin;
+    this.presence = b.presence;
+    this.createdById = b.createdById;
+  }
+
+  private final List<String> eventOrder;
+
+  public static Builder builder(String id, String name) {
+    return new Builder(id, name);
+  }
+
+  /** A builder pre-filled with this configuration, for variations. */
+  public Builder toBuilder() {
+    Builder b = new Builder(id, name);
+    b.description = description;
+    b.events.putAll(events);
+    b.anyEvent = anyEvent;
+    b.maxSize = maxSize;
+    b.defaultSubscriptions.addAll(defaultSubscriptions);
+    b.syncHistoryOnJoin = syncHistoryOnJoin;
+    b.presence = presence;
+    b.createdById = createdById;
+    return b;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The description, or {@code null}. */
+  public String description() {
+    return description;
+  }
+
+  /** The events defined for this room, in declaration order. */
+  public List<EventDefinition<?>> events() {
+    List<EventDefinition<?>> list = new ArrayList<>(eventOrder.size());
+    for (String n : eventOrder) {
+      list.add(events.get(n));
+    }
+    return list;
+  }
+
+  /** The room's own definition of {@code eventName}, or {@code null}. */
+  public EventDefinition<?> event(String eventName) {
+    return events.get(eventName);
+  }
+
+  /** Whether the room accepts any event name ({@code "*"}). */
+  public boolean anyEvent() {
+    return anyEvent;
+  }
+
+  /** Whether the room accepts {@code eventName}: listed by name, or the room accepts any event. */
+  public boolean allows(String eventName) {
+    return anyEvent || events.containsKey(eventName);
+  }
+
+  /** The capacity in connections; 0 means unlimited. */
+  public int maxSize() {
+    return maxSize;
+  }
+
+  public List<String> defaultSubscriptions() {
+    return defaultSubscriptions;
+  }
+
+  /** How many of the newest events are sent on join: 0 none, {@link #SYNC_ALL} all. */
+  public int syncHistoryOnJoin() {
+    return syncHistoryOnJoin;
+  }
+
+  public boolean presence() {
+    return presence;
+  }
+
+  /** The user id of the client that created the room, or {@code null} for server rooms. */
+  public String createdById() {
+    return createdById;
+  }
+
+  @Override
+  public String toString() {
+    return "RoomConfig{" + id + "}";
+  }
+
+  /** Builds a {@link RoomConfig}; each setter checks its argument at once. */
+  public static final class Builder {
+    private final String id;
+    private final String name;
+    private String description;
+    private final Map<String, EventDefinition<?>> events = new LinkedHashMap<>();
+    private boolean anyEvent;
+    private int maxSize;
+    private final List<String> defaultSubscriptions = new ArrayList<>();
+    private int syncHistoryOnJoin;
+    private boolean presence;
+    private String createdById;
+
+    private Builder(String id, String name) {
+      requireNonNull(id, "id == null");
+      requireNonNull(name, "name == null");
+      if (id.isBlank()) {
+        throw new IllegalArgumentException("room id is blank");
+      }
+      this.id = id;
+      this.name = name;
+    }
+
+    public Builder description(String description) {
+      this.description = requireNonNull(description, "description == null");
+      return this;
+    }
+
+    /** Adds events the room accepts; a name may be defined only once per room. */
+    public Builder events(EventDefinition<?>... definitions) {
+      for (EventDefinition<?> d : definitions) {
+        requireNonNull(d, "event definition == null");
+        if (events.containsKey(d.name())) {
+          throw new IllegalArgumentException(
+              "event '" + d.name() + "' is already defined in room '" + id + "'");
+        }
+        events.put(d.name(), d);
+      }
+      return this;
+    }
+
+    /** Accepts any event name ({@code "*"}), besides the defined ones which are still validated. */
+    public Builder anyEvent() {
+      this.anyEvent = true;
+      return this;
+    }
+
+    /** Limits the room to {@code maxSize} connections. */
+    public Builder maxSize(int maxSize) {
+      if (maxSize <= 0) {
+        throw new IllegalArgumentException("maxSize must be positive but was " + maxSize);
+      }
+      this.maxSize = maxSize;
+      return this;
+    }
+
+    /** Event names (or {@code "*"}) every connection is subscribed to when it joins. */
+    public Builder defaultSubscriptions(String... eventNames) {
+      for (String n : eventNames) {
+        requireNonNull(n, "event name == null");
+        defaultSubscriptions.add(n);
+      }
+      return this;
+    }
+
+    /** Sends all history ({@code true}) or none ({@code false}) on join. */
+    public Builder syncHistoryOnJoin(boolean all) {
+      this.syncHistoryOnJoin = all ? SYNC_ALL : 0;
+      return this;
+    }
+
+    /** Sends the newest {@code count} events (all event names together) on join. */
+    public Builder syncHistoryOnJoin(int count) {
+      if (count < 0) {
+        throw new IllegalArgumentException("syncHistoryOnJoin must be >= 0 but was " + count);
+      }
+      this.syncHistoryOnJoin = count;
+      return this;
+    }
+
+    /** Tracks which users are in the room and tells participants when that changes. */
+    public Builder presence(boolean enabled) {
+      this.presence = enabled;
+      return this;
+    }
+
+    /** The user id of the room's creator; set by the server for client-created rooms. */
+    public Builder createdById(String userId) {
+      this.createdById = requireNonNull(userId, "userId == null");
+      return this;
+    }
+
+    public RoomConfig build() {
+      return new RoomConfig(this);
+    }
+  }
+}

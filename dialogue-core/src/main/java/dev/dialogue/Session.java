@@ -1,0 +1,15 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+
+/** The transport side of one connection: what the core needs to write to it. */
+interface Session {
+  /** Queues an event; never blocks. Returns false if the session is closed. */
+  boolean sendEvent(String eventName, RawValue data);
+
+  /** Queues the acknowledgement of the client's request {@code ackId}. */
+  void sendAck(long ackId, RawValue data);
+
+  /** Tells the client it is disconnected (it will not reconnect) and closes the transport. */
+  void close();
+}

@@ -1,0 +1,49 @@
+package dev.dialogue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+
+/** The immutable configuration a {@link Dialogue.Builder} produced. */
+record Settings(
+    String host,
+    int port,
+    String path,
+    String namespace,
+    List<RoomConfig> rooms,
+    Map<String, EventDefinition<?>> globalEvents,
+    Authenticator authenticator,
+    JoinPolicy joinPolicy,
+    RoomCreationPolicy roomCreationPolicy,
+    List<EventInterceptor> interceptors,
+    List<DialogueListener> listeners,
+    HistoryCleanup historyCleanup,
+    HistoryLoader historyLoader,
+    Set<String> allowedOrigins,
+    int maxPayloadBytes,
+    int maxMetaBytes,
+    Duration pingInterval,
+    Duration pingTimeout,
+    Logger logger,
+    Executor executor,
+    boolean ownsExecutor,
+    Clock clock,
+    int historyRequestLimit,
+    Duration historyRequestWindow,
+    int maxHistoryPage,
+    List<EventDefinition<?>> clientRoomEvents,
+    boolean clientRoomsAnyEvent,
+    int maxRoomsPerConnection,
+    int maxClientRooms,
+    int maxPendingRequests) {
+
+  /** The transport's own frame limit: above ours, so that we can answer PAYLOAD_TOO_LARGE. */
+  int transportFrameLimit() {
+    long limit = Math.max(2L * maxPayloadBytes, (long) maxPayloadBytes + 65_536);
+    return (int) Math.min(Integer.MAX_VALUE - 1024, limit);
+  }
+}

@@ -1,0 +1,164 @@
+package dev.dialogue;
+
+import com.corundumstudio.socketio.AckMode;
+import com.corundumstudio.socketio.AuthorizationResult;
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+
+/**
+ * The Engine.IO transport: netty-socketio configured as TRANSPORT-NOTES.md recommends (random
+ * session ids, manual acks, raised frame limits, origin check), with the {@link Gate} in front of
+ * its packet handler. netty-socketio's own namespaces, rooms and broadcasts are never used.
+ */
+final class SocketIoTransport {
+  private final Settings settings;
+  private final Logger log;
+  private final Gate gate;
+  private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
+  private SocketIOServer server;
+
+  SocketIoTransport(Settings settings, Hub hub) {
+    this.settings = settings;
+    this.log = settings.logger();
+    this.gate = new Gate(settings, hub);
+  }
+
+  /** Binds and returns the port. */
+  int start() {
+    Configuration config = new Configuration();
+    config.setHostname(settings.host());
+    config.setPort(settings.port());
+    config.setContext(settings.path());
+    config.setBossThreads(1);
+    config.setWorkerThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    config.setRandomSession(true);
+    config.setAckMode(AckMode.MANUAL);
+    config.setMaxFramePayloadLength(settings.transportFrameLimit());
+    config.setMaxHttpContentLength(settings.transportFrameLimit());
+    config.setPingInterval((int) settings.pingInterval().toMillis());
+    config.setPingTimeout((int) settings.pingTimeout().toMillis());
+    config.setWebsocketCompression(false);
+    config.setHttpCompression(false);
+    config.setAddVersionHeader(false);
+    config.setEnableCors(true);
+    config.setAuthorizationListener(this::authorize);
+    config.setExceptionListener(new QuietExceptions(log));
+    config.getSocketConfig().setReuseAddress(true);
+
+    server = new BoundServer(config);
+    server.setPipelineFactory(new Pipeline());
+    server.addDisconnectListener(client -> gate.onEngineClosed(client.getSessionId()));
+    try {
+      server.start();
+      return boundPort.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + settings.host() + ":" + settings.port(), e);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      stop();
+      throw new IllegalStateException("cannot bind " + settings.host() + ":" + settings.port(), e);
+    }
+  }
+
+  /**
+   * Stops the transport. netty-socketio's own stop waits two default quiet periods (about 4 s), so
+   * the event loop groups are shut down first with a short one.
+   */
+  void stop() {
+    if (server == null) {
+      return;
+    }
+    for (String field : new String[] {"bossGroup", "workerGroup"}) {
+      try {
+        Field f = SocketIOServer.class.getDeclaredField(field);
+        f.setAccessible(true);
+        EventLoopGroup group = (EventLoopGroup) f.get(server);
+        if (group != null) {
+          group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.debug("Fast shutdown of {} unavailable; netty-socketio's stop will take longer", field, e);
+      }
+    }
+    server.stop();
+    server = null;
+  }
+
+  /** The browser origin check at the HTTP handshake (netty-socketio itself enforces none). */
+  private AuthorizationResult authorize(HandshakeData data) {
+    if (settings.allowedOrigins().isEmpty() || settings.allowedOrigins().contains("*")) {
+      return AuthorizationResult.SUCCESSFUL_AUTHORIZATION;
+    }
+    String origin = data.getHttpHeaders().get("Origin");
+    if (origin == null || settings.allowedOrigins().contains(origin)) {
+      return AuthorizationResult.SUCCESSFUL_AUTHORIZATION;
+    }
+    log.info("Refused a handshake from origin {} ({})", origin, data.getAddress());
+    return AuthorizationResult.FAILED_AUTHORIZATION;
+  }
+
+  /** Learns the bound port, which netty-socketio does not expose. */
+  private final class BoundServer extends SocketIOServer {
+    BoundServer(Configuration config) {
+      super(config);
+    }
+
+    @Override
+    protected void applyConnectionOptions(ServerBootstrap bootstrap) {
+      super.applyConnectionOptions(bootstrap);
+      bootstrap.handler(
+          new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+              boundPort.complete(((InetSocketAddress) ctx.channel().localAddress()).getPort());
+              ctx.fireChannelActive();
+            }
+          });
+    }
+  }
+
+  /** Puts the gate in front of netty-socketio's packet handler. */
+  private final class Pipeline extends SocketIOChannelInitializer {
+    @Override
+    protected void addSocketioHandlers(ChannelPipeline pipeline) {
+      super.addSocketioHandlers(pipeline);
+      pipeline.addBefore(PACKET_HANDLER, "dialogueGate", gate);
+    }
+  }
+
+  /** Client mistakes and resets are not server errors: log them at debug and close. */
+  private static final class QuietExceptions extends ExceptionListenerAdapter {
+    private final Logger log;
+
+    QuietExceptions(Logger log) {
+      this.log = log;
+    }
+
+    @Override
+    public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
+      log.debug("Transport error on {}: {}", ctx.channel().remoteAddress(), e.toString());
+      ctx.close();
+      return true;
+    }
+
+    @Override
+    public void onAuthException(Throwable e, com.corundumstudio.socketio.SocketIOClient client) {
+      log.debug("Auth listener error: {}", e.toString());
+    }
+  }
+}
