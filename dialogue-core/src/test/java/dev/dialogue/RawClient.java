@@ -1,0 +1,222 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.socket.client.Ack;
+import io.socket.client.IO;
+import io.socket.client.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import org.json.JSONArray;
+import org.json.JSONObject;
+
+/**
+ * A plain Socket.IO v4 client (socket.io-client-java) that records everything it receives, for
+ * protocol tests. Tests wait for events by polling the recording with a timeout, never by sleeping.
+ */
+final class RawClient implements AutoCloseable {
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final OkHttpClient HTTP;
+
+  static {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(2_000);
+    dispatcher.setMaxRequestsPerHost(2_000);
+    HTTP = new OkHttpClient.Builder().dispatcher(dispatcher).readTimeout(1, TimeUnit.MINUTES).build();
+  }
+
+  /** One received event: its name and first argument as JSON. */
+  record Received(String name, JsonNode data) {}
+
+  private final Socket socket;
+  private final List<Received> received = new ArrayList<>();
+  private final CompletableFuture<JsonNode> connected = new CompletableFuture<>();
+
+  private RawClient(int port, Map<String, String> auth, boolean websocketOnly) {
+    IO.Options options = IO.Options.builder()
+        .setForceNew(true)
+        .setReconnection(false)
+        .setTransports(websocketOnly ? new String[] {"websocket"} : new String[] {"polling", "websocket"})
+        .build();
+    if (auth != null) {
+      options.auth = auth;
+    }
+    options.callFactory = HTTP;
+    options.webSocketFactory = HTTP;
+    socket = IO.socket(URI.create("http://127.0.0.1:" + port), options);
+    socket.onAnyIncoming(args -> record((String) args[0], args.length > 1 ? args[1] : null));
+    socket.on(Socket.EVENT_CONNECT_ERROR, args -> {
+      JsonNode error = toJson(args.length > 0 ? args[0] : null);
+      record("connect_error", error);
+      connected.completeExceptionally(new ConnectRefused(error.path("message").asText(String.valueOf(error))));
+    });
+    socket.on(Socket.EVENT_DISCONNECT, args -> record("disconnect", toJson(args.length > 0 ? args[0] : null)));
+  }
+
+  /** Connects with {@code auth} (null sends none) and waits for {@code dialogue:connected}. */
+  static RawClient connect(int port, Map<String, String> auth) {
+    RawClient client = open(port, auth, true);
+    client.awaitConnected();
+    return client;
+  }
+
+  /** Starts connecting without waiting; see {@link #awaitConnected()} and {@link #connectError()}. */
+  static RawClient open(int port, Map<String, String> auth, boolean websocketOnly) {
+    RawClient client = new RawClient(port, auth, websocketOnly);
+    client.socket.connect();
+    return client;
+  }
+
+  /** The user in development mode: {@code auth.userId}. */
+  static RawClient connectAs(int port, String userId) {
+    return connect(port, Map.of("userId", userId));
+  }
+
+  JsonNode awaitConnected() {
+    Received connectedEvent = take(Wire.CONNECTED);
+    return connectedEvent.data();
+  }
+
+  /** Waits for a refusal and returns the {@code connect_error} message. */
+  String connectError() {
+    return take("connect_error").data().path("message").asText();
+  }
+
+  String clientId() {
+    return socket.id();
+  }
+
+  boolean isConnected() {
+    return socket.connected();
+  }
+
+  void emit(String event, Object payload) {
+    if (payload == null) {
+      socket.emit(event);
+    } else {
+      socket.emit(event, toOrgJson(payload));
+    }
+  }
+
+  /** Emits with an acknowledgement and waits for it. */
+  JsonNode request(String event, Object payload) {
+    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
+    Ack callback = args -> ack.complete(toJson(args.length > 0 ? args[0] : null));
+    if (payload == null) {
+      socket.emit(event, new Object[0], callback);
+    } else {
+      socket.emit(event, new Object[] {toOrgJson(payload)}, callback);
+    }
+    try {
+      return ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no ack for " + event + " within " + TIMEOUT, e);
+    }
+  }
+
+  /**
+   * Waits until every event the server queued for this connection before now has arrived: a
+   * request with an ack is answered after everything queued earlier.
+   */
+  void barrier() {
+    request(Wire.LIST_ROOMS, null);
+  }
+
+  /** Removes and returns the first received event named {@code name}, waiting up to the timeout. */
+  Received take(String name) {
+    return take(r -> r.name().equals(name), name);
+  }
+
+  Received take(Predicate<Received> match, String description) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    synchronized (received) {
+      while (true) {
+        for (int i = 0; i < received.size(); i++) {
+          if (match.test(received.get(i))) {
+            return received.remove(i);
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no " + description + " within " + TIMEOUT + "; received " + received);
+        }
+        try {
+          received.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted", e);
+        }
+      }
+    }
+  }
+
+  /** Events received so far and not taken, in arrival order. */
+  List<Received> received() {
+    synchronized (received) {
+      return List.copyOf(received);
+    }
+  }
+
+  /** Received and not taken events named {@code name}. */
+  List<Received> received(String name) {
+    return received().stream().filter(r -> r.name().equals(name)).toList();
+  }
+
+  void disconnect() {
+    socket.disconnect();
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+
+  private void record(String name, Object arg) {
+    synchronized (received) {
+      received.add(new Received(name, toJson(arg)));
+      received.notifyAll();
+    }
+  }
+
+  static JsonNode toJson(Object value) {
+    try {
+      if (value == null || value == JSONObject.NULL) {
+        return MAPPER.nullNode();
+      }
+      if (value instanceof JSONObject || value instanceof JSONArray) {
+        return MAPPER.readTree(value.toString());
+      }
+      return MAPPER.valueToTree(value);
+    } catch (Exception e) {
+      throw new AssertionError("cannot read " + value, e);
+    }
+  }
+
+  static Object toOrgJson(Object payload) {
+    try {
+      String json = MAPPER.writeValueAsString(payload);
+      Object parsed = new org.json.JSONTokener(json).nextValue();
+      return parsed;
+    } catch (Exception e) {
+      throw new AssertionError("cannot encode " + payload, e);
+    }
+  }
+
+  /** The server refused the connection; the message is the {@code connect_error} reason. */
+  static final class ConnectRefused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ConnectRefused(String message) {
+      super(message);
+    }
+  }
+}

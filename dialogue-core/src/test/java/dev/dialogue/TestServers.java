@@ -1,0 +1,43 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/** Servers for tests: always 127.0.0.1 and port 0. */
+final class TestServers {
+  private TestServers() {}
+
+  record Message(@NotBlank @Size(max = 2000) String text) {}
+
+  record Typing(@NotNull Boolean isTyping) {}
+
+  record Author(@NotBlank String name) {}
+
+  record Post(@NotNull @Valid Author author, @Size(max = 3) List<@NotBlank String> tags) {}
+
+  static final EventDefinition<Message> MESSAGE =
+      EventDefinition.builder("message", Message.class).history(100).build();
+  static final EventDefinition<Typing> TYPING = EventDefinition.of("typing", Typing.class);
+  static final EventDefinition<Post> POST = EventDefinition.of("post", Post.class);
+  static final EventDefinition<JsonNode> PING = EventDefinition.untyped("ping");
+
+  /** A builder on loopback, port 0, with the reference server's rooms and no hooks. */
+  static Dialogue.Builder builder() {
+    return Dialogue.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .room(
+            RoomConfig.builder("chat", "Chat")
+                .events(MESSAGE, TYPING, POST, PING)
+                .defaultSubscriptions("message")
+                .syncHistoryOnJoin(50)
+                .presence(true)
+                .build(),
+            RoomConfig.builder("tiny", "Tiny").maxSize(1).anyEvent().build(),
+            RoomConfig.builder("lobby", "Lobby").anyEvent().defaultSubscriptions("*").build());
+  }
+}
