@@ -78,7 +78,7 @@ public final class Dialogue implements AutoCloseable {
       }
       stopped = true;
       if (started) {
-        hub.disconnectAll("server shutting down");
+        hub.disconnectAll("server shutting down", 5_000);
         transport.stop();
       }
       hub.shutdown();

@@ -156,6 +156,9 @@ final class Hub {
       }
     }
     connections.remove(connection.id());
+    synchronized (connections) {
+      connections.notifyAll();
+    }
     byUser.computeIfPresent(connection.userId(), (user, set) -> {
       set.remove(connection);
       return set.isEmpty() ? null : set;
@@ -188,10 +191,28 @@ final class Hub {
     return false;
   }
 
-  void disconnectAll(String reason) {
+  /**
+   * Disconnects every client and waits (up to {@code timeoutMillis}) until their disconnected and
+   * left hooks have run.
+   */
+  void disconnectAll(String reason, long timeoutMillis) {
     for (RealConnection c : allClients()) {
       c.disconnect();
       c.serial.execute(() -> disconnected(c, reason));
+    }
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    synchronized (connections) {
+      while (!connections.isEmpty() && System.nanoTime() < deadline) {
+        try {
+          connections.wait(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    if (!connections.isEmpty()) {
+      log.warn("{} connections still ending after {} ms", connections.size(), timeoutMillis);
     }
   }
 

@@ -10,6 +10,8 @@ import org.slf4j.Logger;
  * requests are handled in the order it sent them without holding a thread while idle.
  */
 final class SerialExecutor implements Executor {
+  private static final int BATCH = 64;
+
   private final Executor delegate;
   private final Logger log;
   private final Queue<Runnable> tasks = new ArrayDeque<>();
@@ -39,8 +41,13 @@ final class SerialExecutor implements Executor {
     }
   }
 
+  /** Runs a batch, then yields the thread so that one busy connection cannot starve the others. */
   private void drain() {
-    while (true) {
+    for (int ran = 0; ; ran++) {
+      if (ran == BATCH) {
+        delegate.execute(this::drain);
+        return;
+      }
       Runnable next;
       synchronized (tasks) {
         next = tasks.poll();
