@@ -68,8 +68,12 @@ public final class Dialogue implements AutoCloseable {
   }
 
   /**
-   * Disconnects every client, hands all in-memory history to the cleanup hook, and releases the
-   * port. Blocks until done; idempotent.
+   * Closes the port and every connection, runs the disconnected hooks, and hands all in-memory
+   * history to the cleanup hook. Blocks until done; idempotent.
+   *
+   * <p>Clients see a closed transport, not a Socket.IO disconnect, so they reconnect with back-off:
+   * right for restarts and rolling deploys. To tell a client not to come back, call {@link
+   * ClientConnection#disconnect()} first.
    */
   public void stop() {
     synchronized (lifecycle) {
@@ -78,8 +82,8 @@ public final class Dialogue implements AutoCloseable {
       }
       stopped = true;
       if (started) {
-        hub.disconnectAll("server shutting down", 5_000);
         transport.stop();
+        hub.endAll("server shutting down", 5_000);
       }
       hub.shutdown();
       if (settings.ownsExecutor()) {

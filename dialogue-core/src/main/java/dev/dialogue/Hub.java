@@ -192,12 +192,11 @@ final class Hub {
   }
 
   /**
-   * Disconnects every client and waits (up to {@code timeoutMillis}) until their disconnected and
-   * left hooks have run.
+   * Ends every connection (the transport is already closed, so clients reconnect elsewhere or
+   * later) and waits up to {@code timeoutMillis} until their disconnected and left hooks have run.
    */
-  void disconnectAll(String reason, long timeoutMillis) {
+  void endAll(String reason, long timeoutMillis) {
     for (RealConnection c : allClients()) {
-      c.disconnect();
       c.serial.execute(() -> disconnected(c, reason));
     }
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000;

@@ -1,0 +1,198 @@
+package dev.dialogue.client;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A room this client has joined (the original's {@code RoomContext}). Obtained from {@link
+ * DialogueClient#join}. Handlers run on the client's callback executor, in delivery order.
+ *
+ * <p>The client remembers what the application subscribed to here and restores it, with the
+ * room membership, after every automatic reconnect; events are delivered to the application at
+ * most once per offset.
+ */
+public final class ClientRoom {
+  private final DialogueClient client;
+  private final String id;
+  private volatile String name;
+  private volatile String epoch;
+  private volatile long lastOffset = -1;
+  private final Map<String, List<Consumer<EventMessage>>> handlers = new ConcurrentHashMap<>();
+  private final List<Consumer<EventMessage>> anyHandlers = new CopyOnWriteArrayList<>();
+  private final List<BiConsumer<List<String>, List<String>>> presenceHandlers = new CopyOnWriteArrayList<>();
+  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  private final Set<String> unsubscribed = ConcurrentHashMap.newKeySet();
+
+  ClientRoom(DialogueClient client, String id, String name) {
+    this.client = client;
+    this.id = id;
+    this.name = name;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The newest room offset this client has seen, or -1. */
+  public long lastOffset() {
+    return lastOffset;
+  }
+
+  /** The room's epoch as of the last join, or null. */
+  public String epoch() {
+    return epoch;
+  }
+
+  /** Publishes an event; see {@link PendingTrigger}. Waits in the offline queue while disconnected. */
+  public PendingTrigger trigger(String eventName, Object data) {
+    return trigger(eventName, data, null);
+  }
+
+  /** Publishes an event with a free-form {@code meta} object. */
+  public PendingTrigger trigger(String eventName, Object data, Map<String, ?> meta) {
+    requireNonNull(eventName, "eventName == null");
+    JsonNode metaNode = meta == null ? null : ClientJson.tree(meta);
+    return client.trigger(id, eventName, ClientJson.tree(data), metaNode);
+  }
+
+  /**
+   * Calls {@code handler} with each event named {@code eventName}, its payload converted to {@code
+   * type}; subscribes on the server. Closing the registration removes the handler and, when it was
+   * the last one for that name, unsubscribes.
+   */
+  public <T> Registration on(String eventName, Class<T> type, BiConsumer<T, EventMessage> handler) {
+    requireNonNull(eventName, "eventName == null");
+    requireNonNull(type, "type == null");
+    requireNonNull(handler, "handler == null");
+    Consumer<EventMessage> wrapped = message -> handler.accept(message.data(type), message);
+    List<Consumer<EventMessage>> list = handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
+    list.add(wrapped);
+    if (subscribed.add(eventName)) {
+      unsubscribed.remove(eventName);
+      client.sendSubscription(id, eventName, true);
+    }
+    return () -> {
+      if (list.remove(wrapped) && list.isEmpty() && subscribed.remove(eventName)) {
+        unsubscribed.add(eventName);
+        client.sendSubscription(id, eventName, false);
+      }
+    };
+  }
+
+  /** Like {@link #on(String, Class, BiConsumer)} with the payload only. */
+  public <T> Registration on(String eventName, Class<T> type, Consumer<T> handler) {
+    requireNonNull(handler, "handler == null");
+    return on(eventName, type, (data, message) -> handler.accept(data));
+  }
+
+  /** Every event this connection receives in the room (what it is subscribed to). */
+  public Registration onAny(Consumer<EventMessage> handler) {
+    anyHandlers.add(requireNonNull(handler, "handler == null"));
+    return () -> anyHandlers.remove(handler);
+  }
+
+  /** Presence changes: users who arrived and users who left. */
+  public Registration onPresence(BiConsumer<List<String>, List<String>> handler) {
+    presenceHandlers.add(requireNonNull(handler, "handler == null"));
+    return () -> presenceHandlers.remove(handler);
+  }
+
+  public CompletableFuture<Void> subscribe(String eventName) {
+    requireNonNull(eventName, "eventName == null");
+    subscribed.add(eventName);
+    unsubscribed.remove(eventName);
+    return client.sendSubscription(id, eventName, true);
+  }
+
+  public CompletableFuture<Void> subscribeAll() {
+    return subscribe("*");
+  }
+
+  public CompletableFuture<Void> unsubscribe(String eventName) {
+    requireNonNull(eventName, "eventName == null");
+    subscribed.remove(eventName);
+    unsubscribed.add(eventName);
+    return client.sendSubscription(id, eventName, false);
+  }
+
+  /** A page of history for one event name, newest first ({@code end} exclusive). */
+  public CompletableFuture<HistoryPage> getHistory(String eventName, int start, int end) {
+    requireNonNull(eventName, "eventName == null");
+    if (start < 0 || end < start) {
+      throw new IllegalArgumentException("need 0 <= start <= end but were " + start + ", " + end);
+    }
+    ObjectNode request = ClientJson.MAPPER.createObjectNode();
+    request.put("roomId", id).put("eventName", eventName).put("start", start).put("end", end);
+    return client.request("dialogue:getHistory", request)
+        .thenApply(body -> ClientJson.convert(body, HistoryPage.class));
+  }
+
+  /** Leaves the room; handlers stop. */
+  public CompletableFuture<Void> leave() {
+    return client.leave(this);
+  }
+
+  // ---- called by DialogueClient on its ordered executor ----
+
+  /**
+   * Applies a join result: the room's offset at the moment of joining. Within the same epoch the
+   * position only moves forward (missed events were delivered first); a new epoch starts over.
+   */
+  void joined(String roomName, long offset, String roomEpoch) {
+    this.name = roomName;
+    boolean sameEpoch = roomEpoch != null && roomEpoch.equals(epoch);
+    lastOffset = sameEpoch ? Math.max(lastOffset, offset) : offset;
+    this.epoch = roomEpoch;
+  }
+
+  /** The subscriptions to restore after a re-join: asked for, and explicitly dropped. */
+  Set<String> subscribedNames() {
+    return Set.copyOf(subscribed);
+  }
+
+  Set<String> unsubscribedNames() {
+    return Set.copyOf(unsubscribed);
+  }
+
+  /** Delivers unless the offset was seen already. */
+  void deliver(EventMessage message) {
+    Long offset = message.offset();
+    if (offset != null) {
+      if (offset <= lastOffset) {
+        return;
+      }
+      lastOffset = offset;
+    }
+    for (Consumer<EventMessage> handler : handlers.getOrDefault(message.event(), List.of())) {
+      client.runCallback("room handler", () -> handler.accept(message));
+    }
+    for (Consumer<EventMessage> handler : anyHandlers) {
+      client.runCallback("room onAny", () -> handler.accept(message));
+    }
+  }
+
+  void presence(List<String> joins, List<String> leaves) {
+    for (BiConsumer<List<String>, List<String>> handler : presenceHandlers) {
+      client.runCallback("room onPresence", () -> handler.accept(joins, leaves));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClientRoom{" + id + "}";
+  }
+}

@@ -1,0 +1,53 @@
+package dev.dialogue.client;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks one at a time, in order, on the application's executor: the client's single logical
+ * thread for state changes and callbacks, so that no callback runs on socket.io-client's shared
+ * EventThread and callbacks never overlap.
+ */
+final class OrderedExecutor implements Executor {
+  private static final Logger log = LoggerFactory.getLogger(OrderedExecutor.class);
+
+  private final Executor delegate;
+  private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+  private boolean running;
+
+  OrderedExecutor(Executor delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    synchronized (tasks) {
+      tasks.add(task);
+      if (running) {
+        return;
+      }
+      running = true;
+    }
+    delegate.execute(this::drain);
+  }
+
+  private void drain() {
+    while (true) {
+      Runnable next;
+      synchronized (tasks) {
+        next = tasks.poll();
+        if (next == null) {
+          running = false;
+          return;
+        }
+      }
+      try {
+        next.run();
+      } catch (RuntimeException | Error e) {
+        log.error("Dialogue client callback failed", e);
+      }
+    }
+  }
+}
