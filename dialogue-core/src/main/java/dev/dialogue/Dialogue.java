@@ -448,12 +448,7 @@ public final class Dialogue implements AutoCloseable {
 
     public Dialogue build() {
       for (RoomConfig room : rooms.values()) {
-        for (String sub : room.defaultSubscriptions()) {
-          if (!sub.equals(EventDefinition.ANY) && !room.allows(sub)) {
-            throw new IllegalStateException(
-                "room '" + room.id() + "' subscribes by default to '" + sub + "', which it does not allow");
-          }
-        }
+        Hub.checkDefaultSubscriptions(room);
       }
       boolean ownsExecutor = executor == null;
       Executor exec = ownsExecutor ? HookThreads.newDefaultExecutor() : executor;

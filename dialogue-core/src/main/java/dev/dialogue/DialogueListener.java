@@ -4,10 +4,13 @@ package dev.dialogue;
  * Lifecycle notifications, every method a no-op by default (like OkHttp's {@code EventListener}).
  * Register as many as needed with {@link Dialogue.Builder#listener}.
  *
- * <p>Every method is called on a hook-executor thread, never on a network thread, and may block
- * (though it delays the connection's next request while it does). For one connection the calls
- * come in order: connected, then joined/left in request order, then disconnected. Exceptions are
- * caught and logged with the listener's name.
+ * <p>Never called on a network thread. What a client caused (connecting, its requests, its
+ * disconnect) is reported on a hook-executor thread, where blocking delays that connection's next
+ * request; what server code caused ({@link Dialogue#createRoom}, {@link Room#trigger}, {@link
+ * ClientConnection#join}, ...) is reported on the calling thread; {@link #onRoomCreated} for
+ * configured rooms runs in {@link Dialogue.Builder#build()}. For one connection the calls come in
+ * order: connected, then joined/left in request order, then disconnected. Exceptions are caught and
+ * logged with the listener's name.
  *
  * <p>Hooks fire only on real changes: joined only when a connection was added to a room, left only
  * when it was in the room.
@@ -31,6 +34,6 @@ public interface DialogueListener {
   /** After a room was deleted and every participant removed from it. */
   default void onRoomDeleted(Room room) throws Exception {}
 
-  /** After an event was delivered and stored. */
+  /** After an event was delivered and stored, on the thread that ran the trigger. */
   default void onTriggered(Room room, EventMessage message) throws Exception {}
 }

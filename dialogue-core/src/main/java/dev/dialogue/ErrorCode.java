@@ -18,7 +18,10 @@ public enum ErrorCode {
   EVENT_NOT_ALLOWED,
   /** The payload failed validation; the message names every field path and rule. */
   VALIDATION_FAILED,
-  /** A per-connection rate limit was exceeded; the message says when it resets. */
+  /**
+   * A per-connection limit was exceeded: the history request window (the message says when it
+   * resets) or the number of requests waiting for an answer.
+   */
   RATE_LIMITED,
   /** A request was malformed: a field is missing or has the wrong type. The message names it. */
   INVALID_REQUEST,

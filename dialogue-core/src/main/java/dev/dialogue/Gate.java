@@ -31,6 +31,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
   private final Requests requests;
   private final Logger log;
   private final Map<UUID, SessionState> sessions = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
 
   Gate(Settings settings, Hub hub) {
     this.settings = settings;
@@ -85,8 +86,18 @@ final class Gate extends ChannelInboundHandlerAdapter {
   void onEngineClosed(UUID sessionId) {
     SessionState state = sessions.remove(sessionId);
     if (state != null) {
-      state.closed("transport close");
+      state.closed(stopping ? "server shutting down" : "transport close");
     }
+  }
+
+  /** From now on, closed sessions are ended with the reason "server shutting down". */
+  void stopping() {
+    stopping = true;
+  }
+
+  /** Sessions that sent a Socket.IO packet and are not closed yet. */
+  int sessionCount() {
+    return sessions.size();
   }
 
   private void onSocketIoPacket(ClientHead head, String text) {
@@ -157,9 +168,11 @@ final class Gate extends ChannelInboundHandlerAdapter {
           HeadSession.connectError(head, settings.namespace(), identity.reason());
           return;
         }
-        RealConnection c = hub.register(session, identity);
+        // Registered on its own queue, so that no broadcast reaches it before dialogue:connected.
+        RealConnection c = hub.newConnection(session, identity);
         connection = c;
         c.serial.execute(() -> {
+          hub.register(c);
           session.connectAck(c.id());
           hub.connected(c);
         });
@@ -172,9 +185,16 @@ final class Gate extends ChannelInboundHandlerAdapter {
         log.debug("Dropped an event from unauthenticated session {}", head.getSessionId());
         return;
       }
-      if (c.serial.pending() >= settings.maxPendingRequests()) {
-        Reply.of(c, packet.ackId()).error(ErrorCode.RATE_LIMITED,
-            "Too many requests waiting (limit " + settings.maxPendingRequests() + "); slow down");
+      int pending = c.serial.pending();
+      if (pending >= 2 * settings.maxPendingRequests()) {
+        log.warn("Closing {}: {} requests waiting, twice the limit", c, pending);
+        c.disconnect();
+        return;
+      }
+      if (pending >= settings.maxPendingRequests()) {
+        // Refused in turn, so answers keep the order of the requests; the refusal costs no hook.
+        c.serial.execute(() -> Reply.of(c, packet.ackId()).error(ErrorCode.RATE_LIMITED,
+            "Too many requests waiting (limit " + settings.maxPendingRequests() + "); wait for answers before sending more"));
         return;
       }
       c.serial.execute(() -> dispatch(c, packet));

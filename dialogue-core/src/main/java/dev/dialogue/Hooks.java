@@ -119,7 +119,11 @@ final class Hooks {
     if (events.isEmpty() || settings.historyCleanup() == null) {
       return;
     }
-    settings.executor().execute(() -> cleanupNow(roomId, eventName, events));
+    try {
+      settings.executor().execute(() -> cleanupNow(roomId, eventName, events));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      cleanupNow(roomId, eventName, events); // The executor is shut down: hand them over here.
+    }
   }
 
   void cleanupNow(String roomId, String eventName, List<EventMessage> events) {

@@ -36,7 +36,8 @@ final class Hub {
     this.hooks = new Hooks(settings);
     this.log = settings.logger();
     for (RoomConfig config : settings.rooms()) {
-      RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet());
+      RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet(), false);
+      room.markConfigured();
       rooms.put(config.id(), room);
       hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
     }
@@ -81,7 +82,10 @@ final class Hub {
           ErrorCode.PERMISSION_DENIED,
           "The server holds at most " + settings.maxClientRooms() + " client-created rooms");
     }
-    RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet());
+    if (creator == null) {
+      checkDefaultSubscriptions(config);
+    }
+    RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet(), creator != null);
     if (rooms.putIfAbsent(config.id(), room) != null) {
       if (creator != null) {
         clientRoomCount.decrementAndGet();
@@ -106,7 +110,7 @@ final class Hub {
     if (room == null) {
       return false;
     }
-    if (room.createdById() != null) {
+    if (room.createdByClient()) {
       clientRoomCount.decrementAndGet();
     }
     List<Membership> former = new ArrayList<>();
@@ -124,14 +128,29 @@ final class Hub {
     return true;
   }
 
+  /** A room may only subscribe its joiners by default to events it accepts. */
+  static void checkDefaultSubscriptions(RoomConfig room) {
+    for (String sub : room.defaultSubscriptions()) {
+      if (!sub.equals(EventDefinition.ANY) && !room.allows(sub)) {
+        throw new IllegalArgumentException(
+            "room '" + room.id() + "' subscribes by default to '" + sub + "', which it does not allow");
+      }
+    }
+  }
+
   // ---- connections ----
 
-  RealConnection register(Session session, Hooks.Identity identity) {
-    RealConnection connection =
-        new RealConnection(this, session, identity.userId(), identity.meta(), identity.claims());
+  RealConnection newConnection(Session session, Hooks.Identity identity) {
+    return new RealConnection(this, session, identity.userId(), identity.meta(), identity.claims());
+  }
+
+  /** Makes the connection visible to broadcasts and the server API; on its serial executor. */
+  void register(RealConnection connection) {
+    if (!connection.connected()) {
+      return;
+    }
     connections.put(connection.id(), connection);
-    byUser.computeIfAbsent(identity.userId(), k -> ConcurrentHashMap.newKeySet()).add(connection);
-    return connection;
+    byUser.computeIfAbsent(connection.userId(), k -> ConcurrentHashMap.newKeySet()).add(connection);
   }
 
   /** Runs on the connection's serial executor: {@code connected} first, then the hook. */
@@ -230,8 +249,16 @@ final class Hub {
    * Order for the client: joined (or the ack), then whatever onJoined sends, then history.
    */
   void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient) {
+    join(connection, room, reply, viaClient, null);
+  }
+
+  /**
+   * @param recovered for a join that asked to recover ({@code since}): whether it did; null when
+   *     it did not ask
+   */
+  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient, Boolean recovered) {
     if (room.contains(connection)) {
-      answerJoined(reply, room, room.offset(), null);
+      answerJoined(reply, room, room.offset(), null, recovered);
       return;
     }
     if (viaClient && settings.joinPolicy() != null) {
@@ -246,30 +273,35 @@ final class Hub {
           "A connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
     }
     int sync = room.config().syncHistoryOnJoin();
+    // History is cut under the room lock at admission: exactly what came before the join, so
+    // nothing in it is also delivered live.
+    List<List<EventMessage>> cut = new ArrayList<>(1);
     RealRoom.Admission admission =
-        room.admit(connection, a -> answerJoined(reply, room, a.offset(), sync > 0 ? room.newestHistory(sync) : null));
+        room.admit(connection, a -> {
+          List<EventMessage> history = sync > 0 ? room.newestHistory(sync) : List.of();
+          cut.add(history);
+          answerJoined(reply, room, a.offset(), reply.acked() ? history : null, recovered);
+        });
     switch (admission.outcome()) {
       case GONE -> throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + room.id() + "' does not exist");
       case FULL -> throw new DialogueException(ErrorCode.ROOM_FULL, "Room '" + room.id() + "' is at capacity");
-      case ALREADY_IN -> answerJoined(reply, room, admission.offset(), null);
+      case ALREADY_IN -> answerJoined(reply, room, admission.offset(), null, recovered);
       case ADMITTED -> {
         hooks.notify("onJoined", l -> l.onJoined(connection, room));
-        if (!reply.acked() && sync > 0) {
-          List<EventMessage> history = room.newestHistory(sync);
-          if (!history.isEmpty()) {
-            connection.emit(Wire.HISTORY, new Wire.History(room.id(), history));
-          }
+        if (!reply.acked() && !cut.get(0).isEmpty()) {
+          connection.emit(Wire.HISTORY, new Wire.History(room.id(), cut.get(0)));
         }
       }
     }
   }
 
-  private static void answerJoined(Reply reply, RealRoom room, long offset, List<EventMessage> history) {
+  private static void answerJoined(
+      Reply reply, RealRoom room, long offset, List<EventMessage> history, Boolean recovered) {
     List<EventMessage> h = history == null || history.isEmpty() ? null : history;
     reply.ok(
         Wire.JOINED,
         new Wire.Joined(room.id(), room.name()),
-        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, null));
+        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, recovered));
   }
 
   /** Removes the connection from the room; returns whether it was in it. */

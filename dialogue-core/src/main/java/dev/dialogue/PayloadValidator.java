@@ -3,6 +3,11 @@ package dev.dialogue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
@@ -21,6 +26,22 @@ import java.util.stream.Collectors;
  * message has the original's shape: {@code Event '<name>' validation failed: <path>: <msg>, ...}.
  */
 final class PayloadValidator implements AutoCloseable {
+  /**
+   * Payload conversion refuses scalar coercion (a number where a string is declared, a string
+   * where a number is): the declared type is the contract, as a schema validator would hold it.
+   */
+  private static final ObjectMapper STRICT = strictMapper();
+
+  private static ObjectMapper strictMapper() {
+    ObjectMapper mapper = Json.MAPPER.copy();
+    mapper.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+    mapper.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
+  }
+
   private final ValidatorFactory factory;
   private final Validator validator;
 
@@ -41,7 +62,7 @@ final class PayloadValidator implements AutoCloseable {
     }
     Object value;
     try {
-      value = Json.MAPPER.treeToValue(input, definition.type());
+      value = STRICT.treeToValue(input, definition.type());
     } catch (JsonProcessingException e) {
       throw failed(eventName, List.of(describe(e, input)));
     } catch (IllegalArgumentException e) {
@@ -60,7 +81,7 @@ final class PayloadValidator implements AutoCloseable {
               .collect(Collectors.toList());
       throw failed(eventName, issues);
     }
-    return Json.MAPPER.valueToTree(value);
+    return STRICT.valueToTree(value);
   }
 
   private static DialogueException failed(String eventName, List<String> issues) {

@@ -32,6 +32,8 @@ final class RealRoom implements Room {
   private final Hub hub;
   private final RoomConfig config;
   private final long sequence;
+  private final boolean createdByClient;
+  private volatile boolean configured;
   private final String epoch = Ids.random();
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, Membership> members = new LinkedHashMap<>();
@@ -42,10 +44,25 @@ final class RealRoom implements Room {
   private boolean deleted;
   private volatile int size;
 
-  RealRoom(Hub hub, RoomConfig config, long sequence) {
+  RealRoom(Hub hub, RoomConfig config, long sequence, boolean createdByClient) {
     this.hub = hub;
     this.config = config;
     this.sequence = sequence;
+    this.createdByClient = createdByClient;
+  }
+
+  /** Whether a client created the room (and so counts against the client-room limit). */
+  boolean createdByClient() {
+    return createdByClient;
+  }
+
+  /** Whether the room came from the builder's configuration: clients can never delete those. */
+  boolean configured() {
+    return configured;
+  }
+
+  void markConfigured() {
+    this.configured = true;
   }
 
   long sequence() {

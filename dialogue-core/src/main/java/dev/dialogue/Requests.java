@@ -69,10 +69,14 @@ final class Requests {
   private void join(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
     RealRoom room = hub.requireRoom(Fields.requiredString(request, "roomId"));
-    if (request.has("since")) {
-      Fields.optionalObject(request, "since");
+    ObjectNode since = Fields.optionalObject(request, "since");
+    if (since != null) {
+      Fields.optionalInt(since, "offset", 0);
+      Fields.optionalString(since, "epoch");
     }
-    hub.join(c, room, reply, true);
+    // Recovery by offset arrives with durable history; until then a join that asks is told it
+    // was not recovered, so the client reloads history itself.
+    hub.join(c, room, reply, true, since == null ? null : Boolean.FALSE);
   }
 
   private void leave(RealConnection c, JsonNode payload, Reply reply) {
@@ -81,7 +85,7 @@ final class Requests {
     Membership m = c.membership(roomId);
     if (m == null || !hub.leave(c, m.room, reply)) {
       if (reply.acked()) {
-        reply.error(ErrorCode.NOT_IN_ROOM, "Not in room '" + roomId + "'");
+        reply.error(ErrorCode.NOT_IN_ROOM, notInRoom(roomId).getMessage());
       }
     }
   }
@@ -128,8 +132,8 @@ final class Requests {
       throw new DialogueException(
           ErrorCode.RATE_LIMITED,
           "Too many history requests. Please wait before trying again. The limit of "
-              + settings.historyRequestLimit() + " per " + settings.historyRequestWindow().toSeconds()
-              + " s resets at " + Instant.ofEpochMilli(resetsAt) + " (in " + Math.max(1, (resetsAt - now + 999) / 1000) + " s).");
+              + settings.historyRequestLimit() + " per " + Durations.words(settings.historyRequestWindow())
+              + " resets at " + Instant.ofEpochMilli(resetsAt) + " (in " + Math.max(1, (resetsAt - now + 999) / 1000) + " s).");
     }
     ObjectNode request = Fields.object(payload, Wire.GET_HISTORY, "{roomId, eventName, start, end}");
     String roomId = Fields.requiredString(request, "roomId");
@@ -208,7 +212,7 @@ final class Requests {
     ObjectNode request = Fields.object(payload, Wire.DELETE_ROOM, "{roomId}");
     String roomId = Fields.requiredString(request, "roomId");
     RealRoom room = hub.requireRoom(roomId);
-    if (room.createdById() == null) {
+    if (room.configured() || room.createdById() == null) {
       throw new DialogueException(
           ErrorCode.PERMISSION_DENIED, "Room '" + roomId + "' was created by the server and cannot be deleted by clients");
     }

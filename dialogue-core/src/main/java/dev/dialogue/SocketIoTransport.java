@@ -83,6 +83,7 @@ final class SocketIoTransport {
     if (server == null) {
       return;
     }
+    gate.stopping();
     for (String field : new String[] {"bossGroup", "workerGroup"}) {
       try {
         Field f = SocketIOServer.class.getDeclaredField(field);
