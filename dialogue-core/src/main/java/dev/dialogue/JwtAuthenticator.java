@@ -41,25 +41,24 @@ import java.util.Map;
  *
  * <ul>
  *   <li>it is a JWS whose {@code alg} is exactly the configured algorithm (so {@code none} and
- *       algorithm confusion, such as an HS256 token signed with an RSA public key, are refused)
- *       and its signature verifies;
+ *       algorithm confusion, such as an HS256 token signed with an RSA public key, are refused) and
+ *       its signature verifies;
  *   <li>{@code exp} is present (unless {@link Builder#requireExpiry(boolean) requireExpiry(false)})
- *       and in the future, and {@code nbf}, if present, is in the past, both within the
- *       {@linkplain Builder#clockSkew clock skew} and measured with the {@linkplain Builder#clock
- *       configured clock};
+ *       and in the future, and {@code nbf}, if present, is in the past, both within the {@linkplain
+ *       Builder#clockSkew clock skew} and measured with the {@linkplain Builder#clock configured
+ *       clock};
  *   <li>{@code iss} and {@code aud} match when {@linkplain Builder#issuer an issuer} or {@linkplain
  *       Builder#audience an audience} is required;
  *   <li>{@code sub} is a non-blank string: it becomes the connection's user id.
  * </ul>
  *
- * <p>Every claim of an accepted token becomes a {@linkplain ClientConnection#claims() claim} of
- * the connection, as JSON types: strings, numbers ({@link Long} or {@link Double}), booleans,
- * lists and maps; dates ({@code exp}, {@code nbf}, {@code iat}) as epoch seconds; a single
- * audience as a string. Rejections carry short reasons the client sees in its {@code
- * connect_error}: {@code "Missing token"}, {@code "Invalid token"}, {@code "Unsupported token
- * algorithm"}, {@code "Token expired"}, {@code "Token not yet valid"}, {@code "Token has no
- * expiry"}, {@code "Token has no subject"}, {@code "Invalid token issuer"}, {@code "Invalid token
- * audience"}.
+ * <p>Every claim of an accepted token becomes a {@linkplain ClientConnection#claims() claim} of the
+ * connection, as JSON types: strings, numbers ({@link Long} or {@link Double}), booleans, lists and
+ * maps; dates ({@code exp}, {@code nbf}, {@code iat}) as epoch seconds; a single audience as a
+ * string. Rejections carry short reasons the client sees in its {@code connect_error}: {@code
+ * "Missing token"}, {@code "Invalid token"}, {@code "Unsupported token algorithm"}, {@code "Token
+ * expired"}, {@code "Token not yet valid"}, {@code "Token has no expiry"}, {@code "Token has no
+ * subject"}, {@code "Invalid token issuer"}, {@code "Invalid token audience"}.
  *
  * <p>Immutable and thread-safe. Like every authenticator it is called on the server's hook
  * executor, never on a network thread; it does no I/O.
@@ -67,8 +66,10 @@ import java.util.Map;
 public final class JwtAuthenticator implements Authenticator {
   /** HS256 needs a key of at least the hash size (RFC 7518, section 3.2). */
   public static final int MIN_SECRET_BYTES = 32;
+
   /** RSA keys shorter than this are refused (RFC 7518, section 3.3). */
   public static final int MIN_RSA_BITS = 2048;
+
   /** Longer tokens are refused before parsing. */
   static final int MAX_TOKEN_CHARS = 16 * 1024;
 
@@ -238,8 +239,11 @@ public final class JwtAuthenticator implements Authenticator {
 
   @Override
   public String toString() {
-    return "JwtAuthenticator{" + algorithm + (issuer == null ? "" : ", iss=" + issuer)
-        + (audience == null ? "" : ", aud=" + audience) + "}";
+    return "JwtAuthenticator{"
+        + algorithm
+        + (issuer == null ? "" : ", iss=" + issuer)
+        + (audience == null ? "" : ", aud=" + audience)
+        + "}";
   }
 
   /** Configures a {@link JwtAuthenticator}; each setter checks its argument at once. */

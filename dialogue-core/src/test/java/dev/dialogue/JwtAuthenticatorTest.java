@@ -42,16 +42,17 @@ class JwtAuthenticatorTest {
 
   @Test
   void hs256_validToken_acceptsWithSubAsUserIdAndEveryClaimAsJson() {
-    JWTClaimsSet claims = valid()
-        .claim("role", "admin")
-        .claim("level", 7)
-        .claim("ratio", 0.5)
-        .claim("beta", true)
-        .claim("groups", List.of("a", "b"))
-        .claim("profile", Map.of("name", "Alice"))
-        .audience("dialogue")
-        .issueTime(Date.from(NOW.minusSeconds(10)))
-        .build();
+    JWTClaimsSet claims =
+        valid()
+            .claim("role", "admin")
+            .claim("level", 7)
+            .claim("ratio", 0.5)
+            .claim("beta", true)
+            .claim("groups", List.of("a", "b"))
+            .claim("profile", Map.of("name", "Alice"))
+            .audience("dialogue")
+            .issueTime(Date.from(NOW.minusSeconds(10)))
+            .build();
 
     AuthResult result = hs256.authenticate(handshake(hs256Token(claims, SECRET)));
 
@@ -72,7 +73,8 @@ class JwtAuthenticatorTest {
 
   @Test
   void rs256_validToken_accepts() {
-    JwtAuthenticator rs256 = JwtAuthenticator.rs256((RSAPublicKey) RSA.getPublic()).clock(CLOCK).build();
+    JwtAuthenticator rs256 =
+        JwtAuthenticator.rs256((RSAPublicKey) RSA.getPublic()).clock(CLOCK).build();
 
     AuthResult result = rs256.authenticate(handshake(rs256Token(valid().build())));
 
@@ -83,8 +85,11 @@ class JwtAuthenticatorTest {
   @Test
   void bearerHeader_isUsedWhenAuthHasNoToken() {
     String token = hs256Token(valid().build(), SECRET);
-    Handshake handshake = new Handshake(
-        Map.of(), Map.of("authorization", List.of("Bearer " + token)), new InetSocketAddress("127.0.0.1", 1));
+    Handshake handshake =
+        new Handshake(
+            Map.of(),
+            Map.of("authorization", List.of("Bearer " + token)),
+            new InetSocketAddress("127.0.0.1", 1));
 
     assertThat(hs256.authenticate(handshake).userId()).isEqualTo("alice");
   }
@@ -92,8 +97,11 @@ class JwtAuthenticatorTest {
   @Test
   void authToken_winsOverBearerHeader() {
     String good = hs256Token(valid().build(), SECRET);
-    Handshake handshake = new Handshake(
-        Map.of("token", good), Map.of("authorization", List.of("Bearer nonsense")), new InetSocketAddress("127.0.0.1", 1));
+    Handshake handshake =
+        new Handshake(
+            Map.of("token", good),
+            Map.of("authorization", List.of("Bearer nonsense")),
+            new InetSocketAddress("127.0.0.1", 1));
 
     assertThat(hs256.authenticate(handshake).accepted()).isTrue();
   }
@@ -104,7 +112,8 @@ class JwtAuthenticatorTest {
   void expiredToken_isRejected() {
     JWTClaimsSet claims = valid().expirationTime(Date.from(NOW.minusSeconds(61))).build();
 
-    assertThat(hs256.authenticate(handshake(hs256Token(claims, SECRET))).reason()).isEqualTo("Token expired");
+    assertThat(hs256.authenticate(handshake(hs256Token(claims, SECRET))).reason())
+        .isEqualTo("Token expired");
   }
 
   @Test
@@ -113,16 +122,19 @@ class JwtAuthenticatorTest {
     String token = hs256Token(claims, SECRET);
 
     assertThat(hs256.authenticate(handshake(token)).accepted()).isTrue();
-    JwtAuthenticator strict = JwtAuthenticator.hs256(SECRET).clock(CLOCK).clockSkew(Duration.ZERO).build();
+    JwtAuthenticator strict =
+        JwtAuthenticator.hs256(SECRET).clock(CLOCK).clockSkew(Duration.ZERO).build();
     assertThat(strict.authenticate(handshake(token)).reason()).isEqualTo("Token expired");
   }
 
   @Test
   void tokenExpiringExactlyNow_isRejectedWithoutSkew() {
     JWTClaimsSet claims = valid().expirationTime(Date.from(NOW)).build();
-    JwtAuthenticator strict = JwtAuthenticator.hs256(SECRET).clock(CLOCK).clockSkew(Duration.ZERO).build();
+    JwtAuthenticator strict =
+        JwtAuthenticator.hs256(SECRET).clock(CLOCK).clockSkew(Duration.ZERO).build();
 
-    assertThat(strict.authenticate(handshake(hs256Token(claims, SECRET))).reason()).isEqualTo("Token expired");
+    assertThat(strict.authenticate(handshake(hs256Token(claims, SECRET))).reason())
+        .isEqualTo("Token expired");
   }
 
   @Test
@@ -130,7 +142,8 @@ class JwtAuthenticatorTest {
     JWTClaimsSet future = valid().notBeforeTime(Date.from(NOW.plusSeconds(120))).build();
     JWTClaimsSet nearFuture = valid().notBeforeTime(Date.from(NOW.plusSeconds(30))).build();
 
-    assertThat(hs256.authenticate(handshake(hs256Token(future, SECRET))).reason()).isEqualTo("Token not yet valid");
+    assertThat(hs256.authenticate(handshake(hs256Token(future, SECRET))).reason())
+        .isEqualTo("Token not yet valid");
     assertThat(hs256.authenticate(handshake(hs256Token(nearFuture, SECRET))).accepted()).isTrue();
   }
 
@@ -138,9 +151,10 @@ class JwtAuthenticatorTest {
   void clock_isTheInjectedOne() {
     JWTClaimsSet claims = valid().build(); // expires NOW + 1 h
     String token = hs256Token(claims, SECRET);
-    JwtAuthenticator later = JwtAuthenticator.hs256(SECRET)
-        .clock(Clock.fixed(NOW.plus(Duration.ofHours(2)), ZoneOffset.UTC))
-        .build();
+    JwtAuthenticator later =
+        JwtAuthenticator.hs256(SECRET)
+            .clock(Clock.fixed(NOW.plus(Duration.ofHours(2)), ZoneOffset.UTC))
+            .build();
 
     assertThat(later.authenticate(handshake(token)).reason()).isEqualTo("Token expired");
   }
@@ -151,7 +165,8 @@ class JwtAuthenticatorTest {
     String token = hs256Token(claims, SECRET);
 
     assertThat(hs256.authenticate(handshake(token)).reason()).isEqualTo("Token has no expiry");
-    JwtAuthenticator lenient = JwtAuthenticator.hs256(SECRET).clock(CLOCK).requireExpiry(false).build();
+    JwtAuthenticator lenient =
+        JwtAuthenticator.hs256(SECRET).clock(CLOCK).requireExpiry(false).build();
     assertThat(lenient.authenticate(handshake(token)).userId()).isEqualTo("alice");
   }
 
@@ -181,7 +196,8 @@ class JwtAuthenticatorTest {
     jwt.sign(new MACSigner(longSecret.getBytes(StandardCharsets.UTF_8)));
     JwtAuthenticator auth = JwtAuthenticator.hs256(longSecret).clock(CLOCK).build();
 
-    assertThat(auth.authenticate(handshake(jwt.serialize())).reason()).isEqualTo("Unsupported token algorithm");
+    assertThat(auth.authenticate(handshake(jwt.serialize())).reason())
+        .isEqualTo("Unsupported token algorithm");
   }
 
   @Test
@@ -194,20 +210,25 @@ class JwtAuthenticatorTest {
   void algorithmConfusion_hs256SignedWithThePublicKey_isRejectedByRs256Authenticator() {
     byte[] publicKeyBytes = RSA.getPublic().getEncoded();
     String token = hs256Token(valid().build(), publicKeyBytes);
-    JwtAuthenticator rs256 = JwtAuthenticator.rs256((RSAPublicKey) RSA.getPublic()).clock(CLOCK).build();
+    JwtAuthenticator rs256 =
+        JwtAuthenticator.rs256((RSAPublicKey) RSA.getPublic()).clock(CLOCK).build();
 
-    assertThat(rs256.authenticate(handshake(token)).reason()).isEqualTo("Unsupported token algorithm");
+    assertThat(rs256.authenticate(handshake(token)).reason())
+        .isEqualTo("Unsupported token algorithm");
   }
 
   @Test
   void unsignedToken_algNone_isRejected() {
     String plain = new PlainJWT(valid().build()).serialize();
     String[] signedParts = hs256Token(valid().build(), SECRET).split("\\.");
-    String noneWithSignature = b64("{\"alg\":\"none\"}") + "." + signedParts[1] + "." + signedParts[2];
+    String noneWithSignature =
+        b64("{\"alg\":\"none\"}") + "." + signedParts[1] + "." + signedParts[2];
     String noneWithEmptySignature = b64("{\"alg\":\"none\"}") + "." + signedParts[1] + ".";
 
-    assertThat(hs256.authenticate(handshake(plain)).reason()).isEqualTo("Unsupported token algorithm");
-    assertThat(hs256.authenticate(handshake(noneWithEmptySignature)).reason()).isEqualTo("Unsupported token algorithm");
+    assertThat(hs256.authenticate(handshake(plain)).reason())
+        .isEqualTo("Unsupported token algorithm");
+    assertThat(hs256.authenticate(handshake(noneWithEmptySignature)).reason())
+        .isEqualTo("Unsupported token algorithm");
     assertThat(hs256.authenticate(handshake(noneWithSignature)).accepted()).isFalse();
   }
 
@@ -215,14 +236,18 @@ class JwtAuthenticatorTest {
   void hs256HeaderWithEmptySignature_isRejected() {
     String[] parts = hs256Token(valid().build(), SECRET).split("\\.");
 
-    assertThat(hs256.authenticate(handshake(parts[0] + "." + parts[1] + ".")).reason()).isEqualTo("Invalid token");
+    assertThat(hs256.authenticate(handshake(parts[0] + "." + parts[1] + ".")).reason())
+        .isEqualTo("Invalid token");
   }
 
   @Test
   void garbageAndOversizedTokens_areRejectedAsInvalid() {
     assertThat(hs256.authenticate(handshake("not-a-jwt")).reason()).isEqualTo("Invalid token");
     assertThat(hs256.authenticate(handshake("a.b.c")).reason()).isEqualTo("Invalid token");
-    assertThat(hs256.authenticate(handshake("x".repeat(JwtAuthenticator.MAX_TOKEN_CHARS + 1))).reason())
+    assertThat(
+            hs256
+                .authenticate(handshake("x".repeat(JwtAuthenticator.MAX_TOKEN_CHARS + 1)))
+                .reason())
         .isEqualTo("Invalid token");
   }
 
@@ -230,11 +255,14 @@ class JwtAuthenticatorTest {
 
   @Test
   void tokenWithoutSubject_isRejected() {
-    JWTClaimsSet noSub = new JWTClaimsSet.Builder().expirationTime(Date.from(NOW.plusSeconds(60))).build();
+    JWTClaimsSet noSub =
+        new JWTClaimsSet.Builder().expirationTime(Date.from(NOW.plusSeconds(60))).build();
     JWTClaimsSet blankSub = valid().subject("  ").build();
 
-    assertThat(hs256.authenticate(handshake(hs256Token(noSub, SECRET))).reason()).isEqualTo("Token has no subject");
-    assertThat(hs256.authenticate(handshake(hs256Token(blankSub, SECRET))).reason()).isEqualTo("Token has no subject");
+    assertThat(hs256.authenticate(handshake(hs256Token(noSub, SECRET))).reason())
+        .isEqualTo("Token has no subject");
+    assertThat(hs256.authenticate(handshake(hs256Token(blankSub, SECRET))).reason())
+        .isEqualTo("Token has no subject");
   }
 
   @Test
@@ -244,18 +272,30 @@ class JwtAuthenticatorTest {
 
     assertThat(hs256.authenticate(handshake((String) null)).reason()).isEqualTo("Missing token");
     assertThat(hs256.authenticate(handshake("  ")).reason()).isEqualTo("Missing token");
-    assertThat(hs256.authenticate(new Handshake(numericToken, Map.of(), null)).reason()).isEqualTo("Missing token");
-    assertThat(hs256.authenticate(new Handshake(Map.of(), Map.of("authorization", List.of("Basic abc")), null)).reason())
+    assertThat(hs256.authenticate(new Handshake(numericToken, Map.of(), null)).reason())
+        .isEqualTo("Missing token");
+    assertThat(
+            hs256
+                .authenticate(
+                    new Handshake(Map.of(), Map.of("authorization", List.of("Basic abc")), null))
+                .reason())
         .isEqualTo("Missing token");
   }
 
   @Test
   void requiredIssuer_mustMatch() {
-    JwtAuthenticator auth = JwtAuthenticator.hs256(SECRET).clock(CLOCK).issuer("https://login.example").build();
+    JwtAuthenticator auth =
+        JwtAuthenticator.hs256(SECRET).clock(CLOCK).issuer("https://login.example").build();
 
-    assertThat(auth.authenticate(handshake(hs256Token(valid().issuer("https://login.example").build(), SECRET))).accepted())
+    assertThat(
+            auth.authenticate(
+                    handshake(hs256Token(valid().issuer("https://login.example").build(), SECRET)))
+                .accepted())
         .isTrue();
-    assertThat(auth.authenticate(handshake(hs256Token(valid().issuer("https://evil.example").build(), SECRET))).reason())
+    assertThat(
+            auth.authenticate(
+                    handshake(hs256Token(valid().issuer("https://evil.example").build(), SECRET)))
+                .reason())
         .isEqualTo("Invalid token issuer");
     assertThat(auth.authenticate(handshake(hs256Token(valid().build(), SECRET))).reason())
         .isEqualTo("Invalid token issuer");
@@ -263,12 +303,22 @@ class JwtAuthenticatorTest {
 
   @Test
   void requiredAudience_mustBeOrBeAmongTheTokensAudiences() {
-    JwtAuthenticator auth = JwtAuthenticator.hs256(SECRET).clock(CLOCK).audience("dialogue").build();
+    JwtAuthenticator auth =
+        JwtAuthenticator.hs256(SECRET).clock(CLOCK).audience("dialogue").build();
 
-    assertThat(auth.authenticate(handshake(hs256Token(valid().audience("dialogue").build(), SECRET))).accepted()).isTrue();
-    assertThat(auth.authenticate(handshake(hs256Token(valid().audience(List.of("other", "dialogue")).build(), SECRET)))
-        .accepted()).isTrue();
-    assertThat(auth.authenticate(handshake(hs256Token(valid().audience("other").build(), SECRET))).reason())
+    assertThat(
+            auth.authenticate(handshake(hs256Token(valid().audience("dialogue").build(), SECRET)))
+                .accepted())
+        .isTrue();
+    assertThat(
+            auth.authenticate(
+                    handshake(
+                        hs256Token(valid().audience(List.of("other", "dialogue")).build(), SECRET)))
+                .accepted())
+        .isTrue();
+    assertThat(
+            auth.authenticate(handshake(hs256Token(valid().audience("other").build(), SECRET)))
+                .reason())
         .isEqualTo("Invalid token audience");
     assertThat(auth.authenticate(handshake(hs256Token(valid().build(), SECRET))).reason())
         .isEqualTo("Invalid token audience");
@@ -309,17 +359,24 @@ class JwtAuthenticatorTest {
   void endToEnd_acceptedTokenConnectsAsSub_badTokenGetsConnectErrorWithReason() {
     JwtAuthenticator auth = JwtAuthenticator.hs256(SECRET).build();
     Instant now = Instant.now();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .subject("alice")
-        .claim("role", "admin")
-        .expirationTime(Date.from(now.plusSeconds(600)))
-        .build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject("alice")
+            .claim("role", "admin")
+            .expirationTime(Date.from(now.plusSeconds(600)))
+            .build();
     try (Dialogue server = TestServers.builder().authenticator(auth).build().start();
-        RawClient alice = RawClient.connect(server.port(), Map.of("token", hs256Token(claims, SECRET)));
-        RawClient mallory = RawClient.open(server.port(), Map.of("token", hs256Token(claims, "wrong-secret-wrong-secret-wrong-secret")), true);
+        RawClient alice =
+            RawClient.connect(server.port(), Map.of("token", hs256Token(claims, SECRET)));
+        RawClient mallory =
+            RawClient.open(
+                server.port(),
+                Map.of("token", hs256Token(claims, "wrong-secret-wrong-secret-wrong-secret")),
+                true);
         RawClient nobody = RawClient.open(server.port(), null, true)) {
       assertThat(alice.clientId()).isNotNull();
-      assertThat(server.clients("alice")).singleElement()
+      assertThat(server.clients("alice"))
+          .singleElement()
           .satisfies(c -> assertThat(c.claims()).containsEntry("role", "admin"));
       alice.emit(Wire.JOIN, Map.of("roomId", "chat"));
       assertThat(alice.take(Wire.JOINED).data().path("roomId").asText()).isEqualTo("chat");
@@ -332,12 +389,21 @@ class JwtAuthenticatorTest {
 
   @Test
   void endToEnd_connectedEventCarriesUserIdFromSub() {
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .subject("bob")
-        .expirationTime(Date.from(Instant.now().plusSeconds(600)))
-        .build();
-    try (Dialogue server = TestServers.builder().authenticator(JwtAuthenticator.hs256(SECRET).build()).build().start();
-        RawClient bob = RawClient.open(server.port(), Map.of("token", hs256Token(claims, SECRET), "userId", "mallory"), true)) {
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject("bob")
+            .expirationTime(Date.from(Instant.now().plusSeconds(600)))
+            .build();
+    try (Dialogue server =
+            TestServers.builder()
+                .authenticator(JwtAuthenticator.hs256(SECRET).build())
+                .build()
+                .start();
+        RawClient bob =
+            RawClient.open(
+                server.port(),
+                Map.of("token", hs256Token(claims, SECRET), "userId", "mallory"),
+                true)) {
       assertThat(bob.awaitConnected().path("userId").asText()).isEqualTo("bob");
     }
   }
@@ -345,7 +411,9 @@ class JwtAuthenticatorTest {
   // --- helpers ---
 
   private static JWTClaimsSet.Builder valid() {
-    return new JWTClaimsSet.Builder().subject("alice").expirationTime(Date.from(NOW.plusSeconds(3600)));
+    return new JWTClaimsSet.Builder()
+        .subject("alice")
+        .expirationTime(Date.from(NOW.plusSeconds(3600)));
   }
 
   private static Handshake handshake(String token) {
@@ -374,7 +442,8 @@ class JwtAuthenticatorTest {
 
   private static String sign(JWSSigner signer, JWSAlgorithm alg, JWTClaimsSet claims) {
     try {
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).build(), claims);
+      SignedJWT jwt =
+          new SignedJWT(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).build(), claims);
       jwt.sign(signer);
       return jwt.serialize();
     } catch (Exception e) {
@@ -383,7 +452,9 @@ class JwtAuthenticatorTest {
   }
 
   private static String b64(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static KeyPair rsaKeyPair(int bits) {

@@ -25,7 +25,8 @@ record Options(int port, String host, String jwtSecret, boolean help) {
                           Without it: development mode, userId and role from auth.userId, auth.role
         --history-db URL  durable history (not available yet)
         --help            show this help
-      Prints "READY <port>" on standard output once it accepts connections.""";
+      Prints "READY <port>" on standard output once it accepts connections.\
+      """;
 
   static Options parse(String... args) {
     int port = 3000;
@@ -60,9 +61,10 @@ record Options(int port, String host, String jwtSecret, boolean help) {
         case "--port" -> port = port(value);
         case "--host" -> host = host(value);
         case "--jwt-secret" -> jwtSecret = jwtSecret(value);
-        default -> throw new IllegalArgumentException(
-            "--history-db: durable history is not available yet; "
-                + "the reference server keeps history in memory (omit --history-db)");
+        default ->
+            throw new IllegalArgumentException(
+                "--history-db: durable history is not available yet; "
+                    + "the reference server keeps history in memory (omit --history-db)");
       }
     }
     return new Options(port, host, jwtSecret, false);
@@ -77,7 +79,8 @@ record Options(int port, String host, String jwtSecret, boolean help) {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("--port must be a number in 0..65535 but was '" + value + "'");
+    throw new IllegalArgumentException(
+        "--port must be a number in 0..65535 but was '" + value + "'");
   }
 
   private static String host(String value) {
@@ -91,8 +94,10 @@ record Options(int port, String host, String jwtSecret, boolean help) {
     int bytes = value.getBytes(StandardCharsets.UTF_8).length;
     if (bytes < JwtAuthenticator.MIN_SECRET_BYTES) {
       throw new IllegalArgumentException(
-          "--jwt-secret must be at least " + JwtAuthenticator.MIN_SECRET_BYTES
-              + " bytes for HS256 but was " + bytes);
+          "--jwt-secret must be at least "
+              + JwtAuthenticator.MIN_SECRET_BYTES
+              + " bytes for HS256 but was "
+              + bytes);
     }
     return value;
   }

@@ -45,7 +45,10 @@ public final class ReferenceServer {
   public record Typing(@NotNull Boolean isTyping) {}
 
   public static final EventDefinition<Message> MESSAGE =
-      EventDefinition.builder("message", Message.class).description("A chat message").history(100).build();
+      EventDefinition.builder("message", Message.class)
+          .description("A chat message")
+          .history(100)
+          .build();
   public static final EventDefinition<Typing> TYPING =
       EventDefinition.builder("typing", Typing.class).description("Typing indicator").build();
 
@@ -72,16 +75,20 @@ public final class ReferenceServer {
     Dialogue dialogue;
     try {
       dialogue = start(options);
-    } catch (RuntimeException e) {
-      System.err.println("reference: cannot start: " + e.getMessage());
+    } catch (Exception e) { // also checked exceptions that netty throws undeclared
+      System.err.println("reference: cannot start: " + describe(e));
       System.exit(EXIT_START_FAILED);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      dialogue.stop();
-      stopped.countDown();
-    }, "reference-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  dialogue.stop();
+                  stopped.countDown();
+                },
+                "reference-shutdown"));
     announce(System.err, options, dialogue.port());
     System.out.println("READY " + dialogue.port());
     System.out.flush();
@@ -107,7 +114,7 @@ public final class ReferenceServer {
     Dialogue dialogue = builder(options).build();
     try {
       return dialogue.start();
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       dialogue.stop();
       throw e;
     }
@@ -116,23 +123,28 @@ public final class ReferenceServer {
   /** The reference configuration; everything not listed stays at the library's defaults. */
   static Dialogue.Builder builder(Options options) {
     boolean jwt = options.jwtSecret() != null;
-    Dialogue.Builder builder = Dialogue.builder()
-        .host(options.host())
-        .port(options.port())
-        .room(
-            RoomConfig.builder("chat", "Chat")
-                .events(MESSAGE, TYPING)
-                .defaultSubscriptions(MESSAGE.name())
-                .syncHistoryOnJoin(50)
-                .presence(true)
-                .build(),
-            RoomConfig.builder("tiny", "Tiny").anyEvent().maxSize(1).build(),
-            RoomConfig.builder("secret", "Secret").anyEvent().build(),
-            RoomConfig.builder("lobby", "Lobby").anyEvent().defaultSubscriptions(EventDefinition.ANY).build())
-        .joinPolicy(secretForAdmins(jwt));
+    Dialogue.Builder builder =
+        Dialogue.builder()
+            .host(options.host())
+            .port(options.port())
+            .room(
+                RoomConfig.builder("chat", "Chat")
+                    .events(MESSAGE, TYPING)
+                    .defaultSubscriptions(MESSAGE.name())
+                    .syncHistoryOnJoin(50)
+                    .presence(true)
+                    .build(),
+                RoomConfig.builder("tiny", "Tiny").anyEvent().maxSize(1).build(),
+                RoomConfig.builder("secret", "Secret").anyEvent().build(),
+                RoomConfig.builder("lobby", "Lobby")
+                    .anyEvent()
+                    .defaultSubscriptions(EventDefinition.ANY)
+                    .build())
+            .joinPolicy(secretForAdmins(jwt));
     if (jwt) {
       // External suites often sign tokens without "exp"; an "exp" that is present is still checked.
-      builder.authenticator(JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
+      builder.authenticator(
+          JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
     }
     return builder;
   }
@@ -154,9 +166,27 @@ public final class ReferenceServer {
   }
 
   private static void announce(PrintStream err, Options options, int port) {
-    err.println("reference: listening on " + options.host() + ":" + port + " ("
-        + (options.jwtSecret() == null ? "development mode: auth.userId and auth.role trusted" : "HS256 JWT required")
-        + ")");
+    err.println(
+        "reference: listening on "
+            + options.host()
+            + ":"
+            + port
+            + " ("
+            + (options.jwtSecret() == null
+                ? "development mode: auth.userId and auth.role trusted"
+                : "HS256 JWT required")
+            + ")");
+  }
+
+  /** The message and its causes' messages: "cannot bind 0.0.0.0:3000: Address already in use". */
+  private static String describe(Throwable e) {
+    StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+        text.append(": ").append(cause.getMessage());
+      }
+    }
+    return text.toString();
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {

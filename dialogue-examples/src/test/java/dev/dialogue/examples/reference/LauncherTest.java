@@ -45,17 +45,22 @@ class LauncherTest {
   void reference_printsReadyWithItsPort_servesClients_andStopsOnSigterm() throws Exception {
     Path stderr = Files.createTempFile("dialogue-example-", ".stderr");
     Process server = launch(stderr, "reference", "--port", "0", "--host", "127.0.0.1");
-    BufferedReader stdout = new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8));
+    BufferedReader stdout =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8));
 
     String first = CompletableFuture.supplyAsync(() -> readLine(stdout)).get(240, TimeUnit.SECONDS);
     Matcher ready = READY.matcher(String.valueOf(first));
-    assertThat(ready.matches()).as("first stdout line %s; stderr: %s", first, Files.readString(stderr)).isTrue();
+    assertThat(ready.matches())
+        .as("first stdout line %s; stderr: %s", first, Files.readString(stderr))
+        .isTrue();
     int port = Integer.parseInt(ready.group(1));
     assertThat(port).isPositive();
 
     try (Recorder alice = Recorder.connect(port, Map.of("userId", "alice"))) {
       alice.join("chat");
-      alice.emit("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "hi")));
+      alice.emit(
+          "dialogue:trigger",
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "hi")));
       assertThat(alice.take("dialogue:event").data().path("from").asText()).isEqualTo("alice");
     }
 
@@ -74,7 +79,9 @@ class LauncherTest {
 
     assertThat(process.waitFor(240, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(Files.readString(stderr)).contains("unknown option: --no-such-option").contains("usage:");
+    assertThat(Files.readString(stderr))
+        .contains("unknown option: --no-such-option")
+        .contains("usage:");
     assertThat(new String(process.getInputStream().readAllBytes(), UTF_8)).isEmpty();
     Files.deleteIfExists(stderr);
   }
@@ -86,7 +93,9 @@ class LauncherTest {
 
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(Files.readString(stderr)).contains("unknown example 'no-such-example'").contains("reference");
+    assertThat(Files.readString(stderr))
+        .contains("unknown example 'no-such-example'")
+        .contains("reference");
     Files.deleteIfExists(stderr);
   }
 
@@ -95,10 +104,11 @@ class LauncherTest {
     command.add(LAUNCHER.toString());
     command.addAll(List.of(args));
     // Started from another directory on purpose: the launcher finds the repository itself.
-    Process process = new ProcessBuilder(command)
-        .directory(ROOT.resolve("dialogue-examples").toFile())
-        .redirectError(stderr.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(ROOT.resolve("dialogue-examples").toFile())
+            .redirectError(stderr.toFile())
+            .start();
     processes.add(process);
     process.getOutputStream().close();
     return process;
@@ -122,10 +132,12 @@ class LauncherTest {
 
   private static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("bin/dialogue-example")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+      if (Files.isRegularFile(dir.resolve("bin/dialogue-example"))
+          && Files.isRegularFile(dir.resolve("pom.xml"))) {
         return dir;
       }
     }
-    throw new IllegalStateException("no bin/dialogue-example above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "no bin/dialogue-example above " + Path.of("").toAbsolutePath());
   }
 }

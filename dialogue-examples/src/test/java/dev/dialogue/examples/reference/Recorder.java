@@ -17,8 +17,8 @@ import org.json.JSONObject;
 import org.json.JSONTokener;
 
 /**
- * A plain Socket.IO client (socket.io-client-java) that records every event it receives. Tests
- * wait by polling the recording with a timeout, never by sleeping.
+ * A plain Socket.IO client (socket.io-client-java) that records every event it receives. Tests wait
+ * by polling the recording with a timeout, never by sleeping.
  */
 final class Recorder implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -30,17 +30,20 @@ final class Recorder implements AutoCloseable {
   private final List<Received> received = new ArrayList<>();
 
   private Recorder(int port, Map<String, String> auth) {
-    IO.Options options = IO.Options.builder()
-        .setForceNew(true)
-        .setReconnection(false)
-        .setTransports(new String[] {"websocket"})
-        .build();
+    IO.Options options =
+        IO.Options.builder()
+            .setForceNew(true)
+            .setReconnection(false)
+            .setTransports(new String[] {"websocket"})
+            .build();
     if (auth != null) {
       options.auth = auth;
     }
     socket = IO.socket(URI.create("http://127.0.0.1:" + port), options);
     socket.onAnyIncoming(args -> record((String) args[0], args.length > 1 ? args[1] : null));
-    socket.on(Socket.EVENT_CONNECT_ERROR, args -> record("connect_error", args.length > 0 ? args[0] : null));
+    socket.on(
+        Socket.EVENT_CONNECT_ERROR,
+        args -> record("connect_error", args.length > 0 ? args[0] : null));
   }
 
   /** Starts connecting with {@code auth} (null: none) without waiting. */
@@ -59,7 +62,8 @@ final class Recorder implements AutoCloseable {
 
   /** Development mode: connects as {@code userId} with an optional {@code role}. */
   static Recorder connectAs(int port, String userId, String role) {
-    return connect(port, role == null ? Map.of("userId", userId) : Map.of("userId", userId, "role", role));
+    return connect(
+        port, role == null ? Map.of("userId", userId) : Map.of("userId", userId, "role", role));
   }
 
   /** The {@code dialogue:connected} payload. */
@@ -91,7 +95,9 @@ final class Recorder implements AutoCloseable {
   /** Joins without an ack and waits for {@code dialogue:joined}. */
   void join(String roomId) {
     emit("dialogue:join", Map.of("roomId", roomId));
-    take(r -> r.name().equals("dialogue:joined") && r.data().path("roomId").asText().equals(roomId), "joined " + roomId);
+    take(
+        r -> r.name().equals("dialogue:joined") && r.data().path("roomId").asText().equals(roomId),
+        "joined " + roomId);
   }
 
   /** Returns once everything the server queued for this connection before now has arrived. */
@@ -115,7 +121,8 @@ final class Recorder implements AutoCloseable {
         }
         long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (leftMillis <= 0) {
-          throw new AssertionError("no " + description + " within " + TIMEOUT + "; received " + received);
+          throw new AssertionError(
+              "no " + description + " within " + TIMEOUT + "; received " + received);
         }
         try {
           received.wait(leftMillis);

@@ -10,6 +10,8 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.dialogue.Dialogue;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,14 +43,23 @@ class ReferenceServerTest {
     Recorder alice = devClient(devServer(), "alice", null);
     alice.join("chat");
 
-    assertThat(trigger(alice, "chat", "message", Map.of("text", "  ")).path("error").path("code").asText())
+    assertThat(
+            trigger(alice, "chat", "message", Map.of("text", "  "))
+                .path("error")
+                .path("code")
+                .asText())
         .isEqualTo("VALIDATION_FAILED");
     JsonNode tooLong = trigger(alice, "chat", "message", Map.of("text", "x".repeat(2001)));
     assertThat(tooLong.path("error").path("code").asText()).isEqualTo("VALIDATION_FAILED");
-    assertThat(tooLong.path("error").path("message").asText()).startsWith("Event 'message' validation failed: text");
+    assertThat(tooLong.path("error").path("message").asText())
+        .startsWith("Event 'message' validation failed: text");
     assertThat(trigger(alice, "chat", "message", Map.of()).path("error").path("code").asText())
         .isEqualTo("VALIDATION_FAILED");
-    assertThat(trigger(alice, "chat", "message", Map.of("text", "y".repeat(2000))).path("ok").asBoolean()).isTrue();
+    assertThat(
+            trigger(alice, "chat", "message", Map.of("text", "y".repeat(2000)))
+                .path("ok")
+                .asBoolean())
+        .isTrue();
   }
 
   @Test
@@ -58,7 +69,8 @@ class ReferenceServerTest {
 
     assertThat(trigger(alice, "chat", "typing", Map.of()).path("error").path("message").asText())
         .startsWith("Event 'typing' validation failed: isTyping");
-    assertThat(trigger(alice, "chat", "typing", Map.of("isTyping", true)).path("ok").asBoolean()).isTrue();
+    assertThat(trigger(alice, "chat", "typing", Map.of("isTyping", true)).path("ok").asBoolean())
+        .isTrue();
     assertThat(history(alice, "chat", "typing").path("events")).isEmpty();
   }
 
@@ -97,7 +109,9 @@ class ReferenceServerTest {
     Recorder alice = devClient(port, "alice", null);
     alice.join("chat");
     for (int i = 1; i <= 101; i++) {
-      alice.emit("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "m" + i)));
+      alice.emit(
+          "dialogue:trigger",
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "m" + i)));
     }
 
     JsonNode page = history(alice, "chat", "message");
@@ -108,7 +122,11 @@ class ReferenceServerTest {
     assertThat(texts(page.path("events"))).containsExactlyInAnyOrderElementsOf(range(2, 101));
     assertThat(sync.path("roomId").asText()).isEqualTo("chat");
     List<String> synced = texts(sync.path("events"));
-    assertThat(synced).hasSize(50).doesNotHaveDuplicates().isSubsetOf(range(2, 101)).contains("m101");
+    assertThat(synced)
+        .hasSize(50)
+        .doesNotHaveDuplicates()
+        .isSubsetOf(range(2, 101))
+        .contains("m101");
     // The newest 50 by timestamp: events that share a millisecond may be cut either way.
     long oldestSynced = min(timestamps(sync.path("events")));
     for (JsonNode event : page.path("events")) {
@@ -126,12 +144,17 @@ class ReferenceServerTest {
     alice.join("chat");
     bob.join("chat");
 
-    alice.take(r -> r.name().equals("dialogue:presence") && contains(r.data().path("joins"), "bob"), "bob joins");
+    alice.take(
+        r -> r.name().equals("dialogue:presence") && contains(r.data().path("joins"), "bob"),
+        "bob joins");
     JsonNode state = alice.request("dialogue:getPresence", Map.of("roomId", "chat"));
     bob.emit("dialogue:leave", Map.of("roomId", "chat"));
-    alice.take(r -> r.name().equals("dialogue:presence") && contains(r.data().path("leaves"), "bob"), "bob leaves");
+    alice.take(
+        r -> r.name().equals("dialogue:presence") && contains(r.data().path("leaves"), "bob"),
+        "bob leaves");
 
-    assertThat(state.path("users").findValuesAsText("userId")).containsExactlyInAnyOrder("alice", "bob");
+    assertThat(state.path("users").findValuesAsText("userId"))
+        .containsExactlyInAnyOrder("alice", "bob");
   }
 
   // --- tiny, secret, lobby ---
@@ -147,7 +170,8 @@ class ReferenceServerTest {
 
     assertThat(full.path("error").path("code").asText()).isEqualTo("ROOM_FULL");
     assertThat(full.path("error").path("message").asText()).isEqualTo("Room 'tiny' is at capacity");
-    assertThat(trigger(alice, "tiny", "anything-at-all", Map.of("n", 1)).path("ok").asBoolean()).isTrue();
+    assertThat(trigger(alice, "tiny", "anything-at-all", Map.of("n", 1)).path("ok").asBoolean())
+        .isTrue();
   }
 
   @Test
@@ -157,7 +181,8 @@ class ReferenceServerTest {
     Recorder user = devClient(port, "joe", "user");
     Recorder noRole = devClient(port, "ann", null);
 
-    assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean()).isTrue();
+    assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean())
+        .isTrue();
     for (Recorder denied : List.of(user, noRole)) {
       JsonNode ack = denied.request("dialogue:join", Map.of("roomId", "secret"));
       assertThat(ack.path("error").path("code").asText()).isEqualTo("JOIN_DENIED");
@@ -165,7 +190,8 @@ class ReferenceServerTest {
     }
     // Without an ack, the compatible reply event.
     user.emit("dialogue:join", Map.of("roomId", "secret"));
-    assertThat(user.take("dialogue:error").data().path("message").asText()).isEqualTo("admins only");
+    assertThat(user.take("dialogue:error").data().path("message").asText())
+        .isEqualTo("admins only");
   }
 
   @Test
@@ -204,7 +230,9 @@ class ReferenceServerTest {
     Recorder anonymous = track(Recorder.open(port, null));
 
     assertThat(alice.path("userId").asText()).isEqualTo("alice");
-    assertThat(anonymous.awaitConnected().path("userId").asText()).isNotBlank().isNotEqualTo("alice");
+    assertThat(anonymous.awaitConnected().path("userId").asText())
+        .isNotBlank()
+        .isNotEqualTo("alice");
   }
 
   @Test
@@ -212,16 +240,27 @@ class ReferenceServerTest {
     Dialogue server = start("--host", "127.0.0.1", "--port", "0", "--jwt-secret", SECRET);
     int port = server.port();
     Recorder admin = track(Recorder.open(port, Map.of("token", token("root", "admin", SECRET))));
-    Recorder user = track(Recorder.open(port, Map.of("token", token("joe", "user", SECRET), "role", "admin")));
-    Recorder forged = track(Recorder.open(port, Map.of("token", token("eve", "admin", "some-other-secret-0123456789abcdef"))));
+    Recorder user =
+        track(Recorder.open(port, Map.of("token", token("joe", "user", SECRET), "role", "admin")));
+    Recorder forged =
+        track(
+            Recorder.open(
+                port,
+                Map.of("token", token("eve", "admin", "some-other-secret-0123456789abcdef"))));
     Recorder devStyle = track(Recorder.open(port, Map.of("userId", "mallory", "role", "admin")));
 
     assertThat(admin.awaitConnected().path("userId").asText()).isEqualTo("root");
-    assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean()).isTrue();
+    assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean())
+        .isTrue();
     assertThat(user.awaitConnected().path("userId").asText()).isEqualTo("joe");
-    assertThat(user.request("dialogue:join", Map.of("roomId", "secret")).path("error").path("message").asText())
+    assertThat(
+            user.request("dialogue:join", Map.of("roomId", "secret"))
+                .path("error")
+                .path("message")
+                .asText())
         .isEqualTo("admins only");
-    assertThat(user.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean()).isTrue();
+    assertThat(user.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean())
+        .isTrue();
     assertThat(forged.connectError()).isEqualTo("Invalid token");
     assertThat(devStyle.connectError()).isEqualTo("Missing token");
     assertThat(server.clients("mallory")).isEmpty();
@@ -232,11 +271,11 @@ class ReferenceServerTest {
   @Test
   void start_refusesBadOptions_withAClearMessage() {
     assertThatThrownBy(() -> ReferenceServer.start("--bogus"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("unknown option: --bogus");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown option: --bogus");
     assertThatThrownBy(() -> ReferenceServer.start("--port", "70000"))
         .hasMessageContaining("--port must be a number in 0..65535");
-    assertThatThrownBy(() -> ReferenceServer.start("--port"))
-        .hasMessage("--port needs a value");
+    assertThatThrownBy(() -> ReferenceServer.start("--port")).hasMessage("--port needs a value");
     assertThatThrownBy(() -> ReferenceServer.start("--jwt-secret", "short"))
         .hasMessage("--jwt-secret must be at least 32 bytes for HS256 but was 5");
     assertThatThrownBy(() -> ReferenceServer.start("--history-db", "jdbc:h2:./history"))
@@ -246,8 +285,20 @@ class ReferenceServerTest {
   @Test
   void options_defaultToPort3000OnAllInterfaces_andAcceptBothSpellings() {
     assertThat(Options.parse()).isEqualTo(new Options(3000, "0.0.0.0", null, false));
-    assertThat(Options.parse("--port=0", "--host", "127.0.0.1")).isEqualTo(new Options(0, "127.0.0.1", null, false));
+    assertThat(Options.parse("--port=0", "--host", "127.0.0.1"))
+        .isEqualTo(new Options(0, "127.0.0.1", null, false));
     assertThat(Options.parse("--jwt-secret", SECRET).toString()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void start_whenThePortIsTaken_failsWithTheAddress() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String port = String.valueOf(taken.getLocalPort());
+
+      assertThatThrownBy(() -> ReferenceServer.start("--host", "127.0.0.1", "--port", port))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("cannot bind 127.0.0.1:" + port);
+    }
   }
 
   // --- helpers ---
@@ -270,12 +321,15 @@ class ReferenceServerTest {
   }
 
   private static JsonNode trigger(Recorder client, String roomId, String event, Object data) {
-    return client.request("dialogue:trigger", Map.of("roomId", roomId, "event", event, "data", data));
+    return client.request(
+        "dialogue:trigger", Map.of("roomId", roomId, "event", event, "data", data));
   }
 
   private static JsonNode history(Recorder client, String roomId, String eventName) {
-    JsonNode ack = client.request(
-        "dialogue:getHistory", Map.of("roomId", roomId, "eventName", eventName, "start", 0, "end", 500));
+    JsonNode ack =
+        client.request(
+            "dialogue:getHistory",
+            Map.of("roomId", roomId, "eventName", eventName, "start", 0, "end", 500));
     assertThat(ack.path("ok").asBoolean()).as(ack.toString()).isTrue();
     return ack;
   }
@@ -309,11 +363,12 @@ class ReferenceServerTest {
 
   static String token(String sub, String role, String secret) {
     try {
-      JWTClaimsSet claims = new JWTClaimsSet.Builder()
-          .subject(sub)
-          .claim("role", role)
-          .expirationTime(Date.from(Instant.now().plusSeconds(600)))
-          .build();
+      JWTClaimsSet claims =
+          new JWTClaimsSet.Builder()
+              .subject(sub)
+              .claim("role", role)
+              .expirationTime(Date.from(Instant.now().plusSeconds(600)))
+              .build();
       SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
       jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
       return jwt.serialize();
