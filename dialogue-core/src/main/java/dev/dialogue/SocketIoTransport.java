@@ -15,9 +15,7 @@ import io.netty.channel.EventLoopGroup;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 
 /**
@@ -69,7 +67,8 @@ final class SocketIoTransport {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while binding " + settings.host() + ":" + settings.port(), e);
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+    } catch (Exception e) {
+      // Also netty's bind failure: a java.net.BindException thrown without being declared.
       stop();
       throw new IllegalStateException("cannot bind " + settings.host() + ":" + settings.port(), e);
     }

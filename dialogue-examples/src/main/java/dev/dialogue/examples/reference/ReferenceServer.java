@@ -1,0 +1,202 @@
+package dev.dialogue.examples.reference;
+
+import dev.dialogue.ClientConnection;
+import dev.dialogue.Decision;
+import dev.dialogue.Dialogue;
+import dev.dialogue.EventDefinition;
+import dev.dialogue.JoinPolicy;
+import dev.dialogue.JwtAuthenticator;
+import dev.dialogue.RoomConfig;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The reference server: a fixed configuration that conformance suites and benchmarks run against
+ * (see "The reference server" in the design). Start it with {@code bin/dialogue-example reference
+ * [--port N] [--host H] [--jwt-secret S]}; it prints {@code READY <port>} on standard output once
+ * it accepts connections and stops cleanly on SIGTERM or SIGINT. Everything else it says goes to
+ * standard error.
+ *
+ * <ul>
+ *   <li>{@code chat} "Chat": {@code message} ({@code text} not blank, at most 2000 characters;
+ *       history 100) and {@code typing} ({@code isTyping} required boolean; no history); default
+ *       subscription {@code message}; the newest 50 events on join; presence.
+ *   <li>{@code tiny} "Tiny": one connection at most; any event.
+ *   <li>{@code secret} "Secret": any event; only role {@code admin} may join, others get {@code
+ *       JOIN_DENIED "admins only"}.
+ *   <li>{@code lobby} "Lobby": any event; everyone is subscribed to everything.
+ * </ul>
+ *
+ * <p>Identity: without {@code --jwt-secret}, development mode ({@code auth.userId}, role from
+ * {@code auth.role}). With it, an HS256 JWT in {@code auth.token} (or an {@code Authorization:
+ * Bearer} header) checked by {@link JwtAuthenticator}: user id from {@code sub}, role from the
+ * {@code role} claim; {@code exp} and {@code nbf} are checked when present. Anything else is
+ * refused.
+ */
+public final class ReferenceServer {
+  /** A chat message. */
+  public record Message(@NotBlank @Size(max = 2000) String text) {}
+
+  /** A typing indicator. */
+  public record Typing(@NotNull Boolean isTyping) {}
+
+  public static final EventDefinition<Message> MESSAGE =
+      EventDefinition.builder("message", Message.class)
+          .description("A chat message")
+          .history(100)
+          .build();
+  public static final EventDefinition<Typing> TYPING =
+      EventDefinition.builder("typing", Typing.class).description("Typing indicator").build();
+
+  static final String ADMIN_ROLE = "admin";
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_START_FAILED = 1;
+
+  private ReferenceServer() {}
+
+  public static void main(String[] args) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("reference: " + e.getMessage());
+      System.err.println(Options.USAGE);
+      System.exit(EXIT_USAGE);
+      return;
+    }
+    if (options.help()) {
+      System.out.println(Options.USAGE);
+      return;
+    }
+    Dialogue dialogue;
+    try {
+      dialogue = start(options);
+    } catch (Exception e) { // also checked exceptions that netty throws undeclared
+      System.err.println("reference: cannot start: " + describe(e));
+      System.exit(EXIT_START_FAILED);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  dialogue.stop();
+                  stopped.countDown();
+                },
+                "reference-shutdown"));
+    announce(System.err, options, dialogue.port());
+    System.out.println("READY " + dialogue.port());
+    System.out.flush();
+    awaitUninterruptibly(stopped);
+  }
+
+  /**
+   * Starts the reference server with command-line {@code args} and returns it running; the caller
+   * stops it. Prints nothing.
+   *
+   * @throws IllegalArgumentException if {@code args} are not valid options (the message says why)
+   * @throws IllegalStateException if the port cannot be bound
+   */
+  public static Dialogue start(String... args) {
+    Options options = Options.parse(args);
+    if (options.help()) {
+      throw new IllegalArgumentException("--help does not start a server");
+    }
+    return start(options);
+  }
+
+  static Dialogue start(Options options) {
+    Dialogue dialogue = builder(options).build();
+    try {
+      return dialogue.start();
+    } catch (Exception e) {
+      dialogue.stop();
+      throw e;
+    }
+  }
+
+  /** The reference configuration; everything not listed stays at the library's defaults. */
+  static Dialogue.Builder builder(Options options) {
+    boolean jwt = options.jwtSecret() != null;
+    Dialogue.Builder builder =
+        Dialogue.builder()
+            .host(options.host())
+            .port(options.port())
+            .room(
+                RoomConfig.builder("chat", "Chat")
+                    .events(MESSAGE, TYPING)
+                    .defaultSubscriptions(MESSAGE.name())
+                    .syncHistoryOnJoin(50)
+                    .presence(true)
+                    .build(),
+                RoomConfig.builder("tiny", "Tiny").anyEvent().maxSize(1).build(),
+                RoomConfig.builder("secret", "Secret").anyEvent().build(),
+                RoomConfig.builder("lobby", "Lobby")
+                    .anyEvent()
+                    .defaultSubscriptions(EventDefinition.ANY)
+                    .build())
+            .joinPolicy(secretForAdmins(jwt));
+    if (jwt) {
+      // External suites often sign tokens without "exp"; an "exp" that is present is still checked.
+      builder.authenticator(
+          JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
+    }
+    return builder;
+  }
+
+  /** Room {@code secret} admits role {@code admin} only; every other room admits everyone. */
+  static JoinPolicy secretForAdmins(boolean jwt) {
+    return (client, room) -> {
+      if (!room.id().equals("secret") || ADMIN_ROLE.equals(role(client, jwt))) {
+        return Decision.allow();
+      }
+      return Decision.deny("admins only");
+    };
+  }
+
+  /** The role from the token's claims in JWT mode, else from {@code auth.role}. */
+  static Object role(ClientConnection client, boolean jwt) {
+    Map<String, Object> source = jwt ? client.claims() : client.meta();
+    return source.get("role");
+  }
+
+  private static void announce(PrintStream err, Options options, int port) {
+    err.println(
+        "reference: listening on "
+            + options.host()
+            + ":"
+            + port
+            + " ("
+            + (options.jwtSecret() == null
+                ? "development mode: auth.userId and auth.role trusted"
+                : "HS256 JWT required")
+            + ")");
+  }
+
+  /** The message and its causes' messages: "cannot bind 0.0.0.0:3000: Address already in use". */
+  private static String describe(Throwable e) {
+    StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+        text.append(": ").append(cause.getMessage());
+      }
+    }
+    return text.toString();
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    while (true) {
+      try {
+        latch.await();
+        return;
+      } catch (InterruptedException e) {
+        // Only the shutdown hook ends the server.
+      }
+    }
+  }
+}

@@ -1,0 +1,379 @@
+package dev.dialogue.examples.reference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.dialogue.Dialogue;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(120)
+class ReferenceServerTest {
+  private static final String SECRET = "reference-test-secret-0123456789abcdef";
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  // --- chat ---
+
+  @Test
+  void chat_message_rejectsBlankAndOverlongText_andAcceptsUpTo2000Chars() {
+    Recorder alice = devClient(devServer(), "alice", null);
+    alice.join("chat");
+
+    assertThat(
+            trigger(alice, "chat", "message", Map.of("text", "  "))
+                .path("error")
+                .path("code")
+                .asText())
+        .isEqualTo("VALIDATION_FAILED");
+    JsonNode tooLong = trigger(alice, "chat", "message", Map.of("text", "x".repeat(2001)));
+    assertThat(tooLong.path("error").path("code").asText()).isEqualTo("VALIDATION_FAILED");
+    assertThat(tooLong.path("error").path("message").asText())
+        .startsWith("Event 'message' validation failed: text");
+    assertThat(trigger(alice, "chat", "message", Map.of()).path("error").path("code").asText())
+        .isEqualTo("VALIDATION_FAILED");
+    assertThat(
+            trigger(alice, "chat", "message", Map.of("text", "y".repeat(2000)))
+                .path("ok")
+                .asBoolean())
+        .isTrue();
+  }
+
+  @Test
+  void chat_typing_requiresIsTyping_andIsNeverKeptInHistory() {
+    Recorder alice = devClient(devServer(), "alice", null);
+    alice.join("chat");
+
+    assertThat(trigger(alice, "chat", "typing", Map.of()).path("error").path("message").asText())
+        .startsWith("Event 'typing' validation failed: isTyping");
+    assertThat(trigger(alice, "chat", "typing", Map.of("isTyping", true)).path("ok").asBoolean())
+        .isTrue();
+    assertThat(history(alice, "chat", "typing").path("events")).isEmpty();
+  }
+
+  @Test
+  void chat_otherEvents_areNotAllowed() {
+    Recorder alice = devClient(devServer(), "alice", null);
+    alice.join("chat");
+
+    JsonNode ack = trigger(alice, "chat", "dance", Map.of());
+
+    assertThat(ack.path("error").path("code").asText()).isEqualTo("EVENT_NOT_ALLOWED");
+  }
+
+  @Test
+  void chat_participantsAreSubscribedToMessageOnly_byDefault() {
+    int port = devServer();
+    Recorder alice = devClient(port, "alice", null);
+    Recorder bob = devClient(port, "bob", null);
+    alice.join("chat");
+    bob.join("chat");
+
+    trigger(bob, "chat", "typing", Map.of("isTyping", true));
+    trigger(bob, "chat", "message", Map.of("text", "hello"));
+
+    JsonNode message = alice.take("dialogue:event").data();
+    assertThat(message.path("event").asText()).isEqualTo("message");
+    assertThat(message.path("from").asText()).isEqualTo("bob");
+    assertThat(message.path("data").path("text").asText()).isEqualTo("hello");
+    // One order per room: had typing been delivered, it would have arrived before the message.
+    assertThat(alice.received("dialogue:event")).isEmpty();
+  }
+
+  @Test
+  void chat_keepsTheNewest100Messages_andSendsTheNewest50OnJoin() {
+    int port = devServer();
+    Recorder alice = devClient(port, "alice", null);
+    alice.join("chat");
+    for (int i = 1; i <= 101; i++) {
+      alice.emit(
+          "dialogue:trigger",
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "m" + i)));
+    }
+
+    JsonNode page = history(alice, "chat", "message");
+    Recorder bob = devClient(port, "bob", null);
+    bob.join("chat");
+    JsonNode sync = bob.take("dialogue:history").data();
+
+    assertThat(texts(page.path("events"))).containsExactlyInAnyOrderElementsOf(range(2, 101));
+    assertThat(sync.path("roomId").asText()).isEqualTo("chat");
+    List<String> synced = texts(sync.path("events"));
+    assertThat(synced)
+        .hasSize(50)
+        .doesNotHaveDuplicates()
+        .isSubsetOf(range(2, 101))
+        .contains("m101");
+    // The newest 50 by timestamp: events that share a millisecond may be cut either way.
+    long oldestSynced = min(timestamps(sync.path("events")));
+    for (JsonNode event : page.path("events")) {
+      if (!synced.contains(event.path("data").path("text").asText())) {
+        assertThat(event.path("timestamp").asLong()).isLessThanOrEqualTo(oldestSynced);
+      }
+    }
+  }
+
+  @Test
+  void chat_presence_announcesWhoJoinsAndLeaves() {
+    int port = devServer();
+    Recorder alice = devClient(port, "alice", null);
+    Recorder bob = devClient(port, "bob", null);
+    alice.join("chat");
+    bob.join("chat");
+
+    alice.take(
+        r -> r.name().equals("dialogue:presence") && contains(r.data().path("joins"), "bob"),
+        "bob joins");
+    JsonNode state = alice.request("dialogue:getPresence", Map.of("roomId", "chat"));
+    bob.emit("dialogue:leave", Map.of("roomId", "chat"));
+    alice.take(
+        r -> r.name().equals("dialogue:presence") && contains(r.data().path("leaves"), "bob"),
+        "bob leaves");
+
+    assertThat(state.path("users").findValuesAsText("userId"))
+        .containsExactlyInAnyOrder("alice", "bob");
+  }
+
+  // --- tiny, secret, lobby ---
+
+  @Test
+  void tiny_holdsOneConnection_andAcceptsAnyEvent() {
+    int port = devServer();
+    Recorder alice = devClient(port, "alice", null);
+    Recorder bob = devClient(port, "bob", null);
+    alice.join("tiny");
+
+    JsonNode full = bob.request("dialogue:join", Map.of("roomId", "tiny"));
+
+    assertThat(full.path("error").path("code").asText()).isEqualTo("ROOM_FULL");
+    assertThat(full.path("error").path("message").asText()).isEqualTo("Room 'tiny' is at capacity");
+    assertThat(trigger(alice, "tiny", "anything-at-all", Map.of("n", 1)).path("ok").asBoolean())
+        .isTrue();
+  }
+
+  @Test
+  void secret_admitsRoleAdminOnly_inDevelopmentMode() {
+    int port = devServer();
+    Recorder admin = devClient(port, "root", "admin");
+    Recorder user = devClient(port, "joe", "user");
+    Recorder noRole = devClient(port, "ann", null);
+
+    assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean())
+        .isTrue();
+    for (Recorder denied : List.of(user, noRole)) {
+      JsonNode ack = denied.request("dialogue:join", Map.of("roomId", "secret"));
+      assertThat(ack.path("error").path("code").asText()).isEqualTo("JOIN_DENIED");
+      assertThat(ack.path("error").path("message").asText()).isEqualTo("admins only");
+    }
+    // Without an ack, the compatible reply event.
+    user.emit("dialogue:join", Map.of("roomId", "secret"));
+    assertThat(user.take("dialogue:error").data().path("message").asText())
+        .isEqualTo("admins only");
+  }
+
+  @Test
+  void lobby_deliversEveryEventName_withoutSubscribing() {
+    int port = devServer();
+    Recorder alice = devClient(port, "alice", null);
+    Recorder bob = devClient(port, "bob", null);
+    alice.join("lobby");
+    bob.join("lobby");
+
+    trigger(bob, "lobby", "wave", Map.of("hand", "left"));
+    trigger(bob, "lobby", "score", Map.of("points", 3));
+
+    assertThat(alice.take("dialogue:event").data().path("event").asText()).isEqualTo("wave");
+    assertThat(alice.take("dialogue:event").data().path("event").asText()).isEqualTo("score");
+  }
+
+  @Test
+  void listRooms_showsTheFourReferenceRooms() {
+    Recorder alice = devClient(devServer(), "alice", null);
+
+    JsonNode rooms = alice.request("dialogue:listRooms", null).path("rooms");
+
+    assertThat(rooms.findValuesAsText("id")).containsExactly("chat", "tiny", "secret", "lobby");
+    assertThat(rooms.findValuesAsText("name")).containsExactly("Chat", "Tiny", "Secret", "Lobby");
+    assertThat(rooms.get(1).path("maxSize").asInt()).isEqualTo(1);
+  }
+
+  // --- identity ---
+
+  @Test
+  void developmentMode_takesUserIdFromAuth_andGivesOthersAnAnonymousId() {
+    int port = devServer();
+
+    JsonNode alice = track(Recorder.open(port, Map.of("userId", "alice"))).awaitConnected();
+    Recorder anonymous = track(Recorder.open(port, null));
+
+    assertThat(alice.path("userId").asText()).isEqualTo("alice");
+    assertThat(anonymous.awaitConnected().path("userId").asText())
+        .isNotBlank()
+        .isNotEqualTo("alice");
+  }
+
+  @Test
+  void jwtMode_userIdAndRoleComeFromTheToken_andAnythingElseIsRefused() {
+    Dialogue server = start("--host", "127.0.0.1", "--port", "0", "--jwt-secret", SECRET);
+    int port = server.port();
+    Recorder admin = track(Recorder.open(port, Map.of("token", token("root", "admin", SECRET))));
+    Recorder user =
+        track(Recorder.open(port, Map.of("token", token("joe", "user", SECRET), "role", "admin")));
+    Recorder forged =
+        track(
+            Recorder.open(
+                port,
+                Map.of("token", token("eve", "admin", "some-other-secret-0123456789abcdef"))));
+    Recorder devStyle = track(Recorder.open(port, Map.of("userId", "mallory", "role", "admin")));
+
+    assertThat(admin.awaitConnected().path("userId").asText()).isEqualTo("root");
+    assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean())
+        .isTrue();
+    assertThat(user.awaitConnected().path("userId").asText()).isEqualTo("joe");
+    assertThat(
+            user.request("dialogue:join", Map.of("roomId", "secret"))
+                .path("error")
+                .path("message")
+                .asText())
+        .isEqualTo("admins only");
+    assertThat(user.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean())
+        .isTrue();
+    assertThat(forged.connectError()).isEqualTo("Invalid token");
+    assertThat(devStyle.connectError()).isEqualTo("Missing token");
+    assertThat(server.clients("mallory")).isEmpty();
+  }
+
+  // --- options ---
+
+  @Test
+  void start_refusesBadOptions_withAClearMessage() {
+    assertThatThrownBy(() -> ReferenceServer.start("--bogus"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown option: --bogus");
+    assertThatThrownBy(() -> ReferenceServer.start("--port", "70000"))
+        .hasMessageContaining("--port must be a number in 0..65535");
+    assertThatThrownBy(() -> ReferenceServer.start("--port")).hasMessage("--port needs a value");
+    assertThatThrownBy(() -> ReferenceServer.start("--jwt-secret", "short"))
+        .hasMessage("--jwt-secret must be at least 32 bytes for HS256 but was 5");
+    assertThatThrownBy(() -> ReferenceServer.start("--history-db", "jdbc:h2:./history"))
+        .hasMessageContaining("durable history is not available yet");
+  }
+
+  @Test
+  void options_defaultToPort3000OnAllInterfaces_andAcceptBothSpellings() {
+    assertThat(Options.parse()).isEqualTo(new Options(3000, "0.0.0.0", null, false));
+    assertThat(Options.parse("--port=0", "--host", "127.0.0.1"))
+        .isEqualTo(new Options(0, "127.0.0.1", null, false));
+    assertThat(Options.parse("--jwt-secret", SECRET).toString()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void start_whenThePortIsTaken_failsWithTheAddress() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String port = String.valueOf(taken.getLocalPort());
+
+      assertThatThrownBy(() -> ReferenceServer.start("--host", "127.0.0.1", "--port", port))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("cannot bind 127.0.0.1:" + port);
+    }
+  }
+
+  // --- helpers ---
+
+  private int devServer() {
+    return start("--host", "127.0.0.1", "--port", "0").port();
+  }
+
+  private Dialogue start(String... args) {
+    return track(ReferenceServer.start(args));
+  }
+
+  private Recorder devClient(int port, String userId, String role) {
+    return track(Recorder.connectAs(port, userId, role));
+  }
+
+  private <T extends AutoCloseable> T track(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private static JsonNode trigger(Recorder client, String roomId, String event, Object data) {
+    return client.request(
+        "dialogue:trigger", Map.of("roomId", roomId, "event", event, "data", data));
+  }
+
+  private static JsonNode history(Recorder client, String roomId, String eventName) {
+    JsonNode ack =
+        client.request(
+            "dialogue:getHistory",
+            Map.of("roomId", roomId, "eventName", eventName, "start", 0, "end", 500));
+    assertThat(ack.path("ok").asBoolean()).as(ack.toString()).isTrue();
+    return ack;
+  }
+
+  private static List<String> texts(JsonNode events) {
+    return events.findValuesAsText("text");
+  }
+
+  private static List<Long> timestamps(JsonNode events) {
+    List<Long> list = new ArrayList<>();
+    events.forEach(e -> list.add(e.path("timestamp").asLong()));
+    return list;
+  }
+
+  private static long min(List<Long> values) {
+    return values.stream().mapToLong(Long::longValue).min().orElseThrow();
+  }
+
+  private static List<String> range(int from, int to) {
+    return IntStream.rangeClosed(from, to).mapToObj(i -> "m" + i).toList();
+  }
+
+  private static boolean contains(JsonNode array, String value) {
+    for (JsonNode n : array) {
+      if (n.asText().equals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String token(String sub, String role, String secret) {
+    try {
+      JWTClaimsSet claims =
+          new JWTClaimsSet.Builder()
+              .subject(sub)
+              .claim("role", role)
+              .expirationTime(Date.from(Instant.now().plusSeconds(600)))
+              .build();
+      SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+      jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+      return jwt.serialize();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
