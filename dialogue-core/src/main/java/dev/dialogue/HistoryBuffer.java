@@ -57,14 +57,22 @@ final class HistoryBuffer {
     return page;
   }
 
-  /** The newest {@code limit} events across all names, newest first. */
+  /**
+   * The newest {@code limit} events across all names (chosen by offset, so events in the same
+   * millisecond are chosen correctly), in the compatible order: newest first by timestamp, equal
+   * timestamps in publish order.
+   */
   List<EventMessage> newest(int limit) {
     List<EventMessage> all = new ArrayList<>();
     for (ArrayDeque<EventMessage> events : byEvent.values()) {
       all.addAll(events);
     }
+    if (all.size() > limit) {
+      all.sort(Comparator.comparingLong((EventMessage m) -> m.offset() == null ? 0 : m.offset()).reversed());
+      all = new ArrayList<>(all.subList(0, limit));
+    }
     all.sort(NEWEST_FIRST_STABLE);
-    return all.size() <= limit ? all : new ArrayList<>(all.subList(0, limit));
+    return all;
   }
 
   /** Removes and returns everything, per event name, oldest first. */

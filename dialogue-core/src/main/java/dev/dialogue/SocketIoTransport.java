@@ -59,6 +59,7 @@ final class SocketIoTransport {
     config.getSocketConfig().setReuseAddress(true);
 
     server = new BoundServer(config);
+    releaseDefaultPipeline(server);
     server.setPipelineFactory(new Pipeline());
     server.addDisconnectListener(client -> gate.onEngineClosed(client.getSessionId()));
     try {
@@ -97,6 +98,28 @@ final class SocketIoTransport {
     }
     server.stop();
     server = null;
+  }
+
+  /**
+   * netty-socketio's constructor makes a default pipeline whose timer we replace and nobody would
+   * stop (Netty then reports it as a leak); stop it.
+   */
+  private void releaseDefaultPipeline(SocketIOServer s) {
+    try {
+      Field pipeline = SocketIOServer.class.getDeclaredField("pipelineFactory");
+      pipeline.setAccessible(true);
+      Object initializer = pipeline.get(s);
+      if (initializer != null) {
+        Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
+        scheduler.setAccessible(true);
+        Object timer = scheduler.get(initializer);
+        if (timer instanceof com.corundumstudio.socketio.scheduler.CancelableScheduler cancelable) {
+          cancelable.shutdown();
+        }
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("Could not release netty-socketio's default pipeline timer", e);
+    }
   }
 
   /** The browser origin check at the HTTP handshake (netty-socketio itself enforces none). */
