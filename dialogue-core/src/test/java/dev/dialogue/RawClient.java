@@ -109,18 +109,31 @@ final class RawClient implements AutoCloseable {
 
   /** Emits with an acknowledgement and waits for it. */
   JsonNode request(String event, Object payload) {
-    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
-    Ack callback = args -> ack.complete(toJson(args.length > 0 ? args[0] : null));
-    if (payload == null) {
-      socket.emit(event, new Object[0], callback);
-    } else {
-      socket.emit(event, new Object[] {toOrgJson(payload)}, callback);
-    }
+    CompletableFuture<JsonNode> ack = requestAsync(event, payload, result -> {});
     try {
       return ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("no ack for " + event + " within " + TIMEOUT, e);
     }
+  }
+
+  /**
+   * Emits with an acknowledgement without waiting. {@code onAck} runs on the client's event thread
+   * as the ack arrives, so several of them run in arrival order; then the future completes.
+   */
+  CompletableFuture<JsonNode> requestAsync(String event, Object payload, java.util.function.Consumer<JsonNode> onAck) {
+    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
+    Ack callback = args -> {
+      JsonNode result = toJson(args.length > 0 ? args[0] : null);
+      onAck.accept(result);
+      ack.complete(result);
+    };
+    if (payload == null) {
+      socket.emit(event, new Object[0], callback);
+    } else {
+      socket.emit(event, new Object[] {toOrgJson(payload)}, callback);
+    }
+    return ack;
   }
 
   /**
