@@ -8,10 +8,17 @@ import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +36,7 @@ final class SocketIoTransport {
   private final Settings settings;
   private final Logger log;
   private final Gate gate;
+  private final TransportErrors transportErrors = new TransportErrors();
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
   private SocketIOServer server;
 
@@ -138,6 +146,29 @@ final class SocketIoTransport {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
       super.addSocketioHandlers(pipeline);
       pipeline.addBefore(PACKET_HANDLER, "dialogueGate", gate);
+      pipeline.addLast("dialogueTransportErrors", transportErrors);
+    }
+  }
+
+  /**
+   * Ends connections whose input the transport cannot read. A WebSocket message above the frame
+   * limit sent in several fragments fails in netty-socketio's frame aggregator, whose exception
+   * nobody handles: the connection stayed open and the message vanished without an answer. We
+   * cannot answer it (its ack id was discarded with it), so the connection is closed cleanly with
+   * WebSocket status 1009, as Netty itself does for a single oversized frame.
+   */
+  @Sharable
+  private final class TransportErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("Closing {} after a transport error: {}", ctx.channel().remoteAddress(), cause.toString());
+      boolean tooBig = cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException;
+      if (tooBig && ctx.channel().isActive() && ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
+        ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.close();
+      }
     }
   }
 

@@ -41,11 +41,11 @@ final class RawClient implements AutoCloseable {
   private final List<Received> received = new ArrayList<>();
   private final CompletableFuture<JsonNode> connected = new CompletableFuture<>();
 
-  private RawClient(int port, Map<String, String> auth, boolean websocketOnly) {
+  private RawClient(int port, Map<String, String> auth, String... transports) {
     IO.Options options = IO.Options.builder()
         .setForceNew(true)
         .setReconnection(false)
-        .setTransports(websocketOnly ? new String[] {"websocket"} : new String[] {"polling", "websocket"})
+        .setTransports(transports)
         .build();
     if (auth != null) {
       options.auth = auth;
@@ -71,7 +71,12 @@ final class RawClient implements AutoCloseable {
 
   /** Starts connecting without waiting; see {@link #awaitConnected()} and {@link #connectError()}. */
   static RawClient open(int port, Map<String, String> auth, boolean websocketOnly) {
-    RawClient client = new RawClient(port, auth, websocketOnly);
+    return open(port, auth, websocketOnly ? new String[] {"websocket"} : new String[] {"polling", "websocket"});
+  }
+
+  /** Starts connecting over exactly these transports ({@code "polling"}, {@code "websocket"}). */
+  static RawClient open(int port, Map<String, String> auth, String... transports) {
+    RawClient client = new RawClient(port, auth, transports);
     client.socket.connect();
     return client;
   }

@@ -46,6 +46,15 @@ final class RawWebSocket implements AutoCloseable {
     sending = sending.thenCompose(ws -> ws.sendText(text, true));
   }
 
+  /** Sends one text message as fragments of {@code fragmentChars} characters (continuation frames). */
+  synchronized void sendFragmented(String text, int fragmentChars) {
+    for (int from = 0; from < text.length(); from += fragmentChars) {
+      String part = text.substring(from, Math.min(text.length(), from + fragmentChars));
+      boolean last = from + fragmentChars >= text.length();
+      sending = sending.thenCompose(ws -> ws.sendText(part, last));
+    }
+  }
+
   /** Sends one binary frame. */
   synchronized void sendBinary(byte[] bytes) {
     sending = sending.thenCompose(ws -> ws.sendBinary(ByteBuffer.wrap(bytes), true));
