@@ -193,6 +193,21 @@ class MalformedInputTest {
     assertTransportLimitClosesOnly(true);
   }
 
+  @Test
+  void pollingPostAboveTheTransportLimit_endsOnlyThatConnection() {
+    int transportLimit = server.settings().transportFrameLimit();
+    try (RawClient carol = RawClient.open(server.port(), Map.of("userId", "carol"), "polling")) {
+      carol.awaitConnected();
+      assertOk(carol.request("dialogue:join", Map.of("roomId", "chat")));
+      carol.emit("dialogue:trigger", message("v".repeat(transportLimit + 1024)));
+      assertThat(carol.take("disconnect").data().asText()).isEqualTo("transport error");
+    }
+    assertThat(bob.take(r -> r.name().equals(Wire.PRESENCE) && r.data().path("leaves").toString().contains("\"carol\""), "carol leaving")
+        .data().path("roomId").asText()).isEqualTo("chat");
+    assertThat(server.room("chat").orElseThrow().size()).isEqualTo(2);
+    assertEveryoneHealthy();
+  }
+
   private void assertTransportLimitClosesOnly(boolean fragmented) throws Exception {
     int transportLimit = server.settings().transportFrameLimit();
     assertThat(transportLimit).isGreaterThanOrEqualTo(2 * MAX_PAYLOAD);
