@@ -7,6 +7,7 @@ import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -69,6 +70,7 @@ final class SocketIoTransport {
     config.getSocketConfig().setReuseAddress(true);
 
     server = new BoundServer(config);
+    releaseDefaultPipeline(server);
     server.setPipelineFactory(new Pipeline());
     server.addDisconnectListener(client -> gate.onEngineClosed(client.getSessionId()));
     try {
@@ -105,6 +107,23 @@ final class SocketIoTransport {
     }
     server.stop();
     server = null;
+  }
+
+  /**
+   * netty-socketio's constructor builds a default pipeline factory with its own timer, which {@link
+   * SocketIOServer#setPipelineFactory} replaces without stopping: stop that timer, or Netty reports
+   * a leaked HashedWheelTimer for every server.
+   */
+  private void releaseDefaultPipeline(SocketIOServer s) {
+    try {
+      Field factory = SocketIOServer.class.getDeclaredField("pipelineFactory");
+      factory.setAccessible(true);
+      Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
+      scheduler.setAccessible(true);
+      ((CancelableScheduler) scheduler.get(factory.get(s))).shutdown();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("Cannot stop the timer of netty-socketio's unused default pipeline", e);
+    }
   }
 
   /** The browser origin check at the HTTP handshake (netty-socketio itself enforces none). */
