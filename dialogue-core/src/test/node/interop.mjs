@@ -6,7 +6,8 @@
 //   {"cmd":"transport","client":"a"}
 //   {"cmd":"close","client":"a"}
 // Everything observed goes to stdout, one JSON object per line, with a "type":
-//   ready, connect, connect_error, disconnect, upgrade, event, ack, transport, fatal.
+//   ready, open (the engine's first transport), connect, connect_error, disconnect, upgrade, event,
+//   ack, transport, fatal.
 // When stdin closes, every socket is closed and the process exits.
 
 import { readFileSync } from "node:fs";
@@ -31,6 +32,7 @@ function connect({ client, url, auth, transports }) {
   const socket = io(url, options);
   sockets.set(client, socket);
   socket.io.on("open", () => {
+    out({ type: "open", client, transport: socket.io.engine.transport.name });
     socket.io.engine.on("upgrade", (transport) => out({ type: "upgrade", client, transport: transport.name }));
   });
   socket.on("connect", () =>

@@ -60,7 +60,8 @@ class NodeInteropTest {
   @Test
   void defaultTransports_connectWithAuth_upgradeToWebsocket_joinTriggerAndReceive() {
     node.connect("alice", server.port(), Map.of("token", "t-alice"), null);
-    assertThat(node.awaitConnect("alice").path("transport").asText()).isEqualTo("polling");
+    assertThat(node.take("alice", "open").path("transport").asText()).isEqualTo("polling");
+    node.awaitConnect("alice");
     JsonNode connected = node.takeEvent("alice", "dialogue:connected");
     assertThat(connected.path("userId").asText()).isEqualTo("alice");
     assertThat(connected.path("clientId").asText()).isNotBlank();
