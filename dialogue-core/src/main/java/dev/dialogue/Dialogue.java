@@ -97,6 +97,11 @@ public final class Dialogue implements AutoCloseable {
     stop();
   }
 
+  /** The configuration this server was built with (for tests in this package). */
+  Settings settings() {
+    return settings;
+  }
+
   /** The bound port; after {@link #start()}, also when it was configured as 0. */
   public int port() {
     if (port < 0) {

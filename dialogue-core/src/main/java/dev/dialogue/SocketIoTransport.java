@@ -7,11 +7,19 @@ import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +35,7 @@ final class SocketIoTransport {
   private final Settings settings;
   private final Logger log;
   private final Gate gate;
+  private final TransportErrors transportErrors = new TransportErrors();
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
   private SocketIOServer server;
 
@@ -101,24 +110,19 @@ final class SocketIoTransport {
   }
 
   /**
-   * netty-socketio's constructor makes a default pipeline whose timer we replace and nobody would
-   * stop (Netty then reports it as a leak); stop it.
+   * netty-socketio's constructor builds a default pipeline factory with its own timer, which {@link
+   * SocketIOServer#setPipelineFactory} replaces without stopping: stop that timer, or Netty reports
+   * a leaked HashedWheelTimer for every server.
    */
   private void releaseDefaultPipeline(SocketIOServer s) {
     try {
-      Field pipeline = SocketIOServer.class.getDeclaredField("pipelineFactory");
-      pipeline.setAccessible(true);
-      Object initializer = pipeline.get(s);
-      if (initializer != null) {
-        Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
-        scheduler.setAccessible(true);
-        Object timer = scheduler.get(initializer);
-        if (timer instanceof com.corundumstudio.socketio.scheduler.CancelableScheduler cancelable) {
-          cancelable.shutdown();
-        }
-      }
+      Field factory = SocketIOServer.class.getDeclaredField("pipelineFactory");
+      factory.setAccessible(true);
+      Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
+      scheduler.setAccessible(true);
+      ((CancelableScheduler) scheduler.get(factory.get(s))).shutdown();
     } catch (ReflectiveOperationException | RuntimeException e) {
-      log.debug("Could not release netty-socketio's default pipeline timer", e);
+      log.debug("Cannot stop the timer of netty-socketio's unused default pipeline", e);
     }
   }
 
@@ -161,6 +165,29 @@ final class SocketIoTransport {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
       super.addSocketioHandlers(pipeline);
       pipeline.addBefore(PACKET_HANDLER, "dialogueGate", gate);
+      pipeline.addLast("dialogueTransportErrors", transportErrors);
+    }
+  }
+
+  /**
+   * Ends connections whose input the transport cannot read. A WebSocket message above the frame
+   * limit sent in several fragments fails in netty-socketio's frame aggregator, whose exception
+   * nobody handles: the connection stayed open and the message vanished without an answer. We
+   * cannot answer it (its ack id was discarded with it), so the connection is closed cleanly with
+   * WebSocket status 1009, as Netty itself does for a single oversized frame.
+   */
+  @Sharable
+  private final class TransportErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("Closing {} after a transport error: {}", ctx.channel().remoteAddress(), cause.toString());
+      boolean tooBig = cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException;
+      if (tooBig && ctx.channel().isActive() && ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
+        ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.close();
+      }
     }
   }
 

@@ -41,11 +41,11 @@ final class RawClient implements AutoCloseable {
   private final List<Received> received = new ArrayList<>();
   private final CompletableFuture<JsonNode> connected = new CompletableFuture<>();
 
-  private RawClient(int port, Map<String, String> auth, boolean websocketOnly) {
+  private RawClient(int port, Map<String, String> auth, String... transports) {
     IO.Options options = IO.Options.builder()
         .setForceNew(true)
         .setReconnection(false)
-        .setTransports(websocketOnly ? new String[] {"websocket"} : new String[] {"polling", "websocket"})
+        .setTransports(transports)
         .build();
     if (auth != null) {
       options.auth = auth;
@@ -71,7 +71,12 @@ final class RawClient implements AutoCloseable {
 
   /** Starts connecting without waiting; see {@link #awaitConnected()} and {@link #connectError()}. */
   static RawClient open(int port, Map<String, String> auth, boolean websocketOnly) {
-    RawClient client = new RawClient(port, auth, websocketOnly);
+    return open(port, auth, websocketOnly ? new String[] {"websocket"} : new String[] {"polling", "websocket"});
+  }
+
+  /** Starts connecting over exactly these transports ({@code "polling"}, {@code "websocket"}). */
+  static RawClient open(int port, Map<String, String> auth, String... transports) {
+    RawClient client = new RawClient(port, auth, transports);
     client.socket.connect();
     return client;
   }
@@ -109,18 +114,31 @@ final class RawClient implements AutoCloseable {
 
   /** Emits with an acknowledgement and waits for it. */
   JsonNode request(String event, Object payload) {
-    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
-    Ack callback = args -> ack.complete(toJson(args.length > 0 ? args[0] : null));
-    if (payload == null) {
-      socket.emit(event, new Object[0], callback);
-    } else {
-      socket.emit(event, new Object[] {toOrgJson(payload)}, callback);
-    }
+    CompletableFuture<JsonNode> ack = requestAsync(event, payload, result -> {});
     try {
       return ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("no ack for " + event + " within " + TIMEOUT, e);
     }
+  }
+
+  /**
+   * Emits with an acknowledgement without waiting. {@code onAck} runs on the client's event thread
+   * as the ack arrives, so several of them run in arrival order; then the future completes.
+   */
+  CompletableFuture<JsonNode> requestAsync(String event, Object payload, java.util.function.Consumer<JsonNode> onAck) {
+    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
+    Ack callback = args -> {
+      JsonNode result = toJson(args.length > 0 ? args[0] : null);
+      onAck.accept(result);
+      ack.complete(result);
+    };
+    if (payload == null) {
+      socket.emit(event, new Object[0], callback);
+    } else {
+      socket.emit(event, new Object[] {toOrgJson(payload)}, callback);
+    }
+    return ack;
   }
 
   /**
