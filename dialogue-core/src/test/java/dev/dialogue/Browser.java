@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.ScriptTimeoutException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -67,7 +68,8 @@ final class Browser implements AutoCloseable {
     String server = query != null && query.startsWith("server=") ? query.substring(7) : "";
     return "<!doctype html><meta charset=utf-8><title>dialogue test</title>"
         + "<script src=\"" + server + "/dialogue.js\"></script>"
-        + "<script>window.server = '" + server + "'; window.log = [];</script>";
+        + "<script>window.server = '" + server + "'; window.log = [];"
+        + "window.until = async (f) => { while (!f()) await new Promise((r) => setTimeout(r, 10)); };</script>";
   }
 
   /** Opens a fresh test page for a server on {@code port}; the page records into {@code window.log}. */
@@ -86,7 +88,13 @@ final class Browser implements AutoCloseable {
             + "(async () => {" + body + "})().then(v => done(v === undefined ? null : v),"
             + " e => done({error: String(e && e.code), message: String(e && e.message),"
             + " isDialogueError: e instanceof Dialogue.DialogueError}));";
-    return ((JavascriptExecutor) driver).executeAsyncScript(script);
+    try {
+      return ((JavascriptExecutor) driver).executeAsyncScript(script);
+    } catch (ScriptTimeoutException e) {
+      throw new AssertionError("script timed out; page state: " + eval(
+          "JSON.stringify({log: window.log, scripted: window.scripted && {requests: scripted.requests,"
+              + " sent: scripted.sockets.map((s) => s.sent)}})"), e);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -99,6 +107,15 @@ final class Browser implements AutoCloseable {
     new WebDriverWait(driver, TIMEOUT, Duration.ofMillis(50))
         .withMessage(() -> "waiting for " + expression + "; window.log = " + eval("JSON.stringify(window.log)"))
         .until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript("return !!(" + expression + ");")));
+  }
+
+  /** Replaces {@code window.WebSocket} with the scripted server from the test resources. */
+  void installScriptedServer() {
+    try (var in = Browser.class.getResourceAsStream("/dev/dialogue/browser/scripted-server.js")) {
+      ((JavascriptExecutor) driver).executeScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   Object eval(String expression) {

@@ -249,6 +249,88 @@ class BrowserClientTest {
     }
   }
 
+  @Test
+  void rejoin_sendsSince_deliversMissedOnce_thenRestoresSubscriptions_thenSendsQueue() {
+    try (Dialogue scriptSource = TestServers.builder().build().start()) {
+      browser.open(scriptSource.port());
+      browser.installScriptedServer();
+      Map<String, Object> result = browser.runMap("""
+          const env = (offset) => ({event: 'message', roomId: 'chat', data: {text: 't' + offset}, from: 'x',
+                                    timestamp: 1, id: 'id' + offset, offset});
+          scripted.answers['dialogue:join'] = (p, i) => [
+            {roomId: 'chat', roomName: 'Chat', offset: 5, epoch: 'E1'},
+            {roomId: 'chat', roomName: 'Chat', offset: 8, epoch: 'E1', recovered: true, missed: [env(6), env(7), env(8)]},
+            {roomId: 'chat', roomName: 'Chat', offset: 0, epoch: 'E2', recovered: false, history: []},
+          ][i];
+          scripted.answers['dialogue:trigger'] = () => ({id: 'q', offset: 10, timestamp: 2});
+          const client = Dialogue.connect(server, {auth: {userId: 'gus'}, reconnect: {initial: 200, max: 200, jitter: 0}});
+          await client.connect();
+          const room = await client.join('chat');
+          room.on('message', (d, e) => log.push(e.offset));
+          scripted.live(scripted.sockets[0], env(6));
+          await until(() => log.length === 1);
+          scripted.dropLatest();
+          await until(() => client.state === 'reconnecting');
+          const queued = room.trigger('message', {text: 'queued'});
+          await until(() => scripted.sockets.length === 2 && client.state === 'connected');
+          const published = await queued.result;
+          scripted.live(scripted.sockets[1], env(8));
+          scripted.live(scripted.sockets[1], env(9));
+          await until(() => log.includes(9));
+          scripted.dropLatest();
+          await until(() => scripted.sockets.length === 3 && client.state === 'connected' && room.epoch === 'E2');
+          scripted.live(scripted.sockets[2], env(1));
+          await until(() => log.length === 5);
+          const joins = scripted.requests.filter((r) => r[0] === 'dialogue:join').map((r) => r[1]);
+          return {log, joins, published: published.offset, lastOffset: room.lastOffset,
+                  requests: scripted.requests.map((r) => r[0].replace('dialogue:', '')).join(',')};
+          """);
+      assertThat(result.get("log")).isEqualTo(List.of(6L, 7L, 8L, 9L, 1L));
+      assertThat(result.get("joins")).isEqualTo(List.of(
+          Map.of("roomId", "chat"),
+          Map.of("roomId", "chat", "since", Map.of("offset", 6L, "epoch", "E1")),
+          Map.of("roomId", "chat", "since", Map.of("offset", 9L, "epoch", "E1"))));
+      assertThat(result).containsEntry("published", 10L).containsEntry("lastOffset", 1L)
+          .containsEntry("requests", "join,subscribe,join,subscribe,trigger,join,subscribe");
+    }
+  }
+
+  @Test
+  void heartbeat_timeouts_andOfflineQueueLimit_failWithCodes() {
+    try (Dialogue scriptSource = TestServers.builder().build().start()) {
+      browser.open(scriptSource.port());
+      browser.installScriptedServer();
+      Map<String, Object> result = browser.runMap("""
+          scripted.pingInterval = 150;
+          scripted.pingTimeout = 150;
+          scripted.answers['dialogue:getHistory'] = () => undefined; // never answered
+          const client = Dialogue.connect(server, {auth: {userId: 'hal'}, requestTimeout: 100, offlineQueueSize: 2,
+                                                   reconnect: {initial: 5000, max: 5000, jitter: 0}});
+          const reasons = [];
+          client.onDisconnect((r) => reasons.push(r));
+          await client.connect();
+          const room = await client.join('chat');
+          const socket = scripted.sockets[0];
+          const pinger = setInterval(() => socket.receive('2'), 50);
+          const timeout = await room.getHistory('message', 0, 10).catch((e) => e.code);
+          clearInterval(pinger);
+          const pongs = socket.sent.filter((f) => f === '3').length;
+          await until(() => client.state === 'reconnecting');
+          const codes = [];
+          const results = [1, 2, 3].map((n) => room.trigger('message', {text: 'n' + n}).result.catch((e) => codes.push(e.code)));
+          await until(() => codes.length === 1);
+          const pending = client.pendingTriggers;
+          client.disconnect(); // the two queued triggers stay queued for the next connect()
+          const after = await client.listRooms().catch((e) => e.code);
+          return {timeout, pongs: pongs > 0, reasons, codes, pending, state: client.state, after};
+          """);
+      assertThat(result).containsEntry("timeout", "TIMEOUT").containsEntry("pongs", true)
+          .containsEntry("pending", 2L).containsEntry("state", "disconnected").containsEntry("after", "DISCONNECTED");
+      assertThat(result.get("reasons")).isEqualTo(List.of("ping timeout"));
+      assertThat(result.get("codes")).isEqualTo(List.of("OFFLINE_QUEUE_FULL"));
+    }
+  }
+
   private static HttpResponse<String> get(int port, String path, String ifNoneMatch) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     if (ifNoneMatch != null) {
