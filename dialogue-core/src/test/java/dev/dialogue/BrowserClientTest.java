@@ -164,6 +164,23 @@ class BrowserClientTest {
   }
 
   @Test
+  void disconnect_byServer_isFinal() {
+    try (Dialogue server = TestServers.builder().build().start()) {
+      browser.open(server.port());
+      browser.run("""
+          const client = window.client = Dialogue.connect(server, {
+            auth: {userId: 'ivy'}, reconnect: {initial: 50, max: 50, jitter: 0}});
+          client.onDisconnect((reason) => log.push(reason));
+          await client.connect();
+          """);
+      server.clients("ivy").get(0).disconnect();
+      browser.await("client.state === 'disconnected'");
+      assertThat(browser.eval("log")).isEqualTo(List.of("io server disconnect"));
+      assertThat(server.clients("ivy")).isEmpty();
+    }
+  }
+
+  @Test
   void reconnect_afterServerRestart_rejoinsAndSendsOfflineQueueInOrder() {
     try (Dialogue first = TestServers.builder().build().start()) {
       reconnectAfterRestart(first);
