@@ -454,17 +454,20 @@ public final class Dialogue implements AutoCloseable {
      * answers like any unknown path. The path must not lie under the Socket.IO {@link #path}.
      */
     public Builder browserClientPath(String path) {
-      if (path != null && (!path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@/-]+") || path.contains("//") || path.endsWith("/"))) {
-        throw new IllegalArgumentException("browserClientPath must look like /dialogue.js (or be null to turn it off) but was " + path);
+      if (path != null
+          && (!path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@/-]+") || path.contains("//") || path.endsWith("/"))) {
+        throw new IllegalArgumentException(
+            "browserClientPath must look like /dialogue.js (or be null to turn it off) but was " + path);
       }
       this.browserClientPath = path;
       return this;
     }
 
     public Dialogue build() {
-      if (browserClientPath != null && (browserClientPath.equals(path) || browserClientPath.startsWith(path + "/"))) {
-        throw new IllegalStateException(
-            "browserClientPath " + browserClientPath + " lies under the Socket.IO path " + path + "; choose another");
+      if (browserClientPath != null
+          && (browserClientPath.equals(path) || browserClientPath.startsWith(path + "/"))) {
+        throw new IllegalStateException("browserClientPath " + browserClientPath
+            + " lies under the Socket.IO path " + path + "; choose another");
       }
       for (RoomConfig room : rooms.values()) {
         for (String sub : room.defaultSubscriptions()) {

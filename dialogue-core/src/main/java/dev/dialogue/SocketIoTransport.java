@@ -37,7 +37,8 @@ final class SocketIoTransport {
     this.settings = settings;
     this.log = settings.logger();
     this.gate = new Gate(settings, hub);
-    this.script = settings.browserClientPath() == null ? null : new BrowserScript(settings.browserClientPath());
+    this.script =
+        settings.browserClientPath() == null ? null : new BrowserScript(settings.browserClientPath());
   }
 
   /** Binds and returns the port. */

@@ -72,6 +72,11 @@ final class Browser implements AutoCloseable {
         + "window.until = async (f) => { while (!f()) await new Promise((r) => setTimeout(r, 10)); };</script>";
   }
 
+  /** The test page's origin, e.g. for {@code allowedOrigins}. */
+  String pageOrigin() {
+    return "http://127.0.0.1:" + pages.getAddress().getPort();
+  }
+
   /** Opens a fresh test page for a server on {@code port}; the page records into {@code window.log}. */
   void open(int port) {
     driver.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/?server=http://127.0.0.1:" + port);

@@ -64,6 +64,21 @@ class BrowserClientTest {
   }
 
   @Test
+  void originCheck_stillGuardsTheSocket_butNotTheScript() {
+    try (Dialogue strict = TestServers.builder().allowedOrigins("https://app.example.com").build().start();
+        Dialogue allowing = TestServers.builder().allowedOrigins(browser.pageOrigin()).build().start()) {
+      String attempt = """
+          const client = Dialogue.connect(server, {auth: {userId: 'oz'}, reconnect: false});
+          try { await client.connect(); return 'connected'; } catch (e) { return e.code; }
+          """;
+      browser.open(strict.port());
+      assertThat(browser.run(attempt)).isEqualTo("DISCONNECTED");
+      browser.open(allowing.port());
+      assertThat(browser.run(attempt)).isEqualTo("connected");
+    }
+  }
+
+  @Test
   void connect_join_trigger_andReceiveFromJavaSide() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {

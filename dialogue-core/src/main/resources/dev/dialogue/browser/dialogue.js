@@ -564,7 +564,12 @@ class Client {
 
   _retry(reason) {
     const r = this._opts.reconnect;
-    if (r === false || this.state === 'disconnected') return;
+    if (this.state === 'disconnected') return;
+    if (r === false) {
+      this._setState('disconnected', reason);
+      this._settleConnect(null, new DialogueError('DISCONNECTED', reason));
+      return;
+    }
     if (this.state !== 'connecting') this._setState('reconnecting', reason);
     const base = Math.min(r.max, r.initial * Math.pow(2, this._attempt++));
     const delay = Math.max(0, base * (1 + r.jitter * (2 * Math.random() - 1)));
