@@ -217,6 +217,7 @@ public final class Dialogue implements AutoCloseable {
     private int maxRoomsPerConnection = 100;
     private int maxClientRooms = 10_000;
     private int maxPendingRequests = 1_000;
+    private String browserClientPath = "/dialogue.js";
 
     private Builder() {}
 
@@ -451,7 +452,28 @@ public final class Dialogue implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the server serves its browser client, a dependency-free JavaScript file that defines
+     * {@code window.Dialogue} (default {@code /dialogue.js}, on the server's own port, as {@code
+     * application/javascript} with an {@code ETag}). {@code null} turns it off; the path then
+     * answers like any unknown path. The path must not lie under the Socket.IO {@link #path}.
+     */
+    public Builder browserClientPath(String path) {
+      if (path != null
+          && (!path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@/-]+") || path.contains("//") || path.endsWith("/"))) {
+        throw new IllegalArgumentException(
+            "browserClientPath must look like /dialogue.js (or be null to turn it off) but was " + path);
+      }
+      this.browserClientPath = path;
+      return this;
+    }
+
     public Dialogue build() {
+      if (browserClientPath != null
+          && (browserClientPath.equals(path) || browserClientPath.startsWith(path + "/"))) {
+        throw new IllegalStateException("browserClientPath " + browserClientPath
+            + " lies under the Socket.IO path " + path + "; choose another");
+      }
       for (RoomConfig room : rooms.values()) {
         Hub.checkDefaultSubscriptions(room);
       }
@@ -488,7 +510,8 @@ public final class Dialogue implements AutoCloseable {
               clientRoomEvents == null,
               maxRoomsPerConnection,
               maxClientRooms,
-              maxPendingRequests);
+              maxPendingRequests,
+              browserClientPath);
       return new Dialogue(settings);
     }
   }

@@ -39,7 +39,8 @@ record Settings(
     boolean clientRoomsAnyEvent,
     int maxRoomsPerConnection,
     int maxClientRooms,
-    int maxPendingRequests) {
+    int maxPendingRequests,
+    String browserClientPath) {
 
   /** The transport's own frame limit: above ours, so that we can answer PAYLOAD_TOO_LARGE. */
   int transportFrameLimit() {

@@ -36,6 +36,7 @@ final class SocketIoTransport {
   private final Logger log;
   private final Gate gate;
   private final TransportErrors transportErrors = new TransportErrors();
+  private final BrowserScript script;
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
   private SocketIOServer server;
 
@@ -43,6 +44,8 @@ final class SocketIoTransport {
     this.settings = settings;
     this.log = settings.logger();
     this.gate = new Gate(settings, hub);
+    this.script =
+        settings.browserClientPath() == null ? null : new BrowserScript(settings.browserClientPath());
   }
 
   /** Binds and returns the port. */
@@ -165,6 +168,11 @@ final class SocketIoTransport {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
       super.addSocketioHandlers(pipeline);
       pipeline.addBefore(PACKET_HANDLER, "dialogueGate", gate);
+      if (script != null) {
+        // After the HTTP encoder, so that its responses are encoded; before netty-socketio's
+        // handlers, so that any path outside the Socket.IO path works.
+        pipeline.addAfter(HTTP_ENCODER, "dialogueBrowserScript", script);
+      }
       pipeline.addLast("dialogueTransportErrors", transportErrors);
     }
   }

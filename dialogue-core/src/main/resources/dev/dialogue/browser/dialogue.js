@@ -1,0 +1,617 @@
+/*
+ * Dialogue browser client: no dependencies, Engine.IO v4 / Socket.IO v5 over a native WebSocket.
+ * Served by the Dialogue server (by default at /dialogue.js); defines window.Dialogue.
+ *
+ *   const client = Dialogue.connect('https://chat.example.com', { auth: () => ({ token }) });
+ *   await client.connect();
+ *   const chat = await client.join('chat');
+ *   chat.on('message', (data, event) => show(event.from, data.text));
+ *   const { clientMessageId, result } = chat.trigger('message', { text: 'hi' });
+ */
+(function (root) {
+'use strict';
+
+const DEFAULTS = {
+  path: '/socket.io',
+  namespace: '/',
+  requestTimeout: 10000,
+  connectTimeout: 20000,
+  reconnect: { initial: 500, max: 5000, jitter: 0.5 },
+  offlineQueueSize: 1000,
+};
+const SCRIPT_ORIGIN = (() => {
+  try {
+    return new URL(document.currentScript.src).origin;
+  } catch (e) {
+    return undefined;
+  }
+})();
+
+class DialogueError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'DialogueError';
+    this.code = code;
+  }
+}
+
+function newId() {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function safely(what, fn, ...args) {
+  try {
+    fn(...args);
+  } catch (e) {
+    console.error(`Dialogue: ${what} callback failed`, e);
+  }
+}
+
+/** A set of callbacks; add() returns the function that removes the callback again. */
+function listeners() {
+  const set = new Set();
+  return {
+    add(fn) {
+      if (typeof fn !== 'function') throw new TypeError('handler must be a function');
+      set.add(fn);
+      return () => set.delete(fn);
+    },
+    fire(what, ...args) {
+      for (const fn of [...set]) safely(what, fn, ...args);
+    },
+    get size() {
+      return set.size;
+    },
+  };
+}
+
+class Room {
+  constructor(client, id, name) {
+    this._client = client;
+    this.id = id;
+    this.name = name;
+    this.epoch = undefined;
+    this.lastOffset = -1;
+    this._handlers = new Map();
+    this._any = listeners();
+    this._subscribed = new Set();
+    this._unsubscribed = new Set();
+    this._restoring = false;
+  }
+
+  /** Publishes at once, or queues while offline. Returns {clientMessageId, result}. */
+  trigger(event, data, meta) {
+    if (typeof event !== 'string' || !event) throw new TypeError('event must be a non-empty string');
+    return this._client._trigger(this.id, event, data, meta);
+  }
+
+  /** Calls handler(data, event) for each event of that name; subscribes on the server. */
+  on(event, handler) {
+    if (typeof event !== 'string' || !event) throw new TypeError('event must be a non-empty string');
+    let set = this._handlers.get(event);
+    if (!set) this._handlers.set(event, (set = listeners()));
+    const off = set.add(handler);
+    if (!this._subscribed.has(event)) this.subscribe(event).catch((e) => this._client._error(e));
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      off();
+      if (set.size === 0 && this._handlers.get(event) === set) {
+        this._handlers.delete(event);
+        this.unsubscribe(event).catch((e) => this._client._error(e));
+      }
+    };
+  }
+
+  /** Calls handler(event) for every event this connection receives in the room. */
+  onAny(handler) {
+    return this._any.add(handler);
+  }
+
+  subscribe(event) {
+    this._subscribed.add(event);
+    this._unsubscribed.delete(event);
+    return this._client._subscription(this, event, true);
+  }
+
+  subscribeAll() {
+    return this.subscribe('*');
+  }
+
+  unsubscribe(event) {
+    this._subscribed.delete(event);
+    this._unsubscribed.add(event);
+    return this._client._subscription(this, event, false);
+  }
+
+  /** A page of history for one event name, newest first; end is exclusive. */
+  getHistory(event, start = 0, end = 50) {
+    if (!(start >= 0 && end >= start)) return Promise.reject(new RangeError(`need 0 <= start <= end, got ${start}, ${end}`));
+    return this._client._request('dialogue:getHistory', { roomId: this.id, eventName: event, start, end });
+  }
+
+  leave() {
+    return this._client._leave(this);
+  }
+
+  /** Delivers an envelope unless its offset was seen already. */
+  _deliver(message) {
+    if (typeof message.offset === 'number') {
+      if (message.offset <= this.lastOffset) return;
+      this.lastOffset = message.offset;
+    }
+    const set = this._handlers.get(message.event);
+    if (set) set.fire('room handler', message.data, message);
+    this._any.fire('room onAny', message);
+  }
+
+  /** Applies a join result; within one epoch the position only moves forward. */
+  _joined(result) {
+    this.name = result.roomName || this.name;
+    const offset = typeof result.offset === 'number' ? result.offset : 0;
+    const same = result.epoch !== undefined && result.epoch === this.epoch;
+    this.lastOffset = same ? Math.max(this.lastOffset, offset) : offset;
+    this.epoch = result.epoch;
+  }
+}
+
+class Client {
+  constructor(url, options = {}) {
+    this.url = url || SCRIPT_ORIGIN || location.origin;
+    this._opts = { ...DEFAULTS, ...options, reconnect: options.reconnect === false ? false : { ...DEFAULTS.reconnect, ...(options.reconnect || {}) } };
+    this.state = 'disconnected';
+    this.userId = undefined;
+    this.clientId = undefined;
+    this._rooms = new Map();
+    this._joining = new Map();
+    this._pending = new Map();
+    this._queue = [];
+    this._inFlight = new Map();
+    this._ackId = 0;
+    this._gen = 0;
+    this._attempt = 0;
+    this._ready = false;
+    this._ws = null;
+    this._timers = {};
+    this._connectWaiters = [];
+    this._on = {};
+    for (const k of ['connect', 'disconnect', 'error', 'roomCreated', 'roomDeleted', 'history', 'stateChange']) this._on[k] = listeners();
+    this._custom = new Map();
+  }
+
+  // ---- public API ----
+
+  /** Resolves once the server identified this connection; rejects CONNECT_REFUSED or TIMEOUT. */
+  connect() {
+    if (this.state === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this._connectWaiters.push(waiter);
+      setTimeout(() => this._settleConnect(waiter, new DialogueError('TIMEOUT', `not connected within ${this._opts.connectTimeout} ms`)), this._opts.connectTimeout);
+      if (this.state === 'disconnected') {
+        this._attempt = 0;
+        this._setState('connecting', 'connect requested');
+        this._open();
+      }
+    });
+  }
+
+  /** Closes the connection and forgets the joined rooms; queued triggers stay queued. */
+  disconnect() {
+    this._gen++;
+    this._rooms.clear();
+    this._clearTimers();
+    const ws = this._ws;
+    this._ws = null;
+    if (ws) {
+      if (ws.readyState === WebSocket.OPEN) ws.send('41' + this._nsp());
+      ws.close();
+    }
+    const wasConnected = this.state === 'connected';
+    this._lost('io client disconnect', false);
+    if (!wasConnected) this._setState('disconnected', 'io client disconnect');
+    this._settleConnect(null, new DialogueError('DISCONNECTED', 'disconnect() was called'));
+  }
+
+  join(roomId) {
+    const existing = this._rooms.get(roomId);
+    if (existing) return Promise.resolve(existing);
+    if (this._joining.has(roomId)) return this._joining.get(roomId);
+    const p = this._request('dialogue:join', { roomId })
+      .then((result) => {
+        const room = this._rooms.get(roomId) || new Room(this, roomId, result.roomName);
+        this._rooms.set(roomId, room);
+        room._joined(result);
+        if (result.history) this._on.history.fire('onHistory', roomId, result.history);
+        return room;
+      })
+      .finally(() => this._joining.delete(roomId));
+    this._joining.set(roomId, p);
+    return p;
+  }
+
+  /** A joined room, or undefined. */
+  room(roomId) {
+    return this._rooms.get(roomId);
+  }
+
+  listRooms() {
+    return this._request('dialogue:listRooms').then((r) => r.rooms);
+  }
+
+  createRoom({ id, name, description, maxSize } = {}) {
+    return this._request('dialogue:createRoom', { id, name, description, maxSize }).then(strip);
+  }
+
+  deleteRoom(roomId) {
+    return this._request('dialogue:deleteRoom', { roomId }).then(() => {
+      this._rooms.delete(roomId);
+    });
+  }
+
+  onConnect(fn) { return this._on.connect.add(fn); }
+  onDisconnect(fn) { return this._on.disconnect.add(fn); }
+  onError(fn) { return this._on.error.add(fn); }
+  onRoomCreated(fn) { return this._on.roomCreated.add(fn); }
+  onRoomDeleted(fn) { return this._on.roomDeleted.add(fn); }
+  onHistory(fn) { return this._on.history.add(fn); }
+  onStateChange(fn) { return this._on.stateChange.add(fn); }
+
+  /** Events the server sends to this connection alone. */
+  on(event, fn) {
+    if (!this._custom.has(event)) this._custom.set(event, listeners());
+    return this._custom.get(event).add(fn);
+  }
+
+  /** Triggers made and not yet confirmed, including those waiting offline. */
+  get pendingTriggers() {
+    return this._queue.length + this._inFlight.size;
+  }
+
+  // ---- requests ----
+
+  _request(event, payload) {
+    const ws = this._ws;
+    if (this.state !== 'connected' || !ws) return Promise.reject(new DialogueError('DISCONNECTED', `${event}: not connected`));
+    return new Promise((resolve, reject) => {
+      const id = this._ackId++;
+      const timer = setTimeout(() => {
+        this._pending.delete(id);
+        reject(new DialogueError('TIMEOUT', `${event}: no answer within ${this._opts.requestTimeout} ms`));
+      }, this._opts.requestTimeout);
+      this._pending.set(id, { resolve, reject, timer, event });
+      const args = payload === undefined ? [event] : [event, payload];
+      ws.send('42' + this._nsp() + id + JSON.stringify(args));
+    });
+  }
+
+  _onAck(id, args) {
+    const p = this._pending.get(id);
+    if (!p) return;
+    this._pending.delete(id);
+    clearTimeout(p.timer);
+    const body = args[0];
+    if (body && body.ok === true) p.resolve(strip(body));
+    else if (body && body.ok === false && body.error) p.reject(new DialogueError(body.error.code, body.error.message));
+    else p.reject(new DialogueError('INVALID_RESPONSE', `${p.event}: unexpected answer ${JSON.stringify(body)}`));
+  }
+
+  _trigger(roomId, event, data, meta) {
+    const clientMessageId = newId();
+    let entry;
+    const result = new Promise((resolve, reject) => {
+      entry = { roomId, event, data, meta, clientMessageId, resolve, reject };
+    });
+    if (this._ready && this._queue.length === 0) {
+      this._send(entry);
+    } else if (this._queue.length >= this._opts.offlineQueueSize) {
+      entry.reject(new DialogueError('OFFLINE_QUEUE_FULL', `the offline queue is full (${this._queue.length} triggers waiting)`));
+    } else {
+      this._queue.push(entry);
+    }
+    return { clientMessageId, result };
+  }
+
+  _send(entry) {
+    this._inFlight.set(entry.clientMessageId, entry);
+    const { roomId, event, data, meta, clientMessageId } = entry;
+    this._request('dialogue:trigger', { roomId, event, data, meta, clientMessageId }).then(
+      (r) => this._inFlight.delete(clientMessageId) && entry.resolve(r),
+      (e) => this._inFlight.delete(clientMessageId) && entry.reject(e)
+    );
+  }
+
+  _subscription(room, event, subscribe) {
+    if (this.state !== 'connected' || room._restoring) return Promise.resolve(); // Restored on re-join.
+    const roomId = room.id;
+    if (!subscribe) return this._request('dialogue:unsubscribe', { roomId, eventName: event }).then(() => {});
+    if (event === '*') return this._request('dialogue:subscribeAll', { roomId }).then(() => {});
+    return this._request('dialogue:subscribe', { roomId, eventName: event }).then(() => {});
+  }
+
+  _leave(room) {
+    if (this._rooms.get(room.id) === room) this._rooms.delete(room.id);
+    if (this.state !== 'connected') return Promise.resolve();
+    return this._request('dialogue:leave', { roomId: room.id }).then(
+      () => {},
+      (e) => {
+        if (e.code !== 'NOT_IN_ROOM') throw e;
+      }
+    );
+  }
+
+  _error(e) {
+    this._on.error.fire('onError', e);
+  }
+
+  // ---- the connection ----
+
+  _nsp() {
+    return this._opts.namespace === '/' ? '' : this._opts.namespace + ',';
+  }
+
+  _socketUrl() {
+    const u = new URL(this._opts.path.replace(/\/?$/, '/'), this.url);
+    u.protocol = u.protocol === 'https:' ? 'wss:' : u.protocol === 'http:' ? 'ws:' : u.protocol;
+    u.search = 'EIO=4&transport=websocket';
+    return u.toString();
+  }
+
+  async _open() {
+    const gen = this._gen;
+    let auth;
+    try {
+      const a = this._opts.auth;
+      auth = (typeof a === 'function' ? await a() : a) || {};
+    } catch (e) {
+      this._error(new DialogueError('AUTH_FAILED', `the auth function failed: ${e && e.message}`));
+      this._retry('auth function failed');
+      return;
+    }
+    if (gen !== this._gen || this.state === 'disconnected') return; // disconnect() while waiting for auth
+    let ws;
+    try {
+      ws = new WebSocket(this._socketUrl());
+    } catch (e) {
+      this._error(new DialogueError('CONNECT_FAILED', e.message));
+      this._retry('transport error');
+      return;
+    }
+    this._ws = ws;
+    this._timers.attempt = setTimeout(() => this._drop(ws, 'connect timeout'), this._opts.connectTimeout);
+    ws.onmessage = (m) => this._ws === ws && this._onFrame(ws, String(m.data), auth);
+    ws.onclose = () => this._ws === ws && this._drop(ws, 'transport close');
+    ws.onerror = () => {}; // close follows
+  }
+
+  _onFrame(ws, text, auth) {
+    const type = text.charAt(0);
+    if (type === '0') {
+      const open = JSON.parse(text.slice(1));
+      this._heartbeatWindow = (open.pingInterval || 25000) + (open.pingTimeout || 20000);
+      this._heartbeat(ws);
+      ws.send('40' + this._nsp() + JSON.stringify(auth));
+    } else if (type === '2') {
+      this._heartbeat(ws);
+      ws.send('3');
+    } else if (type === '1') {
+      this._drop(ws, 'transport close');
+    } else if (type === '4') {
+      this._onPacket(ws, text.slice(1));
+    }
+  }
+
+  _heartbeat(ws) {
+    clearTimeout(this._timers.ping);
+    this._timers.ping = setTimeout(() => this._drop(ws, 'ping timeout'), this._heartbeatWindow);
+  }
+
+  /** One Socket.IO packet: type, optional "/nsp,", optional ack id, optional JSON. */
+  _onPacket(ws, text) {
+    const type = text.charAt(0);
+    let i = 1;
+    if (text.charAt(i) === '/') {
+      const comma = text.indexOf(',', i);
+      const nsp = comma < 0 ? text.slice(i) : text.slice(i, comma);
+      if (nsp !== this._opts.namespace) return;
+      i = comma < 0 ? text.length : comma + 1;
+    } else if (this._opts.namespace !== '/') {
+      return;
+    }
+    let j = i;
+    while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    const ackId = j > i ? Number(text.slice(i, j)) : undefined;
+    const body = j < text.length ? JSON.parse(text.slice(j)) : undefined;
+    if (type === '0') {
+      clearTimeout(this._timers.attempt);
+      this._timers.attempt = setTimeout(() => this._drop(ws, 'connect timeout'), this._opts.connectTimeout);
+    } else if (type === '4') {
+      this._refused(ws, (body && body.message) || 'Connection refused');
+    } else if (type === '1') {
+      this._drop(ws, 'io server disconnect');
+    } else if (type === '2' && Array.isArray(body)) {
+      if (ackId !== undefined) ws.send('43' + this._nsp() + ackId + '[]');
+      this._onEvent(body[0], body[1]);
+    } else if (type === '3' && ackId !== undefined) {
+      this._onAck(ackId, Array.isArray(body) ? body : []);
+    }
+  }
+
+  _onEvent(name, data) {
+    switch (name) {
+      case 'dialogue:connected':
+        this._identified(data || {});
+        break;
+      case 'dialogue:event': {
+        const room = data && this._rooms.get(data.roomId);
+        if (room) room._deliver(data);
+        break;
+      }
+      case 'dialogue:roomCreated':
+        this._on.roomCreated.fire('onRoomCreated', data);
+        break;
+      case 'dialogue:roomDeleted':
+        this._rooms.delete(data.roomId);
+        this._on.roomDeleted.fire('onRoomDeleted', data.roomId);
+        break;
+      case 'dialogue:history':
+        this._on.history.fire('onHistory', data.roomId, data.events);
+        break;
+      case 'dialogue:error':
+        this._error(new DialogueError(data.code, data.message));
+        break;
+      default: {
+        const set = this._custom.get(name);
+        if (set) set.fire(`custom event ${name}`, data);
+      }
+    }
+  }
+
+  /** dialogue:connected: re-join rooms (recovering missed events), restore subscriptions, send the queue. */
+  async _identified(data) {
+    clearTimeout(this._timers.attempt);
+    this.userId = data.userId;
+    this.clientId = data.clientId;
+    this._attempt = 0;
+    this._setState('connected', 'connected');
+    const ws = this._ws;
+    for (const room of this._rooms.values()) room._restoring = true;
+    await Promise.all([...this._rooms.values()].map((room) => this._rejoin(room)));
+    if (this._ws !== ws || this.state !== 'connected') return;
+    this._ready = true;
+    const queued = this._queue.splice(0);
+    for (const entry of queued) this._send(entry);
+    this._settleConnect(null);
+    this._on.connect.fire('onConnect');
+  }
+
+  async _rejoin(room) {
+    const request = { roomId: room.id };
+    if (room.lastOffset >= 0 && room.epoch !== undefined) request.since = { offset: room.lastOffset, epoch: room.epoch };
+    try {
+      const result = await this._request('dialogue:join', request);
+      if (result.epoch === room.epoch) for (const m of result.missed || []) room._deliver(m);
+      room._joined(result);
+      room._restoring = false;
+      if (!result.recovered && result.history) this._on.history.fire('onHistory', room.id, result.history);
+      const subs = [];
+      for (const e of room._unsubscribed) subs.push(this._request('dialogue:unsubscribe', { roomId: room.id, eventName: e }));
+      for (const e of room._subscribed) {
+        subs.push(e === '*' ? this._request('dialogue:subscribeAll', { roomId: room.id }) : this._request('dialogue:subscribe', { roomId: room.id, eventName: e }));
+      }
+      await Promise.all(subs);
+    } catch (e) {
+      room._restoring = false;
+      if (this._rooms.get(room.id) === room && e.code !== 'DISCONNECTED') {
+        this._rooms.delete(room.id);
+        this._error(new DialogueError(e.code, `re-joining room '${room.id}' failed: ${e.message}`));
+      }
+    }
+  }
+
+  _refused(ws, reason) {
+    this._clearTimers();
+    this._ws = null;
+    ws.close();
+    this._lost(`refused: ${reason}`, false);
+    this._setState('disconnected', `refused: ${reason}`);
+    const e = new DialogueError('CONNECT_REFUSED', reason);
+    this._settleConnect(null, e);
+    this._error(e);
+  }
+
+  /** The transport is gone: fail what waits, requeue unconfirmed triggers, maybe retry. */
+  _drop(ws, reason) {
+    if (this._ws !== ws) return;
+    this._ws = null;
+    this._clearTimers();
+    try {
+      ws.close();
+    } catch (e) {
+      /* already closed */
+    }
+    const retry = this._opts.reconnect !== false && reason !== 'io server disconnect';
+    this._lost(reason, retry);
+    if (retry) this._retry(reason);
+    else {
+      this._setState('disconnected', reason);
+      this._settleConnect(null, new DialogueError('DISCONNECTED', reason));
+    }
+  }
+
+  _lost(reason, retrying) {
+    const wasConnected = this.state === 'connected';
+    this._ready = false;
+    const unconfirmed = [...this._inFlight.values()];
+    this._inFlight.clear();
+    this._queue.unshift(...unconfirmed);
+    for (const [id, p] of this._pending) {
+      clearTimeout(p.timer);
+      p.reject(new DialogueError('DISCONNECTED', `${p.event}: ${reason}`));
+      this._pending.delete(id);
+    }
+    if (wasConnected) {
+      this._setState(retrying ? 'reconnecting' : 'disconnected', reason);
+      this._on.disconnect.fire('onDisconnect', reason);
+    }
+  }
+
+  _retry(reason) {
+    const r = this._opts.reconnect;
+    if (this.state === 'disconnected') return;
+    if (r === false) {
+      this._setState('disconnected', reason);
+      this._settleConnect(null, new DialogueError('DISCONNECTED', reason));
+      return;
+    }
+    if (this.state !== 'connecting') this._setState('reconnecting', reason);
+    const base = Math.min(r.max, r.initial * Math.pow(2, this._attempt++));
+    const delay = Math.max(0, base * (1 + r.jitter * (2 * Math.random() - 1)));
+    this._timers.retry = setTimeout(() => this._open(), delay);
+  }
+
+  _clearTimers() {
+    for (const k of Object.keys(this._timers)) clearTimeout(this._timers[k]);
+    this._timers = {};
+  }
+
+  _setState(next, reason) {
+    if (this.state === next) return;
+    this.state = next;
+    this._on.stateChange.fire('onStateChange', next, reason);
+  }
+
+  _settleConnect(only, error) {
+    const list = only ? [only] : this._connectWaiters.splice(0);
+    if (only) {
+      const i = this._connectWaiters.indexOf(only);
+      if (i < 0) return;
+      this._connectWaiters.splice(i, 1);
+    }
+    for (const w of list) (error ? w.reject(error) : w.resolve());
+  }
+}
+
+function strip(body) {
+  const { ok, ...rest } = body || {};
+  return rest;
+}
+
+const Dialogue = {
+  /** Creates a client; nothing is sent until client.connect(). */
+  connect(url, options) {
+    return new Client(url, options);
+  },
+  Client,
+  Room,
+  DialogueError,
+};
+root.Dialogue = Dialogue;
+if (typeof module === 'object' && module.exports) module.exports = Dialogue;
+})(typeof window !== 'undefined' ? window : globalThis);
