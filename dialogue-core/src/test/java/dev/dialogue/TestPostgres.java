@@ -156,7 +156,7 @@ final class TestPostgres {
       }
       String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (tar.waitFor() != 0) {
-        throw new IOException("tar could not extract " + ARCHIVE + ": " + output);
+        throw new IOException("tar could not extract " + ARCHIVE + " (it needs xz: Debian package xz-utils): " + output);
       }
     }
   }
