@@ -77,7 +77,13 @@ final class HistoryWriter implements Runnable {
         }
         batch.add(first);
         queue.drainTo(batch, maxBatchSize - 1);
-        process(batch);
+        try {
+          process(batch);
+        } catch (Throwable t) { // an Error: the thread must live on, or later futures would hang
+          LOG.error("History writer failed on a batch of {}; failing it", batch.size(), t);
+          fail(batch, new DialogueException(ErrorCode.INTERNAL_ERROR, "History store writer failed", t));
+          rollbackAndDrop();
+        }
         batch.clear();
       }
     } catch (InterruptedException e) {
