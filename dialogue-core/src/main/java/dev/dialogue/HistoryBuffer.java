@@ -75,6 +75,51 @@ final class HistoryBuffer {
     return all;
   }
 
+  /** Every event with an offset above {@code afterOffset}, oldest first. */
+  List<EventMessage> after(long afterOffset) {
+    List<EventMessage> found = new ArrayList<>();
+    for (ArrayDeque<EventMessage> events : byEvent.values()) {
+      Iterator<EventMessage> newestFirst = events.descendingIterator();
+      while (newestFirst.hasNext()) {
+        EventMessage m = newestFirst.next();
+        if (m.offset() == null || m.offset() <= afterOffset) {
+          break;
+        }
+        found.add(m);
+      }
+    }
+    found.sort(Comparator.comparingLong(EventMessage::offset));
+    return found;
+  }
+
+  int size() {
+    int n = 0;
+    for (ArrayDeque<EventMessage> events : byEvent.values()) {
+      n += events.size();
+    }
+    return n;
+  }
+
+  /** Removes the {@code count} oldest events (by offset) across names; returns them by name, oldest first. */
+  Map<String, List<EventMessage>> trimOldest(int count) {
+    Map<String, List<EventMessage>> removed = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      ArrayDeque<EventMessage> oldest = null;
+      for (ArrayDeque<EventMessage> events : byEvent.values()) {
+        if (!events.isEmpty()
+            && (oldest == null || events.peekFirst().offset() < oldest.peekFirst().offset())) {
+          oldest = events;
+        }
+      }
+      if (oldest == null) {
+        break;
+      }
+      EventMessage m = oldest.pollFirst();
+      removed.computeIfAbsent(m.event(), k -> new ArrayList<>()).add(m);
+    }
+    return removed;
+  }
+
   /** Removes and returns everything, per event name, oldest first. */
   Map<String, List<EventMessage>> drain() {
     Map<String, List<EventMessage>> drained = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,15 +27,22 @@ final class RealRoom implements Room {
   /** The result of an admission, with the room's position at that moment. */
   record Admission(Outcome outcome, long offset, String epoch) {}
 
-  /** What one delivery did. */
-  record Delivery(EventMessage message, int recipients, List<EventMessage> evicted) {}
+  /**
+   * What one delivery did.
+   *
+   * @param durable completes when the store has the event; null without a store or history
+   */
+  record Delivery(
+      EventMessage message, int recipients, List<EventMessage> evicted, CompletableFuture<Void> durable) {}
 
   private final Hub hub;
   private final RoomConfig config;
   private final long sequence;
   private final boolean createdByClient;
   private volatile boolean configured;
-  private final String epoch = Ids.random();
+  private final String epoch;
+  private final HistoryStore store;
+  private volatile long lastActivity;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, Membership> members = new LinkedHashMap<>();
   private final Map<String, Integer> present = new LinkedHashMap<>();
@@ -44,11 +52,26 @@ final class RealRoom implements Room {
   private boolean deleted;
   private volatile int size;
 
-  RealRoom(Hub hub, RoomConfig config, long sequence, boolean createdByClient) {
+  /**
+   * @param position where the store says the room stands (same epoch, next offset), or null for a
+   *     room that starts a new epoch at offset 0
+   */
+  RealRoom(
+      Hub hub, RoomConfig config, long sequence, boolean createdByClient, HistoryStore store,
+      HistoryStore.Position position) {
     this.hub = hub;
     this.config = config;
     this.sequence = sequence;
     this.createdByClient = createdByClient;
+    this.store = store;
+    this.epoch = position == null ? Ids.random() : position.epoch();
+    this.offset = position == null ? 0 : position.offset();
+    this.lastActivity = System.nanoTime();
+  }
+
+  /** When the room last delivered an event or admitted a connection ({@link System#nanoTime()}). */
+  long lastActivity() {
+    return lastActivity;
   }
 
   /** Whether a client created the room (and so counts against the client-room limit). */
@@ -241,6 +264,7 @@ final class RealRoom implements Room {
       if (config.maxSize() > 0 && members.size() >= config.maxSize()) {
         return new Admission(Outcome.FULL, offset, epoch);
       }
+      lastActivity = System.nanoTime();
       Membership membership = new Membership(connection, this, config.defaultSubscriptions());
       members.put(connection.id(), membership);
       size = members.size();
@@ -290,7 +314,10 @@ final class RealRoom implements Room {
       if (deleted) {
         throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' does not exist");
       }
+      lastActivity = System.nanoTime();
       EventMessage stored = historyLimit > 0 ? message.withOffset(++offset) : message;
+      // Appended under the lock, so the store receives each room's events in offset order.
+      CompletableFuture<Void> durable = historyLimit > 0 && store != null ? store.append(epoch, stored) : null;
       RawValue encoded = Json.raw(stored);
       int recipients = 0;
       for (Membership m : members.values()) {
@@ -299,7 +326,7 @@ final class RealRoom implements Room {
         }
       }
       List<EventMessage> evicted = historyLimit > 0 ? history.push(stored, historyLimit) : List.of();
-      return new Delivery(stored, recipients, evicted);
+      return new Delivery(stored, recipients, evicted, durable);
     } finally {
       lock.unlock();
     }
@@ -318,6 +345,36 @@ final class RealRoom implements Room {
       present.clear();
       size = 0;
       return history.drain();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The events in memory with an offset above {@code afterOffset}, oldest first. */
+  List<EventMessage> historyAfter(long afterOffset) {
+    lock.lock();
+    try {
+      return history.after(afterOffset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Events held in memory. */
+  int historySize() {
+    lock.lock();
+    try {
+      return history.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Drops the oldest {@code count} events from memory (the memory budget); returns them by name. */
+  Map<String, List<EventMessage>> trimOldest(int count) {
+    lock.lock();
+    try {
+      return history.trimOldest(count);
     } finally {
       lock.unlock();
     }
