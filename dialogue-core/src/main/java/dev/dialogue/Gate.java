@@ -157,7 +157,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
           HeadSession.connectError(head, settings.namespace(), identity.reason());
           return;
         }
-        RealConnection c = hub.register(session, identity);
+        RealConnection c = hub.newConnection(session, identity);
         connection = c;
         c.serial.execute(() -> {
           session.connectAck(c.id());

@@ -42,6 +42,26 @@ class OrderingTest {
   }
 
   @Test
+  void connected_isTheFirstEventEvenWhenRoomsAreCreatedDuringTheHandshake() {
+    try (Dialogue server = TestServers.builder().build().start()) {
+      int room = 0;
+      for (int i = 0; i < 8; i++) {
+        try (RawClient c = RawClient.open(server.port(), Map.of("userId", "user" + i), true)) {
+          // Broadcasts to every authenticated connection, racing with this one's handshake.
+          for (int n = 0; c.arrivals().isEmpty() && n < 50_000; n++) {
+            server.createRoom(RoomConfig.builder("churn-" + room, "Churn").build());
+            server.deleteRoom("churn-" + room++);
+            Thread.yield();
+          }
+          c.awaitConnected();
+
+          assertThat(c.arrivalNames().get(0)).as("first event of %s", c.arrivals()).isEqualTo(Wire.CONNECTED);
+        }
+      }
+    }
+  }
+
+  @Test
   void join_sendsJoinedThenWhatTheJoinedHookSendsThenHistory() {
     DialogueListener announcer = new DialogueListener() {
       @Override
