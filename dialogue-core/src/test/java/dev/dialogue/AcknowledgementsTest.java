@@ -247,8 +247,8 @@ class AcknowledgementsTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       JsonNode result = alice.request(Wire.LEAVE, Map.of("roomId", "lobby"));
 
-      assertThat(result.path("ok").asBoolean()).isFalse();
-      assertThat(result.path("error").path("code").asText()).isEqualTo("NOT_IN_ROOM");
+      assertThat(result).isEqualTo(json(
+          "{\"ok\":false,\"error\":{\"code\":\"NOT_IN_ROOM\",\"message\":\"Join room 'lobby' first\"}}"));
     }
   }
 }
