@@ -211,6 +211,38 @@ class ServerApiTest {
   }
 
   @Test
+  void connectionJoin_whenAlreadyInTheRoom_isANoOp() {
+    List<String> joins = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DialogueListener listener = new DialogueListener() {
+      @Override
+      public void onJoined(ClientConnection client, Room room) {
+        joins.add(room.id());
+      }
+    };
+    try (Dialogue server = TestServers.builder().listener(listener).build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      alice.join("lobby");
+      alice.barrier();
+
+      server.clients("alice").get(0).join("lobby");
+      alice.barrier();
+
+      assertThat(alice.received(Wire.JOINED)).isEmpty();
+      assertThat(joins).containsExactly("lobby");
+    }
+  }
+
+  @Test
+  void connectionJoin_ofUnknownRoom_throwsRoomNotFound() {
+    try (Dialogue server = TestServers.builder().build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      DialogueException e = assertThrows(DialogueException.class, () -> server.clients("alice").get(0).join("nowhere"));
+
+      assertThat(e.code()).isEqualTo(ErrorCode.ROOM_NOT_FOUND);
+    }
+  }
+
+  @Test
   void connectionJoin_ofFullRoom_throwsRoomFull() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice");
