@@ -74,6 +74,28 @@ class HooksTest {
   }
 
   @Test
+  void connectionStillAuthenticating_receivesNoBroadcasts() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Authenticator slow = handshake -> {
+      entered.countDown();
+      release.await(30, TimeUnit.SECONDS);
+      return AuthResult.accept("late");
+    };
+    try (Dialogue server = TestServers.builder().authenticator(slow).build().start();
+        RawClient late = RawClient.open(server.port(), Map.of(), true)) {
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+      server.createRoom(RoomConfig.builder("news", "News").build());
+      release.countDown();
+      late.awaitConnected();
+      late.barrier();
+
+      assertThat(late.arrivalNames()).containsExactly(Wire.CONNECTED);
+    }
+  }
+
+  @Test
   void disconnect_firesDisconnectedWhileRoomsAreListedThenLeftForEachRoom() throws Exception {
     List<String> calls = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(2);

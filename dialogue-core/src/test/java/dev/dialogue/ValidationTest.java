@@ -105,6 +105,19 @@ class ValidationTest {
   }
 
   @Test
+  void trigger_withoutData_reportsARootIssue() {
+    try (Dialogue server = server();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      alice.join("chat");
+
+      alice.emit(Wire.TRIGGER, Map.of("roomId", "chat", "event", "message"));
+
+      assertError(alice.takeError(), "VALIDATION_FAILED",
+          "Event 'message' validation failed: : Expected object, received null");
+    }
+  }
+
+  @Test
   void trigger_withRangeViolation_namesTheRule() {
     try (Dialogue server = server();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
