@@ -136,13 +136,28 @@ class ValidationTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("game");
 
-      alice.trigger("game", "score", Map.of("points", "7", "note", "nice", "cheat", true));
+      alice.trigger("game", "score", Map.of("points", 7, "note", "nice", "cheat", true));
 
       JsonNode data = alice.take(Wire.EVENT).data().path("data");
-      assertThat(data.path("points").isInt()).as("string coerced to number: %s", data).isTrue();
       assertThat(data.path("points").asInt()).isEqualTo(7);
       assertThat(data.has("cheat")).as("unknown field dropped: %s", data).isFalse();
       assertThat(data.path("note").asText()).isEqualTo("nice");
+    }
+  }
+
+  @Test
+  void trigger_doesNotCoerceScalars() {
+    try (Dialogue server = server();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      alice.join("game");
+
+      alice.trigger("game", "score", Map.of("points", "7"));
+      assertError(alice.takeError(), "VALIDATION_FAILED",
+          "Event 'score' validation failed: points: Expected number, received string");
+
+      alice.trigger("game", "score", Map.of("points", 7, "note", 5));
+      assertError(alice.takeError(), "VALIDATION_FAILED",
+          "Event 'score' validation failed: note: Expected string, received number");
     }
   }
 
