@@ -29,7 +29,7 @@ public interface ClientConnection {
   /**
    * Adds the connection to the room from the server side (no join policy), subscribes it to the
    * room's default subscriptions, sends it {@code dialogue:joined} and history, and fires {@code
-   * onJoined}. If it is already in the room, it is only sent {@code dialogue:joined} again.
+   * onJoined}. A no-op (nothing is sent) if it is already in the room.
    *
    * @throws DialogueException with {@code ROOM_NOT_FOUND} or {@code ROOM_FULL}
    */

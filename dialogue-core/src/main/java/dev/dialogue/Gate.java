@@ -168,11 +168,9 @@ final class Gate extends ChannelInboundHandlerAdapter {
           HeadSession.connectError(head, settings.namespace(), identity.reason());
           return;
         }
-        // Registered on its own queue, so that no broadcast reaches it before dialogue:connected.
         RealConnection c = hub.newConnection(session, identity);
         connection = c;
         c.serial.execute(() -> {
-          hub.register(c);
           session.connectAck(c.id());
           hub.connected(c);
         });

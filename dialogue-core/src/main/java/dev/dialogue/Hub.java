@@ -140,22 +140,20 @@ final class Hub {
 
   // ---- connections ----
 
+  /** A connection for an accepted handshake; not yet visible to broadcasts, see {@link #connected}. */
   RealConnection newConnection(Session session, Hooks.Identity identity) {
     return new RealConnection(this, session, identity.userId(), identity.meta(), identity.claims());
   }
 
-  /** Makes the connection visible to broadcasts and the server API; on its serial executor. */
-  void register(RealConnection connection) {
-    if (!connection.connected()) {
-      return;
-    }
-    connections.put(connection.id(), connection);
-    byUser.computeIfAbsent(connection.userId(), k -> ConcurrentHashMap.newKeySet()).add(connection);
-  }
-
-  /** Runs on the connection's serial executor: {@code connected} first, then the hook. */
+  /**
+   * Runs on the connection's serial executor, after the Socket.IO CONNECT reply: {@code connected}
+   * first, then the connection is registered (so no broadcast can overtake {@code connected}),
+   * then the hook.
+   */
   void connected(RealConnection connection) {
     connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
+    connections.put(connection.id(), connection);
+    byUser.computeIfAbsent(connection.userId(), k -> ConcurrentHashMap.newKeySet()).add(connection);
     hooks.notify("onConnected", l -> l.onConnected(connection));
   }
 

@@ -10,12 +10,13 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,13 +76,32 @@ final class PayloadValidator implements AutoCloseable {
     if (!violations.isEmpty()) {
       List<String> issues =
           violations.stream()
-              .sorted(Comparator.comparing((ConstraintViolation<Object> v) -> v.getPropertyPath().toString())
-                  .thenComparing(ConstraintViolation::getMessage))
-              .map(v -> v.getPropertyPath() + ": " + v.getMessage())
+              .map(v -> dottedPath(v.getPropertyPath()) + ": " + v.getMessage())
+              .sorted()
               .collect(Collectors.toList());
       throw failed(eventName, issues);
     }
     return STRICT.valueToTree(value);
+  }
+
+  /**
+   * The path the way the original (Zod) writes it, and the way type errors here already do: names
+   * and indices joined with dots ({@code tags.1}, {@code authors.0.name}), not Hibernate's {@code
+   * tags[1].<list element>}.
+   */
+  private static String dottedPath(Path path) {
+    List<String> parts = new ArrayList<>();
+    for (Path.Node node : path) {
+      if (node.getIndex() != null) {
+        parts.add(node.getIndex().toString());
+      } else if (node.getKey() != null) {
+        parts.add(node.getKey().toString());
+      }
+      if (node.getKind() != ElementKind.CONTAINER_ELEMENT && node.getName() != null) {
+        parts.add(node.getName());
+      }
+    }
+    return String.join(".", parts);
   }
 
   private static DialogueException failed(String eventName, List<String> issues) {

@@ -53,7 +53,11 @@ final class RealConnection implements ClientConnection {
   @Override
   public void join(String roomId) {
     requireNonNull(roomId, "roomId == null");
-    hub.join(this, hub.requireRoom(roomId), Reply.toEvents(this), false);
+    RealRoom room = hub.requireRoom(roomId);
+    if (room.contains(this)) {
+      return; // Documented as a no-op: unlike a client's repeated join, nothing is sent.
+    }
+    hub.join(this, room, Reply.toEvents(this), false);
   }
 
   @Override

@@ -85,7 +85,7 @@ final class Requests {
     Membership m = c.membership(roomId);
     if (m == null || !hub.leave(c, m.room, reply)) {
       if (reply.acked()) {
-        reply.error(ErrorCode.NOT_IN_ROOM, notInRoom(roomId).getMessage());
+        reply.error(notInRoom(roomId));
       }
     }
   }

@@ -39,6 +39,7 @@ final class RawClient implements AutoCloseable {
 
   private final Socket socket;
   private final List<Received> received = new ArrayList<>();
+  private final List<Received> arrivals = new ArrayList<>();
   private final CompletableFuture<JsonNode> connected = new CompletableFuture<>();
 
   private RawClient(int port, Map<String, String> auth, String... transports) {
@@ -114,12 +115,41 @@ final class RawClient implements AutoCloseable {
 
   /** Emits with an acknowledgement and waits for it. */
   JsonNode request(String event, Object payload) {
-    CompletableFuture<JsonNode> ack = requestAsync(event, payload, result -> {});
+    CompletableFuture<JsonNode> ack = requestAsync(event, payload);
     try {
       return ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("no ack for " + event + " within " + TIMEOUT, e);
     }
+  }
+
+  /** Emits with an acknowledgement; the future completes with the ack's first argument. */
+  CompletableFuture<JsonNode> requestAsync(String event, Object payload) {
+    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
+    Ack callback = args -> ack.complete(toJson(args.length > 0 ? args[0] : null));
+    if (payload == null) {
+      socket.emit(event, new Object[0], callback);
+    } else {
+      socket.emit(event, new Object[] {toOrgJson(payload)}, callback);
+    }
+    return ack;
+  }
+
+  /** Emits {@code dialogue:join} without an ack and waits for {@code dialogue:joined}. */
+  JsonNode join(String roomId) {
+    emit(Wire.JOIN, Map.of("roomId", roomId));
+    return take(r -> r.name().equals(Wire.JOINED) && r.data().path("roomId").asText().equals(roomId), "joined " + roomId)
+        .data();
+  }
+
+  /** Emits {@code dialogue:trigger} without an ack. */
+  void trigger(String roomId, String event, Object data) {
+    emit(Wire.TRIGGER, Map.of("roomId", roomId, "event", event, "data", data));
+  }
+
+  /** Waits for the next {@code dialogue:error} and returns its payload. */
+  JsonNode takeError() {
+    return take(Wire.ERROR).data();
   }
 
   /**
@@ -177,6 +207,18 @@ final class RawClient implements AutoCloseable {
     }
   }
 
+  /** Every event received so far, taken or not, in arrival order. */
+  List<Received> arrivals() {
+    synchronized (received) {
+      return List.copyOf(arrivals);
+    }
+  }
+
+  /** The names of every event received so far, in arrival order. */
+  List<String> arrivalNames() {
+    return arrivals().stream().map(Received::name).toList();
+  }
+
   /** Events received so far and not taken, in arrival order. */
   List<Received> received() {
     synchronized (received) {
@@ -199,8 +241,10 @@ final class RawClient implements AutoCloseable {
   }
 
   private void record(String name, Object arg) {
+    Received r = new Received(name, toJson(arg));
     synchronized (received) {
-      received.add(new Received(name, toJson(arg)));
+      received.add(r);
+      arrivals.add(r);
       received.notifyAll();
     }
   }

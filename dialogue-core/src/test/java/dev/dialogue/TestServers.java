@@ -6,6 +6,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /** Servers for tests: always 127.0.0.1 and port 0. */
 final class TestServers {
@@ -24,6 +26,20 @@ final class TestServers {
   static final EventDefinition<Typing> TYPING = EventDefinition.of("typing", Typing.class);
   static final EventDefinition<Post> POST = EventDefinition.of("post", Post.class);
   static final EventDefinition<JsonNode> PING = EventDefinition.untyped("ping");
+
+  /**
+   * Polls server-side state that has no wire signal (e.g. bookkeeping right after a disconnect)
+   * until it holds, failing after {@link RawClient#TIMEOUT}.
+   */
+  static void awaitState(String description, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + RawClient.TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + RawClient.TIMEOUT + ": " + description);
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
+  }
 
   /** A builder on loopback, port 0, with the reference server's rooms and no hooks. */
   static Dialogue.Builder builder() {
