@@ -218,8 +218,64 @@ public final class Dialogue implements AutoCloseable {
     private int maxClientRooms = 10_000;
     private int maxPendingRequests = 1_000;
     private String browserClientPath = "/dialogue.js";
+    private HistoryStore historyStore;
+    private int maxEventsInMemory = 1_000_000;
+    private int maxRecoveryEvents = 1_000;
+    private Duration idempotencyWindow = Duration.ofMinutes(5);
+    private int maxIdempotencyKeys = 100_000;
 
     private Builder() {}
+
+    /**
+     * Keeps history durably in {@code store} (for example {@link JdbcHistoryStore}) with
+     * write-through: a client's trigger of an event with history is acknowledged only once the
+     * store has it. Rooms continue their epoch and offsets after a restart, recovery and {@code
+     * getHistory} reach past memory into the store, and the store is closed by {@link
+     * Dialogue#stop()}.
+     */
+    public Builder historyStore(HistoryStore store) {
+      this.historyStore = requireNonNull(store, "store == null");
+      return this;
+    }
+
+    /**
+     * The budget for all rooms' in-memory history together (default 1,000,000 events). Above it,
+     * the buffers of the rooms idle the longest leave memory first, through the cleanup hook.
+     */
+    public Builder maxEventsInMemory(int events) {
+      if (events <= 0) {
+        throw new IllegalArgumentException("maxEventsInMemory must be positive but was " + events);
+      }
+      this.maxEventsInMemory = events;
+      return this;
+    }
+
+    /** The most missed events one join may recover with {@code since} (default 1,000). */
+    public Builder maxRecoveryEvents(int events) {
+      if (events < 0) {
+        throw new IllegalArgumentException("maxRecoveryEvents must be >= 0 but was " + events);
+      }
+      this.maxRecoveryEvents = events;
+      return this;
+    }
+
+    /**
+     * How long a trigger's {@code clientMessageId} is remembered, per user, to answer a repeat
+     * with the first result instead of publishing again (default 5 minutes, at most {@code
+     * maxKeys} ids, default 100,000).
+     */
+    public Builder idempotencyWindow(Duration window, int maxKeys) {
+      requireNonNull(window, "window == null");
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("idempotency window must be positive but was " + window);
+      }
+      if (maxKeys <= 0) {
+        throw new IllegalArgumentException("maxKeys must be positive but was " + maxKeys);
+      }
+      this.idempotencyWindow = window;
+      this.maxIdempotencyKeys = maxKeys;
+      return this;
+    }
 
     /** The port to listen on (default 3000); 0 picks a free one, see {@link Dialogue#port()}. */
     public Builder port(int port) {
@@ -511,6 +567,8 @@ public final class Dialogue implements AutoCloseable {
               maxRoomsPerConnection,
               maxClientRooms,
               maxPendingRequests,
+              new Settings.HistorySettings(
+                  historyStore, maxEventsInMemory, maxRecoveryEvents, idempotencyWindow, maxIdempotencyKeys),
               browserClientPath);
       return new Dialogue(settings);
     }

@@ -57,6 +57,18 @@ final class Fields {
     return value.intValue();
   }
 
+  /** A long field with a default; {@code name} is how messages call it (e.g. since.offset). */
+  static long optionalLong(JsonNode payload, String name, String field, long defaultValue) {
+    JsonNode value = payload.get(field);
+    if (value == null || value.isNull()) {
+      return defaultValue;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw invalid(name + " must be an integer, got " + (value.isNumber() ? value.asText() : Json.kind(value)));
+    }
+    return value.longValue();
+  }
+
   static ObjectNode optionalObject(JsonNode payload, String field) {
     JsonNode value = payload.get(field);
     if (value == null || value.isNull()) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +26,7 @@ final class Hub {
   private final Hooks hooks;
   private final Logger log;
   private final PayloadValidator validator = new PayloadValidator();
+  private final Histories histories;
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final AtomicInteger clientRoomCount = new AtomicInteger();
@@ -35,8 +37,9 @@ final class Hub {
     this.settings = settings;
     this.hooks = new Hooks(settings);
     this.log = settings.logger();
+    this.histories = new Histories(settings, hooks);
     for (RoomConfig config : settings.rooms()) {
-      RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet(), false);
+      RealRoom room = newRoom(config, false);
       room.markConfigured();
       rooms.put(config.id(), room);
       hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
@@ -49,6 +52,16 @@ final class Hub {
 
   Hooks hooks() {
     return hooks;
+  }
+
+  Histories histories() {
+    return histories;
+  }
+
+  /** A room continues where the store says it stands: same epoch, next offset. */
+  private RealRoom newRoom(RoomConfig config, boolean byClient) {
+    return new RealRoom(
+        this, config, roomSequence.incrementAndGet(), byClient, histories.store(), histories.position(config.id()));
   }
 
   // ---- rooms ----
@@ -85,7 +98,7 @@ final class Hub {
     if (creator == null) {
       checkDefaultSubscriptions(config);
     }
-    RealRoom room = new RealRoom(this, config, roomSequence.incrementAndGet(), creator != null);
+    RealRoom room = newRoom(config, creator != null);
     if (rooms.putIfAbsent(config.id(), room) != null) {
       if (creator != null) {
         clientRoomCount.decrementAndGet();
@@ -116,6 +129,7 @@ final class Hub {
     List<Membership> former = new ArrayList<>();
     Map<String, List<EventMessage>> history = room.delete(former);
     history.forEach((eventName, events) -> hooks.cleanupAsync(roomId, eventName, events));
+    histories.deleted(roomId, history);
     for (Membership m : former) {
       hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
     }
@@ -235,8 +249,11 @@ final class Hub {
   /** Hands everything still in memory to the cleanup hook and waits for it. */
   void shutdown() {
     for (RealRoom room : rooms()) {
-      room.drainHistory().forEach((eventName, events) -> hooks.cleanupNow(room.id(), eventName, events));
+      Map<String, List<EventMessage>> drained = room.drainHistory();
+      histories.left(drained);
+      drained.forEach((eventName, events) -> hooks.cleanupNow(room.id(), eventName, events));
     }
+    histories.close();
     validator.close();
   }
 
@@ -250,13 +267,20 @@ final class Hub {
     join(connection, room, reply, viaClient, null);
   }
 
+  /** Where a rejoining client stood: the last offset it saw, in which epoch. */
+  record Since(long offset, String epoch) {}
+
   /**
-   * @param recovered for a join that asked to recover ({@code since}): whether it did; null when
-   *     it did not ask
+   * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
+   * Order for the client: joined (or the ack), recovered events, then whatever onJoined sends, then
+   * history.
+   *
+   * @param since where a rejoining client stood, or null: then the events it missed are delivered
+   *     in the same step as the admission, so none is lost or repeated against live delivery
    */
-  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient, Boolean recovered) {
+  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient, Since since) {
     if (room.contains(connection)) {
-      answerJoined(reply, room, room.offset(), null, recovered);
+      answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
       return;
     }
     if (viaClient && settings.joinPolicy() != null) {
@@ -270,20 +294,30 @@ final class Hub {
           ErrorCode.PERMISSION_DENIED,
           "A connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
     }
+    boolean sameEpoch = since != null && room.epoch().equals(since.epoch());
+    // Store reads happen before the lock; memory and the switch to live happen under it.
+    List<EventMessage> stored = sameEpoch ? histories.storedAfter(room, since.offset()) : List.of();
     int sync = room.config().syncHistoryOnJoin();
-    // History is cut under the room lock at admission: exactly what came before the join, so
-    // nothing in it is also delivered live.
     List<List<EventMessage>> cut = new ArrayList<>(1);
     RealRoom.Admission admission =
         room.admit(connection, a -> {
-          List<EventMessage> history = sync > 0 ? room.newestHistory(sync) : List.of();
+          List<EventMessage> missed = sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
+          // History is cut under the room lock at admission: exactly what came before the join, so
+          // nothing in it is also delivered live.
+          List<EventMessage> history = missed == null && sync > 0 ? room.newestHistory(sync) : List.of();
           cut.add(history);
-          answerJoined(reply, room, a.offset(), reply.acked() ? history : null, recovered);
+          Boolean recovered = since == null ? null : missed != null;
+          answerJoined(reply, room, a.offset(), reply.acked() ? history : null, recovered, reply.acked() ? missed : null);
+          if (missed != null && !reply.acked()) {
+            for (EventMessage m : missed) {
+              connection.emit(Wire.EVENT, m);
+            }
+          }
         });
     switch (admission.outcome()) {
       case GONE -> throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + room.id() + "' does not exist");
       case FULL -> throw new DialogueException(ErrorCode.ROOM_FULL, "Room '" + room.id() + "' is at capacity");
-      case ALREADY_IN -> answerJoined(reply, room, admission.offset(), null, recovered);
+      case ALREADY_IN -> answerJoined(reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
       case ADMITTED -> {
         hooks.notify("onJoined", l -> l.onJoined(connection, room));
         if (!reply.acked() && !cut.get(0).isEmpty()) {
@@ -294,12 +328,13 @@ final class Hub {
   }
 
   private static void answerJoined(
-      Reply reply, RealRoom room, long offset, List<EventMessage> history, Boolean recovered) {
+      Reply reply, RealRoom room, long offset, List<EventMessage> history, Boolean recovered,
+      List<EventMessage> missed) {
     List<EventMessage> h = history == null || history.isEmpty() ? null : history;
     reply.ok(
         Wire.JOINED,
         new Wire.Joined(room.id(), room.name()),
-        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, recovered));
+        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, recovered, missed));
   }
 
   /** Removes the connection from the room; returns whether it was in it. */
@@ -315,10 +350,47 @@ final class Hub {
   // ---- events ----
 
   /**
-   * The trigger pipeline: allowed, meta size, validation, envelope, interceptors, delivery and
-   * history (one step under the room lock), onTriggered, handlers, afterEach.
+   * A published event: its envelope, when it is durable (completed without a store), and whether
+   * it repeated an earlier trigger's {@code clientMessageId} and was not published again.
    */
+  record Publication(EventMessage message, CompletableFuture<Void> durable, boolean duplicate) {}
+
+  private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
+
+  /** Server-side publish: no idempotency, returns once delivered (not waiting for the store). */
   EventMessage publish(
+      RealRoom room, String eventName, JsonNode data, String from, ObjectNode meta, String clientMessageId) {
+    return publish(room, eventName, data, from, meta, clientMessageId, null).message();
+  }
+
+  /**
+   * The trigger pipeline: idempotency, allowed, meta size, validation, envelope, interceptors,
+   * delivery and history (one step under the room lock), onTriggered, handlers, afterEach.
+   *
+   * @param sender the user whose {@code clientMessageId}s are remembered, or null
+   */
+  Publication publish(
+      RealRoom room, String eventName, JsonNode data, String from, ObjectNode meta, String clientMessageId,
+      String sender) {
+    if (clientMessageId == null || sender == null) {
+      return pipeline(room, eventName, data, from, meta, clientMessageId);
+    }
+    CompletableFuture<Idempotency.First> mine = new CompletableFuture<>();
+    Idempotency.First earlier = histories.earlier(room, sender, clientMessageId, mine);
+    if (earlier != null) {
+      return new Publication(earlier.message(), earlier.durable(), true);
+    }
+    try {
+      Publication publication = pipeline(room, eventName, data, from, meta, clientMessageId);
+      mine.complete(new Idempotency.First(publication.message(), publication.durable()));
+      return publication;
+    } catch (RuntimeException e) {
+      histories.failed(sender, clientMessageId, mine, e);
+      throw e;
+    }
+  }
+
+  private Publication pipeline(
       RealRoom room, String eventName, JsonNode data, String from, ObjectNode meta, String clientMessageId) {
     if (!room.config().allows(eventName)) {
       throw new DialogueException(
@@ -342,7 +414,7 @@ final class Hub {
             approved.meta(), approved.id(), null, approved.clientMessageId());
     RealRoom.Delivery delivery = room.deliver(approved, definition == null ? 0 : definition.historyLimit());
     EventMessage delivered = delivery.message();
-    hooks.cleanupAsync(room.id(), eventName, delivery.evicted());
+    histories.delivered(room, delivery, rooms.values());
     hooks.notify("onTriggered", l -> l.onTriggered(room, delivered));
     for (EventHandler<JsonNode> handler : room.handlers(eventName)) {
       try {
@@ -352,7 +424,7 @@ final class Hub {
       }
     }
     hooks.afterEach(room, delivered, delivery.recipients());
-    return delivered;
+    return new Publication(delivered, delivery.durable() == null ? DURABLE : delivery.durable(), false);
   }
 
   private void checkMetaSize(ObjectNode meta) {

@@ -189,7 +189,7 @@ final class RealRoom implements Room {
       return memory;
     }
     List<EventMessage> result = new ArrayList<>(memory);
-    result.addAll(hub.hooks().load(id(), eventName, Math.max(start, inMemory) - inMemory, end - inMemory));
+    result.addAll(hub.histories().beyondMemory(id(), eventName, inMemory, start, end));
     return result;
   }
 

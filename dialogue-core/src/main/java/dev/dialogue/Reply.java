@@ -2,6 +2,7 @@ package dev.dialogue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * How one request is answered: through its acknowledgement ({@code {ok, ...}}) when the client
@@ -57,6 +58,25 @@ final class Reply {
     } else {
       connection.emit(Wire.ERROR, new Wire.ErrorBody(code.name(), message));
     }
+  }
+
+  /**
+   * Answers success once {@code durable} completes, or INTERNAL_ERROR if storing failed. The
+   * connection's next request waits until this answer is sent, so answers keep request order.
+   */
+  void okWhenDurable(CompletableFuture<Void> durable, Object ackResult) {
+    CompletableFuture<Void> sent =
+        durable.handle(
+            (r, e) -> {
+              if (e != null) {
+                error(ErrorCode.INTERNAL_ERROR,
+                    "The event could not be stored; retry with the same clientMessageId");
+              } else {
+                ok(null, null, ackResult);
+              }
+              return null;
+            });
+    connection.serial.holdUntil(sent);
   }
 
   void error(DialogueException e) {

@@ -18,6 +18,8 @@ final class Requests {
     void handle(RealConnection connection, JsonNode payload, Reply reply);
   }
 
+  static final int MAX_CLIENT_MESSAGE_ID = 256;
+
   private final Hub hub;
   private final Settings settings;
   private final Logger log;
@@ -70,13 +72,16 @@ final class Requests {
     ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
     RealRoom room = hub.requireRoom(Fields.requiredString(request, "roomId"));
     ObjectNode since = Fields.optionalObject(request, "since");
+    Hub.Since position = null;
     if (since != null) {
-      Fields.optionalInt(since, "offset", 0);
-      Fields.optionalString(since, "epoch");
+      long offset = Fields.optionalLong(since, "since.offset", "offset", -1);
+      String epoch = Fields.optionalString(since, "epoch");
+      if (offset < 0 || epoch == null) {
+        throw Fields.invalid("since must be {offset: integer >= 0, epoch: string}");
+      }
+      position = new Hub.Since(offset, epoch);
     }
-    // Recovery by offset arrives with durable history; until then a join that asks is told it
-    // was not recovered, so the client reloads history itself.
-    hub.join(c, room, reply, true, since == null ? null : Boolean.FALSE);
+    hub.join(c, room, reply, true, position);
   }
 
   private void leave(RealConnection c, JsonNode payload, Reply reply) {
@@ -120,8 +125,15 @@ final class Requests {
     if (!room.contains(c)) {
       throw notInRoom(roomId);
     }
-    EventMessage sent = hub.publish(room, eventName, request.get("data"), c.userId(), meta, clientMessageId);
-    reply.ok(null, null, new Wire.Published(sent.id(), sent.offset(), sent.timestamp()));
+    if (clientMessageId != null && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
+      throw Fields.invalid("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID + " characters");
+    }
+    Hub.Publication p =
+        hub.publish(room, eventName, request.get("data"), c.userId(), meta, clientMessageId, c.userId());
+    EventMessage sent = p.message();
+    // Acknowledged only once durable (with a store); later requests wait for this answer.
+    reply.okWhenDurable(
+        p.durable(), new Wire.Published(sent.id(), sent.offset(), sent.timestamp(), p.duplicate() ? true : null));
   }
 
   private void getHistory(RealConnection c, JsonNode payload, Reply reply) {

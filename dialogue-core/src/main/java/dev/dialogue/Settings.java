@@ -40,7 +40,24 @@ record Settings(
     int maxRoomsPerConnection,
     int maxClientRooms,
     int maxPendingRequests,
+    HistorySettings history,
     String browserClientPath) {
+
+  /**
+   * History beyond the per-event limits.
+   *
+   * @param store durable history with write-through acknowledgements, or null for memory only
+   * @param maxEventsInMemory the budget for all rooms' in-memory history together
+   * @param maxRecoveryEvents the most missed events a join may recover
+   * @param idempotencyWindow how long a {@code clientMessageId} is remembered
+   * @param maxIdempotencyKeys how many are remembered at most
+   */
+  record HistorySettings(
+      HistoryStore store,
+      int maxEventsInMemory,
+      int maxRecoveryEvents,
+      Duration idempotencyWindow,
+      int maxIdempotencyKeys) {}
 
   /** The transport's own frame limit: above ours, so that we can answer PAYLOAD_TOO_LARGE. */
   int transportFrameLimit() {

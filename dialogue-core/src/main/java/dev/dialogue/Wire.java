@@ -41,9 +41,15 @@ final class Wire {
 
   record Joined(String roomId, String roomName) {}
 
-  @JsonPropertyOrder({"roomId", "roomName", "offset", "epoch", "history", "recovered"})
+  @JsonPropertyOrder({"roomId", "roomName", "offset", "epoch", "history", "recovered", "missed"})
   record JoinResult(
-      String roomId, String roomName, long offset, String epoch, List<EventMessage> history, Boolean recovered) {}
+      String roomId,
+      String roomName,
+      long offset,
+      String epoch,
+      List<EventMessage> history,
+      Boolean recovered,
+      List<EventMessage> missed) {}
 
   record RoomRef(String roomId) {}
 
@@ -69,8 +75,8 @@ final class Wire {
 
   record History(String roomId, List<EventMessage> events) {}
 
-  @JsonPropertyOrder({"id", "offset", "timestamp"})
-  record Published(String id, Long offset, long timestamp) {}
+  @JsonPropertyOrder({"id", "offset", "timestamp", "duplicate"})
+  record Published(String id, Long offset, long timestamp, Boolean duplicate) {}
 
   record ErrorBody(String code, String message) {}
 

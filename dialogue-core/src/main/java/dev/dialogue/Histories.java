@@ -1,0 +1,206 @@
+package dev.dialogue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * History across rooms: the durable store, the memory budget, idempotent publish and recovery by
+ * offset. Each room keeps its own buffers and offsets ({@link RealRoom}); this is what spans them.
+ */
+final class Histories {
+  private static final Duration STORE_WAIT = Duration.ofSeconds(30);
+
+  private final Settings.HistorySettings settings;
+  private final HistoryStore store;
+  private final Hooks hooks;
+  private final Logger log;
+  private final Settings all;
+  private final Idempotency idempotency;
+  private final AtomicLong inMemory = new AtomicLong();
+  private final long startedAt;
+
+  Histories(Settings all, Hooks hooks) {
+    this.all = all;
+    this.settings = all.history();
+    this.store = settings.store();
+    this.hooks = hooks;
+    this.log = all.logger();
+    this.idempotency = new Idempotency(settings, all.clock());
+    this.startedAt = all.clock().millis();
+  }
+
+  HistoryStore store() {
+    return store;
+  }
+
+  /** Where the store says a room stands, so that a restarted room keeps its epoch and offsets. */
+  HistoryStore.Position position(String roomId) {
+    return store == null ? null : store.position(roomId).orElse(null);
+  }
+
+  /** Events the room's memory no longer holds, from the store ({@code start}/{@code end} overall). */
+  List<EventMessage> beyondMemory(String roomId, String eventName, int inMemory, int start, int end) {
+    if (store == null) {
+      return hooks.load(roomId, eventName, Math.max(start, inMemory) - inMemory, end - inMemory);
+    }
+    try {
+      return store.history(roomId, eventName, Math.max(start, inMemory), end);
+    } catch (DialogueException e) {
+      log.error("Reading history of room '{}' from the store failed", roomId, e);
+      return List.of();
+    }
+  }
+
+  /** After a delivery: count what entered and left memory, hand evictions over, keep the budget. */
+  void delivered(RealRoom room, RealRoom.Delivery delivery, Collection<RealRoom> rooms) {
+    long added = delivery.message().offset() == null ? 0 : 1;
+    inMemory.addAndGet(added - delivery.evicted().size());
+    hooks.cleanupAsync(room.id(), delivery.message().event(), delivery.evicted());
+    if (inMemory.get() > settings.maxEventsInMemory()) {
+      enforceBudget(room, rooms);
+    }
+  }
+
+  /** A room's history left memory (deleted, drained at stop). */
+  void left(Map<String, List<EventMessage>> drained) {
+    inMemory.addAndGet(-drained.values().stream().mapToLong(List::size).sum());
+  }
+
+  /**
+   * Above the budget, the buffers of the rooms idle the longest leave memory first (through the
+   * cleanup hook; with a store they stay readable there); the active room is trimmed last.
+   */
+  private synchronized void enforceBudget(RealRoom active, Collection<RealRoom> rooms) {
+    List<RealRoom> idleFirst = new ArrayList<>(rooms);
+    idleFirst.sort(Comparator.comparingLong(RealRoom::lastActivity));
+    for (RealRoom room : idleFirst) {
+      if (inMemory.get() <= settings.maxEventsInMemory()) {
+        return;
+      }
+      if (room != active) {
+        handOver(room, room.drainHistory());
+      }
+    }
+    long excess = inMemory.get() - settings.maxEventsInMemory();
+    if (excess > 0) {
+      handOver(active, active.trimOldest((int) Math.min(Integer.MAX_VALUE, excess)));
+    }
+  }
+
+  private void handOver(RealRoom room, Map<String, List<EventMessage>> removed) {
+    left(removed);
+    removed.forEach((eventName, events) -> hooks.cleanupAsync(room.id(), eventName, events));
+  }
+
+  /** The room was deleted: its stored events go too (waited for, so a new room starts clean). */
+  void deleted(String roomId, Map<String, List<EventMessage>> drained) {
+    left(drained);
+    if (store != null) {
+      try {
+        store.deleteRoom(roomId).get(STORE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.error("Deleting the stored history of room '{}' failed", roomId, e);
+      }
+    }
+  }
+
+  // ---- idempotent publish (PROTOCOL 8.3) ----
+
+  /**
+   * The outcome of an earlier trigger with the same {@code clientMessageId} from the same user, or
+   * null when this one is the first (then {@code mine} holds the claim until completed or
+   * released).
+   */
+  Idempotency.First earlier(
+      RealRoom room, String userId, String clientMessageId, CompletableFuture<Idempotency.First> mine) {
+    while (true) {
+      CompletableFuture<Idempotency.First> prior = idempotency.claim(userId, clientMessageId, mine);
+      if (prior == null) {
+        return storedEarlier(room, userId, clientMessageId);
+      }
+      try {
+        return prior.get(STORE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        // The first one failed and released its claim: this one may try.
+        idempotency.release(userId, clientMessageId, prior);
+      }
+    }
+  }
+
+  /**
+   * After a restart memory has forgotten recent ids; within one window of the start, the store
+   * still knows them (a client retrying an event whose acknowledgement the crash swallowed).
+   */
+  private Idempotency.First storedEarlier(RealRoom room, String userId, String clientMessageId) {
+    if (store == null || all.clock().millis() - startedAt > settings.idempotencyWindow().toMillis()) {
+      return null;
+    }
+    Optional<EventMessage> found = store.findByClientMessageId(room.id(), userId, clientMessageId);
+    return found.map(m -> new Idempotency.First(m, CompletableFuture.completedFuture(null))).orElse(null);
+  }
+
+  void failed(String userId, String clientMessageId, CompletableFuture<Idempotency.First> mine, RuntimeException e) {
+    idempotency.release(userId, clientMessageId, mine);
+    mine.completeExceptionally(e);
+  }
+
+  // ---- recovery (PROTOCOL 8.2) ----
+
+  /** The store's events after {@code sinceOffset}, read before the room lock is taken. */
+  List<EventMessage> storedAfter(RealRoom room, long sinceOffset) {
+    if (store == null) {
+      return List.of();
+    }
+    try {
+      return store.eventsAfter(room.id(), sinceOffset, settings.maxRecoveryEvents() + 1);
+    } catch (DialogueException e) {
+      log.error("Reading room '{}' after offset {} from the store failed", room.id(), sinceOffset, e);
+      return List.of();
+    }
+  }
+
+  /**
+   * Under the room lock, at admission: every event after {@code sinceOffset} up to the room's
+   * offset, from the store's part and memory, oldest first; or null when any is missing or there
+   * are more than the limit.
+   */
+  List<EventMessage> missed(RealRoom room, long sinceOffset, long currentOffset, List<EventMessage> fromStore) {
+    if (sinceOffset > currentOffset || currentOffset - sinceOffset > settings.maxRecoveryEvents()) {
+      return null;
+    }
+    NavigableMap<Long, EventMessage> byOffset = new TreeMap<>();
+    for (EventMessage m : fromStore) {
+      byOffset.put(m.offset(), m);
+    }
+    for (EventMessage m : room.historyAfter(sinceOffset)) {
+      byOffset.put(m.offset(), m);
+    }
+    NavigableMap<Long, EventMessage> range = byOffset.subMap(sinceOffset, false, currentOffset, true);
+    if (range.size() != currentOffset - sinceOffset) {
+      return null;
+    }
+    return new ArrayList<>(range.values());
+  }
+
+  /** Closes the store after the last delivery. */
+  void close() {
+    if (store != null) {
+      try {
+        store.close();
+      } catch (Exception e) {
+        log.error("Closing the history store failed", e);
+      }
+    }
+  }
+}
