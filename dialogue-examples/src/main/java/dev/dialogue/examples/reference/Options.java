@@ -12,9 +12,10 @@ import java.util.Set;
  * @param port the port to listen on, 0 for any free one
  * @param host the address to bind
  * @param jwtSecret the HS256 secret, or {@code null} for development mode
+ * @param historyDb the JDBC URL for durable write-through history, or {@code null} for memory only
  * @param help whether {@code --help} was given
  */
-record Options(int port, String host, String jwtSecret, boolean help) {
+record Options(int port, String host, String jwtSecret, String historyDb, boolean help) {
   static final String USAGE =
       """
       usage: bin/dialogue-example reference [--port N] [--host H] [--jwt-secret S]
@@ -23,7 +24,8 @@ record Options(int port, String host, String jwtSecret, boolean help) {
         --jwt-secret S    require an HS256 JWT in auth.token signed with S (at least 32 bytes);
                           userId from "sub", role from the "role" claim.
                           Without it: development mode, userId and role from auth.userId, auth.role
-        --history-db URL  durable history (not available yet)
+        --history-db URL  durable write-through history in that database, e.g.
+                          jdbc:h2:file:./data/reference (H2) or jdbc:postgresql://host/db
         --help            show this help
       Prints "READY <port>" on standard output once it accepts connections.\
       """;
@@ -32,6 +34,7 @@ record Options(int port, String host, String jwtSecret, boolean help) {
     int port = 3000;
     String host = "0.0.0.0";
     String jwtSecret = null;
+    String historyDb = null;
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -43,7 +46,7 @@ record Options(int port, String host, String jwtSecret, boolean help) {
         value = arg.substring(eq + 1);
       }
       if (name.equals("--help") || name.equals("-h")) {
-        return new Options(port, host, jwtSecret, true);
+        return new Options(port, host, jwtSecret, historyDb, true);
       }
       if (!Set.of("--port", "--host", "--jwt-secret", "--history-db").contains(name)) {
         throw new IllegalArgumentException("unknown option: " + arg);
@@ -61,13 +64,17 @@ record Options(int port, String host, String jwtSecret, boolean help) {
         case "--port" -> port = port(value);
         case "--host" -> host = host(value);
         case "--jwt-secret" -> jwtSecret = jwtSecret(value);
-        default ->
-            throw new IllegalArgumentException(
-                "--history-db: durable history is not available yet; "
-                    + "the reference server keeps history in memory (omit --history-db)");
+        default -> historyDb = historyDb(value);
       }
     }
-    return new Options(port, host, jwtSecret, false);
+    return new Options(port, host, jwtSecret, historyDb, false);
+  }
+
+  private static String historyDb(String value) {
+    if (!value.startsWith("jdbc:")) {
+      throw new IllegalArgumentException("--history-db must be a JDBC URL (jdbc:...) but was '" + value + "'");
+    }
+    return value;
   }
 
   private static int port(String value) {

@@ -5,6 +5,7 @@ import dev.dialogue.Decision;
 import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.JoinPolicy;
+import dev.dialogue.JdbcHistoryStore;
 import dev.dialogue.JwtAuthenticator;
 import dev.dialogue.RoomConfig;
 import jakarta.validation.constraints.NotBlank;
@@ -145,6 +146,9 @@ public final class ReferenceServer {
       // External suites often sign tokens without "exp"; an "exp" that is present is still checked.
       builder.authenticator(
           JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
+    }
+    if (options.historyDb() != null) {
+      builder.historyStore(JdbcHistoryStore.builder(options.historyDb()).build());
     }
     return builder;
   }

@@ -82,14 +82,20 @@ final class Recorder implements AutoCloseable {
 
   /** Emits with an acknowledgement and returns its payload. */
   JsonNode request(String event, Object payload) {
-    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
-    Object[] args = payload == null ? new Object[0] : new Object[] {toOrgJson(payload)};
-    socket.emit(event, args, reply -> ack.complete(toJson(reply.length > 0 ? reply[0] : null)));
+    CompletableFuture<JsonNode> ack = requestAsync(event, payload);
     try {
       return ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("no ack for " + event + " within " + TIMEOUT, e);
     }
+  }
+
+  /** Emits with an ack; the future completes with the ack's first argument. */
+  CompletableFuture<JsonNode> requestAsync(String event, Object payload) {
+    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
+    Object[] args = payload == null ? new Object[0] : new Object[] {toOrgJson(payload)};
+    socket.emit(event, args, reply -> ack.complete(toJson(reply.length > 0 ? reply[0] : null)));
+    return ack;
   }
 
   /** Joins without an ack and waits for {@code dialogue:joined}. */

@@ -278,15 +278,15 @@ class ReferenceServerTest {
     assertThatThrownBy(() -> ReferenceServer.start("--port")).hasMessage("--port needs a value");
     assertThatThrownBy(() -> ReferenceServer.start("--jwt-secret", "short"))
         .hasMessage("--jwt-secret must be at least 32 bytes for HS256 but was 5");
-    assertThatThrownBy(() -> ReferenceServer.start("--history-db", "jdbc:h2:./history"))
-        .hasMessageContaining("durable history is not available yet");
+    assertThatThrownBy(() -> ReferenceServer.start("--history-db", "./history"))
+        .hasMessage("--history-db must be a JDBC URL (jdbc:...) but was './history'");
   }
 
   @Test
   void options_defaultToPort3000OnAllInterfaces_andAcceptBothSpellings() {
-    assertThat(Options.parse()).isEqualTo(new Options(3000, "0.0.0.0", null, false));
+    assertThat(Options.parse()).isEqualTo(new Options(3000, "0.0.0.0", null, null, false));
     assertThat(Options.parse("--port=0", "--host", "127.0.0.1"))
-        .isEqualTo(new Options(0, "127.0.0.1", null, false));
+        .isEqualTo(new Options(0, "127.0.0.1", null, null, false));
     assertThat(Options.parse("--jwt-secret", SECRET).toString()).doesNotContain(SECRET);
   }
 
