@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * The outcome of an {@link Authenticator}: accept with a user id and claims, or reject with a reason
- * the client receives as the {@code message} of its {@code connect_error}.
+ * The outcome of an {@link Authenticator}: accept with a user id and claims, or reject with a
+ * reason the client receives as the {@code message} of its {@code connect_error}.
  */
 public final class AuthResult {
   private final String userId;
@@ -23,14 +23,18 @@ public final class AuthResult {
     return accept(userId, Map.of());
   }
 
-  /** Accepts the connection as {@code userId}; {@code claims} become {@link ClientConnection#claims()}. */
+  /**
+   * Accepts the connection as {@code userId}; {@code claims} become {@link
+   * ClientConnection#claims()}.
+   */
   public static AuthResult accept(String userId, Map<String, ?> claims) {
     requireNonNull(userId, "userId == null");
     requireNonNull(claims, "claims == null");
     if (userId.isBlank()) {
       throw new IllegalArgumentException("userId is blank");
     }
-    return new AuthResult(userId, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims)), null);
+    return new AuthResult(
+        userId, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims)), null);
   }
 
   /** Refuses the connection; the client's {@code connect_error} carries {@code reason}. */

@@ -80,7 +80,8 @@ final class BrowserScript extends ChannelInboundHandlerAdapter {
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.OK,
             head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-    response.headers()
+    response
+        .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "application/javascript; charset=utf-8")
         .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set("X-Content-Type-Options", "nosniff")
@@ -92,7 +93,8 @@ final class BrowserScript extends ChannelInboundHandlerAdapter {
 
   /** Browsers may keep the script but must revalidate, so a server upgrade reaches them at once. */
   private void cacheHeaders(FullHttpResponse response) {
-    response.headers()
+    response
+        .headers()
         .set(HttpHeaderNames.ETAG, etag)
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
   }
@@ -106,7 +108,8 @@ final class BrowserScript extends ChannelInboundHandlerAdapter {
   private static byte[] load() {
     try (InputStream in = BrowserScript.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + RESOURCE + " is missing from the dialogue-core jar");
+        throw new IllegalStateException(
+            "resource " + RESOURCE + " is missing from the dialogue-core jar");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -7,12 +7,14 @@ import java.util.Set;
  * One authenticated client connection (the original's {@code ConnectedClient}). A user may have
  * several (tabs, devices); see {@link Dialogue#clients(String)}.
  *
- * <p>Thread-safe. Methods that change membership have the same effects as the client's own
- * requests (replies to the client, presence, listener calls), except that server-side {@link
- * #join} skips the {@link JoinPolicy}.
+ * <p>Thread-safe. Methods that change membership have the same effects as the client's own requests
+ * (replies to the client, presence, listener calls), except that server-side {@link #join} skips
+ * the {@link JoinPolicy}.
  */
 public interface ClientConnection {
-  /** A fresh, unguessable id for this connection, sent to the client in {@code dialogue:connected}. */
+  /**
+   * A fresh, unguessable id for this connection, sent to the client in {@code dialogue:connected}.
+   */
   String id();
 
   String userId();

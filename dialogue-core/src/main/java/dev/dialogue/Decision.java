@@ -2,7 +2,9 @@ package dev.dialogue;
 
 import static java.util.Objects.requireNonNull;
 
-/** Allow or deny, with a reason: the answer of a {@link JoinPolicy} or {@link RoomCreationPolicy}. */
+/**
+ * Allow or deny, with a reason: the answer of a {@link JoinPolicy} or {@link RoomCreationPolicy}.
+ */
 public final class Decision {
   private static final Decision ALLOW = new Decision(null);
 

@@ -260,9 +260,9 @@ public final class Dialogue implements AutoCloseable {
     }
 
     /**
-     * How long a trigger's {@code clientMessageId} is remembered, per user, to answer a repeat
-     * with the first result instead of publishing again (default 5 minutes, at most {@code
-     * maxKeys} ids, default 100,000).
+     * How long a trigger's {@code clientMessageId} is remembered, per user, to answer a repeat with
+     * the first result instead of publishing again (default 5 minutes, at most {@code maxKeys} ids,
+     * default 100,000).
      */
     public Builder idempotencyWindow(Duration window, int maxKeys) {
       requireNonNull(window, "window == null");
@@ -306,7 +306,8 @@ public final class Dialogue implements AutoCloseable {
     public Builder namespace(String namespace) {
       requireNonNull(namespace, "namespace == null");
       if (!namespace.startsWith("/") || namespace.contains(",")) {
-        throw new IllegalArgumentException("namespace must start with / and contain no comma but was " + namespace);
+        throw new IllegalArgumentException(
+            "namespace must start with / and contain no comma but was " + namespace);
       }
       this.namespace = namespace;
       return this;
@@ -387,7 +388,8 @@ public final class Dialogue implements AutoCloseable {
       for (String o : origins) {
         requireNonNull(o, "origin == null");
         if (!o.equals("*") && !o.matches("https?://[^/]+")) {
-          throw new IllegalArgumentException("origin must look like https://host[:port] but was " + o);
+          throw new IllegalArgumentException(
+              "origin must look like https://host[:port] but was " + o);
         }
         allowedOrigins.add(o);
       }
@@ -397,7 +399,8 @@ public final class Dialogue implements AutoCloseable {
     /** The largest inbound frame in bytes (default 1 MiB). */
     public Builder maxPayloadBytes(int bytes) {
       if (bytes < 1024) {
-        throw new IllegalArgumentException("maxPayloadBytes must be at least 1024 but was " + bytes);
+        throw new IllegalArgumentException(
+            "maxPayloadBytes must be at least 1024 but was " + bytes);
       }
       this.maxPayloadBytes = bytes;
       return this;
@@ -418,7 +421,10 @@ public final class Dialogue implements AutoCloseable {
       requireNonNull(timeout, "timeout == null");
       if (interval.toMillis() < 100 || timeout.toMillis() < 100) {
         throw new IllegalArgumentException(
-            "heartbeat interval and timeout must be at least 100 ms but were " + interval + " and " + timeout);
+            "heartbeat interval and timeout must be at least 100 ms but were "
+                + interval
+                + " and "
+                + timeout);
       }
       this.pingInterval = interval;
       this.pingTimeout = timeout;
@@ -445,7 +451,9 @@ public final class Dialogue implements AutoCloseable {
       return this;
     }
 
-    /** {@code getHistory} requests allowed per connection per fixed window (default 20 per 60 s). */
+    /**
+     * {@code getHistory} requests allowed per connection per fixed window (default 20 per 60 s).
+     */
     public Builder historyRateLimit(int maxRequests, Duration window) {
       requireNonNull(window, "window == null");
       if (maxRequests <= 0) {
@@ -516,9 +524,12 @@ public final class Dialogue implements AutoCloseable {
      */
     public Builder browserClientPath(String path) {
       if (path != null
-          && (!path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@/-]+") || path.contains("//") || path.endsWith("/"))) {
+          && (!path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@/-]+")
+              || path.contains("//")
+              || path.endsWith("/"))) {
         throw new IllegalArgumentException(
-            "browserClientPath must look like /dialogue.js (or be null to turn it off) but was " + path);
+            "browserClientPath must look like /dialogue.js (or be null to turn it off) but was "
+                + path);
       }
       this.browserClientPath = path;
       return this;
@@ -527,8 +538,12 @@ public final class Dialogue implements AutoCloseable {
     public Dialogue build() {
       if (browserClientPath != null
           && (browserClientPath.equals(path) || browserClientPath.startsWith(path + "/"))) {
-        throw new IllegalStateException("browserClientPath " + browserClientPath
-            + " lies under the Socket.IO path " + path + "; choose another");
+        throw new IllegalStateException(
+            "browserClientPath "
+                + browserClientPath
+                + " lies under the Socket.IO path "
+                + path
+                + "; choose another");
       }
       for (RoomConfig room : rooms.values()) {
         Hub.checkDefaultSubscriptions(room);
@@ -568,7 +583,11 @@ public final class Dialogue implements AutoCloseable {
               maxClientRooms,
               maxPendingRequests,
               new Settings.HistorySettings(
-                  historyStore, maxEventsInMemory, maxRecoveryEvents, idempotencyWindow, maxIdempotencyKeys),
+                  historyStore,
+                  maxEventsInMemory,
+                  maxRecoveryEvents,
+                  idempotencyWindow,
+                  maxIdempotencyKeys),
               browserClientPath);
       return new Dialogue(settings);
     }

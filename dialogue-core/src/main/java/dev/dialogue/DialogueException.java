@@ -3,8 +3,8 @@ package dev.dialogue;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The one exception type of the server API. Thrown to server-side callers for outcomes that have
- * an {@link ErrorCode} (a trigger into a missing room, a join into a full one, ...).
+ * The one exception type of the server API. Thrown to server-side callers for outcomes that have an
+ * {@link ErrorCode} (a trigger into a missing room, a join into a full one, ...).
  */
 public final class DialogueException extends RuntimeException {
   private static final long serialVersionUID = 1L;

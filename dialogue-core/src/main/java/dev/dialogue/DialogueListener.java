@@ -22,7 +22,9 @@ public interface DialogueListener {
   /** When the connection ended, while {@link ClientConnection#rooms()} still lists its rooms. */
   default void onDisconnected(ClientConnection client, String reason) throws Exception {}
 
-  /** After the client was added to the room and {@code dialogue:joined} was sent; before history. */
+  /**
+   * After the client was added to the room and {@code dialogue:joined} was sent; before history.
+   */
   default void onJoined(ClientConnection client, Room room) throws Exception {}
 
   /** After the client left the room: on request, by server code, on disconnect or room deletion. */

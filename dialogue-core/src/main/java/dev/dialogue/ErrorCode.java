@@ -1,8 +1,8 @@
 package dev.dialogue;
 
 /**
- * The error codes of the Dialogue protocol, sent to clients as {@code dialogue:error {code, message}}
- * or as {@code {ok: false, error: {code, message}}} in an acknowledgement.
+ * The error codes of the Dialogue protocol, sent to clients as {@code dialogue:error {code,
+ * message}} or as {@code {ok: false, error: {code, message}}} in an acknowledgement.
  *
  * <p>The first nine are the original library's; the rest are additions documented in {@code
  * docs/protocol.md}.

@@ -2,7 +2,10 @@ package dev.dialogue;
 
 import static java.util.Objects.requireNonNull;
 
-/** The answer of {@link EventInterceptor#beforeEach}: proceed with a (possibly rewritten) message, or reject. */
+/**
+ * The answer of {@link EventInterceptor#beforeEach}: proceed with a (possibly rewritten) message,
+ * or reject.
+ */
 public final class EventDecision {
   private final EventMessage message;
   private final String reason;

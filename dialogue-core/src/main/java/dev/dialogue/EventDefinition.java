@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * An event a room accepts: a name, a payload type, and a history policy. Define each event once
- * and use it in room configurations and in typed {@code trigger}/{@code on} calls.
+ * An event a room accepts: a name, a payload type, and a history policy. Define each event once and
+ * use it in room configurations and in typed {@code trigger}/{@code on} calls.
  *
  * <pre>{@code
  * record Message(@NotBlank @Size(max = 2000) String text) {}

@@ -25,7 +25,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
-  "event", "roomId", "data", "from", "timestamp", "meta", "id", "offset", "clientMessageId"
+  "event",
+  "roomId",
+  "data",
+  "from",
+  "timestamp",
+  "meta",
+  "id",
+  "offset",
+  "clientMessageId"
 })
 public record EventMessage(
     String event,
@@ -52,15 +60,18 @@ public record EventMessage(
 
   /** A copy with another payload: for interceptors that rewrite a message. */
   public EventMessage withData(JsonNode newData) {
-    return new EventMessage(event, roomId, newData, from, timestamp, meta, id, offset, clientMessageId);
+    return new EventMessage(
+        event, roomId, newData, from, timestamp, meta, id, offset, clientMessageId);
   }
 
   /** A copy with another sender name: for interceptors that rewrite a message. */
   public EventMessage withFrom(String newFrom) {
-    return new EventMessage(event, roomId, data, newFrom, timestamp, meta, id, offset, clientMessageId);
+    return new EventMessage(
+        event, roomId, data, newFrom, timestamp, meta, id, offset, clientMessageId);
   }
 
   EventMessage withOffset(long newOffset) {
-    return new EventMessage(event, roomId, data, from, timestamp, meta, id, newOffset, clientMessageId);
+    return new EventMessage(
+        event, roomId, data, from, timestamp, meta, id, newOffset, clientMessageId);
   }
 }

@@ -3,7 +3,9 @@ package dev.dialogue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Reads request fields, answering a malformed request with INVALID_REQUEST that names the field. */
+/**
+ * Reads request fields, answering a malformed request with INVALID_REQUEST that names the field.
+ */
 final class Fields {
   private Fields() {}
 
@@ -52,7 +54,10 @@ final class Fields {
       return defaultValue;
     }
     if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw invalid(field + " must be an integer, got " + (value.isNumber() ? value.asText() : Json.kind(value)));
+      throw invalid(
+          field
+              + " must be an integer, got "
+              + (value.isNumber() ? value.asText() : Json.kind(value)));
     }
     return value.intValue();
   }
@@ -64,7 +69,10 @@ final class Fields {
       return defaultValue;
     }
     if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw invalid(name + " must be an integer, got " + (value.isNumber() ? value.asText() : Json.kind(value)));
+      throw invalid(
+          name
+              + " must be an integer, got "
+              + (value.isNumber() ? value.asText() : Json.kind(value)));
     }
     return value.longValue();
   }

@@ -48,7 +48,9 @@ final class Gate extends ChannelInboundHandlerAdapter {
     }
     ByteBuf content = message.getContent();
     if (content.isReadable() && !isText(content.getByte(content.readerIndex()))) {
-      log.debug("Dropped a binary frame from session {}: binary payloads are not supported", message.getClient().getSessionId());
+      log.debug(
+          "Dropped a binary frame from session {}: binary payloads are not supported",
+          message.getClient().getSessionId());
       return;
     }
     String text = content.toString(StandardCharsets.UTF_8);
@@ -65,7 +67,8 @@ final class Gate extends ChannelInboundHandlerAdapter {
         consumedAny = true;
         onSocketIoPacket(message.getClient(), segment.substring(1));
       } else if (!segment.isEmpty()) {
-        passThrough = passThrough == null ? new StringBuilder() : passThrough.append(RECORD_SEPARATOR);
+        passThrough =
+            passThrough == null ? new StringBuilder() : passThrough.append(RECORD_SEPARATOR);
         passThrough.append(segment);
       }
       from = end + 1;
@@ -101,10 +104,15 @@ final class Gate extends ChannelInboundHandlerAdapter {
   }
 
   private void onSocketIoPacket(ClientHead head, String text) {
-    int bytes = text.length() > settings.maxPayloadBytes() / 4
-        ? text.getBytes(StandardCharsets.UTF_8).length
-        : text.length();
-    InboundPacket packet = InboundPacket.parse(bytes > settings.maxPayloadBytes() ? text.substring(0, Math.min(text.length(), 256)) : text);
+    int bytes =
+        text.length() > settings.maxPayloadBytes() / 4
+            ? text.getBytes(StandardCharsets.UTF_8).length
+            : text.length();
+    InboundPacket packet =
+        InboundPacket.parse(
+            bytes > settings.maxPayloadBytes()
+                ? text.substring(0, Math.min(text.length(), 256))
+                : text);
     String ours = settings.namespace();
     if (!packet.namespace().equals(ours)) {
       if (packet.type() == InboundPacket.CONNECT) {
@@ -112,7 +120,8 @@ final class Gate extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    SessionState state = sessions.computeIfAbsent(head.getSessionId(), id -> new SessionState(head));
+    SessionState state =
+        sessions.computeIfAbsent(head.getSessionId(), id -> new SessionState(head));
     if (bytes > settings.maxPayloadBytes()) {
       state.oversized(packet, bytes);
       return;
@@ -121,9 +130,16 @@ final class Gate extends ChannelInboundHandlerAdapter {
       case InboundPacket.CONNECT -> state.connect(packet.body());
       case InboundPacket.DISCONNECT -> state.clientDisconnect();
       case InboundPacket.EVENT -> state.event(packet);
-      case InboundPacket.BINARY_EVENT -> state.refuse(packet, ErrorCode.INVALID_REQUEST,
-          "Binary payloads are not supported; send base64 text inside JSON");
-      default -> log.debug("Ignored Socket.IO packet type {} from session {}", packet.type(), head.getSessionId());
+      case InboundPacket.BINARY_EVENT ->
+          state.refuse(
+              packet,
+              ErrorCode.INVALID_REQUEST,
+              "Binary payloads are not supported; send base64 text inside JSON");
+      default ->
+          log.debug(
+              "Ignored Socket.IO packet type {} from session {}",
+              packet.type(),
+              head.getSessionId());
     }
   }
 
@@ -147,9 +163,13 @@ final class Gate extends ChannelInboundHandlerAdapter {
       }
       Map<String, Object> auth;
       try {
-        auth = authJson.isBlank() ? Map.of() : Json.MAPPER.readerForMapOf(Object.class).readValue(authJson);
+        auth =
+            authJson.isBlank()
+                ? Map.of()
+                : Json.MAPPER.readerForMapOf(Object.class).readValue(authJson);
       } catch (Exception e) {
-        HeadSession.connectError(head, settings.namespace(), "Invalid auth payload: expected a JSON object");
+        HeadSession.connectError(
+            head, settings.namespace(), "Invalid auth payload: expected a JSON object");
         return;
       }
       authenticating = true;
@@ -170,10 +190,11 @@ final class Gate extends ChannelInboundHandlerAdapter {
         }
         RealConnection c = hub.newConnection(session, identity);
         connection = c;
-        c.serial.execute(() -> {
-          session.connectAck(c.id());
-          hub.connected(c);
-        });
+        c.serial.execute(
+            () -> {
+              session.connectAck(c.id());
+              hub.connected(c);
+            });
       }
     }
 
@@ -191,8 +212,14 @@ final class Gate extends ChannelInboundHandlerAdapter {
       }
       if (pending >= settings.maxPendingRequests()) {
         // Refused in turn, so answers keep the order of the requests; the refusal costs no hook.
-        c.serial.execute(() -> Reply.of(c, packet.ackId()).error(ErrorCode.RATE_LIMITED,
-            "Too many requests waiting (limit " + settings.maxPendingRequests() + "); wait for answers before sending more"));
+        c.serial.execute(
+            () ->
+                Reply.of(c, packet.ackId())
+                    .error(
+                        ErrorCode.RATE_LIMITED,
+                        "Too many requests waiting (limit "
+                            + settings.maxPendingRequests()
+                            + "); wait for answers before sending more"));
         return;
       }
       c.serial.execute(() -> dispatch(c, packet));
@@ -204,11 +231,13 @@ final class Gate extends ChannelInboundHandlerAdapter {
       try {
         array = Json.MAPPER.readTree(packet.body());
       } catch (Exception e) {
-        reply.error(ErrorCode.INVALID_REQUEST, "Malformed event packet: the body is not valid JSON");
+        reply.error(
+            ErrorCode.INVALID_REQUEST, "Malformed event packet: the body is not valid JSON");
         return;
       }
       if (array == null || !array.isArray() || array.isEmpty() || !array.get(0).isTextual()) {
-        reply.error(ErrorCode.INVALID_REQUEST, "Malformed event packet: expected [\"eventName\", payload]");
+        reply.error(
+            ErrorCode.INVALID_REQUEST, "Malformed event packet: expected [\"eventName\", payload]");
         return;
       }
       String eventName = array.get(0).textValue();
@@ -226,7 +255,12 @@ final class Gate extends ChannelInboundHandlerAdapter {
     }
 
     void oversized(InboundPacket packet, int bytes) {
-      String message = "Payload of " + bytes + " bytes exceeds the limit of " + settings.maxPayloadBytes() + " bytes";
+      String message =
+          "Payload of "
+              + bytes
+              + " bytes exceeds the limit of "
+              + settings.maxPayloadBytes()
+              + " bytes";
       if (packet.type() == InboundPacket.CONNECT) {
         HeadSession.connectError(head, settings.namespace(), message);
         return;

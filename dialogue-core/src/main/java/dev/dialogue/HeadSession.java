@@ -82,7 +82,9 @@ final class HeadSession implements Session {
     HttpHeaders http = head.getHandshakeData().getHttpHeaders();
     if (http != null) {
       for (Map.Entry<String, String> e : http) {
-        headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(e.getValue());
+        headers
+            .computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+            .add(e.getValue());
       }
     }
     InetSocketAddress address = head.getHandshakeData().getAddress();

@@ -49,8 +49,11 @@ final class Histories {
     return store == null ? null : store.position(roomId).orElse(null);
   }
 
-  /** Events the room's memory no longer holds, from the store ({@code start}/{@code end} overall). */
-  List<EventMessage> beyondMemory(String roomId, String eventName, int inMemory, int start, int end) {
+  /**
+   * Events the room's memory no longer holds, from the store ({@code start}/{@code end} overall).
+   */
+  List<EventMessage> beyondMemory(
+      String roomId, String eventName, int inMemory, int start, int end) {
     if (store == null) {
       return hooks.load(roomId, eventName, Math.max(start, inMemory) - inMemory, end - inMemory);
     }
@@ -123,7 +126,10 @@ final class Histories {
    * released).
    */
   Idempotency.First earlier(
-      RealRoom room, String userId, String clientMessageId, CompletableFuture<Idempotency.First> mine) {
+      RealRoom room,
+      String userId,
+      String clientMessageId,
+      CompletableFuture<Idempotency.First> mine) {
     while (true) {
       CompletableFuture<Idempotency.First> prior = idempotency.claim(userId, clientMessageId, mine);
       if (prior == null) {
@@ -143,14 +149,21 @@ final class Histories {
    * still knows them (a client retrying an event whose acknowledgement the crash swallowed).
    */
   private Idempotency.First storedEarlier(RealRoom room, String userId, String clientMessageId) {
-    if (store == null || all.clock().millis() - startedAt > settings.idempotencyWindow().toMillis()) {
+    if (store == null
+        || all.clock().millis() - startedAt > settings.idempotencyWindow().toMillis()) {
       return null;
     }
     Optional<EventMessage> found = store.findByClientMessageId(room.id(), userId, clientMessageId);
-    return found.map(m -> new Idempotency.First(m, CompletableFuture.completedFuture(null))).orElse(null);
+    return found
+        .map(m -> new Idempotency.First(m, CompletableFuture.completedFuture(null)))
+        .orElse(null);
   }
 
-  void failed(String userId, String clientMessageId, CompletableFuture<Idempotency.First> mine, RuntimeException e) {
+  void failed(
+      String userId,
+      String clientMessageId,
+      CompletableFuture<Idempotency.First> mine,
+      RuntimeException e) {
     idempotency.release(userId, clientMessageId, mine);
     mine.completeExceptionally(e);
   }
@@ -165,7 +178,8 @@ final class Histories {
     try {
       return store.eventsAfter(room.id(), sinceOffset, settings.maxRecoveryEvents() + 1);
     } catch (DialogueException e) {
-      log.error("Reading room '{}' after offset {} from the store failed", room.id(), sinceOffset, e);
+      log.error(
+          "Reading room '{}' after offset {} from the store failed", room.id(), sinceOffset, e);
       return List.of();
     }
   }
@@ -175,7 +189,8 @@ final class Histories {
    * offset, from the store's part and memory, oldest first; or null when any is missing or there
    * are more than the limit.
    */
-  List<EventMessage> missed(RealRoom room, long sinceOffset, long currentOffset, List<EventMessage> fromStore) {
+  List<EventMessage> missed(
+      RealRoom room, long sinceOffset, long currentOffset, List<EventMessage> fromStore) {
     if (sinceOffset > currentOffset || currentOffset - sinceOffset > settings.maxRecoveryEvents()) {
       return null;
     }
@@ -186,7 +201,8 @@ final class Histories {
     for (EventMessage m : room.historyAfter(sinceOffset)) {
       byOffset.put(m.offset(), m);
     }
-    NavigableMap<Long, EventMessage> range = byOffset.subMap(sinceOffset, false, currentOffset, true);
+    NavigableMap<Long, EventMessage> range =
+        byOffset.subMap(sinceOffset, false, currentOffset, true);
     if (range.size() != currentOffset - sinceOffset) {
       return null;
     }

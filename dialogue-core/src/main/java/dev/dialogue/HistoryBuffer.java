@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One room's in-memory history: per event name, oldest to newest, bounded by the event's limit.
- * Not thread-safe: the room guards it with its lock.
+ * One room's in-memory history: per event name, oldest to newest, bounded by the event's limit. Not
+ * thread-safe: the room guards it with its lock.
  */
 final class HistoryBuffer {
   /** Newest first; equal timestamps keep publish order (the original's stable sort). */
@@ -23,7 +23,8 @@ final class HistoryBuffer {
 
   /** Appends; returns what the limit evicted, oldest first. */
   List<EventMessage> push(EventMessage message, int limit) {
-    ArrayDeque<EventMessage> events = byEvent.computeIfAbsent(message.event(), k -> new ArrayDeque<>());
+    ArrayDeque<EventMessage> events =
+        byEvent.computeIfAbsent(message.event(), k -> new ArrayDeque<>());
     events.addLast(message);
     if (events.size() <= limit) {
       return List.of();
@@ -68,7 +69,9 @@ final class HistoryBuffer {
       all.addAll(events);
     }
     if (all.size() > limit) {
-      all.sort(Comparator.comparingLong((EventMessage m) -> m.offset() == null ? 0 : m.offset()).reversed());
+      all.sort(
+          Comparator.comparingLong((EventMessage m) -> m.offset() == null ? 0 : m.offset())
+              .reversed());
       all = new ArrayList<>(all.subList(0, limit));
     }
     all.sort(NEWEST_FIRST_STABLE);
@@ -100,7 +103,10 @@ final class HistoryBuffer {
     return n;
   }
 
-  /** Removes the {@code count} oldest events (by offset) across names; returns them by name, oldest first. */
+  /**
+   * Removes the {@code count} oldest events (by offset) across names; returns them by name, oldest
+   * first.
+   */
   Map<String, List<EventMessage>> trimOldest(int count) {
     Map<String, List<EventMessage>> removed = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
@@ -123,11 +129,12 @@ final class HistoryBuffer {
   /** Removes and returns everything, per event name, oldest first. */
   Map<String, List<EventMessage>> drain() {
     Map<String, List<EventMessage>> drained = new LinkedHashMap<>();
-    byEvent.forEach((name, events) -> {
-      if (!events.isEmpty()) {
-        drained.put(name, new ArrayList<>(events));
-      }
-    });
+    byEvent.forEach(
+        (name, events) -> {
+          if (!events.isEmpty()) {
+            drained.put(name, new ArrayList<>(events));
+          }
+        });
     byEvent.clear();
     return drained;
   }

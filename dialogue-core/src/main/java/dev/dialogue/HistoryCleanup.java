@@ -8,8 +8,9 @@ import java.util.List;
  * Use it to archive events into a database.
  *
  * <p>Called on a hook-executor thread; what remains when the server stops is handed over on the
- * thread that calls {@link Dialogue#stop()}, which waits for it. A failure is logged with the room and event name and retried
- * up to 3 times; the events are then logged as lost, never silently dropped.
+ * thread that calls {@link Dialogue#stop()}, which waits for it. A failure is logged with the room
+ * and event name and retried up to 3 times; the events are then logged as lost, never silently
+ * dropped.
  */
 @FunctionalInterface
 public interface HistoryCleanup {

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tables and statements of {@link JdbcHistoryStore}: SQL that H2 and PostgreSQL both accept,
- * apart from the type of the envelope column. Column names avoid words reserved in either
- * ({@code offset}, {@code from}, {@code timestamp}).
+ * apart from the type of the envelope column. Column names avoid words reserved in either ({@code
+ * offset}, {@code from}, {@code timestamp}).
  */
 final class HistorySchema {
   private static final Logger LOG = LoggerFactory.getLogger(HistorySchema.class);
@@ -52,17 +52,33 @@ final class HistorySchema {
     List<String> ddl =
         List.of(
             "CREATE TABLE IF NOT EXISTS dialogue_rooms ("
-                + "room_id VARCHAR(" + MAX_KEY_LENGTH + ") NOT NULL PRIMARY KEY,"
-                + " epoch VARCHAR(" + MAX_KEY_LENGTH + ") NOT NULL)",
+                + "room_id VARCHAR("
+                + MAX_KEY_LENGTH
+                + ") NOT NULL PRIMARY KEY,"
+                + " epoch VARCHAR("
+                + MAX_KEY_LENGTH
+                + ") NOT NULL)",
             "CREATE TABLE IF NOT EXISTS dialogue_events ("
-                + "room_id VARCHAR(" + MAX_KEY_LENGTH + ") NOT NULL,"
+                + "room_id VARCHAR("
+                + MAX_KEY_LENGTH
+                + ") NOT NULL,"
                 + " event_offset BIGINT NOT NULL,"
-                + " event_name VARCHAR(" + MAX_KEY_LENGTH + ") NOT NULL,"
-                + " sender VARCHAR(" + MAX_KEY_LENGTH + ") NOT NULL,"
-                + " client_message_id VARCHAR(" + MAX_KEY_LENGTH + "),"
-                + " message_id VARCHAR(" + MAX_KEY_LENGTH + "),"
+                + " event_name VARCHAR("
+                + MAX_KEY_LENGTH
+                + ") NOT NULL,"
+                + " sender VARCHAR("
+                + MAX_KEY_LENGTH
+                + ") NOT NULL,"
+                + " client_message_id VARCHAR("
+                + MAX_KEY_LENGTH
+                + "),"
+                + " message_id VARCHAR("
+                + MAX_KEY_LENGTH
+                + "),"
                 + " created_at BIGINT NOT NULL,"
-                + " envelope " + text + " NOT NULL,"
+                + " envelope "
+                + text
+                + " NOT NULL,"
                 + " PRIMARY KEY (room_id, event_offset))",
             "CREATE INDEX IF NOT EXISTS dialogue_events_by_name"
                 + " ON dialogue_events (room_id, event_name, event_offset)",
@@ -95,7 +111,9 @@ final class HistorySchema {
       // H2's unbounded VARCHAR is stored inline (no LOB indirection) up to 1,000,000,000 chars.
       return "VARCHAR";
     }
-    LOG.warn("JdbcHistoryStore is tested on H2 and PostgreSQL, not on {}; trying CLOB for envelopes", product);
+    LOG.warn(
+        "JdbcHistoryStore is tested on H2 and PostgreSQL, not on {}; trying CLOB for envelopes",
+        product);
     return "CLOB";
   }
 

@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * JdbcHistoryStore} keeps them in H2 or PostgreSQL; another database plugs in by implementing this
  * interface.
  *
- * <p><b>Model.</b> A room has one epoch at a time and a sequence of events numbered by offset (1, 2,
- * 3, ... within the epoch). The server appends each room's events in offset order; a store keeps
+ * <p><b>Model.</b> A room has one epoch at a time and a sequence of events numbered by offset (1,
+ * 2, 3, ... within the epoch). The server appends each room's events in offset order; a store keeps
  * what it is given and never renumbers, reorders or overwrites. An epoch ends only through {@link
  * #deleteRoom}: appending under another epoch while the store still holds the room is refused, so a
  * restarted server that reads {@link #position} continues the same epoch and offsets. One server
@@ -69,8 +69,8 @@ public interface HistoryStore extends AutoCloseable {
   CompletableFuture<Void> append(String epoch, EventMessage event);
 
   /**
-   * The room's events with an offset above {@code afterOffset}, oldest first, at most {@code
-   * limit} of them: what a reconnecting client missed. Blocks on I/O.
+   * The room's events with an offset above {@code afterOffset}, oldest first, at most {@code limit}
+   * of them: what a reconnecting client missed. Blocks on I/O.
    *
    * @throws IllegalArgumentException if {@code afterOffset < 0} or {@code limit < 0}
    * @throws DialogueException if the database failed
@@ -104,8 +104,8 @@ public interface HistoryStore extends AutoCloseable {
   Optional<EventMessage> findByClientMessageId(String roomId, String from, String clientMessageId);
 
   /**
-   * Queues the removal of the room's events and epoch, ordered after every append queued before
-   * it: a room created later with the same id starts a new epoch.
+   * Queues the removal of the room's events and epoch, ordered after every append queued before it:
+   * a room created later with the same id starts a new epoch.
    *
    * @return completes normally once the removal is committed, exceptionally as {@link #append}'s
    */

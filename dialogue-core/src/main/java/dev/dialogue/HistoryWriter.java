@@ -42,8 +42,10 @@ final class HistoryWriter implements Runnable {
   private final BlockingQueue<Op> queue;
   private final int maxBatchSize;
   private final AtomicLong commits = new AtomicLong();
+
   /** The epoch each room is stored under, as committed. Only the writer thread touches it. */
   private final Map<String, String> epochs = new HashMap<>();
+
   private volatile boolean closing;
   private Connection connection;
 
@@ -81,14 +83,18 @@ final class HistoryWriter implements Runnable {
           process(batch);
         } catch (Throwable t) { // an Error: the thread must live on, or later futures would hang
           LOG.error("History writer failed on a batch of {}; failing it", batch.size(), t);
-          fail(batch, new DialogueException(ErrorCode.INTERNAL_ERROR, "History store writer failed", t));
+          fail(
+              batch,
+              new DialogueException(ErrorCode.INTERNAL_ERROR, "History store writer failed", t));
           rollbackAndDrop();
         }
         batch.clear();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      fail(batch, new DialogueException(ErrorCode.INTERNAL_ERROR, "History store writer was interrupted"));
+      fail(
+          batch,
+          new DialogueException(ErrorCode.INTERNAL_ERROR, "History store writer was interrupted"));
     } finally {
       dropConnection();
     }
@@ -177,7 +183,8 @@ final class HistoryWriter implements Runnable {
     return accepted;
   }
 
-  private boolean epochMatches(Connection c, Append append, Map<String, String> newRooms) throws SQLException {
+  private boolean epochMatches(Connection c, Append append, Map<String, String> newRooms)
+      throws SQLException {
     String roomId = append.event().roomId();
     String stored = epochs.containsKey(roomId) ? epochs.get(roomId) : newRooms.get(roomId);
     if (stored == null) {
@@ -196,10 +203,18 @@ final class HistoryWriter implements Runnable {
     if (stored.equals(append.epoch())) {
       return true;
     }
-    append.done().completeExceptionally(new DialogueException(
-        ErrorCode.INTERNAL_ERROR,
-        "Room '" + roomId + "' is stored with epoch '" + stored + "', not '" + append.epoch()
-            + "': delete the room's history before starting a new epoch"));
+    append
+        .done()
+        .completeExceptionally(
+            new DialogueException(
+                ErrorCode.INTERNAL_ERROR,
+                "Room '"
+                    + roomId
+                    + "' is stored with epoch '"
+                    + stored
+                    + "', not '"
+                    + append.epoch()
+                    + "': delete the room's history before starting a new epoch"));
     return false;
   }
 
@@ -226,8 +241,13 @@ final class HistoryWriter implements Runnable {
       delete.done().complete(null);
     } catch (SQLException | RuntimeException e) {
       rollbackAndDrop();
-      delete.done().completeExceptionally(new DialogueException(
-          ErrorCode.INTERNAL_ERROR, "History store could not delete room '" + delete.roomId() + "'", e));
+      delete
+          .done()
+          .completeExceptionally(
+              new DialogueException(
+                  ErrorCode.INTERNAL_ERROR,
+                  "History store could not delete room '" + delete.roomId() + "'",
+                  e));
     }
   }
 
@@ -275,10 +295,19 @@ final class HistoryWriter implements Runnable {
 
   private static void fail(Append append, Throwable cause) {
     EventMessage e = append.event();
-    append.done().completeExceptionally(cause instanceof DialogueException d ? d : new DialogueException(
-        ErrorCode.INTERNAL_ERROR,
-        "History store could not store offset " + e.offset() + " of room '" + e.roomId() + "'",
-        cause));
+    append
+        .done()
+        .completeExceptionally(
+            cause instanceof DialogueException d
+                ? d
+                : new DialogueException(
+                    ErrorCode.INTERNAL_ERROR,
+                    "History store could not store offset "
+                        + e.offset()
+                        + " of room '"
+                        + e.roomId()
+                        + "'",
+                    cause));
   }
 
   static void fail(List<Op> ops, DialogueException error) {

@@ -23,7 +23,12 @@ final class HookThreads {
         };
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
-            DEFAULT_THREADS, DEFAULT_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
+            DEFAULT_THREADS,
+            DEFAULT_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            factory);
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }

@@ -92,7 +92,8 @@ final class Hooks {
     EventMessage current = message;
     for (EventInterceptor interceptor : settings.interceptors()) {
       EventMessage in = current;
-      EventDecision decision = answer("interceptor.beforeEach", () -> interceptor.beforeEach(room, in));
+      EventDecision decision =
+          answer("interceptor.beforeEach", () -> interceptor.beforeEach(room, in));
       if (!decision.proceeds()) {
         return decision;
       }
@@ -138,12 +139,20 @@ final class Hooks {
       } catch (Exception | Error e) {
         log.warn(
             "Hook historyCleanup failed for room '{}' event '{}' ({} events), attempt {} of {}",
-            roomId, eventName, events.size(), attempt, CLEANUP_ATTEMPTS, e);
+            roomId,
+            eventName,
+            events.size(),
+            attempt,
+            CLEANUP_ATTEMPTS,
+            e);
       }
     }
     log.error(
         "History cleanup gave up for room '{}' event '{}': {} events lost, ids {}",
-        roomId, eventName, events.size(), events.stream().map(EventMessage::id).toList());
+        roomId,
+        eventName,
+        events.size(),
+        events.stream().map(EventMessage::id).toList());
   }
 
   /** Older history from the load hook; a failure is logged and yields nothing. */
@@ -156,13 +165,20 @@ final class Hooks {
       List<EventMessage> loaded = loader.onLoad(roomId, eventName, start, end);
       return loaded == null ? List.of() : loaded;
     } catch (Exception | Error e) {
-      log.error("Hook historyLoader failed for room '{}' event '{}' [{}, {})", roomId, eventName, start, end, e);
+      log.error(
+          "Hook historyLoader failed for room '{}' event '{}' [{}, {})",
+          roomId,
+          eventName,
+          start,
+          end,
+          e);
       return List.of();
     }
   }
 
   /** Who a connection is, or why it was refused. */
-  record Identity(String userId, Map<String, Object> claims, Map<String, Object> meta, String reason) {
+  record Identity(
+      String userId, Map<String, Object> claims, Map<String, Object> meta, String reason) {
     static Identity accepted(String userId, Map<String, Object> claims, Map<String, Object> meta) {
       return new Identity(userId, claims, meta, null);
     }

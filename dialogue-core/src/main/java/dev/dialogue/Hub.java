@@ -61,7 +61,12 @@ final class Hub {
   /** A room continues where the store says it stands: same epoch, next offset. */
   private RealRoom newRoom(RoomConfig config, boolean byClient) {
     return new RealRoom(
-        this, config, roomSequence.incrementAndGet(), byClient, histories.store(), histories.position(config.id()));
+        this,
+        config,
+        roomSequence.incrementAndGet(),
+        byClient,
+        histories.store(),
+        histories.position(config.id()));
   }
 
   // ---- rooms ----
@@ -103,7 +108,8 @@ final class Hub {
       if (creator != null) {
         clientRoomCount.decrementAndGet();
       }
-      throw new DialogueException(ErrorCode.ROOM_EXISTS, "Room '" + config.id() + "' already exists");
+      throw new DialogueException(
+          ErrorCode.ROOM_EXISTS, "Room '" + config.id() + "' already exists");
     }
     hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
     Wire.RoomCreated created = Wire.RoomCreated.of(config);
@@ -116,7 +122,8 @@ final class Hub {
 
   /**
    * Deletes a room: every participant leaves it (onLeft fires), remaining history goes to the
-   * cleanup hook, every connection but {@code requester} is told. Returns false if it did not exist.
+   * cleanup hook, every connection but {@code requester} is told. Returns false if it did not
+   * exist.
    */
   boolean deleteRoom(String roomId, RealConnection requester, Reply reply) {
     RealRoom room = rooms.remove(roomId);
@@ -147,22 +154,28 @@ final class Hub {
     for (String sub : room.defaultSubscriptions()) {
       if (!sub.equals(EventDefinition.ANY) && !room.allows(sub)) {
         throw new IllegalArgumentException(
-            "room '" + room.id() + "' subscribes by default to '" + sub + "', which it does not allow");
+            "room '"
+                + room.id()
+                + "' subscribes by default to '"
+                + sub
+                + "', which it does not allow");
       }
     }
   }
 
   // ---- connections ----
 
-  /** A connection for an accepted handshake; not yet visible to broadcasts, see {@link #connected}. */
+  /**
+   * A connection for an accepted handshake; not yet visible to broadcasts, see {@link #connected}.
+   */
   RealConnection newConnection(Session session, Hooks.Identity identity) {
     return new RealConnection(this, session, identity.userId(), identity.meta(), identity.claims());
   }
 
   /**
    * Runs on the connection's serial executor, after the Socket.IO CONNECT reply: {@code connected}
-   * first, then the connection is registered (so no broadcast can overtake {@code connected}),
-   * then the hook.
+   * first, then the connection is registered (so no broadcast can overtake {@code connected}), then
+   * the hook.
    */
   void connected(RealConnection connection) {
     connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
@@ -190,10 +203,12 @@ final class Hub {
     synchronized (connections) {
       connections.notifyAll();
     }
-    byUser.computeIfPresent(connection.userId(), (user, set) -> {
-      set.remove(connection);
-      return set.isEmpty() ? null : set;
-    });
+    byUser.computeIfPresent(
+        connection.userId(),
+        (user, set) -> {
+          set.remove(connection);
+          return set.isEmpty() ? null : set;
+        });
   }
 
   Collection<RealConnection> clients(String userId) {
@@ -284,7 +299,8 @@ final class Hub {
       return;
     }
     if (viaClient && settings.joinPolicy() != null) {
-      Decision decision = hooks.answer("joinPolicy", () -> settings.joinPolicy().beforeJoin(connection, room));
+      Decision decision =
+          hooks.answer("joinPolicy", () -> settings.joinPolicy().beforeJoin(connection, room));
       if (!decision.allowed()) {
         throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
       }
@@ -300,24 +316,41 @@ final class Hub {
     int sync = room.config().syncHistoryOnJoin();
     List<List<EventMessage>> cut = new ArrayList<>(1);
     RealRoom.Admission admission =
-        room.admit(connection, a -> {
-          List<EventMessage> missed = sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
-          // History is cut under the room lock at admission: exactly what came before the join, so
-          // nothing in it is also delivered live.
-          List<EventMessage> history = missed == null && sync > 0 ? room.newestHistory(sync) : List.of();
-          cut.add(history);
-          Boolean recovered = since == null ? null : missed != null;
-          answerJoined(reply, room, a.offset(), reply.acked() ? history : null, recovered, reply.acked() ? missed : null);
-          if (missed != null && !reply.acked()) {
-            for (EventMessage m : missed) {
-              connection.emit(Wire.EVENT, m);
-            }
-          }
-        });
+        room.admit(
+            connection,
+            a -> {
+              List<EventMessage> missed =
+                  sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
+              // History is cut under the room lock at admission: exactly what came before the join,
+              // so
+              // nothing in it is also delivered live.
+              List<EventMessage> history =
+                  missed == null && sync > 0 ? room.newestHistory(sync) : List.of();
+              cut.add(history);
+              Boolean recovered = since == null ? null : missed != null;
+              answerJoined(
+                  reply,
+                  room,
+                  a.offset(),
+                  reply.acked() ? history : null,
+                  recovered,
+                  reply.acked() ? missed : null);
+              if (missed != null && !reply.acked()) {
+                for (EventMessage m : missed) {
+                  connection.emit(Wire.EVENT, m);
+                }
+              }
+            });
     switch (admission.outcome()) {
-      case GONE -> throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + room.id() + "' does not exist");
-      case FULL -> throw new DialogueException(ErrorCode.ROOM_FULL, "Room '" + room.id() + "' is at capacity");
-      case ALREADY_IN -> answerJoined(reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
+      case GONE ->
+          throw new DialogueException(
+              ErrorCode.ROOM_NOT_FOUND, "Room '" + room.id() + "' does not exist");
+      case FULL ->
+          throw new DialogueException(
+              ErrorCode.ROOM_FULL, "Room '" + room.id() + "' is at capacity");
+      case ALREADY_IN ->
+          answerJoined(
+              reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
       case ADMITTED -> {
         hooks.notify("onJoined", l -> l.onJoined(connection, room));
         if (!reply.acked() && !cut.get(0).isEmpty()) {
@@ -328,7 +361,11 @@ final class Hub {
   }
 
   private static void answerJoined(
-      Reply reply, RealRoom room, long offset, List<EventMessage> history, Boolean recovered,
+      Reply reply,
+      RealRoom room,
+      long offset,
+      List<EventMessage> history,
+      Boolean recovered,
       List<EventMessage> missed) {
     List<EventMessage> h = history == null || history.isEmpty() ? null : history;
     reply.ok(
@@ -350,8 +387,8 @@ final class Hub {
   // ---- events ----
 
   /**
-   * A published event: its envelope, when it is durable (completed without a store), and whether
-   * it repeated an earlier trigger's {@code clientMessageId} and was not published again.
+   * A published event: its envelope, when it is durable (completed without a store), and whether it
+   * repeated an earlier trigger's {@code clientMessageId} and was not published again.
    */
   record Publication(EventMessage message, CompletableFuture<Void> durable, boolean duplicate) {}
 
@@ -359,7 +396,12 @@ final class Hub {
 
   /** Server-side publish: no idempotency, returns once delivered (not waiting for the store). */
   EventMessage publish(
-      RealRoom room, String eventName, JsonNode data, String from, ObjectNode meta, String clientMessageId) {
+      RealRoom room,
+      String eventName,
+      JsonNode data,
+      String from,
+      ObjectNode meta,
+      String clientMessageId) {
     return publish(room, eventName, data, from, meta, clientMessageId, null).message();
   }
 
@@ -370,7 +412,12 @@ final class Hub {
    * @param sender the user whose {@code clientMessageId}s are remembered, or null
    */
   Publication publish(
-      RealRoom room, String eventName, JsonNode data, String from, ObjectNode meta, String clientMessageId,
+      RealRoom room,
+      String eventName,
+      JsonNode data,
+      String from,
+      ObjectNode meta,
+      String clientMessageId,
       String sender) {
     if (clientMessageId == null || sender == null) {
       return pipeline(room, eventName, data, from, meta, clientMessageId);
@@ -391,17 +438,31 @@ final class Hub {
   }
 
   private Publication pipeline(
-      RealRoom room, String eventName, JsonNode data, String from, ObjectNode meta, String clientMessageId) {
+      RealRoom room,
+      String eventName,
+      JsonNode data,
+      String from,
+      ObjectNode meta,
+      String clientMessageId) {
     if (!room.config().allows(eventName)) {
       throw new DialogueException(
-          ErrorCode.EVENT_NOT_ALLOWED, "Event '" + eventName + "' is not allowed in room '" + room.id() + "'");
+          ErrorCode.EVENT_NOT_ALLOWED,
+          "Event '" + eventName + "' is not allowed in room '" + room.id() + "'");
     }
     checkMetaSize(meta);
     EventDefinition<?> definition = room.definition(eventName, settings.globalEvents());
     JsonNode parsed = validator.validate(definition, eventName, data);
     EventMessage message =
         new EventMessage(
-            eventName, room.id(), parsed, from, settings.clock().millis(), meta, Ids.random(), null, clientMessageId);
+            eventName,
+            room.id(),
+            parsed,
+            from,
+            settings.clock().millis(),
+            meta,
+            Ids.random(),
+            null,
+            clientMessageId);
     EventDecision decision = hooks.beforeEach(room, message);
     if (!decision.proceeds()) {
       throw new DialogueException(ErrorCode.EVENT_REJECTED, decision.reason());
@@ -410,9 +471,17 @@ final class Hub {
     // Routing and history follow the original name and room, whatever an interceptor rewrote.
     approved =
         new EventMessage(
-            eventName, room.id(), approved.data(), approved.from(), approved.timestamp(),
-            approved.meta(), approved.id(), null, approved.clientMessageId());
-    RealRoom.Delivery delivery = room.deliver(approved, definition == null ? 0 : definition.historyLimit());
+            eventName,
+            room.id(),
+            approved.data(),
+            approved.from(),
+            approved.timestamp(),
+            approved.meta(),
+            approved.id(),
+            null,
+            approved.clientMessageId());
+    RealRoom.Delivery delivery =
+        room.deliver(approved, definition == null ? 0 : definition.historyLimit());
     EventMessage delivered = delivery.message();
     histories.delivered(room, delivery, rooms.values());
     hooks.notify("onTriggered", l -> l.onTriggered(room, delivered));
@@ -424,7 +493,8 @@ final class Hub {
       }
     }
     hooks.afterEach(room, delivered, delivery.recipients());
-    return new Publication(delivered, delivery.durable() == null ? DURABLE : delivery.durable(), false);
+    return new Publication(
+        delivered, delivery.durable() == null ? DURABLE : delivery.durable(), false);
   }
 
   private void checkMetaSize(ObjectNode meta) {

@@ -37,7 +37,8 @@ final class Idempotency {
    * with it (the caller must then {@link #complete} or {@link #release} the claim), or the first
    * one's outcome.
    */
-  CompletableFuture<First> claim(String userId, String clientMessageId, CompletableFuture<First> mine) {
+  CompletableFuture<First> claim(
+      String userId, String clientMessageId, CompletableFuture<First> mine) {
     return recent.putIfAbsent(new Key(userId, clientMessageId), mine);
   }
 

@@ -41,7 +41,9 @@ record InboundPacket(int type, String namespace, Long ackId, String body) {
       i = comma < 0 ? end : comma + 1;
     }
     int digitsStart = i;
-    while (i < text.length() && Character.isDigit(text.charAt(i)) && i - digitsStart < MAX_ACK_DIGITS) {
+    while (i < text.length()
+        && Character.isDigit(text.charAt(i))
+        && i - digitsStart < MAX_ACK_DIGITS) {
       i++;
     }
     Long ackId = i > digitsStart ? Long.valueOf(text.substring(digitsStart, i)) : null;
@@ -49,8 +51,8 @@ record InboundPacket(int type, String namespace, Long ackId, String body) {
   }
 
   /**
-   * The event name of an EVENT body without parsing all of it, for answering oversized frames:
-   * the first JSON string in the body, or null.
+   * The event name of an EVENT body without parsing all of it, for answering oversized frames: the
+   * first JSON string in the body, or null.
    */
   static String peekEventName(String body) {
     int start = body.indexOf('"');

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Group commit.</b> Appends go to a bounded queue. The writer takes everything queued (up to
  * {@link Builder#maxBatchSize}) and writes it in one transaction, then completes those futures:
- * under load many events share a commit, and an idle store commits each event at once. A full
- * queue fails the append at once rather than blocking the caller.
+ * under load many events share a commit, and an idle store commits each event at once. A full queue
+ * fails the append at once rather than blocking the caller.
  *
  * <p><b>What a commit survives.</b> PostgreSQL (with its default {@code synchronous_commit=on})
  * flushes the commit to disk: it survives a crash of the server process and of the machine. On H2
@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * may lose the last commits.
  *
  * <p>The JDBC driver is the application's dependency. The pool is HikariCP when the store is built
- * from a URL; a {@link DataSource} passed in is used as it is (pool it) and not closed by the store.
- * Limits: room ids, event names, senders and client message ids up to 512 characters.
+ * from a URL; a {@link DataSource} passed in is used as it is (pool it) and not closed by the
+ * store. Limits: room ids, event names, senders and client message ids up to 512 characters.
  */
 public final class JdbcHistoryStore implements HistoryStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcHistoryStore.class);
@@ -103,7 +103,8 @@ public final class JdbcHistoryStore implements HistoryStore {
     if (event.id() != null) {
       checkKey("id", event.id());
     }
-    return enqueue(new HistoryWriter.Append(epoch, event, Json.write(event), new CompletableFuture<>()));
+    return enqueue(
+        new HistoryWriter.Append(epoch, event, Json.write(event), new CompletableFuture<>()));
   }
 
   @Override
@@ -116,10 +117,13 @@ public final class JdbcHistoryStore implements HistoryStore {
     if (closing) {
       op.done().completeExceptionally(closedError());
     } else if (!queue.offer(op)) {
-      op.done().completeExceptionally(new DialogueException(
-          ErrorCode.INTERNAL_ERROR,
-          "History store queue is full (" + (queue.size() + queue.remainingCapacity())
-              + " waiting): the database does not keep up"));
+      op.done()
+          .completeExceptionally(
+              new DialogueException(
+                  ErrorCode.INTERNAL_ERROR,
+                  "History store queue is full ("
+                      + (queue.size() + queue.remainingCapacity())
+                      + " waiting): the database does not keep up"));
     } else if (closing && queue.remove(op)) {
       // close() began while this was being queued, and no one has taken it: it is ours to fail.
       op.done().completeExceptionally(closedError());
@@ -131,12 +135,14 @@ public final class JdbcHistoryStore implements HistoryStore {
   public List<EventMessage> eventsAfter(String roomId, long afterOffset, int limit) {
     requireNonNull(roomId, "roomId == null");
     if (afterOffset < 0 || limit < 0) {
-      throw new IllegalArgumentException("need afterOffset >= 0 and limit >= 0 but were " + afterOffset + ", " + limit);
+      throw new IllegalArgumentException(
+          "need afterOffset >= 0 and limit >= 0 but were " + afterOffset + ", " + limit);
     }
     if (limit == 0) {
       return List.of();
     }
-    return query("read room '" + roomId + "'", HistorySchema.EVENTS_AFTER, roomId, afterOffset, limit);
+    return query(
+        "read room '" + roomId + "'", HistorySchema.EVENTS_AFTER, roomId, afterOffset, limit);
   }
 
   @Override
@@ -150,17 +156,26 @@ public final class JdbcHistoryStore implements HistoryStore {
       return List.of();
     }
     return query(
-        "read history of room '" + roomId + "'", HistorySchema.HISTORY_PAGE, roomId, eventName, start, end - start);
+        "read history of room '" + roomId + "'",
+        HistorySchema.HISTORY_PAGE,
+        roomId,
+        eventName,
+        start,
+        end - start);
   }
 
   @Override
-  public Optional<EventMessage> findByClientMessageId(String roomId, String from, String clientMessageId) {
+  public Optional<EventMessage> findByClientMessageId(
+      String roomId, String from, String clientMessageId) {
     requireNonNull(roomId, "roomId == null");
     requireNonNull(from, "from == null");
     requireNonNull(clientMessageId, "clientMessageId == null");
     return query(
             "look up a client message id in room '" + roomId + "'",
-            HistorySchema.BY_CLIENT_MESSAGE_ID, roomId, from, clientMessageId)
+            HistorySchema.BY_CLIENT_MESSAGE_ID,
+            roomId,
+            from,
+            clientMessageId)
         .stream()
         .findFirst();
   }
@@ -172,7 +187,9 @@ public final class JdbcHistoryStore implements HistoryStore {
         PreparedStatement select = c.prepareStatement(HistorySchema.POSITION)) {
       select.setString(1, roomId);
       try (ResultSet rs = select.executeQuery()) {
-        return rs.next() ? Optional.of(new Position(rs.getString(1), rs.getLong(2))) : Optional.empty();
+        return rs.next()
+            ? Optional.of(new Position(rs.getString(1), rs.getLong(2)))
+            : Optional.empty();
       }
     } catch (SQLException e) {
       throw readFailure("read the position of room '" + roomId + "'", e);
@@ -209,7 +226,11 @@ public final class JdbcHistoryStore implements HistoryStore {
   private static void checkKey(String name, String value) {
     if (value.length() > HistorySchema.MAX_KEY_LENGTH) {
       throw new IllegalArgumentException(
-          name + " is longer than " + HistorySchema.MAX_KEY_LENGTH + " characters: " + value.length());
+          name
+              + " is longer than "
+              + HistorySchema.MAX_KEY_LENGTH
+              + " characters: "
+              + value.length());
     }
   }
 
@@ -231,7 +252,8 @@ public final class JdbcHistoryStore implements HistoryStore {
       Thread.currentThread().interrupt();
     }
     if (writerThread.isAlive()) {
-      LOG.error("History writer did not finish within {}; failing what is still queued", closeTimeout);
+      LOG.error(
+          "History writer did not finish within {}; failing what is still queued", closeTimeout);
       writerThread.interrupt();
     }
     List<HistoryWriter.Op> left = new ArrayList<>();
@@ -249,7 +271,8 @@ public final class JdbcHistoryStore implements HistoryStore {
       if (ownedPool != null) {
         ownedPool.close();
       }
-      throw new DialogueException(ErrorCode.INTERNAL_ERROR, "History store could not create its schema", e);
+      throw new DialogueException(
+          ErrorCode.INTERNAL_ERROR, "History store could not create its schema", e);
     }
     writerThread.start();
     return this;
@@ -283,10 +306,13 @@ public final class JdbcHistoryStore implements HistoryStore {
       return this;
     }
 
-    /** Connections in the pool, the writer's included (URL builders only). Default 4, at least 2. */
+    /**
+     * Connections in the pool, the writer's included (URL builders only). Default 4, at least 2.
+     */
     public Builder poolSize(int poolSize) {
       if (poolSize < 2) {
-        throw new IllegalArgumentException("poolSize must be >= 2 (one writer, one reader) but was " + poolSize);
+        throw new IllegalArgumentException(
+            "poolSize must be >= 2 (one writer, one reader) but was " + poolSize);
       }
       this.poolSize = poolSize;
       return this;
@@ -329,7 +355,8 @@ public final class JdbcHistoryStore implements HistoryStore {
     public JdbcHistoryStore build() {
       if (dataSource != null) {
         if (user != null || password != null || poolSize != null) {
-          throw new IllegalStateException("user, password and poolSize belong to the DataSource, not the builder");
+          throw new IllegalStateException(
+              "user, password and poolSize belong to the DataSource, not the builder");
         }
         return new JdbcHistoryStore(this, dataSource, null).start();
       }
@@ -338,7 +365,9 @@ public final class JdbcHistoryStore implements HistoryStore {
         pool = new HikariDataSource(poolConfig());
       } catch (RuntimeException e) {
         throw new DialogueException(
-            ErrorCode.INTERNAL_ERROR, "History store could not connect to " + withoutParameters(jdbcUrl), e);
+            ErrorCode.INTERNAL_ERROR,
+            "History store could not connect to " + withoutParameters(jdbcUrl),
+            e);
       }
       return new JdbcHistoryStore(this, pool, pool).start();
     }

@@ -11,12 +11,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 
-/** The one JSON mapping of the library: fields without a value are omitted, unknown ones dropped. */
+/**
+ * The one JSON mapping of the library: fields without a value are omitted, unknown ones dropped.
+ */
 final class Json {
   static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .defaultPropertyInclusion(
-              JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+              JsonInclude.Value.construct(
+                  JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .build();
@@ -29,7 +32,8 @@ final class Json {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot encode " + value.getClass().getName() + " as JSON", e);
+      throw new IllegalArgumentException(
+          "cannot encode " + value.getClass().getName() + " as JSON", e);
     }
   }
 
@@ -53,7 +57,8 @@ final class Json {
     try {
       return MAPPER.treeToValue(node, type);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot convert JSON to " + type.getName() + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot convert JSON to " + type.getName() + ": " + e.getOriginalMessage(), e);
     }
   }
 

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
@@ -28,15 +28,16 @@ import java.util.stream.Collectors;
  */
 final class PayloadValidator implements AutoCloseable {
   /**
-   * Payload conversion refuses scalar coercion (a number where a string is declared, a string
-   * where a number is): the declared type is the contract, as a schema validator would hold it.
+   * Payload conversion refuses scalar coercion (a number where a string is declared, a string where
+   * a number is): the declared type is the contract, as a schema validator would hold it.
    */
   private static final ObjectMapper STRICT = strictMapper();
 
   private static ObjectMapper strictMapper() {
     ObjectMapper mapper = Json.MAPPER.copy();
     mapper.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
-    mapper.coercionConfigFor(LogicalType.Textual)
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
@@ -70,7 +71,10 @@ final class PayloadValidator implements AutoCloseable {
       throw failed(eventName, List.of(": " + rootMessage(e)));
     }
     if (value == null) {
-      throw failed(eventName, List.of(": Expected " + expectedKind(definition.type()) + ", received " + Json.kind(input)));
+      throw failed(
+          eventName,
+          List.of(
+              ": Expected " + expectedKind(definition.type()) + ", received " + Json.kind(input)));
     }
     Set<ConstraintViolation<Object>> violations = validator.validate(value);
     if (!violations.isEmpty()) {
@@ -125,7 +129,11 @@ final class PayloadValidator implements AutoCloseable {
       }
       String where = String.join(".", path);
       if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
-        return where + ": Expected " + expectedKind(mie.getTargetType()) + ", received " + Json.kind(at);
+        return where
+            + ": Expected "
+            + expectedKind(mie.getTargetType())
+            + ", received "
+            + Json.kind(at);
       }
       return where + ": " + rootMessage(e);
     }
@@ -137,7 +145,8 @@ final class PayloadValidator implements AutoCloseable {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    String message = t instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : t.getMessage();
+    String message =
+        t instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : t.getMessage();
     return message == null ? t.getClass().getSimpleName() : message;
   }
 

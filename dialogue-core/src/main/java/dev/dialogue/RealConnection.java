@@ -21,7 +21,12 @@ final class RealConnection implements ClientConnection {
   private long historyWindowStart;
   private int historyWindowCount;
 
-  RealConnection(Hub hub, Session session, String userId, Map<String, Object> meta, Map<String, Object> claims) {
+  RealConnection(
+      Hub hub,
+      Session session,
+      String userId,
+      Map<String, Object> meta,
+      Map<String, Object> claims) {
     this.hub = hub;
     this.session = session;
     this.userId = userId;

@@ -22,7 +22,12 @@ import java.util.function.Consumer;
  * it the room only enqueues packets, which never blocks.
  */
 final class RealRoom implements Room {
-  enum Outcome { ADMITTED, ALREADY_IN, FULL, GONE }
+  enum Outcome {
+    ADMITTED,
+    ALREADY_IN,
+    FULL,
+    GONE
+  }
 
   /** The result of an admission, with the room's position at that moment. */
   record Admission(Outcome outcome, long offset, String epoch) {}
@@ -33,7 +38,10 @@ final class RealRoom implements Room {
    * @param durable completes when the store has the event; null without a store or history
    */
   record Delivery(
-      EventMessage message, int recipients, List<EventMessage> evicted, CompletableFuture<Void> durable) {}
+      EventMessage message,
+      int recipients,
+      List<EventMessage> evicted,
+      CompletableFuture<Void> durable) {}
 
   private final Hub hub;
   private final RoomConfig config;
@@ -57,7 +65,11 @@ final class RealRoom implements Room {
    *     room that starts a new epoch at offset 0
    */
   RealRoom(
-      Hub hub, RoomConfig config, long sequence, boolean createdByClient, HistoryStore store,
+      Hub hub,
+      RoomConfig config,
+      long sequence,
+      boolean createdByClient,
+      HistoryStore store,
       HistoryStore.Position position) {
     this.hub = hub;
     this.config = config;
@@ -137,7 +149,8 @@ final class RealRoom implements Room {
   public Registration on(String eventName, EventHandler<JsonNode> handler) {
     requireNonNull(eventName, "eventName == null");
     requireNonNull(handler, "handler == null");
-    List<EventHandler<JsonNode>> list = handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
+    List<EventHandler<JsonNode>> list =
+        handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
     list.add(handler);
     return () -> list.remove(handler);
   }
@@ -280,7 +293,10 @@ final class RealRoom implements Room {
     }
   }
 
-  /** Removes a connection; {@code onRemoved} runs under the lock. Returns whether it was in the room. */
+  /**
+   * Removes a connection; {@code onRemoved} runs under the lock. Returns whether it was in the
+   * room.
+   */
   boolean remove(RealConnection connection, Runnable onRemoved) {
     lock.lock();
     try {
@@ -317,7 +333,8 @@ final class RealRoom implements Room {
       lastActivity = System.nanoTime();
       EventMessage stored = historyLimit > 0 ? message.withOffset(++offset) : message;
       // Appended under the lock, so the store receives each room's events in offset order.
-      CompletableFuture<Void> durable = historyLimit > 0 && store != null ? store.append(epoch, stored) : null;
+      CompletableFuture<Void> durable =
+          historyLimit > 0 && store != null ? store.append(epoch, stored) : null;
       RawValue encoded = Json.raw(stored);
       int recipients = 0;
       for (Membership m : members.values()) {
@@ -325,7 +342,8 @@ final class RealRoom implements Room {
           recipients++;
         }
       }
-      List<EventMessage> evicted = historyLimit > 0 ? history.push(stored, historyLimit) : List.of();
+      List<EventMessage> evicted =
+          historyLimit > 0 ? history.push(stored, historyLimit) : List.of();
       return new Delivery(stored, recipients, evicted, durable);
     } finally {
       lock.unlock();
@@ -370,7 +388,9 @@ final class RealRoom implements Room {
     }
   }
 
-  /** Drops the oldest {@code count} events from memory (the memory budget); returns them by name. */
+  /**
+   * Drops the oldest {@code count} events from memory (the memory budget); returns them by name.
+   */
   Map<String, List<EventMessage>> trimOldest(int count) {
     lock.lock();
     try {
@@ -399,7 +419,12 @@ final class RealRoom implements Room {
 
   Wire.RoomInfo info() {
     return new Wire.RoomInfo(
-        id(), name(), description(), size, config.maxSize() > 0 ? config.maxSize() : null, createdById());
+        id(),
+        name(),
+        description(),
+        size,
+        config.maxSize() > 0 ? config.maxSize() : null,
+        createdById());
   }
 
   /** The definition triggers of {@code eventName} are validated against, or null. */

@@ -1,6 +1,8 @@
 package dev.dialogue;
 
-/** A handle to something registered (a handler, a listener); closing it removes the registration. */
+/**
+ * A handle to something registered (a handler, a listener); closing it removes the registration.
+ */
 @FunctionalInterface
 public interface Registration extends AutoCloseable {
   /** Removes the registration. Idempotent. */

@@ -69,7 +69,8 @@ final class Reply {
         durable.handle(
             (r, e) -> {
               if (e != null) {
-                error(ErrorCode.INTERNAL_ERROR,
+                error(
+                    ErrorCode.INTERNAL_ERROR,
                     "The event could not be stored; retry with the same clientMessageId");
               } else {
                 ok(null, null, ackResult);

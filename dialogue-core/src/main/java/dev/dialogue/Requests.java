@@ -125,29 +125,41 @@ final class Requests {
     if (!room.contains(c)) {
       throw notInRoom(roomId);
     }
-    if (clientMessageId != null && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
+    if (clientMessageId != null
+        && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
       throw Fields.invalid("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID + " characters");
     }
     Hub.Publication p =
-        hub.publish(room, eventName, request.get("data"), c.userId(), meta, clientMessageId, c.userId());
+        hub.publish(
+            room, eventName, request.get("data"), c.userId(), meta, clientMessageId, c.userId());
     EventMessage sent = p.message();
     // Acknowledged only once durable (with a store); later requests wait for this answer.
     reply.okWhenDurable(
-        p.durable(), new Wire.Published(sent.id(), sent.offset(), sent.timestamp(), p.duplicate() ? true : null));
+        p.durable(),
+        new Wire.Published(
+            sent.id(), sent.offset(), sent.timestamp(), p.duplicate() ? true : null));
   }
 
   private void getHistory(RealConnection c, JsonNode payload, Reply reply) {
     long now = settings.clock().millis();
     long resetsAt =
-        c.historyRequest(now, settings.historyRequestLimit(), settings.historyRequestWindow().toMillis());
+        c.historyRequest(
+            now, settings.historyRequestLimit(), settings.historyRequestWindow().toMillis());
     if (resetsAt >= 0) {
       throw new DialogueException(
           ErrorCode.RATE_LIMITED,
           "Too many history requests. Please wait before trying again. The limit of "
-              + settings.historyRequestLimit() + " per " + Durations.words(settings.historyRequestWindow())
-              + " resets at " + Instant.ofEpochMilli(resetsAt) + " (in " + Math.max(1, (resetsAt - now + 999) / 1000) + " s).");
+              + settings.historyRequestLimit()
+              + " per "
+              + Durations.words(settings.historyRequestWindow())
+              + " resets at "
+              + Instant.ofEpochMilli(resetsAt)
+              + " (in "
+              + Math.max(1, (resetsAt - now + 999) / 1000)
+              + " s).");
     }
-    ObjectNode request = Fields.object(payload, Wire.GET_HISTORY, "{roomId, eventName, start, end}");
+    ObjectNode request =
+        Fields.object(payload, Wire.GET_HISTORY, "{roomId, eventName, start, end}");
     String roomId = Fields.requiredString(request, "roomId");
     String eventName = Fields.optionalString(request, "eventName");
     int start = Fields.optionalInt(request, "start", 0);
@@ -169,7 +181,12 @@ final class Requests {
     List<EventMessage> events =
         eventName == null || eventName.isEmpty() ? List.of() : room.history(eventName, start, end);
     Wire.HistoryResponse response =
-        new Wire.HistoryResponse(roomId, eventName == null || eventName.isEmpty() ? null : eventName, events, start, end);
+        new Wire.HistoryResponse(
+            roomId,
+            eventName == null || eventName.isEmpty() ? null : eventName,
+            events,
+            start,
+            end);
     reply.ok(Wire.HISTORY_RESPONSE, response, response);
   }
 
@@ -182,11 +199,16 @@ final class Requests {
   }
 
   private void createRoom(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request = Fields.object(payload, Wire.CREATE_ROOM, "{id, name, description, maxSize}");
+    ObjectNode request =
+        Fields.object(payload, Wire.CREATE_ROOM, "{id, name, description, maxSize}");
     JsonNode id = request.get("id");
     JsonNode name = request.get("name");
-    if (id == null || !id.isTextual() || id.textValue().isBlank()
-        || name == null || !name.isTextual() || name.textValue().isBlank()) {
+    if (id == null
+        || !id.isTextual()
+        || id.textValue().isBlank()
+        || name == null
+        || !name.isTextual()
+        || name.textValue().isBlank()) {
       throw Fields.invalid("Room id and name are required");
     }
     String description = Fields.optionalString(request, "description");
@@ -195,9 +217,11 @@ final class Requests {
       throw Fields.invalid("maxSize must be a positive integer, got " + maxSize);
     }
     if (hub.room(id.textValue()) != null) {
-      throw new DialogueException(ErrorCode.ROOM_EXISTS, "Room '" + id.textValue() + "' already exists");
+      throw new DialogueException(
+          ErrorCode.ROOM_EXISTS, "Room '" + id.textValue() + "' already exists");
     }
-    RoomConfig.Builder builder = RoomConfig.builder(id.textValue(), name.textValue()).createdById(c.userId());
+    RoomConfig.Builder builder =
+        RoomConfig.builder(id.textValue(), name.textValue()).createdById(c.userId());
     if (description != null) {
       builder.description(description);
     }
@@ -212,7 +236,8 @@ final class Requests {
     RoomConfig config = builder.build();
     RoomCreationPolicy policy = settings.roomCreationPolicy();
     if (policy != null) {
-      Decision decision = hub.hooks().answer("roomCreationPolicy", () -> policy.beforeCreate(c, config));
+      Decision decision =
+          hub.hooks().answer("roomCreationPolicy", () -> policy.beforeCreate(c, config));
       if (!decision.allowed()) {
         throw new DialogueException(ErrorCode.PERMISSION_DENIED, decision.reason());
       }
@@ -226,10 +251,12 @@ final class Requests {
     RealRoom room = hub.requireRoom(roomId);
     if (room.configured() || room.createdById() == null) {
       throw new DialogueException(
-          ErrorCode.PERMISSION_DENIED, "Room '" + roomId + "' was created by the server and cannot be deleted by clients");
+          ErrorCode.PERMISSION_DENIED,
+          "Room '" + roomId + "' was created by the server and cannot be deleted by clients");
     }
     if (!room.createdById().equals(c.userId())) {
-      throw new DialogueException(ErrorCode.PERMISSION_DENIED, "Only the room creator can delete this room");
+      throw new DialogueException(
+          ErrorCode.PERMISSION_DENIED, "Only the room creator can delete this room");
     }
     if (!hub.deleteRoom(roomId, c, reply)) {
       throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + roomId + "' does not exist");

@@ -50,8 +50,8 @@ public interface Room {
   }
 
   /**
-   * Calls {@code handler} after each delivered event named {@code event.name()} in this room.
-   * Close the returned registration to stop.
+   * Calls {@code handler} after each delivered event named {@code event.name()} in this room. Close
+   * the returned registration to stop.
    */
   <T> Registration on(EventDefinition<T> event, EventHandler<T> handler);
 

@@ -17,6 +17,7 @@ final class SerialExecutor implements Executor {
   private final Logger log;
   private final Queue<Runnable> tasks = new ArrayDeque<>();
   private boolean running;
+
   /** Set by the running task, read by the draining thread right after it; never shared. */
   private CompletableFuture<?> hold;
 
@@ -76,8 +77,8 @@ final class SerialExecutor implements Executor {
 
   /**
    * Called by the running task: the next task must not start before {@code until} completes
-   * (normally or not). Lets a request finish asynchronously (a trigger waiting to be durable)
-   * while later requests of the same connection keep their order.
+   * (normally or not). Lets a request finish asynchronously (a trigger waiting to be durable) while
+   * later requests of the same connection keep their order.
    */
   void holdUntil(CompletableFuture<?> until) {
     hold = until;

@@ -45,7 +45,9 @@ final class SocketIoTransport {
     this.log = settings.logger();
     this.gate = new Gate(settings, hub);
     this.script =
-        settings.browserClientPath() == null ? null : new BrowserScript(settings.browserClientPath());
+        settings.browserClientPath() == null
+            ? null
+            : new BrowserScript(settings.browserClientPath());
   }
 
   /** Binds and returns the port. */
@@ -79,7 +81,8 @@ final class SocketIoTransport {
       return boundPort.get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while binding " + settings.host() + ":" + settings.port(), e);
+      throw new IllegalStateException(
+          "interrupted while binding " + settings.host() + ":" + settings.port(), e);
     } catch (Exception e) {
       // Also netty's bind failure: a java.net.BindException thrown without being declared.
       stop();
@@ -102,10 +105,13 @@ final class SocketIoTransport {
         f.setAccessible(true);
         EventLoopGroup group = (EventLoopGroup) f.get(server);
         if (group != null) {
-          group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+          group
+              .shutdownGracefully(0, 2, TimeUnit.SECONDS)
+              .awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
       } catch (ReflectiveOperationException | RuntimeException e) {
-        log.debug("Fast shutdown of {} unavailable; netty-socketio's stop will take longer", field, e);
+        log.debug(
+            "Fast shutdown of {} unavailable; netty-socketio's stop will take longer", field, e);
       }
     }
     server.stop();
@@ -188,9 +194,16 @@ final class SocketIoTransport {
   private final class TransportErrors extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("Closing {} after a transport error: {}", ctx.channel().remoteAddress(), cause.toString());
-      boolean tooBig = cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException;
-      if (tooBig && ctx.channel().isActive() && ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
+      log.debug(
+          "Closing {} after a transport error: {}",
+          ctx.channel().remoteAddress(),
+          cause.toString());
+      boolean tooBig =
+          cause instanceof TooLongFrameException
+              || cause instanceof CorruptedWebSocketFrameException;
+      if (tooBig
+          && ctx.channel().isActive()
+          && ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
         ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
             .addListener(ChannelFutureListener.CLOSE);
       } else {

@@ -54,12 +54,20 @@ final class Wire {
   record RoomRef(String roomId) {}
 
   @JsonPropertyOrder({"id", "name", "description", "size", "maxSize", "createdById"})
-  record RoomInfo(String id, String name, String description, Integer size, Integer maxSize, String createdById) {}
+  record RoomInfo(
+      String id,
+      String name,
+      String description,
+      Integer size,
+      Integer maxSize,
+      String createdById) {}
 
   @JsonPropertyOrder({"id", "name", "description", "maxSize", "createdById"})
-  record RoomCreated(String id, String name, String description, Integer maxSize, String createdById) {
+  record RoomCreated(
+      String id, String name, String description, Integer maxSize, String createdById) {
     static RoomCreated of(RoomConfig c) {
-      return new RoomCreated(c.id(), c.name(), c.description(), c.maxSize() > 0 ? c.maxSize() : null, c.createdById());
+      return new RoomCreated(
+          c.id(), c.name(), c.description(), c.maxSize() > 0 ? c.maxSize() : null, c.createdById());
     }
   }
 

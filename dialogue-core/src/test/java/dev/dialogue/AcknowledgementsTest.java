@@ -29,7 +29,9 @@ class AcknowledgementsTest {
       assertThat(result.path("roomId").asText()).isEqualTo("lobby");
       assertThat(result.path("roomName").asText()).isEqualTo("Lobby");
       assertThat(result.path("offset").asLong()).isZero();
-      assertThat(result.path("epoch").asText()).isEqualTo(server.room("lobby").orElseThrow().epoch()).isNotBlank();
+      assertThat(result.path("epoch").asText())
+          .isEqualTo(server.room("lobby").orElseThrow().epoch())
+          .isNotBlank();
       assertThat(result.has("history")).isFalse();
       assertThat(alice.received(Wire.JOINED)).isEmpty();
     }
@@ -49,7 +51,8 @@ class AcknowledgementsTest {
       alice.barrier();
 
       assertThat(result.path("offset").asLong()).isEqualTo(3);
-      assertThat(ProtocolEventsTest.texts(result.path("history"))).containsExactly("m3", "m2", "m1");
+      assertThat(ProtocolEventsTest.texts(result.path("history")))
+          .containsExactly("m3", "m2", "m1");
       assertThat(alice.received(Wire.HISTORY)).isEmpty();
       assertThat(alice.received(Wire.JOINED)).isEmpty();
     }
@@ -91,12 +94,16 @@ class AcknowledgementsTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
 
-      JsonNode subscribe = alice.request(Wire.SUBSCRIBE, Map.of("roomId", "chat", "eventName", "typing"));
-      JsonNode unsubscribe = alice.request(Wire.UNSUBSCRIBE, Map.of("roomId", "chat", "eventName", "message"));
+      JsonNode subscribe =
+          alice.request(Wire.SUBSCRIBE, Map.of("roomId", "chat", "eventName", "typing"));
+      JsonNode unsubscribe =
+          alice.request(Wire.UNSUBSCRIBE, Map.of("roomId", "chat", "eventName", "message"));
       JsonNode all = alice.request(Wire.SUBSCRIBE_ALL, Map.of("roomId", "chat"));
 
-      assertThat(List.of(subscribe.toString(), unsubscribe.toString(), all.toString())).containsOnly("{\"ok\":true}");
-      assertThat(server.clients("alice").get(0).subscriptions("chat")).containsExactlyInAnyOrder("typing", "*");
+      assertThat(List.of(subscribe.toString(), unsubscribe.toString(), all.toString()))
+          .containsOnly("{\"ok\":true}");
+      assertThat(server.clients("alice").get(0).subscriptions("chat"))
+          .containsExactlyInAnyOrder("typing", "*");
     }
   }
 
@@ -110,12 +117,17 @@ class AcknowledgementsTest {
       server.trigger("chat", "message", Map.of("text", "first"));
       bob.take(Wire.EVENT);
 
-      JsonNode result = alice.request(Wire.TRIGGER, Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "hi")));
+      JsonNode result =
+          alice.request(
+              Wire.TRIGGER,
+              Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "hi")));
 
       JsonNode delivered = bob.take(Wire.EVENT).data();
       assertThat(result.path("ok").asBoolean()).isTrue();
       assertThat(result.path("id").asText()).isEqualTo(delivered.path("id").asText());
-      assertThat(result.path("offset").asLong()).isEqualTo(2).isEqualTo(delivered.path("offset").asLong());
+      assertThat(result.path("offset").asLong())
+          .isEqualTo(2)
+          .isEqualTo(delivered.path("offset").asLong());
       assertThat(result.path("timestamp").asLong()).isEqualTo(delivered.path("timestamp").asLong());
     }
   }
@@ -126,7 +138,8 @@ class AcknowledgementsTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("lobby");
 
-      JsonNode result = alice.request(Wire.TRIGGER, Map.of("roomId", "lobby", "event", "wave", "data", Map.of()));
+      JsonNode result =
+          alice.request(Wire.TRIGGER, Map.of("roomId", "lobby", "event", "wave", "data", Map.of()));
 
       assertThat(result.path("ok").asBoolean()).isTrue();
       assertThat(result.path("id").asText()).isNotBlank();
@@ -142,7 +155,9 @@ class AcknowledgementsTest {
       server.trigger("chat", "message", Map.of("text", "a"));
       server.trigger("chat", "message", Map.of("text", "b"));
 
-      JsonNode result = alice.request(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "end", 1));
+      JsonNode result =
+          alice.request(
+              Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "end", 1));
       alice.barrier();
 
       assertThat(result.path("ok").asBoolean()).isTrue();
@@ -175,11 +190,16 @@ class AcknowledgementsTest {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice");
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
-      JsonNode result = alice.request(Wire.CREATE_ROOM, Map.of("id", "den", "name", "Den", "description", "d", "maxSize", 2));
+      JsonNode result =
+          alice.request(
+              Wire.CREATE_ROOM,
+              Map.of("id", "den", "name", "Den", "description", "d", "maxSize", 2));
       alice.barrier();
 
       assertThat(result)
-          .isEqualTo(json("{\"ok\":true,\"id\":\"den\",\"name\":\"Den\",\"description\":\"d\",\"maxSize\":2,\"createdById\":\"alice\"}"));
+          .isEqualTo(
+              json(
+                  "{\"ok\":true,\"id\":\"den\",\"name\":\"Den\",\"description\":\"d\",\"maxSize\":2,\"createdById\":\"alice\"}"));
       assertThat(alice.received(Wire.ROOM_CREATED)).isEmpty();
       assertThat(bob.take(Wire.ROOM_CREATED).data().path("id").asText()).isEqualTo("den");
     }
@@ -209,7 +229,9 @@ class AcknowledgementsTest {
       alice.barrier();
 
       assertThat(result)
-          .isEqualTo(json("{\"ok\":false,\"error\":{\"code\":\"ROOM_NOT_FOUND\",\"message\":\"Room 'nowhere' does not exist\"}}"));
+          .isEqualTo(
+              json(
+                  "{\"ok\":false,\"error\":{\"code\":\"ROOM_NOT_FOUND\",\"message\":\"Room 'nowhere' does not exist\"}}"));
       assertThat(alice.received(Wire.ERROR)).isEmpty();
     }
   }
@@ -220,12 +242,15 @@ class AcknowledgementsTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
 
-      JsonNode result = alice.request(Wire.TRIGGER, Map.of("roomId", "chat", "event", "message", "data", Map.of()));
+      JsonNode result =
+          alice.request(
+              Wire.TRIGGER, Map.of("roomId", "chat", "event", "message", "data", Map.of()));
       alice.barrier();
 
       assertThat(result.path("ok").asBoolean()).isFalse();
       assertThat(result.path("error").path("code").asText()).isEqualTo("VALIDATION_FAILED");
-      assertThat(result.path("error").path("message").asText()).startsWith("Event 'message' validation failed: text:");
+      assertThat(result.path("error").path("message").asText())
+          .startsWith("Event 'message' validation failed: text:");
       assertThat(alice.received(Wire.ERROR)).isEmpty();
     }
   }
@@ -247,8 +272,10 @@ class AcknowledgementsTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       JsonNode result = alice.request(Wire.LEAVE, Map.of("roomId", "lobby"));
 
-      assertThat(result).isEqualTo(json(
-          "{\"ok\":false,\"error\":{\"code\":\"NOT_IN_ROOM\",\"message\":\"Join room 'lobby' first\"}}"));
+      assertThat(result)
+          .isEqualTo(
+              json(
+                  "{\"ok\":false,\"error\":{\"code\":\"NOT_IN_ROOM\",\"message\":\"Join room 'lobby' first\"}}"));
     }
   }
 }

@@ -35,7 +35,9 @@ final class Browser implements AutoCloseable {
   private final ChromeDriver driver;
 
   Browser() {
-    assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does it)").isExecutable();
+    assertThat(CHROMIUM)
+        .as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does it)")
+        .isExecutable();
     assertThat(CHROMEDRIVER).as("Debian's chromium-driver").isExecutable();
     try {
       profile = Files.createTempDirectory("dialogue-chromium-");
@@ -43,22 +45,33 @@ final class Browser implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    pages.createContext("/", exchange -> {
-      byte[] body = page(exchange.getRequestURI().getQuery()).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    pages.createContext(
+        "/",
+        exchange -> {
+          byte[] body = page(exchange.getRequestURI().getQuery()).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     pages.start();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--user-data-dir=" + profile);
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + profile);
     ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(TIMEOUT);
   }
@@ -67,8 +80,12 @@ final class Browser implements AutoCloseable {
   private static String page(String query) {
     String server = query != null && query.startsWith("server=") ? query.substring(7) : "";
     return "<!doctype html><meta charset=utf-8><title>dialogue test</title>"
-        + "<script src=\"" + server + "/dialogue.js\"></script>"
-        + "<script>window.server = '" + server + "'; window.log = [];"
+        + "<script src=\""
+        + server
+        + "/dialogue.js\"></script>"
+        + "<script>window.server = '"
+        + server
+        + "'; window.log = [];"
         + "window.until = async (f) => { while (!f()) await new Promise((r) => setTimeout(r, 10)); };</script>";
   }
 
@@ -77,9 +94,12 @@ final class Browser implements AutoCloseable {
     return "http://127.0.0.1:" + pages.getAddress().getPort();
   }
 
-  /** Opens a fresh test page for a server on {@code port}; the page records into {@code window.log}. */
+  /**
+   * Opens a fresh test page for a server on {@code port}; the page records into {@code window.log}.
+   */
   void open(int port) {
-    driver.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/?server=http://127.0.0.1:" + port);
+    driver.get(
+        "http://127.0.0.1:" + pages.getAddress().getPort() + "/?server=http://127.0.0.1:" + port);
     await("typeof Dialogue === 'object'");
   }
 
@@ -90,15 +110,20 @@ final class Browser implements AutoCloseable {
   Object run(String body) {
     String script =
         "const done = arguments[arguments.length - 1];"
-            + "(async () => {" + body + "})().then(v => done(v === undefined ? null : v),"
+            + "(async () => {"
+            + body
+            + "})().then(v => done(v === undefined ? null : v),"
             + " e => done({error: String(e && e.code), message: String(e && e.message),"
             + " isDialogueError: e instanceof Dialogue.DialogueError}));";
     try {
       return ((JavascriptExecutor) driver).executeAsyncScript(script);
     } catch (ScriptTimeoutException e) {
-      throw new AssertionError("script timed out; page state: " + eval(
-          "JSON.stringify({log: window.log, scripted: window.scripted && {requests: scripted.requests,"
-              + " sent: scripted.sockets.map((s) => s.sent)}})"), e);
+      throw new AssertionError(
+          "script timed out; page state: "
+              + eval(
+                  "JSON.stringify({log: window.log, scripted: window.scripted && {requests: scripted.requests,"
+                      + " sent: scripted.sockets.map((s) => s.sent)}})"),
+          e);
     }
   }
 
@@ -110,14 +135,23 @@ final class Browser implements AutoCloseable {
   /** Waits until the JavaScript expression is truthy. */
   void await(String expression) {
     new WebDriverWait(driver, TIMEOUT, Duration.ofMillis(50))
-        .withMessage(() -> "waiting for " + expression + "; window.log = " + eval("JSON.stringify(window.log)"))
-        .until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript("return !!(" + expression + ");")));
+        .withMessage(
+            () ->
+                "waiting for "
+                    + expression
+                    + "; window.log = "
+                    + eval("JSON.stringify(window.log)"))
+        .until(
+            d ->
+                Boolean.TRUE.equals(
+                    ((JavascriptExecutor) d).executeScript("return !!(" + expression + ");")));
   }
 
   /** Replaces {@code window.WebSocket} with the scripted server from the test resources. */
   void installScriptedServer() {
     try (var in = Browser.class.getResourceAsStream("/dev/dialogue/browser/scripted-server.js")) {
-      ((JavascriptExecutor) driver).executeScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      ((JavascriptExecutor) driver)
+          .executeScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

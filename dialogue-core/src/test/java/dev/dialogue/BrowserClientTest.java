@@ -38,12 +38,14 @@ class BrowserClientTest {
     try (Dialogue server = TestServers.builder().build().start()) {
       HttpResponse<String> script = get(server.port(), "/dialogue.js", null);
       assertThat(script.statusCode()).isEqualTo(200);
-      assertThat(script.headers().firstValue("Content-Type")).hasValue("application/javascript; charset=utf-8");
+      assertThat(script.headers().firstValue("Content-Type"))
+          .hasValue("application/javascript; charset=utf-8");
       assertThat(script.body()).contains("window").contains("EIO=4");
       String etag = script.headers().firstValue("ETag").orElseThrow();
       assertThat(get(server.port(), "/dialogue.js", etag).statusCode()).isEqualTo(304);
       assertThat(get(server.port(), "/other.js", null).statusCode()).isEqualTo(400);
-      HttpResponse<String> polling = get(server.port(), "/socket.io/?EIO=4&transport=polling", null);
+      HttpResponse<String> polling =
+          get(server.port(), "/socket.io/?EIO=4&transport=polling", null);
       assertThat(polling.statusCode()).isEqualTo(200);
       assertThat(polling.body()).startsWith("0{");
     }
@@ -58,16 +60,21 @@ class BrowserClientTest {
       assertThat(get(off.port(), "/dialogue.js", null).statusCode()).isEqualTo(400);
     }
     assertThatThrownBy(() -> Dialogue.builder().browserClientPath("dialogue.js"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dialogue.js");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dialogue.js");
     assertThatThrownBy(() -> Dialogue.builder().browserClientPath("/socket.io/d.js").build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("/socket.io");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("/socket.io");
   }
 
   @Test
   void originCheck_stillGuardsTheSocket_butNotTheScript() {
-    try (Dialogue strict = TestServers.builder().allowedOrigins("https://app.example.com").build().start();
-        Dialogue allowing = TestServers.builder().allowedOrigins(browser.pageOrigin()).build().start()) {
-      String attempt = """
+    try (Dialogue strict =
+            TestServers.builder().allowedOrigins("https://app.example.com").build().start();
+        Dialogue allowing =
+            TestServers.builder().allowedOrigins(browser.pageOrigin()).build().start()) {
+      String attempt =
+          """
           const client = Dialogue.connect(server, {auth: {userId: 'oz'}, reconnect: false});
           try { await client.connect(); return 'connected'; } catch (e) { return e.code; }
           """;
@@ -84,7 +91,9 @@ class BrowserClientTest {
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
       bob.request("dialogue:join", Map.of("roomId", "chat"));
       browser.open(server.port());
-      Map<String, Object> result = browser.runMap("""
+      Map<String, Object> result =
+          browser.runMap(
+              """
           const client = window.client = Dialogue.connect(server, {auth: () => ({userId: 'alice'})});
           const states = [];
           client.onStateChange((s) => states.push(s));
@@ -96,17 +105,24 @@ class BrowserClientTest {
           return {userId: client.userId, state: client.state, states, name: room.name,
                   cmid: t.clientMessageId, offset: published.offset, hasId: typeof published.id === 'string'};
           """);
-      assertThat(result).containsEntry("userId", "alice").containsEntry("state", "connected")
-          .containsEntry("name", "Chat").containsEntry("offset", 1L).containsEntry("hasId", true);
+      assertThat(result)
+          .containsEntry("userId", "alice")
+          .containsEntry("state", "connected")
+          .containsEntry("name", "Chat")
+          .containsEntry("offset", 1L)
+          .containsEntry("hasId", true);
       assertThat(result.get("states")).isEqualTo(List.of("connecting", "connected"));
       RawClient.Received atBob = bob.take("dialogue:event");
       assertThat(atBob.data().path("from").asText()).isEqualTo("alice");
       assertThat(atBob.data().path("clientMessageId").asText()).isEqualTo(result.get("cmid"));
 
-      bob.request("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "yo")));
+      bob.request(
+          "dialogue:trigger",
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "yo")));
       server.trigger("chat", "message", Map.of("text", "welcome"));
       browser.await("log.length === 3");
-      assertThat(browser.eval("log")).isEqualTo(List.of("alice:hi:1", "bob:yo:2", "system:welcome:3"));
+      assertThat(browser.eval("log"))
+          .isEqualTo(List.of("alice:hi:1", "bob:yo:2", "system:welcome:3"));
     }
   }
 
@@ -114,7 +130,9 @@ class BrowserClientTest {
   void requests_failWithServerCodes() {
     try (Dialogue server = TestServers.builder().build().start()) {
       browser.open(server.port());
-      Map<String, Object> result = browser.runMap("""
+      Map<String, Object> result =
+          browser.runMap(
+              """
           const client = Dialogue.connect(server, {auth: {userId: 'carol'}});
           const code = (p) => p.then(() => 'resolved', (e) => e instanceof Dialogue.DialogueError && e.code + ': ' + e.message);
           const before = await code(client.listRooms());
@@ -132,10 +150,14 @@ class BrowserClientTest {
           };
           """);
       assertThat(result).containsEntry("before", "DISCONNECTED: dialogue:listRooms: not connected");
-      assertThat((String) result.get("notFound")).isEqualTo("ROOM_NOT_FOUND: Room 'nope' does not exist");
-      assertThat((String) result.get("invalid")).startsWith("VALIDATION_FAILED: Event 'message' validation failed: text");
+      assertThat((String) result.get("notFound"))
+          .isEqualTo("ROOM_NOT_FOUND: Room 'nope' does not exist");
+      assertThat((String) result.get("invalid"))
+          .startsWith("VALIDATION_FAILED: Event 'message' validation failed: text");
       assertThat((String) result.get("notAllowed")).startsWith("EVENT_NOT_ALLOWED");
-      assertThat(result).containsEntry("rooms", "chat,tiny,lobby").containsEntry("created", "carol")
+      assertThat(result)
+          .containsEntry("rooms", "chat,tiny,lobby")
+          .containsEntry("created", "carol")
           .containsEntry("history", 0L);
       assertThat((String) result.get("exists")).isEqualTo("ROOM_EXISTS: Room 'r1' already exists");
     }
@@ -144,15 +166,20 @@ class BrowserClientTest {
   @Test
   void connect_whenAuthenticatorRefuses_rejectsWithItsReason_andDoesNotRetry() {
     List<Object> seen = new ArrayList<>();
-    Authenticator auth = handshake -> {
-      synchronized (seen) {
-        seen.add(handshake.auth().get("token"));
-      }
-      return "good".equals(handshake.auth().get("token")) ? AuthResult.accept("dave") : AuthResult.reject("bad token");
-    };
+    Authenticator auth =
+        handshake -> {
+          synchronized (seen) {
+            seen.add(handshake.auth().get("token"));
+          }
+          return "good".equals(handshake.auth().get("token"))
+              ? AuthResult.accept("dave")
+              : AuthResult.reject("bad token");
+        };
     try (Dialogue server = TestServers.builder().authenticator(auth).build().start()) {
       browser.open(server.port());
-      Map<String, Object> result = browser.runMap("""
+      Map<String, Object> result =
+          browser.runMap(
+              """
           const client = Dialogue.connect(server, {auth: () => ({token: 'stale'})});
           const errors = [];
           client.onError((e) => errors.push(e.code));
@@ -163,10 +190,14 @@ class BrowserClientTest {
             return {code: e.code, message: e.message, state: client.state, errors};
           }
           """);
-      assertThat(result).containsEntry("code", "CONNECT_REFUSED").containsEntry("message", "bad token")
+      assertThat(result)
+          .containsEntry("code", "CONNECT_REFUSED")
+          .containsEntry("message", "bad token")
           .containsEntry("state", "disconnected");
       assertThat(result.get("errors")).isEqualTo(List.of("CONNECT_REFUSED"));
-      Map<String, Object> retried = browser.runMap("""
+      Map<String, Object> retried =
+          browser.runMap(
+              """
           const client = Dialogue.connect(server, {auth: async () => ({token: 'good'})});
           await client.connect();
           return {userId: client.userId};
@@ -182,7 +213,8 @@ class BrowserClientTest {
   void disconnect_byServer_isFinal() {
     try (Dialogue server = TestServers.builder().build().start()) {
       browser.open(server.port());
-      browser.run("""
+      browser.run(
+          """
           const client = window.client = Dialogue.connect(server, {
             auth: {userId: 'ivy'}, reconnect: {initial: 50, max: 50, jitter: 0}});
           client.onDisconnect((reason) => log.push(reason));
@@ -205,7 +237,8 @@ class BrowserClientTest {
   private void reconnectAfterRestart(Dialogue first) {
     int port = first.port();
     browser.open(port);
-    browser.run("""
+    browser.run(
+        """
         let authCalls = 0;
         const client = window.client = Dialogue.connect(server, {
           auth: () => ({userId: 'erin', attempt: String(++authCalls)}),
@@ -222,7 +255,8 @@ class BrowserClientTest {
     String firstEpoch = (String) browser.eval("room.epoch");
     first.stop();
     browser.await("client.state === 'reconnecting'");
-    browser.run("""
+    browser.run(
+        """
         window.results = ['m1', 'm2', 'm3'].map((text) => room.trigger('message', {text}).result);
         """);
     assertThat(browser.eval("client.pendingTriggers")).isEqualTo(3L);
@@ -230,16 +264,27 @@ class BrowserClientTest {
     List<String> atServer = new ArrayList<>();
     try (Dialogue second = TestServers.builder().port(port).build()) {
       second.start();
-      second.on("chat", "message", (data, envelope) -> {
-        synchronized (atServer) {
-          atServer.add(data.path("text").asText() + "@" + envelope.offset());
-        }
-      });
+      second.on(
+          "chat",
+          "message",
+          (data, envelope) -> {
+            synchronized (atServer) {
+              atServer.add(data.path("text").asText() + "@" + envelope.offset());
+            }
+          });
       Object offsets = browser.run("return (await Promise.all(results)).map((r) => r.offset);");
       assertThat(offsets).isEqualTo(List.of(1L, 2L, 3L));
       browser.await("log.includes('m3@3')");
-      assertThat(browser.eval("log")).isEqualTo(
-          List.of("connect", "m0@1", "disconnect:transport close", "connect", "m1@1", "m2@2", "m3@3"));
+      assertThat(browser.eval("log"))
+          .isEqualTo(
+              List.of(
+                  "connect",
+                  "m0@1",
+                  "disconnect:transport close",
+                  "connect",
+                  "m1@1",
+                  "m2@2",
+                  "m3@3"));
       assertThat(browser.eval("room.epoch")).isNotEqualTo(firstEpoch);
       assertThat((Long) browser.eval("authCalls()")).isGreaterThanOrEqualTo(2L);
       assertThat(browser.eval("client.pendingTriggers")).isEqualTo(0L);
@@ -255,7 +300,8 @@ class BrowserClientTest {
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
       bob.request("dialogue:join", Map.of("roomId", "chat"));
       browser.open(server.port());
-      browser.run("""
+      browser.run(
+          """
           const client = window.client = Dialogue.connect(server, {
             auth: {userId: 'fay'}, reconnect: {initial: 50, max: 200, jitter: 0}});
           client.onConnect(() => log.push('connect'));
@@ -264,13 +310,18 @@ class BrowserClientTest {
           const room = window.room = await client.join('chat');
           room.onAny((e) => log.push(e.data.text + '@' + e.offset));
           """);
-      bob.request("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "a")));
+      bob.request(
+          "dialogue:trigger",
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "a")));
       browser.await("log.includes('a@1')");
       String epoch = (String) browser.eval("room.epoch");
 
       browser.run("client._ws.close();"); // as if the network dropped
-      browser.await("log.filter((l) => l === 'connect').length === 2 && client.state === 'connected'");
-      bob.request("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "b")));
+      browser.await(
+          "log.filter((l) => l === 'connect').length === 2 && client.state === 'connected'");
+      bob.request(
+          "dialogue:trigger",
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "b")));
       browser.await("log.includes('b@2')");
 
       assertThat(browser.eval("room.epoch")).isEqualTo(epoch);
@@ -286,7 +337,9 @@ class BrowserClientTest {
     try (Dialogue scriptSource = TestServers.builder().build().start()) {
       browser.open(scriptSource.port());
       browser.installScriptedServer();
-      Map<String, Object> result = browser.runMap("""
+      Map<String, Object> result =
+          browser.runMap(
+              """
           const env = (offset) => ({event: 'message', roomId: 'chat', data: {text: 't' + offset}, from: 'x',
                                     timestamp: 1, id: 'id' + offset, offset});
           scripted.answers['dialogue:join'] = (p, i) => [
@@ -318,11 +371,15 @@ class BrowserClientTest {
                   requests: scripted.requests.map((r) => r[0].replace('dialogue:', '')).join(',')};
           """);
       assertThat(result.get("log")).isEqualTo(List.of(6L, 7L, 8L, 9L, 1L));
-      assertThat(result.get("joins")).isEqualTo(List.of(
-          Map.of("roomId", "chat"),
-          Map.of("roomId", "chat", "since", Map.of("offset", 6L, "epoch", "E1")),
-          Map.of("roomId", "chat", "since", Map.of("offset", 9L, "epoch", "E1"))));
-      assertThat(result).containsEntry("published", 10L).containsEntry("lastOffset", 1L)
+      assertThat(result.get("joins"))
+          .isEqualTo(
+              List.of(
+                  Map.of("roomId", "chat"),
+                  Map.of("roomId", "chat", "since", Map.of("offset", 6L, "epoch", "E1")),
+                  Map.of("roomId", "chat", "since", Map.of("offset", 9L, "epoch", "E1"))));
+      assertThat(result)
+          .containsEntry("published", 10L)
+          .containsEntry("lastOffset", 1L)
           .containsEntry("requests", "join,subscribe,join,subscribe,trigger,join,subscribe");
     }
   }
@@ -332,7 +389,9 @@ class BrowserClientTest {
     try (Dialogue scriptSource = TestServers.builder().build().start()) {
       browser.open(scriptSource.port());
       browser.installScriptedServer();
-      Map<String, Object> result = browser.runMap("""
+      Map<String, Object> result =
+          browser.runMap(
+              """
           scripted.pingInterval = 150;
           scripted.pingTimeout = 150;
           scripted.answers['dialogue:getHistory'] = () => undefined; // never answered
@@ -356,15 +415,21 @@ class BrowserClientTest {
           const after = await client.listRooms().catch((e) => e.code);
           return {timeout, pongs: pongs > 0, reasons, codes, pending, state: client.state, after};
           """);
-      assertThat(result).containsEntry("timeout", "TIMEOUT").containsEntry("pongs", true)
-          .containsEntry("pending", 2L).containsEntry("state", "disconnected").containsEntry("after", "DISCONNECTED");
+      assertThat(result)
+          .containsEntry("timeout", "TIMEOUT")
+          .containsEntry("pongs", true)
+          .containsEntry("pending", 2L)
+          .containsEntry("state", "disconnected")
+          .containsEntry("after", "DISCONNECTED");
       assertThat(result.get("reasons")).isEqualTo(List.of("ping timeout"));
       assertThat(result.get("codes")).isEqualTo(List.of("OFFLINE_QUEUE_FULL"));
     }
   }
 
-  private static HttpResponse<String> get(int port, String path, String ifNoneMatch) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+  private static HttpResponse<String> get(int port, String path, String ifNoneMatch)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     if (ifNoneMatch != null) {
       request.header("If-None-Match", ifNoneMatch);
     }

@@ -28,13 +28,21 @@ class CapacityTest {
         for (RawClient c : clients) {
           answers.add(c.requestAsync(Wire.JOIN, Map.of("roomId", "arena")));
         }
-        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+            .get(30, TimeUnit.SECONDS);
 
         long admitted = answers.stream().filter(a -> a.join().path("ok").asBoolean()).count();
-        List<String> refusals = answers.stream().map(CompletableFuture::join)
-            .filter(a -> !a.path("ok").asBoolean())
-            .map(a -> a.path("error").path("code").asText() + ": " + a.path("error").path("message").asText())
-            .distinct().toList();
+        List<String> refusals =
+            answers.stream()
+                .map(CompletableFuture::join)
+                .filter(a -> !a.path("ok").asBoolean())
+                .map(
+                    a ->
+                        a.path("error").path("code").asText()
+                            + ": "
+                            + a.path("error").path("message").asText())
+                .distinct()
+                .toList();
         assertThat(admitted).isEqualTo(10);
         assertThat(refusals).containsExactly("ROOM_FULL: Room 'arena' is at capacity");
         assertThat(server.room("arena").orElseThrow().size()).isEqualTo(10);

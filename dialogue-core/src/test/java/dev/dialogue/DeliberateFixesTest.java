@@ -120,25 +120,31 @@ class DeliberateFixesTest {
 
   @Test
   void clientCreatedRoom_honoursClientRoomEvents() {
-    try (Dialogue server = TestServers.builder().clientRoomEvents(TestServers.MESSAGE).build().start();
+    try (Dialogue server =
+            TestServers.builder().clientRoomEvents(TestServers.MESSAGE).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.request(Wire.CREATE_ROOM, Map.of("id", "den", "name", "Den"));
       alice.join("den");
       alice.emit(Wire.SUBSCRIBE_ALL, Map.of("roomId", "den"));
 
       alice.trigger("den", "whatever", Map.of());
-      assertError(alice.takeError(), "EVENT_NOT_ALLOWED", "Event 'whatever' is not allowed in room 'den'");
+      assertError(
+          alice.takeError(), "EVENT_NOT_ALLOWED", "Event 'whatever' is not allowed in room 'den'");
       alice.trigger("den", "message", Map.of("text", ""));
       assertThat(alice.takeError().path("code").asText()).isEqualTo("VALIDATION_FAILED");
       alice.trigger("den", "message", Map.of("text", "fine"));
-      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("fine");
+      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText())
+          .isEqualTo("fine");
     }
   }
 
   @Test
   void createRoom_whenCreationPolicyDenies_isPermissionDeniedWithReason() {
-    RoomCreationPolicy staffOnly = (client, requested) ->
-        client.userId().startsWith("staff-") ? Decision.allow() : Decision.deny("only staff create rooms");
+    RoomCreationPolicy staffOnly =
+        (client, requested) ->
+            client.userId().startsWith("staff-")
+                ? Decision.allow()
+                : Decision.deny("only staff create rooms");
     try (Dialogue server = TestServers.builder().roomCreationPolicy(staffOnly).build().start();
         RawClient guest = RawClient.connectAs(server.port(), "guest");
         RawClient staff = RawClient.connectAs(server.port(), "staff-1")) {
@@ -146,7 +152,12 @@ class DeliberateFixesTest {
 
       assertError(guest.takeError(), "PERMISSION_DENIED", "only staff create rooms");
       assertThat(server.room("den")).isEmpty();
-      assertThat(staff.request(Wire.CREATE_ROOM, Map.of("id", "den", "name", "Den")).path("ok").asBoolean()).isTrue();
+      assertThat(
+              staff
+                  .request(Wire.CREATE_ROOM, Map.of("id", "den", "name", "Den"))
+                  .path("ok")
+                  .asBoolean())
+          .isTrue();
     }
   }
 
@@ -238,12 +249,14 @@ class DeliberateFixesTest {
       assertThat(server.deleteRoom("lobby")).isTrue();
       bob.take(Wire.ROOM_DELETED);
 
-      server.createRoom(RoomConfig.builder("lobby", "Lobby 2").anyEvent().defaultSubscriptions("*").build());
+      server.createRoom(
+          RoomConfig.builder("lobby", "Lobby 2").anyEvent().defaultSubscriptions("*").build());
       bob.join("lobby");
       server.trigger("lobby", "hello", Map.of());
 
       assertThat(bob.take(Wire.EVENT).data().path("event").asText()).isEqualTo("hello");
-      assertThat(server.room("lobby").orElseThrow().participants()).extracting(ClientConnection::userId)
+      assertThat(server.room("lobby").orElseThrow().participants())
+          .extracting(ClientConnection::userId)
           .containsExactly("bob");
     }
   }
@@ -252,24 +265,34 @@ class DeliberateFixesTest {
   void syncHistoryOnJoin_worksForRoomsCreatedAtRuntime() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      server.createRoom(RoomConfig.builder("live", "Live").events(TestServers.MESSAGE).syncHistoryOnJoin(true).build());
+      server.createRoom(
+          RoomConfig.builder("live", "Live")
+              .events(TestServers.MESSAGE)
+              .syncHistoryOnJoin(true)
+              .build());
       server.trigger("live", "message", Map.of("text", "before you came"));
 
       alice.join("live");
 
       JsonNode history = alice.take(Wire.HISTORY).data();
       assertThat(history.path("roomId").asText()).isEqualTo("live");
-      assertThat(ProtocolEventsTest.texts(history.path("events"))).containsExactly("before you came");
+      assertThat(ProtocolEventsTest.texts(history.path("events")))
+          .containsExactly("before you came");
     }
   }
 
   @Test
   void withoutAuthenticator_tokenNeverBecomesTheUserId() {
     try (Dialogue server = TestServers.builder().build().start();
-        RawClient anon = RawClient.connect(server.port(), Map.of("token", "secret-token", "role", "guest"));
+        RawClient anon =
+            RawClient.connect(server.port(), Map.of("token", "secret-token", "role", "guest"));
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
-      String userId = server.allClients().stream().map(ClientConnection::userId)
-          .filter(u -> !u.equals("bob")).findFirst().orElseThrow();
+      String userId =
+          server.allClients().stream()
+              .map(ClientConnection::userId)
+              .filter(u -> !u.equals("bob"))
+              .findFirst()
+              .orElseThrow();
       anon.join("lobby");
       bob.join("lobby");
 
@@ -305,19 +328,22 @@ class DeliberateFixesTest {
       alice.trigger("lobby", "hi", Map.of());
 
       JsonNode error = alice.takeError();
-      assertThat(error.path("code").asText()).isEqualTo("EVENT_REJECTED").isNotEqualTo("VALIDATION_FAILED");
+      assertThat(error.path("code").asText())
+          .isEqualTo("EVENT_REJECTED")
+          .isNotEqualTo("VALIDATION_FAILED");
       assertThat(error.path("message").asText()).isEqualTo("room is read-only");
     }
   }
 
   @Test
   void hookException_isInternalErrorAndTheConnectionKeepsWorking() {
-    EventInterceptor fragile = (room, message) -> {
-      if (message.event().equals("boom")) {
-        throw new IllegalStateException("interceptor bug");
-      }
-      return EventDecision.proceed(message);
-    };
+    EventInterceptor fragile =
+        (room, message) -> {
+          if (message.event().equals("boom")) {
+            throw new IllegalStateException("interceptor bug");
+          }
+          return EventDecision.proceed(message);
+        };
     try (Dialogue server = TestServers.builder().interceptor(fragile).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice");
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
@@ -337,12 +363,13 @@ class DeliberateFixesTest {
 
   @Test
   void listenerException_isContainedAndTheJoinStillSucceeds() {
-    DialogueListener throwing = new DialogueListener() {
-      @Override
-      public void onJoined(ClientConnection client, Room room) {
-        throw new IllegalStateException("listener bug");
-      }
-    };
+    DialogueListener throwing =
+        new DialogueListener() {
+          @Override
+          public void onJoined(ClientConnection client, Room room) {
+            throw new IllegalStateException("listener bug");
+          }
+        };
     try (Dialogue server = TestServers.builder().listener(throwing).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("lobby");
@@ -350,7 +377,11 @@ class DeliberateFixesTest {
 
       assertThat(alice.received(Wire.ERROR)).isEmpty();
       assertThat(server.isInRoom("alice", "lobby")).isTrue();
-      assertThat(alice.request(Wire.TRIGGER, Map.of("roomId", "lobby", "event", "x", "data", Map.of())).path("ok").asBoolean())
+      assertThat(
+              alice
+                  .request(Wire.TRIGGER, Map.of("roomId", "lobby", "event", "x", "data", Map.of()))
+                  .path("ok")
+                  .asBoolean())
           .isTrue();
     }
   }

@@ -10,7 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Every error code of PROTOCOL.md section 6, with its exact message where the protocol gives one. */
+/**
+ * Every error code of PROTOCOL.md section 6, with its exact message where the protocol gives one.
+ */
 @Timeout(60)
 class ErrorCodesTest {
 
@@ -36,13 +38,15 @@ class ErrorCodesTest {
 
   @Test
   void join_whenPolicyDenies_sendsJoinDeniedWithReason() {
-    JoinPolicy adminsOnly = (client, room) ->
-        room.id().equals("lobby") && !"admin".equals(client.meta().get("role"))
-            ? Decision.deny("admins only")
-            : Decision.allow();
+    JoinPolicy adminsOnly =
+        (client, room) ->
+            room.id().equals("lobby") && !"admin".equals(client.meta().get("role"))
+                ? Decision.deny("admins only")
+                : Decision.allow();
     try (Dialogue server = TestServers.builder().joinPolicy(adminsOnly).build().start();
         RawClient bob = RawClient.connect(server.port(), Map.of("userId", "bob", "role", "user"));
-        RawClient root = RawClient.connect(server.port(), Map.of("userId", "root", "role", "admin"))) {
+        RawClient root =
+            RawClient.connect(server.port(), Map.of("userId", "root", "role", "admin"))) {
       bob.emit(Wire.JOIN, Map.of("roomId", "lobby"));
 
       assertError(bob.takeError(), "JOIN_DENIED", "admins only");
@@ -62,7 +66,8 @@ class ErrorCodesTest {
 
       assertError(bob.takeError(), "ROOM_FULL", "Room 'tiny' is at capacity");
       assertThat(server.room("tiny").orElseThrow().participants())
-          .extracting(ClientConnection::userId).containsExactly("alice");
+          .extracting(ClientConnection::userId)
+          .containsExactly("alice");
     }
   }
 
@@ -87,7 +92,8 @@ class ErrorCodesTest {
 
       alice.trigger("chat", "dance", Map.of());
 
-      assertError(alice.takeError(), "EVENT_NOT_ALLOWED", "Event 'dance' is not allowed in room 'chat'");
+      assertError(
+          alice.takeError(), "EVENT_NOT_ALLOWED", "Event 'dance' is not allowed in room 'chat'");
     }
   }
 
@@ -100,7 +106,8 @@ class ErrorCodesTest {
 
       alice.trigger("mute", "anything", Map.of());
 
-      assertError(alice.takeError(), "EVENT_NOT_ALLOWED", "Event 'anything' is not allowed in room 'mute'");
+      assertError(
+          alice.takeError(), "EVENT_NOT_ALLOWED", "Event 'anything' is not allowed in room 'mute'");
     }
   }
 
@@ -112,7 +119,10 @@ class ErrorCodesTest {
 
       alice.trigger("chat", "message", Map.of("text", "  "));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED", "Event 'message' validation failed: text: must not be blank");
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
+          "Event 'message' validation failed: text: must not be blank");
     }
   }
 
@@ -124,7 +134,10 @@ class ErrorCodesTest {
 
       alice.trigger("chat", "post", Map.of("author", Map.of("name", "")));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED", "Event 'post' validation failed: author.name: must not be blank");
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
+          "Event 'post' validation failed: author.name: must not be blank");
     }
   }
 
@@ -177,7 +190,12 @@ class ErrorCodesTest {
   @Test
   void getHistory_limitIsPerConnection() {
     MutableClock clock = MutableClock.atFixedStart();
-    try (Dialogue server = TestServers.builder().clock(clock).historyRateLimit(2, Duration.ofSeconds(10)).build().start();
+    try (Dialogue server =
+            TestServers.builder()
+                .clock(clock)
+                .historyRateLimit(2, Duration.ofSeconds(10))
+                .build()
+                .start();
         RawClient alice = RawClient.connectAs(server.port(), "alice");
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
       alice.join("chat");
@@ -208,7 +226,8 @@ class ErrorCodesTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
 
-      alice.emit(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", "zero"));
+      alice.emit(
+          Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", "zero"));
       assertError(alice.takeError(), "INVALID_REQUEST", "start must be an integer, got string");
       alice.emit(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "end", 2.5));
       assertError(alice.takeError(), "INVALID_REQUEST", "end must be an integer, got 2.5");
@@ -223,8 +242,10 @@ class ErrorCodesTest {
 
       alice.emit(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", -1));
       assertError(alice.takeError(), "INVALID_REQUEST", "start must be >= 0, got -1");
-      alice.emit(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", 5, "end", 4));
-      assertError(alice.takeError(), "INVALID_REQUEST", "end must be >= start, got start 5 and end 4");
+      alice.emit(
+          Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", 5, "end", 4));
+      assertError(
+          alice.takeError(), "INVALID_REQUEST", "end must be >= start, got start 5 and end 4");
     }
   }
 
@@ -234,8 +255,13 @@ class ErrorCodesTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
 
-      JsonNode atCap = alice.request(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", 10, "end", 510));
-      alice.emit(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", 10, "end", 511));
+      JsonNode atCap =
+          alice.request(
+              Wire.GET_HISTORY,
+              Map.of("roomId", "chat", "eventName", "message", "start", 10, "end", 510));
+      alice.emit(
+          Wire.GET_HISTORY,
+          Map.of("roomId", "chat", "eventName", "message", "start", 10, "end", 511));
 
       assertThat(atCap.path("ok").asBoolean()).isTrue();
       assertError(alice.takeError(), "INVALID_REQUEST", "end - start must be at most 500, got 501");
@@ -265,12 +291,18 @@ class ErrorCodesTest {
       alice.emit(Wire.JOIN, Map.of());
       assertError(alice.takeError(), "INVALID_REQUEST", "roomId is required");
       alice.emit(Wire.JOIN, "chat");
-      assertError(alice.takeError(), "INVALID_REQUEST", "dialogue:join expects an object like {roomId}, got string");
+      assertError(
+          alice.takeError(),
+          "INVALID_REQUEST",
+          "dialogue:join expects an object like {roomId}, got string");
       alice.emit(Wire.TRIGGER, Map.of("roomId", "chat", "data", Map.of()));
       assertError(alice.takeError(), "INVALID_REQUEST", "event is required");
       alice.emit(Wire.SUBSCRIBE, Map.of("roomId", "chat"));
       assertError(alice.takeError(), "INVALID_REQUEST", "eventName is required");
-      alice.emit(Wire.TRIGGER, Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "x"), "meta", "nope"));
+      alice.emit(
+          Wire.TRIGGER,
+          Map.of(
+              "roomId", "chat", "event", "message", "data", Map.of("text", "x"), "meta", "nope"));
       assertError(alice.takeError(), "INVALID_REQUEST", "meta must be an object, got string");
       alice.emit(Wire.LEAVE, Map.of("roomId", false));
       assertError(alice.takeError(), "INVALID_REQUEST", "roomId must be a string, got boolean");
@@ -299,9 +331,11 @@ class ErrorCodesTest {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.emit(Wire.CREATE_ROOM, Map.of("id", "den", "name", "Den", "maxSize", "big"));
-      assertThat(alice.takeError().path("message").asText()).startsWith("maxSize must be an integer");
+      assertThat(alice.takeError().path("message").asText())
+          .startsWith("maxSize must be an integer");
       alice.emit(Wire.CREATE_ROOM, Map.of("id", "den", "name", "Den", "maxSize", 0));
-      assertError(alice.takeError(), "INVALID_REQUEST", "maxSize must be a positive integer, got 0");
+      assertError(
+          alice.takeError(), "INVALID_REQUEST", "maxSize must be a positive integer, got 0");
 
       assertThat(server.room("den")).isEmpty();
     }
@@ -327,7 +361,8 @@ class ErrorCodesTest {
 
       bob.emit(Wire.DELETE_ROOM, Map.of("roomId", "den"));
 
-      assertError(bob.takeError(), "PERMISSION_DENIED", "Only the room creator can delete this room");
+      assertError(
+          bob.takeError(), "PERMISSION_DENIED", "Only the room creator can delete this room");
       assertThat(server.room("den")).isPresent();
     }
   }
@@ -354,10 +389,15 @@ class ErrorCodesTest {
 
   @Test
   void trigger_whenInterceptorRejects_sendsEventRejectedWithReason() {
-    EventInterceptor noShouting = (room, message) ->
-        message.data().path("text").asText().equals(message.data().path("text").asText().toUpperCase())
-            ? EventDecision.reject("no shouting")
-            : EventDecision.proceed(message);
+    EventInterceptor noShouting =
+        (room, message) ->
+            message
+                    .data()
+                    .path("text")
+                    .asText()
+                    .equals(message.data().path("text").asText().toUpperCase())
+                ? EventDecision.reject("no shouting")
+                : EventDecision.proceed(message);
     try (Dialogue server = TestServers.builder().interceptor(noShouting).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
@@ -372,9 +412,10 @@ class ErrorCodesTest {
 
   @Test
   void join_whenPolicyThrows_sendsInternalErrorWithoutDetails() {
-    JoinPolicy broken = (client, room) -> {
-      throw new IllegalStateException("database password is hunter2");
-    };
+    JoinPolicy broken =
+        (client, room) -> {
+          throw new IllegalStateException("database password is hunter2");
+        };
     try (Dialogue server = TestServers.builder().joinPolicy(broken).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.emit(Wire.JOIN, Map.of("roomId", "chat"));

@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A DataSource whose connections can be held back: with the gate shut, the store's writer waits
- * for its connection while appends pile up in the queue, which makes batching and a full queue
+ * A DataSource whose connections can be held back: with the gate shut, the store's writer waits for
+ * its connection while appends pile up in the queue, which makes batching and a full queue
  * deterministic.
  */
 final class GatedDataSource implements DataSource {

@@ -22,14 +22,18 @@ final class HistoryStoreCrashChild {
       inFlight.acquire();
       long acked = offset;
       EventMessage event = JdbcHistoryStoreContract.event(roomId, offset);
-      store.append(epoch, event).whenComplete((ok, failure) -> {
-        inFlight.release();
-        synchronized (out) {
-          // Printed and flushed only after the commit: every line the parent reads is durable.
-          out.println(failure == null ? "ACK " + acked : "FAIL " + acked + " " + failure);
-          out.flush();
-        }
-      });
+      store
+          .append(epoch, event)
+          .whenComplete(
+              (ok, failure) -> {
+                inFlight.release();
+                synchronized (out) {
+                  // Printed and flushed only after the commit: every line the parent reads is
+                  // durable.
+                  out.println(failure == null ? "ACK " + acked : "FAIL " + acked + " " + failure);
+                  out.flush();
+                }
+              });
     }
   }
 }

@@ -25,8 +25,11 @@ final class HistoryStoreThroughput {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int producers = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int window = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
-    String url = args.length > 3 ? args[3]
-        : "jdbc:h2:file:" + Files.createTempDirectory("dialogue-throughput").resolve("db").toAbsolutePath();
+    String url =
+        args.length > 3
+            ? args[3]
+            : "jdbc:h2:file:"
+                + Files.createTempDirectory("dialogue-throughput").resolve("db").toAbsolutePath();
     if (url.equals("postgres")) {
       TestPostgres postgres = TestPostgres.shared(); // stopped by its shutdown hook
       postgres.createSchema("throughput");
@@ -35,7 +38,12 @@ final class HistoryStoreThroughput {
     int perProducer = events / producers;
 
     try (JdbcHistoryStore store = JdbcHistoryStore.builder(url).build()) {
-      run(store, Math.min(20_000, perProducer), producers, window, "warmup"); // JIT, pool, first pages
+      run(
+          store,
+          Math.min(20_000, perProducer),
+          producers,
+          window,
+          "warmup"); // JIT, pool, first pages
       long commitsBefore = store.commits();
       long start = System.nanoTime();
       long acked = run(store, perProducer, producers, window, "measure");
@@ -44,12 +52,19 @@ final class HistoryStoreThroughput {
       System.out.printf(
           "%s: %d events acknowledged in %.2f s = %,.0f events/s; %d commits, %.1f events per commit"
               + " (%d producers, %d in flight each)%n",
-          url.replaceFirst("^(jdbc:[a-z0-9]+):.*$", "$1"), acked, seconds, acked / seconds, commits,
-          (double) acked / commits, producers, window);
+          url.replaceFirst("^(jdbc:[a-z0-9]+):.*$", "$1"),
+          acked,
+          seconds,
+          acked / seconds,
+          commits,
+          (double) acked / commits,
+          producers,
+          window);
     }
   }
 
-  private static long run(JdbcHistoryStore store, int perProducer, int producers, int window, String prefix)
+  private static long run(
+      JdbcHistoryStore store, int perProducer, int producers, int window, String prefix)
       throws InterruptedException {
     AtomicLong acked = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
@@ -64,20 +79,23 @@ final class HistoryStoreThroughput {
     return acked.get();
   }
 
-  private static void produce(JdbcHistoryStore store, String roomId, int count, int window, AtomicLong acked) {
+  private static void produce(
+      JdbcHistoryStore store, String roomId, int count, int window, AtomicLong acked) {
     Semaphore inFlight = new Semaphore(window);
     try {
       for (int offset = 1; offset <= count; offset++) {
         inFlight.acquire();
-        CompletableFuture<Void> done = store.append("epoch", JdbcHistoryStoreContract.event(roomId, offset));
-        done.whenComplete((ok, failure) -> {
-          if (failure != null) {
-            System.err.println("append failed: " + failure);
-          } else {
-            acked.incrementAndGet();
-          }
-          inFlight.release();
-        });
+        CompletableFuture<Void> done =
+            store.append("epoch", JdbcHistoryStoreContract.event(roomId, offset));
+        done.whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                System.err.println("append failed: " + failure);
+              } else {
+                acked.incrementAndGet();
+              }
+              inFlight.release();
+            });
       }
       // Wait for the stragglers: all permits back means nothing in flight.
       if (!inFlight.tryAcquire(window, 60, TimeUnit.SECONDS)) {

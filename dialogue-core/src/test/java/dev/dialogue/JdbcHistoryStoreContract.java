@@ -47,7 +47,8 @@ abstract class JdbcHistoryStoreContract {
     return store;
   }
 
-  JdbcHistoryStore openGated(GatedDataSource gated, UnaryOperator<JdbcHistoryStore.Builder> settings) {
+  JdbcHistoryStore openGated(
+      GatedDataSource gated, UnaryOperator<JdbcHistoryStore.Builder> settings) {
     JdbcHistoryStore store = settings.apply(JdbcHistoryStore.builder(gated)).build();
     stores.add(store);
     return store;
@@ -55,14 +56,24 @@ abstract class JdbcHistoryStoreContract {
 
   static EventMessage event(String roomId, long offset, String name) {
     ObjectNode data = Json.object().put("n", (int) offset); // JSON reads small numbers back as ints
-    return new EventMessage(name, roomId, data, "alice", 1_000 + offset, null, "m-" + roomId + "-" + offset, offset, null);
+    return new EventMessage(
+        name,
+        roomId,
+        data,
+        "alice",
+        1_000 + offset,
+        null,
+        "m-" + roomId + "-" + offset,
+        offset,
+        null);
   }
 
   static EventMessage event(String roomId, long offset) {
     return event(roomId, offset, "message");
   }
 
-  static void appendAll(HistoryStore store, String epoch, List<EventMessage> events) throws Exception {
+  static void appendAll(HistoryStore store, String epoch, List<EventMessage> events)
+      throws Exception {
     List<CompletableFuture<Void>> futures = new ArrayList<>();
     for (EventMessage e : events) {
       futures.add(store.append(epoch, e));
@@ -116,7 +127,8 @@ abstract class JdbcHistoryStoreContract {
     ObjectNode data = Json.object().put("text", "héllo \"quoted\" ✓");
     data.putArray("tags").add(1).add("two");
     ObjectNode meta = Json.object().put("source", "test");
-    EventMessage full = new EventMessage("message", "r", data, "bob", 1_234_567L, meta, "id-1", 1L, "client-1");
+    EventMessage full =
+        new EventMessage("message", "r", data, "bob", 1_234_567L, meta, "id-1", 1L, "client-1");
 
     appendAll(store, "e1", List.of(full));
 
@@ -187,7 +199,16 @@ abstract class JdbcHistoryStoreContract {
   }
 
   private static EventMessage withClientId(EventMessage e, String from, String clientMessageId) {
-    return new EventMessage(e.event(), e.roomId(), e.data(), from, e.timestamp(), e.meta(), e.id(), e.offset(), clientMessageId);
+    return new EventMessage(
+        e.event(),
+        e.roomId(),
+        e.data(),
+        from,
+        e.timestamp(),
+        e.meta(),
+        e.id(),
+        e.offset(),
+        clientMessageId);
   }
 
   @Test
@@ -218,19 +239,25 @@ abstract class JdbcHistoryStoreContract {
       String roomId = "room-" + t;
       List<CompletableFuture<Void>> mine = new ArrayList<>();
       futures.add(mine);
-      producers.add(new Thread(() -> range(roomId, 1, perThread).forEach(e -> mine.add(store.append("e-" + roomId, e)))));
+      producers.add(
+          new Thread(
+              () ->
+                  range(roomId, 1, perThread)
+                      .forEach(e -> mine.add(store.append("e-" + roomId, e)))));
     }
     producers.forEach(Thread::start);
     for (Thread producer : producers) {
       producer.join();
     }
     gated.open();
-    CompletableFuture.allOf(futures.stream().flatMap(List::stream).toArray(CompletableFuture[]::new))
+    CompletableFuture.allOf(
+            futures.stream().flatMap(List::stream).toArray(CompletableFuture[]::new))
         .get(30, TimeUnit.SECONDS);
 
     List<Long> expected = IntStream.rangeClosed(1, perThread).mapToObj(i -> (long) i).toList();
     for (int t = 0; t < threads; t++) {
-      assertThat(offsets(store.eventsAfter("room-" + t, 0, 1_000))).containsExactlyElementsOf(expected);
+      assertThat(offsets(store.eventsAfter("room-" + t, 0, 1_000)))
+          .containsExactlyElementsOf(expected);
     }
     // 2,000 events: what the writer took before it blocked, then the rest in batches of 1,000.
     assertThat(store.commits()).isBetween(2L, 3L);
@@ -242,7 +269,8 @@ abstract class JdbcHistoryStoreContract {
     appendAll(store, "e1", range("r", 1, 1));
     execute("DROP TABLE dialogue_events");
 
-    List<CompletableFuture<Void>> futures = List.of(store.append("e1", event("r", 2)), store.append("e1", event("r", 3)));
+    List<CompletableFuture<Void>> futures =
+        List.of(store.append("e1", event("r", 2)), store.append("e1", event("r", 3)));
 
     for (CompletableFuture<Void> future : futures) {
       assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS))
@@ -263,7 +291,8 @@ abstract class JdbcHistoryStoreContract {
     JdbcHistoryStore store = openGated(gated, b -> b);
     gated.shut(); // the events after the first one the writer takes form one batch
     List<CompletableFuture<Void>> futures = new ArrayList<>();
-    for (EventMessage e : List.of(event("r", 1), event("r", 2), event("r", 2, "duplicate"), event("r", 3))) {
+    for (EventMessage e :
+        List.of(event("r", 1), event("r", 2), event("r", 2, "duplicate"), event("r", 3))) {
       futures.add(store.append("e1", e));
     }
     gated.open();
@@ -287,7 +316,8 @@ abstract class JdbcHistoryStoreContract {
     for (EventMessage e : range("r", 1, 6)) {
       futures.add(store.append("e1", e));
     }
-    List<CompletableFuture<Void>> rejected = futures.stream().filter(CompletableFuture::isCompletedExceptionally).toList();
+    List<CompletableFuture<Void>> rejected =
+        futures.stream().filter(CompletableFuture::isCompletedExceptionally).toList();
 
     assertThat(rejected).isNotEmpty();
     assertThatThrownBy(() -> rejected.get(0).join())
@@ -295,7 +325,9 @@ abstract class JdbcHistoryStoreContract {
         .isInstanceOf(DialogueException.class)
         .hasMessageContaining("queue is full");
     gated.open();
-    futures.stream().filter(f -> !rejected.contains(f)).forEach(f -> assertThat(f).succeedsWithin(30, TimeUnit.SECONDS));
+    futures.stream()
+        .filter(f -> !rejected.contains(f))
+        .forEach(f -> assertThat(f).succeedsWithin(30, TimeUnit.SECONDS));
     assertThat(store.eventsAfter("r", 0, 10)).hasSize(6 - rejected.size());
   }
 
@@ -333,7 +365,8 @@ abstract class JdbcHistoryStoreContract {
   @Test
   void append_withoutOffset_orWithOversizedKey_throwsAtOnce() {
     JdbcHistoryStore store = open();
-    EventMessage noOffset = new EventMessage("message", "r", Json.object(), "alice", 1, null, "id", null, null);
+    EventMessage noOffset =
+        new EventMessage("message", "r", Json.object(), "alice", 1, null, "id", null, null);
     EventMessage longClientId = withClientId(event("r", 1), "alice", "x".repeat(513));
 
     assertThatThrownBy(() -> store.append("e1", noOffset))

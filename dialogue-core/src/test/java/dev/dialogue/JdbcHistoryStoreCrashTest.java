@@ -29,17 +29,25 @@ class JdbcHistoryStoreCrashTest {
   void killedWithSigkill_keepsEveryAcknowledgedEvent_underTheSameEpoch() throws Exception {
     String url = "jdbc:h2:file:" + directory.resolve("crash").toAbsolutePath();
     Path stderr = directory.resolve("child-stderr.txt");
-    Process child = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"),
-            HistoryStoreCrashChild.class.getName(), url, "room", "epoch-1")
-        .redirectError(stderr.toFile())
-        .start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                HistoryStoreCrashChild.class.getName(),
+                url,
+                "room",
+                "epoch-1")
+            .redirectError(stderr.toFile())
+            .start();
     List<Long> acked = new ArrayList<>();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
-        assertThat(line).as("child output; stderr: %s", Files.readString(stderr)).startsWith("ACK ");
+        assertThat(line)
+            .as("child output; stderr: %s", Files.readString(stderr))
+            .startsWith("ACK ");
         acked.add(Long.parseLong(line.substring(4)));
         if (acked.size() == ACKS_BEFORE_KILL) {
           // SIGKILL (no shutdown hook, no close(), no flush). Through the handle: Process.destroy*
@@ -55,12 +63,16 @@ class JdbcHistoryStoreCrashTest {
     try (JdbcHistoryStore store = JdbcHistoryStore.builder(url).build()) {
       long max = acked.stream().mapToLong(Long::longValue).max().orElseThrow();
       HistoryStore.Position position = store.position("room").orElseThrow();
-      List<Long> stored = store.eventsAfter("room", 0, Integer.MAX_VALUE).stream().map(EventMessage::offset).toList();
+      List<Long> stored =
+          store.eventsAfter("room", 0, Integer.MAX_VALUE).stream()
+              .map(EventMessage::offset)
+              .toList();
 
       assertThat(position.epoch()).isEqualTo("epoch-1");
       assertThat(position.offset()).isGreaterThanOrEqualTo(max);
       // Stored offsets are a gap-free prefix 1..n that holds every acknowledged one.
-      assertThat(stored).containsExactlyElementsOf(LongStream.rangeClosed(1, position.offset()).boxed().toList());
+      assertThat(stored)
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, position.offset()).boxed().toList());
       assertThat(stored).containsAll(acked);
     }
   }

@@ -42,7 +42,9 @@ class JdbcHistoryStoreTest extends JdbcHistoryStoreContract {
 
     try (var c = dataSource().getConnection();
         var s = c.createStatement();
-        var rs = s.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+        var rs =
+            s.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("0");
     }
@@ -54,8 +56,10 @@ class JdbcHistoryStoreTest extends JdbcHistoryStoreContract {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("jdbcUrl must start with 'jdbc:': h2:file:x");
     JdbcHistoryStore.Builder builder = JdbcHistoryStore.builder(url);
-    assertThatThrownBy(() -> builder.queueCapacity(0)).hasMessage("queueCapacity must be >= 1 but was 0");
-    assertThatThrownBy(() -> builder.maxBatchSize(-1)).hasMessage("maxBatchSize must be >= 1 but was -1");
+    assertThatThrownBy(() -> builder.queueCapacity(0))
+        .hasMessage("queueCapacity must be >= 1 but was 0");
+    assertThatThrownBy(() -> builder.maxBatchSize(-1))
+        .hasMessage("maxBatchSize must be >= 1 but was -1");
     assertThatThrownBy(() -> builder.poolSize(1))
         .hasMessage("poolSize must be >= 2 (one writer, one reader) but was 1");
     assertThatThrownBy(() -> builder.closeTimeout(Duration.ZERO))
@@ -67,7 +71,8 @@ class JdbcHistoryStoreTest extends JdbcHistoryStoreContract {
 
   @Test
   void build_withAnUnreachableDatabase_failsWithoutThePassword() {
-    String bad = "jdbc:h2:file:" + directory.resolve("nope") + ";IFEXISTS=TRUE;PASSWORD_HASH=secret";
+    String bad =
+        "jdbc:h2:file:" + directory.resolve("nope") + ";IFEXISTS=TRUE;PASSWORD_HASH=secret";
 
     assertThatThrownBy(() -> JdbcHistoryStore.builder(bad).build())
         .isInstanceOf(DialogueException.class)

@@ -34,18 +34,20 @@ class MalformedInputTest {
 
   @BeforeEach
   void start() {
-    server = TestServers.builder()
-        .maxPayloadBytes(MAX_PAYLOAD)
-        .listener(new DialogueListener() {
-          @Override
-          public void onDisconnected(ClientConnection client, String reason) {
-            if (client.userId().equals("x")) {
-              xDisconnected.countDown();
-            }
-          }
-        })
-        .build()
-        .start();
+    server =
+        TestServers.builder()
+            .maxPayloadBytes(MAX_PAYLOAD)
+            .listener(
+                new DialogueListener() {
+                  @Override
+                  public void onDisconnected(ClientConnection client, String reason) {
+                    if (client.userId().equals("x")) {
+                      xDisconnected.countDown();
+                    }
+                  }
+                })
+            .build()
+            .start();
     alice = RawClient.connectAs(server.port(), "alice");
     bob = RawClient.connectAs(server.port(), "bob");
     for (RawClient c : List.of(alice, bob)) {
@@ -55,7 +57,8 @@ class MalformedInputTest {
       assertOk(alice.request("dialogue:trigger", message("keep-" + i)));
     }
     for (int i = 1; i <= 3; i++) {
-      assertThat(bob.take("dialogue:event").data().path("data").path("text").asText()).isEqualTo("keep-" + i);
+      assertThat(bob.take("dialogue:event").data().path("data").path("text").asText())
+          .isEqualTo("keep-" + i);
     }
   }
 
@@ -67,18 +70,30 @@ class MalformedInputTest {
   }
 
   @Test
-  void invalidJsonInAnEventPacket_getsInvalidRequest_andTheConnectionKeepsWorking() throws Exception {
+  void invalidJsonInAnEventPacket_getsInvalidRequest_andTheConnectionKeepsWorking()
+      throws Exception {
     try (RawWebSocket x = connectedRawSocket()) {
       x.send("42[\"dialogue:join\",{bad");
-      assertError(x.takePrefix("42[\"dialogue:error\""), "Malformed event packet: the body is not valid JSON");
+      assertError(
+          x.takePrefix("42[\"dialogue:error\""),
+          "Malformed event packet: the body is not valid JSON");
       x.send("42{}");
-      assertError(x.takePrefix("42[\"dialogue:error\""), "Malformed event packet: expected [\"eventName\", payload]");
+      assertError(
+          x.takePrefix("42[\"dialogue:error\""),
+          "Malformed event packet: expected [\"eventName\", payload]");
       x.send("42");
-      assertError(x.takePrefix("42[\"dialogue:error\""), "Malformed event packet: expected [\"eventName\", payload]");
+      assertError(
+          x.takePrefix("42[\"dialogue:error\""),
+          "Malformed event packet: expected [\"eventName\", payload]");
       x.send("42[7,{\"roomId\":\"chat\"}]");
-      assertError(x.takePrefix("42[\"dialogue:error\""), "Malformed event packet: expected [\"eventName\", payload]");
+      assertError(
+          x.takePrefix("42[\"dialogue:error\""),
+          "Malformed event packet: expected [\"eventName\", payload]");
       x.send("421[\"dialogue:join\",{bad");
-      assertAckError(x.takePrefix("431["), "INVALID_REQUEST", "Malformed event packet: the body is not valid JSON");
+      assertAckError(
+          x.takePrefix("431["),
+          "INVALID_REQUEST",
+          "Malformed event packet: the body is not valid JSON");
 
       x.send("422[\"dialogue:join\",{\"roomId\":\"chat\"}]");
       assertThat(ackBody(x.takePrefix("432[")).path("ok").asBoolean()).isTrue();
@@ -91,43 +106,99 @@ class MalformedInputTest {
   void wrongShapesAndTypes_getInvalidRequestNamingTheField_throughAckAndErrorEvent() {
     Map<String, Object> nulls = new HashMap<>();
     nulls.put("roomId", null);
-    List<Object[]> cases = List.of(
-        new Object[] {"dialogue:join", "chat", "dialogue:join expects an object like {roomId}, got string"},
-        new Object[] {"dialogue:join", List.of("chat"), "dialogue:join expects an object like {roomId}, got array"},
-        new Object[] {"dialogue:join", null, "dialogue:join expects an object like {roomId}, got null"},
-        new Object[] {"dialogue:join", Map.of(), "roomId is required"},
-        new Object[] {"dialogue:join", nulls, "roomId is required"},
-        new Object[] {"dialogue:join", Map.of("roomId", 42), "roomId must be a string, got number"},
-        new Object[] {"dialogue:join", Map.of("roomId", ""), "roomId must not be empty"},
-        new Object[] {"dialogue:leave", Map.of("roomId", true), "roomId must be a string, got boolean"},
-        new Object[] {"dialogue:subscribe", Map.of("roomId", "chat"), "eventName is required"},
-        new Object[] {"dialogue:trigger", Map.of("roomId", "chat", "data", Map.of()), "event is required"},
-        new Object[] {"dialogue:trigger", Map.of("roomId", "chat", "event", 5, "data", Map.of()), "event must be a string, got number"},
-        new Object[] {"dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "x"), "meta", "m"),
-            "meta must be an object, got string"},
-        new Object[] {"dialogue:getHistory", Map.of("eventName", "message"), "roomId is required"},
-        new Object[] {"dialogue:getHistory", Map.of("roomId", "chat", "eventName", "message", "start", "a"),
-            "start must be an integer, got string"},
-        new Object[] {"dialogue:getHistory", Map.of("roomId", "chat", "eventName", "message", "start", 1.5),
-            "start must be an integer, got 1.5"},
-        new Object[] {"dialogue:getHistory", Map.of("roomId", "chat", "eventName", "message", "end", List.of(1)),
-            "end must be an integer, got array"},
-        new Object[] {"dialogue:createRoom", Map.of("id", 1, "name", "One"), "Room id and name are required"},
-        new Object[] {"dialogue:createRoom", Map.of("id", "r", "name", "R", "maxSize", "ten"), "maxSize must be an integer, got string"},
-        new Object[] {"dialogue:deleteRoom", 17, "dialogue:deleteRoom expects an object like {roomId}, got number"},
-        new Object[] {"dialogue:frobnicate", Map.of("roomId", "chat"), "Unknown request 'dialogue:frobnicate'"});
+    List<Object[]> cases =
+        List.of(
+            new Object[] {
+              "dialogue:join", "chat", "dialogue:join expects an object like {roomId}, got string"
+            },
+            new Object[] {
+              "dialogue:join",
+              List.of("chat"),
+              "dialogue:join expects an object like {roomId}, got array"
+            },
+            new Object[] {
+              "dialogue:join", null, "dialogue:join expects an object like {roomId}, got null"
+            },
+            new Object[] {"dialogue:join", Map.of(), "roomId is required"},
+            new Object[] {"dialogue:join", nulls, "roomId is required"},
+            new Object[] {
+              "dialogue:join", Map.of("roomId", 42), "roomId must be a string, got number"
+            },
+            new Object[] {"dialogue:join", Map.of("roomId", ""), "roomId must not be empty"},
+            new Object[] {
+              "dialogue:leave", Map.of("roomId", true), "roomId must be a string, got boolean"
+            },
+            new Object[] {"dialogue:subscribe", Map.of("roomId", "chat"), "eventName is required"},
+            new Object[] {
+              "dialogue:trigger", Map.of("roomId", "chat", "data", Map.of()), "event is required"
+            },
+            new Object[] {
+              "dialogue:trigger",
+              Map.of("roomId", "chat", "event", 5, "data", Map.of()),
+              "event must be a string, got number"
+            },
+            new Object[] {
+              "dialogue:trigger",
+              Map.of(
+                  "roomId", "chat", "event", "message", "data", Map.of("text", "x"), "meta", "m"),
+              "meta must be an object, got string"
+            },
+            new Object[] {
+              "dialogue:getHistory", Map.of("eventName", "message"), "roomId is required"
+            },
+            new Object[] {
+              "dialogue:getHistory",
+              Map.of("roomId", "chat", "eventName", "message", "start", "a"),
+              "start must be an integer, got string"
+            },
+            new Object[] {
+              "dialogue:getHistory",
+              Map.of("roomId", "chat", "eventName", "message", "start", 1.5),
+              "start must be an integer, got 1.5"
+            },
+            new Object[] {
+              "dialogue:getHistory",
+              Map.of("roomId", "chat", "eventName", "message", "end", List.of(1)),
+              "end must be an integer, got array"
+            },
+            new Object[] {
+              "dialogue:createRoom", Map.of("id", 1, "name", "One"), "Room id and name are required"
+            },
+            new Object[] {
+              "dialogue:createRoom",
+              Map.of("id", "r", "name", "R", "maxSize", "ten"),
+              "maxSize must be an integer, got string"
+            },
+            new Object[] {
+              "dialogue:deleteRoom",
+              17,
+              "dialogue:deleteRoom expects an object like {roomId}, got number"
+            },
+            new Object[] {
+              "dialogue:frobnicate",
+              Map.of("roomId", "chat"),
+              "Unknown request 'dialogue:frobnicate'"
+            });
 
     for (Object[] c : cases) {
       String event = (String) c[0];
       JsonNode ack = alice.request(event, c[1]);
       assertThat(ack.path("ok").asBoolean(true)).as("%s %s", event, c[1]).isFalse();
-      assertThat(ack.path("error").path("code").asText()).as("%s %s", event, c[1]).isEqualTo("INVALID_REQUEST");
-      assertThat(ack.path("error").path("message").asText()).as("%s %s", event, c[1]).isEqualTo(c[2]);
+      assertThat(ack.path("error").path("code").asText())
+          .as("%s %s", event, c[1])
+          .isEqualTo("INVALID_REQUEST");
+      assertThat(ack.path("error").path("message").asText())
+          .as("%s %s", event, c[1])
+          .isEqualTo(c[2]);
 
       alice.emit(event, c[1]);
       JsonNode error = alice.take(Wire.ERROR).data();
-      assertThat(error.path("code").asText()).as("%s %s without ack", event, c[1]).isEqualTo("INVALID_REQUEST");
-      assertThat(error.path("message").asText()).as("%s %s without ack", event, c[1]).isEqualTo(c[2]);
+      assertThat(error.path("code").asText())
+          .as("%s %s without ack", event, c[1])
+          .isEqualTo("INVALID_REQUEST");
+      assertThat(error.path("message").asText())
+          .as("%s %s without ack", event, c[1])
+          .isEqualTo(c[2]);
     }
     assertThat(alice.isConnected()).isTrue();
     assertEveryoneHealthy();
@@ -138,11 +209,17 @@ class MalformedInputTest {
     try (RawWebSocket x = connectedRawSocket()) {
       x.send("451-[\"dialogue:trigger\",{\"_placeholder\":true,\"num\":0}]");
       x.sendBinary(new byte[] {1, 2, 3});
-      assertError(x.takePrefix("42[\"dialogue:error\""), "Binary payloads are not supported; send base64 text inside JSON");
+      assertError(
+          x.takePrefix("42[\"dialogue:error\""),
+          "Binary payloads are not supported; send base64 text inside JSON");
 
-      x.send("451-9[\"dialogue:trigger\",{\"roomId\":\"chat\",\"event\":\"message\",\"data\":{\"_placeholder\":true,\"num\":0}}]");
+      x.send(
+          "451-9[\"dialogue:trigger\",{\"roomId\":\"chat\",\"event\":\"message\",\"data\":{\"_placeholder\":true,\"num\":0}}]");
       x.sendBinary(new byte[] {(byte) 0xff, 0, 7});
-      assertAckError(x.takePrefix("439["), "INVALID_REQUEST", "Binary payloads are not supported; send base64 text inside JSON");
+      assertAckError(
+          x.takePrefix("439["),
+          "INVALID_REQUEST",
+          "Binary payloads are not supported; send base64 text inside JSON");
 
       x.send("4210[\"dialogue:listRooms\"]");
       assertThat(ackBody(x.takePrefix("4310[")).path("ok").asBoolean()).isTrue();
@@ -157,7 +234,8 @@ class MalformedInputTest {
     JsonNode ack = alice.request("dialogue:trigger", message(big));
     assertThat(ack.path("ok").asBoolean(true)).isFalse();
     assertThat(ack.path("error").path("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
-    assertThat(ack.path("error").path("message").asText()).matches("Payload of \\d+ bytes exceeds the limit of 4096 bytes");
+    assertThat(ack.path("error").path("message").asText())
+        .matches("Payload of \\d+ bytes exceeds the limit of 4096 bytes");
 
     alice.emit("dialogue:trigger", message(big));
     JsonNode error = alice.take(Wire.ERROR).data();
@@ -178,7 +256,8 @@ class MalformedInputTest {
       JsonNode ack = carol.request("dialogue:trigger", message("z".repeat(10 * 1024)));
       assertThat(ack.path("error").path("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
       assertOk(carol.request("dialogue:trigger", message("small from polling")));
-      assertThat(bob.take("dialogue:event").data().path("data").path("text").asText()).isEqualTo("small from polling");
+      assertThat(bob.take("dialogue:event").data().path("data").path("text").asText())
+          .isEqualTo("small from polling");
     }
     assertEveryoneHealthy();
   }
@@ -189,7 +268,8 @@ class MalformedInputTest {
   }
 
   @Test
-  void fragmentedMessageAboveTheTransportLimit_closesOnlyThatConnection_withStatus1009() throws Exception {
+  void fragmentedMessageAboveTheTransportLimit_closesOnlyThatConnection_withStatus1009()
+      throws Exception {
     assertTransportLimitClosesOnly(true);
   }
 
@@ -202,8 +282,16 @@ class MalformedInputTest {
       carol.emit("dialogue:trigger", message("v".repeat(transportLimit + 1024)));
       assertThat(carol.take("disconnect").data().asText()).isEqualTo("transport error");
     }
-    assertThat(bob.take(r -> r.name().equals(Wire.PRESENCE) && r.data().path("leaves").toString().contains("\"carol\""), "carol leaving")
-        .data().path("roomId").asText()).isEqualTo("chat");
+    assertThat(
+            bob.take(
+                    r ->
+                        r.name().equals(Wire.PRESENCE)
+                            && r.data().path("leaves").toString().contains("\"carol\""),
+                    "carol leaving")
+                .data()
+                .path("roomId")
+                .asText())
+        .isEqualTo("chat");
     assertThat(server.room("chat").orElseThrow().size()).isEqualTo(2);
     assertEveryoneHealthy();
   }
@@ -212,8 +300,10 @@ class MalformedInputTest {
     int transportLimit = server.settings().transportFrameLimit();
     assertThat(transportLimit).isGreaterThanOrEqualTo(2 * MAX_PAYLOAD);
     try (RawWebSocket x = connectedRawSocket()) {
-      String huge = "42[\"dialogue:trigger\",{\"roomId\":\"chat\",\"event\":\"message\",\"data\":{\"text\":\""
-          + "w".repeat(transportLimit + 1024) + "\"}}]";
+      String huge =
+          "42[\"dialogue:trigger\",{\"roomId\":\"chat\",\"event\":\"message\",\"data\":{\"text\":\""
+              + "w".repeat(transportLimit + 1024)
+              + "\"}}]";
       if (fragmented) {
         x.sendFragmented(huge, 8 * 1024);
       } else {
@@ -221,11 +311,21 @@ class MalformedInputTest {
       }
       int status = x.awaitClosed();
       assertThat(status).as("close status").isEqualTo(1009);
-      assertThat(xDisconnected.await(10, TimeUnit.SECONDS)).as("the disconnected hook ran").isTrue();
+      assertThat(xDisconnected.await(10, TimeUnit.SECONDS))
+          .as("the disconnected hook ran")
+          .isTrue();
     }
     // The room drops x (bob sees the presence change) and keeps everyone else.
-    assertThat(bob.take(r -> r.name().equals(Wire.PRESENCE) && r.data().path("leaves").toString().contains("\"x\""), "x leaving")
-        .data().path("roomId").asText()).isEqualTo("chat");
+    assertThat(
+            bob.take(
+                    r ->
+                        r.name().equals(Wire.PRESENCE)
+                            && r.data().path("leaves").toString().contains("\"x\""),
+                    "x leaving")
+                .data()
+                .path("roomId")
+                .asText())
+        .isEqualTo("chat");
     assertThat(server.room("chat").orElseThrow().size()).isEqualTo(2);
     assertEveryoneHealthy();
   }
@@ -249,13 +349,23 @@ class MalformedInputTest {
   private void assertEveryoneHealthy() {
     String text = "after-" + afterCount.incrementAndGet();
     assertOk(alice.request("dialogue:trigger", message(text)));
-    assertThat(bob.take(r -> r.name().equals("dialogue:event") && r.data().path("data").path("text").asText().equals(text), text)
-        .data().path("from").asText()).isEqualTo("alice");
+    assertThat(
+            bob.take(
+                    r ->
+                        r.name().equals("dialogue:event")
+                            && r.data().path("data").path("text").asText().equals(text),
+                    text)
+                .data()
+                .path("from")
+                .asText())
+        .isEqualTo("alice");
     bob.barrier();
     assertThat(bob.isConnected()).isTrue();
-    assertThat(bob.received()).noneMatch(r -> r.name().equals(Wire.ERROR) || r.name().equals("disconnect"));
+    assertThat(bob.received())
+        .noneMatch(r -> r.name().equals(Wire.ERROR) || r.name().equals("disconnect"));
 
-    JsonNode history = bob.request("dialogue:getHistory", Map.of("roomId", "chat", "eventName", "message"));
+    JsonNode history =
+        bob.request("dialogue:getHistory", Map.of("roomId", "chat", "eventName", "message"));
     List<String> texts = new ArrayList<>();
     history.path("events").forEach(e -> texts.add(e.path("data").path("text").asText()));
     assertThat(texts).endsWith("keep-3", "keep-2", "keep-1").startsWith(text);

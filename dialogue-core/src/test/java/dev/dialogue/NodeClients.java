@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * The official Node.js {@code socket.io-client} in a child process ({@code src/test/node/interop.mjs}),
- * driven through JSON lines: commands on its stdin, observations on its stdout, which are recorded
- * and polled with a timeout. {@link #close()} always ends the process.
+ * The official Node.js {@code socket.io-client} in a child process ({@code
+ * src/test/node/interop.mjs}), driven through JSON lines: commands on its stdin, observations on
+ * its stdout, which are recorded and polled with a timeout. {@link #close()} always ends the
+ * process.
  *
  * <p>{@link #start()} installs the pinned npm packages ({@code npm ci}) the first time, so that a
  * fresh clone's {@code mvn test} needs nothing installed by hand but Node.js itself.
@@ -93,7 +94,8 @@ final class NodeClients implements AutoCloseable {
     command.set("args", args(payload));
     command.put("seq", n);
     send(command);
-    JsonNode ack = take(l -> is(l, "ack", client) && l.path("seq").asInt() == n, client + " ack " + n);
+    JsonNode ack =
+        take(l -> is(l, "ack", client) && l.path("seq").asInt() == n, client + " ack " + n);
     if (ack.path("timeout").asBoolean()) {
       throw new AssertionError(client + ": the ack for " + event + " timed out in the Node client");
     }
@@ -106,9 +108,13 @@ final class NodeClients implements AutoCloseable {
     return take(l -> is(l, "transport", client), client + " transport").path("transport").asText();
   }
 
-  /** Waits for and removes the first event {@code name} the client received; returns its payload. */
+  /**
+   * Waits for and removes the first event {@code name} the client received; returns its payload.
+   */
   JsonNode takeEvent(String client, String name) {
-    return take(l -> is(l, "event", client) && l.path("name").asText().equals(name), client + " event " + name)
+    return take(
+            l -> is(l, "event", client) && l.path("name").asText().equals(name),
+            client + " event " + name)
         .path("data");
   }
 
@@ -133,15 +139,27 @@ final class NodeClients implements AutoCloseable {
             return lines.remove(i);
           }
         }
-        JsonNode fatal = lines.stream().filter(l -> l.path("type").asText().equals("fatal")).findFirst().orElse(null);
+        JsonNode fatal =
+            lines.stream()
+                .filter(l -> l.path("type").asText().equals("fatal"))
+                .findFirst()
+                .orElse(null);
         if (fatal != null) {
           throw new AssertionError("the node driver failed: " + fatal + "\nstderr: " + stderr);
         }
         long left = deadline - System.nanoTime();
         if (left <= 0 || !process.isAlive() && lines.isEmpty()) {
           throw new AssertionError(
-              "no " + description + " within " + TIMEOUT + "; node alive " + process.isAlive()
-                  + "; received " + lines + "\nstderr: " + stderr);
+              "no "
+                  + description
+                  + " within "
+                  + TIMEOUT
+                  + "; node alive "
+                  + process.isAlive()
+                  + "; received "
+                  + lines
+                  + "\nstderr: "
+                  + stderr);
         }
         try {
           lines.wait(Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(left))));
@@ -183,7 +201,9 @@ final class NodeClients implements AutoCloseable {
   }
 
   private static JsonNode args(Object payload) {
-    return payload == null ? MAPPER.createArrayNode() : MAPPER.createArrayNode().add(MAPPER.valueToTree(payload));
+    return payload == null
+        ? MAPPER.createArrayNode()
+        : MAPPER.createArrayNode().add(MAPPER.valueToTree(payload));
   }
 
   private synchronized void send(JsonNode command) {
@@ -192,7 +212,9 @@ final class NodeClients implements AutoCloseable {
       stdin.write('\n');
       stdin.flush();
     } catch (IOException e) {
-      throw new AssertionError("cannot write to the node driver (alive " + process.isAlive() + "); stderr: " + stderr, e);
+      throw new AssertionError(
+          "cannot write to the node driver (alive " + process.isAlive() + "); stderr: " + stderr,
+          e);
     }
   }
 
@@ -211,20 +233,26 @@ final class NodeClients implements AutoCloseable {
   }
 
   private static void pump(InputStream in, String name, java.util.function.Consumer<String> sink) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line; (line = reader.readLine()) != null; ) {
-          sink.accept(line);
-        }
-      } catch (IOException ignored) {
-        // The process ended.
-      }
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                  sink.accept(line);
+                }
+              } catch (IOException ignored) {
+                // The process ended.
+              }
+            },
+            name);
     t.setDaemon(true);
     t.start();
   }
 
-  /** {@code src/test/node} of this module, whether tests run from the module or the repository root. */
+  /**
+   * {@code src/test/node} of this module, whether tests run from the module or the repository root.
+   */
   private static Path projectDir() {
     for (String candidate : new String[] {"src/test/node", "dialogue-core/src/test/node"}) {
       Path dir = Path.of(candidate).toAbsolutePath();
@@ -240,11 +268,12 @@ final class NodeClients implements AutoCloseable {
       return;
     }
     Path log = Files.createTempFile("npm-ci", ".log");
-    Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process npm =
+        new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       if (!npm.waitFor(INSTALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         npm.destroyForcibly();
@@ -256,7 +285,8 @@ final class NodeClients implements AutoCloseable {
       throw new AssertionError("interrupted during npm ci", e);
     }
     if (npm.exitValue() != 0) {
-      throw new AssertionError("npm ci in " + dir + " failed with " + npm.exitValue() + ":\n" + Files.readString(log));
+      throw new AssertionError(
+          "npm ci in " + dir + " failed with " + npm.exitValue() + ":\n" + Files.readString(log));
     }
     Files.deleteIfExists(log);
   }

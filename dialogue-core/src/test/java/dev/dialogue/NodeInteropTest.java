@@ -23,24 +23,26 @@ class NodeInteropTest {
 
   @BeforeEach
   void start() {
-    server = TestServers.builder()
-        .authenticator(handshake -> {
-          handshakes.add(handshake.auth());
-          String token = handshake.authString("token");
-          if (token == null) {
-            return AuthResult.reject("missing token");
-          }
-          if (token.equals("explode")) {
-            throw new IllegalStateException("identity service down");
-          }
-          return switch (token) {
-            case "t-alice" -> AuthResult.accept("alice");
-            case "t-bob" -> AuthResult.accept("bob");
-            default -> AuthResult.reject("unknown token " + token);
-          };
-        })
-        .build()
-        .start();
+    server =
+        TestServers.builder()
+            .authenticator(
+                handshake -> {
+                  handshakes.add(handshake.auth());
+                  String token = handshake.authString("token");
+                  if (token == null) {
+                    return AuthResult.reject("missing token");
+                  }
+                  if (token.equals("explode")) {
+                    throw new IllegalStateException("identity service down");
+                  }
+                  return switch (token) {
+                    case "t-alice" -> AuthResult.accept("alice");
+                    case "t-bob" -> AuthResult.accept("bob");
+                    default -> AuthResult.reject("unknown token " + token);
+                  };
+                })
+            .build()
+            .start();
     node = NodeClients.start();
   }
 
@@ -74,22 +76,40 @@ class NodeInteropTest {
     assertThat(joined.path("roomName").asText()).isEqualTo("Chat");
 
     try (RawClient bob = RawClient.connect(server.port(), Map.of("token", "t-bob"))) {
-      assertThat(bob.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean()).isTrue();
-      bob.emit("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "from java")));
+      assertThat(bob.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean())
+          .isTrue();
+      bob.emit(
+          "dialogue:trigger",
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "from java")));
       JsonNode fromBob = node.takeEvent("alice", "dialogue:event");
       assertThat(fromBob.path("from").asText()).isEqualTo("bob");
       assertThat(fromBob.path("data").path("text").asText()).isEqualTo("from java");
       assertThat(fromBob.path("roomId").asText()).isEqualTo("chat");
       assertThat(fromBob.path("timestamp").isIntegralNumber()).isTrue();
 
-      JsonNode ack = node.request("alice", "dialogue:trigger",
-          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "from node"), "from", "mallory"));
+      JsonNode ack =
+          node.request(
+              "alice",
+              "dialogue:trigger",
+              Map.of(
+                  "roomId",
+                  "chat",
+                  "event",
+                  "message",
+                  "data",
+                  Map.of("text", "from node"),
+                  "from",
+                  "mallory"));
       assertThat(ack.path("ok").asBoolean()).isTrue();
       assertThat(ack.path("id").asText()).isNotBlank();
       assertThat(ack.path("offset").asLong()).isEqualTo(fromBob.path("offset").asLong() + 1);
 
-      RawClient.Received atBob = bob.take(r -> r.name().equals("dialogue:event")
-          && r.data().path("data").path("text").asText().equals("from node"), "alice's message");
+      RawClient.Received atBob =
+          bob.take(
+              r ->
+                  r.name().equals("dialogue:event")
+                      && r.data().path("data").path("text").asText().equals("from node"),
+              "alice's message");
       assertThat(atBob.data().path("from").asText()).isEqualTo("alice");
       JsonNode echo = node.takeEvent("alice", "dialogue:event");
       assertThat(echo.path("id").asText()).isEqualTo(ack.path("id").asText());
@@ -112,19 +132,32 @@ class NodeInteropTest {
     assertThat(ack.path("ok").asBoolean(true)).isFalse();
     assertThat(ack.path("error").path("code").asText()).isEqualTo("ROOM_NOT_FOUND");
 
-    ack = node.request("alice", "dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "x")));
+    ack =
+        node.request(
+            "alice",
+            "dialogue:trigger",
+            Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "x")));
     assertThat(ack.path("error").path("code").asText()).isEqualTo("NOT_IN_ROOM");
 
     node.emit("alice", "dialogue:join", Map.of("roomId", "chat"));
     node.takeEvent("alice", "dialogue:joined");
-    node.emit("alice", "dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "")));
+    node.emit(
+        "alice",
+        "dialogue:trigger",
+        Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "")));
     error = node.takeEvent("alice", "dialogue:error");
     assertThat(error.path("code").asText()).isEqualTo("VALIDATION_FAILED");
-    assertThat(error.path("message").asText()).startsWith("Event 'message' validation failed: text");
+    assertThat(error.path("message").asText())
+        .startsWith("Event 'message' validation failed: text");
 
-    ack = node.request("alice", "dialogue:trigger", Map.of("roomId", "chat", "event", "dance", "data", Map.of()));
+    ack =
+        node.request(
+            "alice",
+            "dialogue:trigger",
+            Map.of("roomId", "chat", "event", "dance", "data", Map.of()));
     assertThat(ack.path("error").path("code").asText()).isEqualTo("EVENT_NOT_ALLOWED");
-    assertThat(ack.path("error").path("message").asText()).isEqualTo("Event 'dance' is not allowed in room 'chat'");
+    assertThat(ack.path("error").path("message").asText())
+        .isEqualTo("Event 'dance' is not allowed in room 'chat'");
 
     ack = node.request("alice", "dialogue:join", "chat");
     assertThat(ack.path("error").path("code").asText()).isEqualTo("INVALID_REQUEST");
@@ -135,10 +168,15 @@ class NodeInteropTest {
 
   @Test
   void nodeAuth_keepsNumbersAndNestedObjects_andServerSentEventsArrive() {
-    node.connect("alice", server.port(), Map.of("token", "t-alice", "device", Map.of("id", 7, "kind", "phone")), List.of("websocket"));
+    node.connect(
+        "alice",
+        server.port(),
+        Map.of("token", "t-alice", "device", Map.of("id", 7, "kind", "phone")),
+        List.of("websocket"));
     node.awaitConnect("alice");
     node.takeEvent("alice", "dialogue:connected");
-    assertThat(handshakes).contains(Map.of("token", "t-alice", "device", Map.of("id", 7, "kind", "phone")));
+    assertThat(handshakes)
+        .contains(Map.of("token", "t-alice", "device", Map.of("id", 7, "kind", "phone")));
 
     ClientConnection alice = server.clients("alice").get(0);
     alice.send("app:notice", Map.of("text", "hello node", "n", 3));
@@ -150,14 +188,17 @@ class NodeInteropTest {
   @Test
   void connectError_carriesTheAuthenticatorsReason_overPollingAndWebsocket() {
     node.connect("wrong", server.port(), Map.of("token", "stolen"), null);
-    assertThat(node.take("wrong", "connect_error").path("message").asText()).isEqualTo("unknown token stolen");
+    assertThat(node.take("wrong", "connect_error").path("message").asText())
+        .isEqualTo("unknown token stolen");
 
     node.connect("none", server.port(), null, List.of("websocket"));
-    assertThat(node.take("none", "connect_error").path("message").asText()).isEqualTo("missing token");
+    assertThat(node.take("none", "connect_error").path("message").asText())
+        .isEqualTo("missing token");
     assertThat(handshakes).contains(Map.of());
 
     node.connect("broken", server.port(), Map.of("token", "explode"), List.of("websocket"));
-    assertThat(node.take("broken", "connect_error").path("message").asText()).isEqualTo("Authentication failed");
+    assertThat(node.take("broken", "connect_error").path("message").asText())
+        .isEqualTo("Authentication failed");
 
     assertThat(server.allClients()).isEmpty();
     for (String client : List.of("wrong", "none", "broken")) {

@@ -26,13 +26,14 @@ class OrderingTest {
 
   @Test
   void connected_arrivesBeforeAnythingTheConnectedHookSends() {
-    DialogueListener greeter = new DialogueListener() {
-      @Override
-      public void onConnected(ClientConnection client) {
-        client.send("welcome", Map.of("to", client.userId()));
-        client.join("lobby");
-      }
-    };
+    DialogueListener greeter =
+        new DialogueListener() {
+          @Override
+          public void onConnected(ClientConnection client) {
+            client.send("welcome", Map.of("to", client.userId()));
+            client.join("lobby");
+          }
+        };
     try (Dialogue server = TestServers.builder().listener(greeter).build().start();
         RawClient alice = RawClient.open(server.port(), Map.of("userId", "alice"), true)) {
       alice.take(Wire.JOINED);
@@ -55,7 +56,9 @@ class OrderingTest {
           }
           c.awaitConnected();
 
-          assertThat(c.arrivalNames().get(0)).as("first event of %s", c.arrivals()).isEqualTo(Wire.CONNECTED);
+          assertThat(c.arrivalNames().get(0))
+              .as("first event of %s", c.arrivals())
+              .isEqualTo(Wire.CONNECTED);
         }
       }
     }
@@ -63,12 +66,13 @@ class OrderingTest {
 
   @Test
   void join_sendsJoinedThenWhatTheJoinedHookSendsThenHistory() {
-    DialogueListener announcer = new DialogueListener() {
-      @Override
-      public void onJoined(ClientConnection client, Room room) {
-        client.send("motd", Map.of("room", room.id()));
-      }
-    };
+    DialogueListener announcer =
+        new DialogueListener() {
+          @Override
+          public void onJoined(ClientConnection client, Room room) {
+            client.send("motd", Map.of("room", room.id()));
+          }
+        };
     try (Dialogue server = TestServers.builder().listener(announcer).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       server.trigger("chat", "message", Map.of("text", "earlier"));
@@ -88,11 +92,13 @@ class OrderingTest {
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
       ExecutorService publisher = Executors.newSingleThreadExecutor();
       try {
-        Future<?> flood = publisher.submit(() -> {
-          for (int i = 0; i < 300; i++) {
-            server.trigger("lobby", "tick", Map.of("i", i));
-          }
-        });
+        Future<?> flood =
+            publisher.submit(
+                () -> {
+                  for (int i = 0; i < 300; i++) {
+                    server.trigger("lobby", "tick", Map.of("i", i));
+                  }
+                });
         bob.join("lobby");
         flood.get(30, TimeUnit.SECONDS);
         bob.barrier();
@@ -116,7 +122,8 @@ class OrderingTest {
   void roomEvents_fromConcurrentSenders_reachEveryParticipantInTheSameOrder() throws Exception {
     int senders = 4;
     int perSender = 25;
-    RoomConfig stage = RoomConfig.builder("stage", "Stage").events(LINE).defaultSubscriptions("line").build();
+    RoomConfig stage =
+        RoomConfig.builder("stage", "Stage").events(LINE).defaultSubscriptions("line").build();
     try (Dialogue server = TestServers.builder().room(stage).build().start()) {
       List<RawClient> clients = new ArrayList<>();
       try {
@@ -130,13 +137,15 @@ class OrderingTest {
         try {
           List<Future<?>> sends = new ArrayList<>();
           for (RawClient c : clients) {
-            sends.add(pool.submit(() -> {
-              go.await();
-              for (int i = 0; i < perSender; i++) {
-                c.trigger("stage", "line", Map.of("text", String.valueOf(i)));
-              }
-              return null;
-            }));
+            sends.add(
+                pool.submit(
+                    () -> {
+                      go.await();
+                      for (int i = 0; i < perSender; i++) {
+                        c.trigger("stage", "line", Map.of("text", String.valueOf(i)));
+                      }
+                      return null;
+                    }));
           }
           go.countDown();
           for (Future<?> f : sends) {
@@ -155,7 +164,9 @@ class OrderingTest {
             order.add(e.path("from").asText() + "#" + e.path("data").path("text").asText());
             offsets.add(e.path("offset").asLong());
           }
-          assertThat(offsets).isEqualTo(IntStream.rangeClosed(1, senders * perSender).mapToObj(Long::valueOf).toList());
+          assertThat(offsets)
+              .isEqualTo(
+                  IntStream.rangeClosed(1, senders * perSender).mapToObj(Long::valueOf).toList());
           seen.add(order);
         }
         for (List<String> order : seen) {
@@ -190,9 +201,11 @@ class OrderingTest {
       List<String> answers = new ArrayList<>();
       for (RawClient.Received r : alice.arrivals()) {
         switch (r.name()) {
-          case Wire.ERROR -> answers.add(r.data().path("message").asText().replaceAll("Room '(.*)' does not exist", "$1"));
+          case Wire.ERROR ->
+              answers.add(
+                  r.data().path("message").asText().replaceAll("Room '(.*)' does not exist", "$1"));
           case Wire.JOINED, Wire.ROOMS, Wire.LEFT -> answers.add(r.name());
-          default -> { }
+          default -> {}
         }
       }
       assertThat(answers).isEqualTo(expected);
@@ -208,11 +221,15 @@ class OrderingTest {
       List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
       for (int i = 0; i < 60; i++) {
         int n = i;
-        CompletableFuture<JsonNode> ack = switch (i % 3) {
-          case 0 -> alice.requestAsync(Wire.TRIGGER, Map.of("roomId", "lobby", "event", "n", "data", Map.of("n", n)));
-          case 1 -> alice.requestAsync(Wire.LIST_ROOMS, null);
-          default -> alice.requestAsync(Wire.JOIN, Map.of("roomId", "nowhere"));
-        };
+        CompletableFuture<JsonNode> ack =
+            switch (i % 3) {
+              case 0 ->
+                  alice.requestAsync(
+                      Wire.TRIGGER,
+                      Map.of("roomId", "lobby", "event", "n", "data", Map.of("n", n)));
+              case 1 -> alice.requestAsync(Wire.LIST_ROOMS, null);
+              default -> alice.requestAsync(Wire.JOIN, Map.of("roomId", "nowhere"));
+            };
         acks.add(ack.whenComplete((v, e) -> completed.add(n)));
       }
       CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);

@@ -45,7 +45,8 @@ class PresenceTest {
       tab2.barrier();
       bob.barrier();
       assertThat(bob.received(Wire.PRESENCE)).as("second tab changes nothing").isEmpty();
-      assertThat(server.room("chat").orElseThrow().presence()).containsExactlyInAnyOrder("alice", "bob");
+      assertThat(server.room("chat").orElseThrow().presence())
+          .containsExactlyInAnyOrder("alice", "bob");
 
       tab1.request(Wire.LEAVE, Map.of("roomId", "chat"));
       bob.barrier();

@@ -24,7 +24,8 @@ class ProtocolEventsTest {
 
       assertThat(connected.path("userId").asText()).isEqualTo("alice");
       assertThat(connected.path("clientId").asText()).isNotBlank();
-      assertThat(server.clients("alice")).extracting(ClientConnection::id)
+      assertThat(server.clients("alice"))
+          .extracting(ClientConnection::id)
           .containsExactly(connected.path("clientId").asText());
       assertThat(alice.arrivalNames()).containsOnlyOnce(Wire.CONNECTED);
     }
@@ -58,7 +59,8 @@ class ProtocolEventsTest {
   @Test
   void join_whenSyncHistoryOnJoinIsTrue_sendsAllHistoryNewestFirstAfterJoined() {
     MutableClock clock = MutableClock.atFixedStart();
-    RoomConfig board = RoomConfig.builder("board", "Board").events(NOTE).syncHistoryOnJoin(true).build();
+    RoomConfig board =
+        RoomConfig.builder("board", "Board").events(NOTE).syncHistoryOnJoin(true).build();
     try (Dialogue server = TestServers.builder().clock(clock).room(board).build().start();
         RawClient writer = RawClient.connectAs(server.port(), "writer");
         RawClient reader = RawClient.connectAs(server.port(), "reader")) {
@@ -84,7 +86,8 @@ class ProtocolEventsTest {
     MutableClock clock = MutableClock.atFixedStart();
     EventDefinition<TestServers.Message> other =
         EventDefinition.builder("other", TestServers.Message.class).history(10).build();
-    RoomConfig board = RoomConfig.builder("board", "Board").events(NOTE, other).syncHistoryOnJoin(3).build();
+    RoomConfig board =
+        RoomConfig.builder("board", "Board").events(NOTE, other).syncHistoryOnJoin(3).build();
     try (Dialogue server = TestServers.builder().clock(clock).room(board).build().start();
         RawClient reader = RawClient.connectAs(server.port(), "reader")) {
       server.trigger("board", "note", Map.of("text", "a"));
@@ -285,7 +288,8 @@ class ProtocolEventsTest {
         alice.take(Wire.EVENT);
       }
 
-      alice.emit(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", 1, "end", 3));
+      alice.emit(
+          Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", 1, "end", 3));
 
       JsonNode response = alice.take(Wire.HISTORY_RESPONSE).data();
       assertThat(response.path("roomId").asText()).isEqualTo("chat");
@@ -311,7 +315,8 @@ class ProtocolEventsTest {
       assertThat(response.path("start").asInt()).isZero();
       assertThat(response.path("end").asInt()).isEqualTo(50);
       assertThat(response.path("events")).hasSize(50);
-      assertThat(response.path("events").get(0).path("data").path("text").asText()).isEqualTo("m55");
+      assertThat(response.path("events").get(0).path("data").path("text").asText())
+          .isEqualTo("m55");
     }
   }
 
@@ -363,7 +368,9 @@ class ProtocolEventsTest {
   void listRooms_includesCreatorOfClientCreatedRooms() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      alice.emit(Wire.CREATE_ROOM, Map.of("id", "den", "name", "Den", "description", "quiet", "maxSize", 4));
+      alice.emit(
+          Wire.CREATE_ROOM,
+          Map.of("id", "den", "name", "Den", "description", "quiet", "maxSize", 4));
       alice.take(Wire.ROOM_CREATED);
 
       alice.emit(Wire.LIST_ROOMS, null);

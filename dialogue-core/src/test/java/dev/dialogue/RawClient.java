@@ -31,7 +31,8 @@ final class RawClient implements AutoCloseable {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(2_000);
     dispatcher.setMaxRequestsPerHost(2_000);
-    HTTP = new OkHttpClient.Builder().dispatcher(dispatcher).readTimeout(1, TimeUnit.MINUTES).build();
+    HTTP =
+        new OkHttpClient.Builder().dispatcher(dispatcher).readTimeout(1, TimeUnit.MINUTES).build();
   }
 
   /** One received event: its name and first argument as JSON. */
@@ -43,11 +44,12 @@ final class RawClient implements AutoCloseable {
   private final CompletableFuture<JsonNode> connected = new CompletableFuture<>();
 
   private RawClient(int port, Map<String, String> auth, String... transports) {
-    IO.Options options = IO.Options.builder()
-        .setForceNew(true)
-        .setReconnection(false)
-        .setTransports(transports)
-        .build();
+    IO.Options options =
+        IO.Options.builder()
+            .setForceNew(true)
+            .setReconnection(false)
+            .setTransports(transports)
+            .build();
     if (auth != null) {
       options.auth = auth;
     }
@@ -55,12 +57,17 @@ final class RawClient implements AutoCloseable {
     options.webSocketFactory = HTTP;
     socket = IO.socket(URI.create("http://127.0.0.1:" + port), options);
     socket.onAnyIncoming(args -> record((String) args[0], args.length > 1 ? args[1] : null));
-    socket.on(Socket.EVENT_CONNECT_ERROR, args -> {
-      JsonNode error = toJson(args.length > 0 ? args[0] : null);
-      record("connect_error", error);
-      connected.completeExceptionally(new ConnectRefused(error.path("message").asText(String.valueOf(error))));
-    });
-    socket.on(Socket.EVENT_DISCONNECT, args -> record("disconnect", toJson(args.length > 0 ? args[0] : null)));
+    socket.on(
+        Socket.EVENT_CONNECT_ERROR,
+        args -> {
+          JsonNode error = toJson(args.length > 0 ? args[0] : null);
+          record("connect_error", error);
+          connected.completeExceptionally(
+              new ConnectRefused(error.path("message").asText(String.valueOf(error))));
+        });
+    socket.on(
+        Socket.EVENT_DISCONNECT,
+        args -> record("disconnect", toJson(args.length > 0 ? args[0] : null)));
   }
 
   /** Connects with {@code auth} (null sends none) and waits for {@code dialogue:connected}. */
@@ -70,9 +77,14 @@ final class RawClient implements AutoCloseable {
     return client;
   }
 
-  /** Starts connecting without waiting; see {@link #awaitConnected()} and {@link #connectError()}. */
+  /**
+   * Starts connecting without waiting; see {@link #awaitConnected()} and {@link #connectError()}.
+   */
   static RawClient open(int port, Map<String, String> auth, boolean websocketOnly) {
-    return open(port, auth, websocketOnly ? new String[] {"websocket"} : new String[] {"polling", "websocket"});
+    return open(
+        port,
+        auth,
+        websocketOnly ? new String[] {"websocket"} : new String[] {"polling", "websocket"});
   }
 
   /** Starts connecting over exactly these transports ({@code "polling"}, {@code "websocket"}). */
@@ -138,7 +150,9 @@ final class RawClient implements AutoCloseable {
   /** Emits {@code dialogue:join} without an ack and waits for {@code dialogue:joined}. */
   JsonNode join(String roomId) {
     emit(Wire.JOIN, Map.of("roomId", roomId));
-    return take(r -> r.name().equals(Wire.JOINED) && r.data().path("roomId").asText().equals(roomId), "joined " + roomId)
+    return take(
+            r -> r.name().equals(Wire.JOINED) && r.data().path("roomId").asText().equals(roomId),
+            "joined " + roomId)
         .data();
   }
 
@@ -156,13 +170,15 @@ final class RawClient implements AutoCloseable {
    * Emits with an acknowledgement without waiting. {@code onAck} runs on the client's event thread
    * as the ack arrives, so several of them run in arrival order; then the future completes.
    */
-  CompletableFuture<JsonNode> requestAsync(String event, Object payload, java.util.function.Consumer<JsonNode> onAck) {
+  CompletableFuture<JsonNode> requestAsync(
+      String event, Object payload, java.util.function.Consumer<JsonNode> onAck) {
     CompletableFuture<JsonNode> ack = new CompletableFuture<>();
-    Ack callback = args -> {
-      JsonNode result = toJson(args.length > 0 ? args[0] : null);
-      onAck.accept(result);
-      ack.complete(result);
-    };
+    Ack callback =
+        args -> {
+          JsonNode result = toJson(args.length > 0 ? args[0] : null);
+          onAck.accept(result);
+          ack.complete(result);
+        };
     if (payload == null) {
       socket.emit(event, new Object[0], callback);
     } else {
@@ -172,8 +188,8 @@ final class RawClient implements AutoCloseable {
   }
 
   /**
-   * Waits until every event the server queued for this connection before now has arrived: a
-   * request with an ack is answered after everything queued earlier.
+   * Waits until every event the server queued for this connection before now has arrived: a request
+   * with an ack is answered after everything queued earlier.
    */
   void barrier() {
     request(Wire.LIST_ROOMS, null);
@@ -195,7 +211,8 @@ final class RawClient implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no " + description + " within " + TIMEOUT + "; received " + received);
+          throw new AssertionError(
+              "no " + description + " within " + TIMEOUT + "; received " + received);
         }
         try {
           received.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));

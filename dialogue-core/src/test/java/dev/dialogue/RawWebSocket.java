@@ -30,7 +30,11 @@ final class RawWebSocket implements AutoCloseable {
 
   private RawWebSocket(int port) {
     URI uri = URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
-    socket = HTTP.newWebSocketBuilder().buildAsync(uri, new Recorder()).orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join();
+    socket =
+        HTTP.newWebSocketBuilder()
+            .buildAsync(uri, new Recorder())
+            .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .join();
     sending = CompletableFuture.completedFuture(socket);
   }
 
@@ -46,7 +50,9 @@ final class RawWebSocket implements AutoCloseable {
     sending = sending.thenCompose(ws -> ws.sendText(text, true));
   }
 
-  /** Sends one text message as fragments of {@code fragmentChars} characters (continuation frames). */
+  /**
+   * Sends one text message as fragments of {@code fragmentChars} characters (continuation frames).
+   */
   synchronized void sendFragmented(String text, int fragmentChars) {
     for (int from = 0; from < text.length(); from += fragmentChars) {
       String part = text.substring(from, Math.min(text.length(), from + fragmentChars));
@@ -83,7 +89,8 @@ final class RawWebSocket implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no " + description + " within " + TIMEOUT + "; received " + frames);
+          throw new AssertionError(
+              "no " + description + " within " + TIMEOUT + "; received " + frames);
         }
         waitOn(frames, left);
       }
@@ -116,7 +123,8 @@ final class RawWebSocket implements AutoCloseable {
     try {
       return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new AssertionError("the server did not close the connection within " + TIMEOUT + "; received " + all(), e);
+      throw new AssertionError(
+          "the server did not close the connection within " + TIMEOUT + "; received " + all(), e);
     }
   }
 

@@ -25,8 +25,15 @@ class RecoveryTest {
 
   private static Dialogue.Builder builder() {
     // 1,000 missed plus the one published while rejoining.
-    return Dialogue.builder().host("127.0.0.1").port(0).maxRecoveryEvents(1_001)
-        .room(RoomConfig.builder("chat", "Chat").events(MESSAGE).defaultSubscriptions("message").build());
+    return Dialogue.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .maxRecoveryEvents(1_001)
+        .room(
+            RoomConfig.builder("chat", "Chat")
+                .events(MESSAGE)
+                .defaultSubscriptions("message")
+                .build());
   }
 
   private static Map<String, Object> trigger(String text) {
@@ -93,10 +100,19 @@ class RecoveryTest {
     // Memory holds only 10 per event name: almost everything comes from the store.
     EventDefinition<TestServers.Message> small =
         EventDefinition.builder("message", TestServers.Message.class).history(10).build();
-    try (Dialogue server = Dialogue.builder().host("127.0.0.1").port(0).maxRecoveryEvents(1_001)
-        .room(RoomConfig.builder("chat", "Chat").events(small).defaultSubscriptions("message").build())
-        .historyStore(JdbcHistoryStore.builder("jdbc:h2:file:" + dir.resolve("db")).build())
-        .build().start()) {
+    try (Dialogue server =
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .maxRecoveryEvents(1_001)
+            .room(
+                RoomConfig.builder("chat", "Chat")
+                    .events(small)
+                    .defaultSubscriptions("message")
+                    .build())
+            .historyStore(JdbcHistoryStore.builder("jdbc:h2:file:" + dir.resolve("db")).build())
+            .build()
+            .start()) {
       recoversAThousand(server);
     }
   }
@@ -111,8 +127,10 @@ class RecoveryTest {
       try (RawClient again = RawClient.connectAs(server.port(), "alice")) {
         again.emit(Wire.JOIN, since(0, joined.path("epoch").asText()));
         again.take(Wire.JOINED);
-        assertThat(again.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("one");
-        assertThat(again.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("two");
+        assertThat(again.take(Wire.EVENT).data().path("data").path("text").asText())
+            .isEqualTo("one");
+        assertThat(again.take(Wire.EVENT).data().path("data").path("text").asText())
+            .isEqualTo("two");
       }
     }
   }
@@ -140,7 +158,8 @@ class RecoveryTest {
         ok(alice.request(Wire.TRIGGER, trigger("m" + i)));
       }
       try (RawClient bob = RawClient.connectAs(server.port(), "bob")) {
-        assertThat(ok(bob.request(Wire.JOIN, since(0, epoch))).path("recovered").asBoolean(true)).isFalse();
+        assertThat(ok(bob.request(Wire.JOIN, since(0, epoch))).path("recovered").asBoolean(true))
+            .isFalse();
       }
       try (RawClient carol = RawClient.connectAs(server.port(), "carol")) {
         JsonNode result = ok(carol.request(Wire.JOIN, since(1, epoch)));
@@ -169,7 +188,8 @@ class RecoveryTest {
       assertThat(second.path("id").asText()).isEqualTo(first.path("id").asText());
       assertThat(second.path("offset").asLong()).isEqualTo(first.path("offset").asLong());
       assertThat(bob.received(Wire.EVENT)).hasSize(1);
-      assertThat(bob.received(Wire.EVENT).get(0).data().path("clientMessageId").asText()).isEqualTo("c-1");
+      assertThat(bob.received(Wire.EVENT).get(0).data().path("clientMessageId").asText())
+          .isEqualTo("c-1");
 
       // Another user may use the same id.
       try (RawClient carol = RawClient.connectAs(server.port(), "carol")) {
@@ -184,14 +204,17 @@ class RecoveryTest {
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL("jdbc:h2:file:" + dir.resolve("gated"));
     GatedDataSource gated = new GatedDataSource(h2);
-    try (Dialogue server = builder().historyStore(JdbcHistoryStore.builder(gated).build()).build().start();
+    try (Dialogue server =
+            builder().historyStore(JdbcHistoryStore.builder(gated).build()).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
       gated.shut();
       CompletableFuture<JsonNode> trigger = alice.requestAsync(Wire.TRIGGER, trigger("durable"));
       CompletableFuture<JsonNode> rooms = alice.requestAsync(Wire.LIST_ROOMS, null);
-      // The event itself is delivered at once; its ack, and the answer after it, wait for the store.
-      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("durable");
+      // The event itself is delivered at once; its ack, and the answer after it, wait for the
+      // store.
+      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText())
+          .isEqualTo("durable");
       assertThat(trigger).isNotDone();
       assertThat(rooms).isNotDone();
       gated.open();
@@ -205,18 +228,31 @@ class RecoveryTest {
     String url = "jdbc:h2:file:" + dir.resolve("restart");
     EventDefinition<TestServers.Message> small =
         EventDefinition.builder("message", TestServers.Message.class).history(2).build();
-    RoomConfig chat = RoomConfig.builder("chat", "Chat").events(small).defaultSubscriptions("message").build();
+    RoomConfig chat =
+        RoomConfig.builder("chat", "Chat").events(small).defaultSubscriptions("message").build();
     String epoch;
-    try (Dialogue first = Dialogue.builder().host("127.0.0.1").port(0).room(chat)
-        .historyStore(JdbcHistoryStore.builder(url).build()).build().start();
+    try (Dialogue first =
+            Dialogue.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .room(chat)
+                .historyStore(JdbcHistoryStore.builder(url).build())
+                .build()
+                .start();
         RawClient alice = RawClient.connectAs(first.port(), "alice")) {
       epoch = ok(alice.request(Wire.JOIN, Map.of("roomId", "chat"))).path("epoch").asText();
       for (int i = 1; i <= 5; i++) {
         ok(alice.request(Wire.TRIGGER, trigger("m" + i)));
       }
     }
-    try (Dialogue second = Dialogue.builder().host("127.0.0.1").port(0).room(chat)
-        .historyStore(JdbcHistoryStore.builder(url).build()).build().start();
+    try (Dialogue second =
+            Dialogue.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .room(chat)
+                .historyStore(JdbcHistoryStore.builder(url).build())
+                .build()
+                .start();
         RawClient alice = RawClient.connectAs(second.port(), "alice")) {
       JsonNode joined = ok(alice.request(Wire.JOIN, since(2, epoch)));
       assertThat(joined.path("epoch").asText()).isEqualTo(epoch);
@@ -225,9 +261,14 @@ class RecoveryTest {
       List<String> missed = new ArrayList<>();
       joined.path("missed").forEach(m -> missed.add(m.path("data").path("text").asText()));
       assertThat(missed).containsExactly("m3", "m4", "m5");
-      assertThat(ok(alice.request(Wire.TRIGGER, trigger("m6"))).path("offset").asLong()).isEqualTo(6);
+      assertThat(ok(alice.request(Wire.TRIGGER, trigger("m6"))).path("offset").asLong())
+          .isEqualTo(6);
 
-      JsonNode page = ok(alice.request(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message", "start", 0, "end", 10)));
+      JsonNode page =
+          ok(
+              alice.request(
+                  Wire.GET_HISTORY,
+                  Map.of("roomId", "chat", "eventName", "message", "start", 0, "end", 10)));
       List<String> texts = new ArrayList<>();
       page.path("events").forEach(e -> texts.add(e.path("data").path("text").asText()));
       assertThat(texts).containsExactly("m6", "m5", "m4", "m3", "m2", "m1");

@@ -23,7 +23,8 @@ class ServerApiTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
 
-      EventMessage sent = server.trigger("chat", TestServers.MESSAGE, new TestServers.Message("maintenance at 5"));
+      EventMessage sent =
+          server.trigger("chat", TestServers.MESSAGE, new TestServers.Message("maintenance at 5"));
 
       JsonNode event = alice.take(Wire.EVENT).data();
       assertThat(event.path("from").asText()).isEqualTo("system");
@@ -57,7 +58,8 @@ class ServerApiTest {
       chat.trigger(TestServers.MESSAGE, new TestServers.Message("from the room"));
       chat.trigger("message", Map.of("text", "as bot"), "bot");
 
-      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("from the room");
+      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText())
+          .isEqualTo("from the room");
       assertThat(alice.take(Wire.EVENT).data().path("from").asText()).isEqualTo("bot");
     }
   }
@@ -65,8 +67,10 @@ class ServerApiTest {
   @Test
   void trigger_fromServer_intoUnknownRoomOrWithUnknownEvent_throwsWithCode() {
     try (Dialogue server = TestServers.builder().build().start()) {
-      DialogueException notFound = assertThrows(DialogueException.class, () -> server.trigger("nowhere", "x", Map.of()));
-      DialogueException notAllowed = assertThrows(DialogueException.class, () -> server.trigger("chat", "dance", Map.of()));
+      DialogueException notFound =
+          assertThrows(DialogueException.class, () -> server.trigger("nowhere", "x", Map.of()));
+      DialogueException notAllowed =
+          assertThrows(DialogueException.class, () -> server.trigger("chat", "dance", Map.of()));
 
       assertThat(notFound.code()).isEqualTo(ErrorCode.ROOM_NOT_FOUND);
       assertThat(notAllowed.code()).isEqualTo(ErrorCode.EVENT_NOT_ALLOWED);
@@ -79,7 +83,10 @@ class ServerApiTest {
     BlockingQueue<String> seen = new LinkedBlockingQueue<>();
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      server.on("chat", TestServers.MESSAGE, (message, envelope) -> seen.add(message.text() + " from " + envelope.from()));
+      server.on(
+          "chat",
+          TestServers.MESSAGE,
+          (message, envelope) -> seen.add(message.text() + " from " + envelope.from()));
       alice.join("chat");
 
       alice.trigger("chat", "message", Map.of("text", "hello server"));
@@ -96,12 +103,15 @@ class ServerApiTest {
     BlockingQueue<String> seen = new LinkedBlockingQueue<>();
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      Registration registration = server.on("lobby", "wave", (data, envelope) -> seen.add(data.path("n").asText()));
+      Registration registration =
+          server.on("lobby", "wave", (data, envelope) -> seen.add(data.path("n").asText()));
       alice.join("lobby");
-      alice.request(Wire.TRIGGER, Map.of("roomId", "lobby", "event", "wave", "data", Map.of("n", 1)));
+      alice.request(
+          Wire.TRIGGER, Map.of("roomId", "lobby", "event", "wave", "data", Map.of("n", 1)));
 
       registration.close();
-      alice.request(Wire.TRIGGER, Map.of("roomId", "lobby", "event", "wave", "data", Map.of("n", 2)));
+      alice.request(
+          Wire.TRIGGER, Map.of("roomId", "lobby", "event", "wave", "data", Map.of("n", 2)));
 
       assertThat(seen).containsExactly("1");
     }
@@ -111,7 +121,9 @@ class ServerApiTest {
   void createRoom_fromServer_broadcastsRoomCreatedWithoutCreator() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      Room room = server.createRoom(RoomConfig.builder("ops", "Ops").description("internal").maxSize(5).build());
+      Room room =
+          server.createRoom(
+              RoomConfig.builder("ops", "Ops").description("internal").maxSize(5).build());
 
       JsonNode created = alice.take(Wire.ROOM_CREATED).data();
       assertThat(created.path("id").asText()).isEqualTo("ops");
@@ -119,7 +131,9 @@ class ServerApiTest {
       assertThat(created.path("description").asText()).isEqualTo("internal");
       assertThat(created.path("maxSize").asInt()).isEqualTo(5);
       assertThat(created.has("createdById")).isFalse();
-      assertThat(server.rooms()).extracting(Room::id).containsExactly("chat", "tiny", "lobby", "ops");
+      assertThat(server.rooms())
+          .extracting(Room::id)
+          .containsExactly("chat", "tiny", "lobby", "ops");
       assertThat(room.createdById()).isNull();
     }
   }
@@ -127,8 +141,10 @@ class ServerApiTest {
   @Test
   void createRoom_fromServer_whenIdTaken_throwsRoomExists() {
     try (Dialogue server = TestServers.builder().build().start()) {
-      DialogueException e = assertThrows(DialogueException.class,
-          () -> server.createRoom(RoomConfig.builder("chat", "Again").build()));
+      DialogueException e =
+          assertThrows(
+              DialogueException.class,
+              () -> server.createRoom(RoomConfig.builder("chat", "Again").build()));
 
       assertThat(e.code()).isEqualTo(ErrorCode.ROOM_EXISTS);
     }
@@ -186,16 +202,19 @@ class ServerApiTest {
   @Test
   void connectionJoin_skipsTheJoinPolicyAndSendsJoinedAndHistory() throws Exception {
     CountDownLatch joinedHook = new CountDownLatch(1);
-    DialogueListener listener = new DialogueListener() {
-      @Override
-      public void onJoined(ClientConnection client, Room room) {
-        joinedHook.countDown();
-      }
-    };
-    try (Dialogue server = TestServers.builder()
-            .joinPolicy((client, room) -> Decision.deny("clients may not join"))
-            .listener(listener)
-            .build().start();
+    DialogueListener listener =
+        new DialogueListener() {
+          @Override
+          public void onJoined(ClientConnection client, Room room) {
+            joinedHook.countDown();
+          }
+        };
+    try (Dialogue server =
+            TestServers.builder()
+                .joinPolicy((client, room) -> Decision.deny("clients may not join"))
+                .listener(listener)
+                .build()
+                .start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       server.trigger("chat", "message", Map.of("text", "earlier"));
       alice.emit(Wire.JOIN, Map.of("roomId", "chat"));
@@ -204,7 +223,8 @@ class ServerApiTest {
       server.clients("alice").get(0).join("chat");
 
       assertThat(alice.take(Wire.JOINED).data().path("roomId").asText()).isEqualTo("chat");
-      assertThat(ProtocolEventsTest.texts(alice.take(Wire.HISTORY).data().path("events"))).containsExactly("earlier");
+      assertThat(ProtocolEventsTest.texts(alice.take(Wire.HISTORY).data().path("events")))
+          .containsExactly("earlier");
       assertThat(joinedHook.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(server.isInRoom("alice", "chat")).isTrue();
     }
@@ -213,12 +233,13 @@ class ServerApiTest {
   @Test
   void connectionJoin_whenAlreadyInTheRoom_isANoOp() {
     List<String> joins = new java.util.concurrent.CopyOnWriteArrayList<>();
-    DialogueListener listener = new DialogueListener() {
-      @Override
-      public void onJoined(ClientConnection client, Room room) {
-        joins.add(room.id());
-      }
-    };
+    DialogueListener listener =
+        new DialogueListener() {
+          @Override
+          public void onJoined(ClientConnection client, Room room) {
+            joins.add(room.id());
+          }
+        };
     try (Dialogue server = TestServers.builder().listener(listener).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("lobby");
@@ -236,7 +257,9 @@ class ServerApiTest {
   void connectionJoin_ofUnknownRoom_throwsRoomNotFound() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      DialogueException e = assertThrows(DialogueException.class, () -> server.clients("alice").get(0).join("nowhere"));
+      DialogueException e =
+          assertThrows(
+              DialogueException.class, () -> server.clients("alice").get(0).join("nowhere"));
 
       assertThat(e.code()).isEqualTo(ErrorCode.ROOM_NOT_FOUND);
     }
@@ -249,7 +272,8 @@ class ServerApiTest {
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
       alice.join("tiny");
 
-      DialogueException e = assertThrows(DialogueException.class, () -> server.clients("bob").get(0).join("tiny"));
+      DialogueException e =
+          assertThrows(DialogueException.class, () -> server.clients("bob").get(0).join("tiny"));
 
       assertThat(e.code()).isEqualTo(ErrorCode.ROOM_FULL);
       assertThat(e.getMessage()).isEqualTo("Room 'tiny' is at capacity");
@@ -292,12 +316,13 @@ class ServerApiTest {
   @Test
   void connectionDisconnect_closesTheClientAndForgetsTheConnection() throws Exception {
     CountDownLatch gone = new CountDownLatch(1);
-    DialogueListener listener = new DialogueListener() {
-      @Override
-      public void onDisconnected(ClientConnection client, String reason) {
-        gone.countDown();
-      }
-    };
+    DialogueListener listener =
+        new DialogueListener() {
+          @Override
+          public void onDisconnected(ClientConnection client, String reason) {
+            gone.countDown();
+          }
+        };
     try (Dialogue server = TestServers.builder().listener(listener).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("lobby");

@@ -14,7 +14,17 @@ class SmokeTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.emit("dialogue:join", Map.of("roomId", "chat"));
       assertThat(alice.take("dialogue:joined").data().path("roomName").asText()).isEqualTo("Chat");
-      alice.emit("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "hi"), "from", "mallory"));
+      alice.emit(
+          "dialogue:trigger",
+          Map.of(
+              "roomId",
+              "chat",
+              "event",
+              "message",
+              "data",
+              Map.of("text", "hi"),
+              "from",
+              "mallory"));
       RawClient.Received event = alice.take("dialogue:event");
       assertThat(event.data().path("from").asText()).isEqualTo("alice");
       assertThat(event.data().path("data").path("text").asText()).isEqualTo("hi");

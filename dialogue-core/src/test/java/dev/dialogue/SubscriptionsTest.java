@@ -7,7 +7,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Delivery: subscription filtering, sender echo, server-set {@code from}, forwarded {@code meta}. */
+/**
+ * Delivery: subscription filtering, sender echo, server-set {@code from}, forwarded {@code meta}.
+ */
 @Timeout(60)
 class SubscriptionsTest {
 
@@ -93,7 +95,8 @@ class SubscriptionsTest {
   void subscribe_toRoomNotJoined_changesNothing() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      JsonNode result = alice.request(Wire.SUBSCRIBE, Map.of("roomId", "chat", "eventName", "message"));
+      JsonNode result =
+          alice.request(Wire.SUBSCRIBE, Map.of("roomId", "chat", "eventName", "message"));
 
       assertThat(result.path("error").path("code").asText()).isEqualTo("NOT_IN_ROOM");
       assertThat(server.clients("alice").get(0).subscriptions("chat")).isEmpty();
@@ -108,9 +111,21 @@ class SubscriptionsTest {
       alice.join("lobby");
       bob.join("lobby");
 
-      alice.emit(Wire.TRIGGER, Map.of(
-          "roomId", "lobby", "event", "say", "data", Map.of("text", "trust me"),
-          "from", "system", "timestamp", 1, "id", "forged"));
+      alice.emit(
+          Wire.TRIGGER,
+          Map.of(
+              "roomId",
+              "lobby",
+              "event",
+              "say",
+              "data",
+              Map.of("text", "trust me"),
+              "from",
+              "system",
+              "timestamp",
+              1,
+              "id",
+              "forged"));
 
       JsonNode event = bob.take(Wire.EVENT).data();
       assertThat(event.path("from").asText()).isEqualTo("alice");
@@ -126,14 +141,19 @@ class SubscriptionsTest {
         RawClient bob = RawClient.connectAs(server.port(), "bob")) {
       alice.join("chat");
       bob.join("chat");
-      Map<String, Object> meta = Map.of("replyTo", "m-17", "tags", java.util.List.of("a", "b"), "nested", Map.of("n", 1));
+      Map<String, Object> meta =
+          Map.of("replyTo", "m-17", "tags", java.util.List.of("a", "b"), "nested", Map.of("n", 1));
 
-      alice.emit(Wire.TRIGGER, Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "re"), "meta", meta));
+      alice.emit(
+          Wire.TRIGGER,
+          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "re"), "meta", meta));
 
       JsonNode event = bob.take(Wire.EVENT).data();
       assertThat(event.path("meta")).isEqualTo(RawClient.toJson(new org.json.JSONObject(meta)));
-      JsonNode stored = alice.request(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message"));
-      assertThat(stored.path("events").get(0).path("meta").path("replyTo").asText()).isEqualTo("m-17");
+      JsonNode stored =
+          alice.request(Wire.GET_HISTORY, Map.of("roomId", "chat", "eventName", "message"));
+      assertThat(stored.path("events").get(0).path("meta").path("replyTo").asText())
+          .isEqualTo("m-17");
     }
   }
 
@@ -143,8 +163,18 @@ class SubscriptionsTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("lobby");
 
-      JsonNode result = alice.request(Wire.TRIGGER, Map.of(
-          "roomId", "lobby", "event", "x", "data", Map.of(), "meta", Map.of("blob", "x".repeat(100))));
+      JsonNode result =
+          alice.request(
+              Wire.TRIGGER,
+              Map.of(
+                  "roomId",
+                  "lobby",
+                  "event",
+                  "x",
+                  "data",
+                  Map.of(),
+                  "meta",
+                  Map.of("blob", "x".repeat(100))));
 
       assertThat(result.path("error").path("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
     }

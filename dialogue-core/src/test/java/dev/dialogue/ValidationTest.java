@@ -23,7 +23,8 @@ class ValidationTest {
   static final EventDefinition<Discussion> THREAD = EventDefinition.of("thread", Discussion.class);
 
   private static Dialogue server() {
-    RoomConfig game = RoomConfig.builder("game", "Game").events(SCORE).defaultSubscriptions("score").build();
+    RoomConfig game =
+        RoomConfig.builder("game", "Game").events(SCORE).defaultSubscriptions("score").build();
     RoomConfig thread = RoomConfig.builder("thread", "Thread").events(THREAD).build();
     return TestServers.builder().room(game, thread).build().start();
   }
@@ -34,9 +35,14 @@ class ValidationTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
 
-      alice.trigger("chat", "post", Map.of("author", Map.of("name", ""), "tags", List.of("a", "b", "c", "d")));
+      alice.trigger(
+          "chat",
+          "post",
+          Map.of("author", Map.of("name", ""), "tags", List.of("a", "b", "c", "d")));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'post' validation failed: author.name: must not be blank, tags: size must be between 0 and 3");
     }
   }
@@ -47,9 +53,13 @@ class ValidationTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("chat");
 
-      alice.trigger("chat", "post", Map.of("author", Map.of("name", "ann"), "tags", List.of("ok", " ")));
+      alice.trigger(
+          "chat", "post", Map.of("author", Map.of("name", "ann"), "tags", List.of("ok", " ")));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED", "Event 'post' validation failed: tags.1: must not be blank");
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
+          "Event 'post' validation failed: tags.1: must not be blank");
     }
   }
 
@@ -59,9 +69,14 @@ class ValidationTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       alice.join("thread");
 
-      alice.trigger("thread", "thread", Map.of("authors", List.of(Map.of("name", "ann"), Map.of("name", ""))));
+      alice.trigger(
+          "thread",
+          "thread",
+          Map.of("authors", List.of(Map.of("name", "ann"), Map.of("name", ""))));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'thread' validation failed: authors.1.name: must not be blank");
     }
   }
@@ -74,7 +89,10 @@ class ValidationTest {
 
       alice.trigger("chat", "post", Map.of("tags", List.of()));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED", "Event 'post' validation failed: author: must not be null");
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
+          "Event 'post' validation failed: author: must not be null");
     }
   }
 
@@ -86,7 +104,9 @@ class ValidationTest {
 
       alice.trigger("chat", "typing", Map.of("isTyping", List.of(1)));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'typing' validation failed: isTyping: Expected boolean, received array");
     }
   }
@@ -99,7 +119,9 @@ class ValidationTest {
 
       alice.trigger("chat", "message", 42);
 
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'message' validation failed: : Expected object, received number");
     }
   }
@@ -112,7 +134,9 @@ class ValidationTest {
 
       alice.emit(Wire.TRIGGER, Map.of("roomId", "chat", "event", "message"));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'message' validation failed: : Expected object, received null");
     }
   }
@@ -125,7 +149,9 @@ class ValidationTest {
 
       alice.trigger("game", "score", Map.of("points", 11));
 
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'score' validation failed: points: must be less than or equal to 10");
     }
   }
@@ -152,11 +178,15 @@ class ValidationTest {
       alice.join("game");
 
       alice.trigger("game", "score", Map.of("points", "7"));
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'score' validation failed: points: Expected number, received string");
 
       alice.trigger("game", "score", Map.of("points", 7, "note", 5));
-      assertError(alice.takeError(), "VALIDATION_FAILED",
+      assertError(
+          alice.takeError(),
+          "VALIDATION_FAILED",
           "Event 'score' validation failed: note: Expected string, received number");
     }
   }
@@ -178,11 +208,13 @@ class ValidationTest {
   @Test
   void serverTrigger_withInvalidPayload_throwsValidationFailed() {
     try (Dialogue server = server()) {
-      DialogueException e = org.junit.jupiter.api.Assertions.assertThrows(
-          DialogueException.class, () -> server.trigger("game", "score", Map.of("points", -1)));
+      DialogueException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              DialogueException.class, () -> server.trigger("game", "score", Map.of("points", -1)));
 
       assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
-      assertThat(e.getMessage()).isEqualTo("Event 'score' validation failed: points: must be greater than or equal to 0");
+      assertThat(e.getMessage())
+          .isEqualTo("Event 'score' validation failed: points: must be greater than or equal to 0");
     }
   }
 }

@@ -41,7 +41,11 @@ final class AckRequests {
     pending.put(id, result);
     ScheduledFuture<?> timer =
         scheduler.schedule(
-            () -> fail(id, new DialogueClientException("TIMEOUT", event + " got no answer within " + timeout)),
+            () ->
+                fail(
+                    id,
+                    new DialogueClientException(
+                        "TIMEOUT", event + " got no answer within " + timeout)),
             timeout.toMillis(),
             TimeUnit.MILLISECONDS);
     Ack ack =
@@ -65,9 +69,11 @@ final class AckRequests {
     } else if (body.has("error")) {
       JsonNode error = body.get("error");
       future.completeExceptionally(
-          new DialogueClientException(error.path("code").asText("UNKNOWN"), error.path("message").asText("")));
+          new DialogueClientException(
+              error.path("code").asText("UNKNOWN"), error.path("message").asText("")));
     } else {
-      future.completeExceptionally(new DialogueClientException("PROTOCOL", event + " answered " + body));
+      future.completeExceptionally(
+          new DialogueClientException("PROTOCOL", event + " answered " + body));
     }
   }
 

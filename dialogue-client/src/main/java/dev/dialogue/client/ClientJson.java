@@ -26,7 +26,8 @@ final class ClientJson {
       }
       return MAPPER.valueToTree(value);
     } catch (JsonProcessingException e) {
-      throw new DialogueClientException("PROTOCOL", "unreadable JSON from the server: " + e.getOriginalMessage());
+      throw new DialogueClientException(
+          "PROTOCOL", "unreadable JSON from the server: " + e.getOriginalMessage());
     }
   }
 
@@ -34,19 +35,23 @@ final class ClientJson {
     try {
       return new JSONTokener(MAPPER.writeValueAsString(value)).nextValue();
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot encode " + value.getClass().getName() + " as JSON", e);
+      throw new IllegalArgumentException(
+          "cannot encode " + value.getClass().getName() + " as JSON", e);
     }
   }
 
   static JsonNode tree(Object value) {
-    return value == null ? MAPPER.nullNode() : value instanceof JsonNode n ? n : MAPPER.valueToTree(value);
+    return value == null
+        ? MAPPER.nullNode()
+        : value instanceof JsonNode n ? n : MAPPER.valueToTree(value);
   }
 
   static <T> T convert(JsonNode node, Class<T> type) {
     try {
       return MAPPER.treeToValue(node, type);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot read " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
   }
 }

@@ -17,9 +17,9 @@ import java.util.function.Consumer;
  * A room this client has joined (the original's {@code RoomContext}). Obtained from {@link
  * DialogueClient#join}. Handlers run on the client's callback executor, in delivery order.
  *
- * <p>The client remembers what the application subscribed to here and restores it, with the
- * room membership, after every automatic reconnect; events are delivered to the application at
- * most once per offset.
+ * <p>The client remembers what the application subscribed to here and restores it, with the room
+ * membership, after every automatic reconnect; events are delivered to the application at most once
+ * per offset.
  */
 public final class ClientRoom {
   private final DialogueClient client;
@@ -29,7 +29,8 @@ public final class ClientRoom {
   private volatile long lastOffset = -1;
   private final Map<String, List<Consumer<EventMessage>>> handlers = new ConcurrentHashMap<>();
   private final List<Consumer<EventMessage>> anyHandlers = new CopyOnWriteArrayList<>();
-  private final List<BiConsumer<List<String>, List<String>>> presenceHandlers = new CopyOnWriteArrayList<>();
+  private final List<BiConsumer<List<String>, List<String>>> presenceHandlers =
+      new CopyOnWriteArrayList<>();
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private final Set<String> unsubscribed = ConcurrentHashMap.newKeySet();
 
@@ -57,7 +58,9 @@ public final class ClientRoom {
     return epoch;
   }
 
-  /** Publishes an event; see {@link PendingTrigger}. Waits in the offline queue while disconnected. */
+  /**
+   * Publishes an event; see {@link PendingTrigger}. Waits in the offline queue while disconnected.
+   */
   public PendingTrigger trigger(String eventName, Object data) {
     return trigger(eventName, data, null);
   }
@@ -79,7 +82,8 @@ public final class ClientRoom {
     requireNonNull(type, "type == null");
     requireNonNull(handler, "handler == null");
     Consumer<EventMessage> wrapped = message -> handler.accept(message.data(type), message);
-    List<Consumer<EventMessage>> list = handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
+    List<Consumer<EventMessage>> list =
+        handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
     list.add(wrapped);
     if (subscribed.add(eventName)) {
       unsubscribed.remove(eventName);
@@ -137,7 +141,8 @@ public final class ClientRoom {
     }
     ObjectNode request = ClientJson.MAPPER.createObjectNode();
     request.put("roomId", id).put("eventName", eventName).put("start", start).put("end", end);
-    return client.request("dialogue:getHistory", request)
+    return client
+        .request("dialogue:getHistory", request)
         .thenApply(body -> ClientJson.convert(body, HistoryPage.class));
   }
 

@@ -2,7 +2,10 @@ package dev.dialogue.client;
 
 /** Where a {@link DialogueClient}'s connection stands. */
 public enum ConnectionState {
-  /** Not connected, and not trying: before {@code connect()}, after {@code disconnect()}, or refused. */
+  /**
+   * Not connected, and not trying: before {@code connect()}, after {@code disconnect()}, or
+   * refused.
+   */
   DISCONNECTED,
   /** The first connection attempt is under way. */
   CONNECTING,

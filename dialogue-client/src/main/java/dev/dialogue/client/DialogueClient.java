@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * thread of this client), one at a time, never on socket.io-client's shared event thread.
  *
  * <p>After a lost connection the client reconnects with exponential back-off and jitter, asks the
- * auth supplier again, re-joins its rooms asking for the events it missed (by offset), restores
- * its subscriptions, and then sends the triggers that waited in the offline queue, in order.
+ * auth supplier again, re-joins its rooms asking for the events it missed (by offset), restores its
+ * subscriptions, and then sends the triggers that waited in the offline queue, in order.
  */
 public final class DialogueClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DialogueClient.class);
@@ -62,7 +62,8 @@ public final class DialogueClient implements AutoCloseable {
   private final AckRequests requests;
   private final Map<String, String> authMap = new ConcurrentHashMap<>();
   private final Map<String, ClientRoom> rooms = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<Published>> triggerResults = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Published>> triggerResults =
+      new ConcurrentHashMap<>();
   private final Map<String, QueuedTrigger> inFlight = new LinkedHashMap<>();
   private final Listeners listeners = new Listeners();
   private volatile ConnectionState state = ConnectionState.DISCONNECTED;
@@ -74,8 +75,12 @@ public final class DialogueClient implements AutoCloseable {
   private DialogueClient(Builder config) {
     this.config = config;
     this.ownedCallbackExecutor =
-        config.callbackExecutor == null ? Executors.newSingleThreadExecutor(daemon("dialogue-client-callbacks")) : null;
-    this.loop = new OrderedExecutor(config.callbackExecutor != null ? config.callbackExecutor : ownedCallbackExecutor);
+        config.callbackExecutor == null
+            ? Executors.newSingleThreadExecutor(daemon("dialogue-client-callbacks"))
+            : null;
+    this.loop =
+        new OrderedExecutor(
+            config.callbackExecutor != null ? config.callbackExecutor : ownedCallbackExecutor);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("dialogue-client-timer"));
     this.requests = new AckRequests(scheduler, loop, config.requestTimeout);
   }
@@ -98,9 +103,14 @@ public final class DialogueClient implements AutoCloseable {
     CompletableFuture<Void> future = new CompletableFuture<>();
     connecting = future;
     scheduler.schedule(
-        () -> loop.execute(() -> future.completeExceptionally(
-            new DialogueClientException("TIMEOUT", "not connected within " + config.connectTimeout))),
-        config.connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        () ->
+            loop.execute(
+                () ->
+                    future.completeExceptionally(
+                        new DialogueClientException(
+                            "TIMEOUT", "not connected within " + config.connectTimeout))),
+        config.connectTimeout.toMillis(),
+        TimeUnit.MILLISECONDS);
     refreshAuth();
     if (socket == null) {
       socket = newSocket();
@@ -157,12 +167,19 @@ public final class DialogueClient implements AutoCloseable {
       return CompletableFuture.completedFuture(existing);
     }
     ObjectNode request = ClientJson.MAPPER.createObjectNode().put("roomId", roomId);
-    return request("dialogue:join", request).thenApply(result -> {
-      ClientRoom room = rooms.computeIfAbsent(roomId, id -> new ClientRoom(this, id, result.path("roomName").asText(id)));
-      room.joined(result.path("roomName").asText(roomId), result.path("offset").asLong(0), result.path("epoch").asText(null));
-      deliverJoinHistory(roomId, result);
-      return room;
-    });
+    return request("dialogue:join", request)
+        .thenApply(
+            result -> {
+              ClientRoom room =
+                  rooms.computeIfAbsent(
+                      roomId, id -> new ClientRoom(this, id, result.path("roomName").asText(id)));
+              room.joined(
+                  result.path("roomName").asText(roomId),
+                  result.path("offset").asLong(0),
+                  result.path("epoch").asText(null));
+              deliverJoinHistory(roomId, result);
+              return room;
+            });
   }
 
   /** A joined room, from the local cache. */
@@ -171,17 +188,20 @@ public final class DialogueClient implements AutoCloseable {
   }
 
   public CompletableFuture<List<RoomInfo>> listRooms() {
-    return request("dialogue:listRooms", null).thenApply(result -> {
-      List<RoomInfo> list = new ArrayList<>();
-      for (JsonNode node : result.path("rooms")) {
-        list.add(ClientJson.convert(node, RoomInfo.class));
-      }
-      return List.copyOf(list);
-    });
+    return request("dialogue:listRooms", null)
+        .thenApply(
+            result -> {
+              List<RoomInfo> list = new ArrayList<>();
+              for (JsonNode node : result.path("rooms")) {
+                list.add(ClientJson.convert(node, RoomInfo.class));
+              }
+              return List.copyOf(list);
+            });
   }
 
   /** Creates a room; {@code description} and {@code maxSize} may be null. */
-  public CompletableFuture<RoomInfo> createRoom(String id, String name, String description, Integer maxSize) {
+  public CompletableFuture<RoomInfo> createRoom(
+      String id, String name, String description, Integer maxSize) {
     requireNonNull(id, "id == null");
     requireNonNull(name, "name == null");
     ObjectNode request = ClientJson.MAPPER.createObjectNode().put("id", id).put("name", name);
@@ -191,12 +211,14 @@ public final class DialogueClient implements AutoCloseable {
     if (maxSize != null) {
       request.put("maxSize", maxSize);
     }
-    return request("dialogue:createRoom", request).thenApply(r -> ClientJson.convert(r, RoomInfo.class));
+    return request("dialogue:createRoom", request)
+        .thenApply(r -> ClientJson.convert(r, RoomInfo.class));
   }
 
   public CompletableFuture<Void> deleteRoom(String roomId) {
     requireNonNull(roomId, "roomId == null");
-    return request("dialogue:deleteRoom", ClientJson.MAPPER.createObjectNode().put("roomId", roomId))
+    return request(
+            "dialogue:deleteRoom", ClientJson.MAPPER.createObjectNode().put("roomId", roomId))
         .thenAccept(r -> rooms.remove(roomId));
   }
 
@@ -238,7 +260,8 @@ public final class DialogueClient implements AutoCloseable {
     requireNonNull(type, "type == null");
     requireNonNull(handler, "handler == null");
     Consumer<JsonNode> wrapped = node -> handler.accept(ClientJson.convert(node, type));
-    List<Consumer<JsonNode>> list = listeners.custom.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
+    List<Consumer<JsonNode>> list =
+        listeners.custom.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
     list.add(wrapped);
     return () -> list.remove(wrapped);
   }
@@ -253,7 +276,8 @@ public final class DialogueClient implements AutoCloseable {
   CompletableFuture<JsonNode> request(String event, Object payload) {
     Socket s = socket;
     if (state != ConnectionState.CONNECTED || s == null) {
-      return CompletableFuture.failedFuture(new DialogueClientException("DISCONNECTED", event + ": not connected"));
+      return CompletableFuture.failedFuture(
+          new DialogueClientException("DISCONNECTED", event + ": not connected"));
     }
     return requests.send(s, event, payload);
   }
@@ -263,15 +287,20 @@ public final class DialogueClient implements AutoCloseable {
     CompletableFuture<Published> result = new CompletableFuture<>();
     triggerResults.put(clientMessageId, result);
     QueuedTrigger trigger = new QueuedTrigger(roomId, event, data, meta, clientMessageId);
-    loop.execute(() -> {
-      if (state == ConnectionState.CONNECTED && config.offlineQueue.size() == 0) {
-        send(trigger);
-      } else if (!config.offlineQueue.offer(trigger)) {
-        triggerResults.remove(clientMessageId);
-        result.completeExceptionally(new DialogueClientException("OFFLINE_QUEUE_FULL",
-            "the offline queue is full (" + config.offlineQueue.size() + " triggers waiting)"));
-      }
-    });
+    loop.execute(
+        () -> {
+          if (state == ConnectionState.CONNECTED && config.offlineQueue.size() == 0) {
+            send(trigger);
+          } else if (!config.offlineQueue.offer(trigger)) {
+            triggerResults.remove(clientMessageId);
+            result.completeExceptionally(
+                new DialogueClientException(
+                    "OFFLINE_QUEUE_FULL",
+                    "the offline queue is full ("
+                        + config.offlineQueue.size()
+                        + " triggers waiting)"));
+          }
+        });
     return new PendingTrigger(clientMessageId, result);
   }
 
@@ -283,7 +312,10 @@ public final class DialogueClient implements AutoCloseable {
     if (!eventName.equals("*") || !subscribe) {
       request.put("eventName", eventName);
     }
-    String event = !subscribe ? "dialogue:unsubscribe" : eventName.equals("*") ? "dialogue:subscribeAll" : "dialogue:subscribe";
+    String event =
+        !subscribe
+            ? "dialogue:unsubscribe"
+            : eventName.equals("*") ? "dialogue:subscribeAll" : "dialogue:subscribe";
     return request(event, request).thenAccept(r -> {});
   }
 
@@ -293,12 +325,15 @@ public final class DialogueClient implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     return request("dialogue:leave", ClientJson.MAPPER.createObjectNode().put("roomId", room.id()))
-        .handle((r, e) -> {
-          if (e != null && !(e instanceof DialogueClientException dce && dce.code().equals("NOT_IN_ROOM"))) {
-            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
-          }
-          return null;
-        });
+        .handle(
+            (r, e) -> {
+              if (e != null
+                  && !(e instanceof DialogueClientException dce
+                      && dce.code().equals("NOT_IN_ROOM"))) {
+                throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+              }
+              return null;
+            });
   }
 
   void runCallback(String what, Runnable callback) {
@@ -312,37 +347,50 @@ public final class DialogueClient implements AutoCloseable {
   // ---- connection handling, on the ordered executor ----
 
   private Socket newSocket() {
-    IO.Options options = IO.Options.builder()
-        .setForceNew(true)
-        .setPath(config.path)
-        .setTransports(config.transports)
-        .setReconnection(config.reconnect)
-        .setReconnectionDelay(config.reconnectDelay.toMillis())
-        .setReconnectionDelayMax(config.reconnectDelayMax.toMillis())
-        .setRandomizationFactor(config.jitter)
-        .setTimeout(config.connectTimeout.toMillis())
-        .build();
+    IO.Options options =
+        IO.Options.builder()
+            .setForceNew(true)
+            .setPath(config.path)
+            .setTransports(config.transports)
+            .setReconnection(config.reconnect)
+            .setReconnectionDelay(config.reconnectDelay.toMillis())
+            .setReconnectionDelayMax(config.reconnectDelayMax.toMillis())
+            .setRandomizationFactor(config.jitter)
+            .setTimeout(config.connectTimeout.toMillis())
+            .build();
     options.auth = authMap;
     options.callFactory = SharedHttp.CLIENT;
     options.webSocketFactory = SharedHttp.CLIENT;
     Socket s = IO.socket(URI.create(config.url), options);
-    s.on(Socket.EVENT_CONNECT_ERROR, args -> {
-      Object error = args.length > 0 ? args[0] : null;
-      loop.execute(() -> onConnectError(error));
-    });
-    s.on(Socket.EVENT_DISCONNECT, args -> {
-      String reason = args.length > 0 ? String.valueOf(args[0]) : "unknown";
-      loop.execute(() -> onDisconnected(reason));
-    });
-    s.onAnyIncoming(args -> {
-      String name = String.valueOf(args[0]);
-      JsonNode data = ClientJson.fromSocket(args.length > 1 ? args[1] : null);
-      loop.execute(() -> dispatch(name, data));
-    });
-    s.io().on(Manager.EVENT_RECONNECT_ATTEMPT, args -> {
-      refreshAuth();
-      loop.execute(() -> setState(ConnectionState.RECONNECTING, "reconnect attempt " + (args.length > 0 ? args[0] : "")));
-    });
+    s.on(
+        Socket.EVENT_CONNECT_ERROR,
+        args -> {
+          Object error = args.length > 0 ? args[0] : null;
+          loop.execute(() -> onConnectError(error));
+        });
+    s.on(
+        Socket.EVENT_DISCONNECT,
+        args -> {
+          String reason = args.length > 0 ? String.valueOf(args[0]) : "unknown";
+          loop.execute(() -> onDisconnected(reason));
+        });
+    s.onAnyIncoming(
+        args -> {
+          String name = String.valueOf(args[0]);
+          JsonNode data = ClientJson.fromSocket(args.length > 1 ? args[1] : null);
+          loop.execute(() -> dispatch(name, data));
+        });
+    s.io()
+        .on(
+            Manager.EVENT_RECONNECT_ATTEMPT,
+            args -> {
+              refreshAuth();
+              loop.execute(
+                  () ->
+                      setState(
+                          ConnectionState.RECONNECTING,
+                          "reconnect attempt " + (args.length > 0 ? args[0] : "")));
+            });
     return s;
   }
 
@@ -376,7 +424,10 @@ public final class DialogueClient implements AutoCloseable {
       }
     }
     requests.failAll(reason);
-    boolean retrying = config.reconnect && !reason.equals("io client disconnect") && !reason.equals("io server disconnect");
+    boolean retrying =
+        config.reconnect
+            && !reason.equals("io client disconnect")
+            && !reason.equals("io server disconnect");
     setState(retrying ? ConnectionState.RECONNECTING : ConnectionState.DISCONNECTED, reason);
     listeners.fire(listeners.disconnect, l -> l.accept(reason));
   }
@@ -408,8 +459,9 @@ public final class DialogueClient implements AutoCloseable {
       }
       case "dialogue:history" -> fireHistory(data.path("roomId").asText(), data.path("events"));
       case "dialogue:error" -> {
-        DialogueClientException e = new DialogueClientException(
-            data.path("code").asText("UNKNOWN"), data.path("message").asText(""));
+        DialogueClientException e =
+            new DialogueClientException(
+                data.path("code").asText("UNKNOWN"), data.path("message").asText(""));
         listeners.fire(listeners.error, l -> l.accept(e));
       }
       default -> {
@@ -444,27 +496,34 @@ public final class DialogueClient implements AutoCloseable {
     if (room.lastOffset() >= 0 && room.epoch() != null) {
       request.putObject("since").put("offset", room.lastOffset()).put("epoch", room.epoch());
     }
-    return request("dialogue:join", request).thenCompose(result -> {
-      for (JsonNode missed : result.path("missed")) {
-        room.deliver(ClientJson.convert(missed, EventMessage.class));
-      }
-      room.joined(result.path("roomName").asText(room.id()), result.path("offset").asLong(0), result.path("epoch").asText(null));
-      if (!result.path("recovered").asBoolean(false)) {
-        deliverJoinHistory(room.id(), result);
-      }
-      List<CompletableFuture<Void>> subs = new ArrayList<>();
-      for (String name : room.unsubscribedNames()) {
-        subs.add(sendSubscription(room.id(), name, false));
-      }
-      for (String name : room.subscribedNames()) {
-        subs.add(sendSubscription(room.id(), name, true));
-      }
-      return CompletableFuture.allOf(subs.toArray(new CompletableFuture<?>[0]));
-    }).exceptionally(e -> {
-      log.warn("Re-joining room '{}' after reconnect failed: {}", room.id(), e.toString());
-      rooms.remove(room.id(), room);
-      return null;
-    });
+    return request("dialogue:join", request)
+        .thenCompose(
+            result -> {
+              for (JsonNode missed : result.path("missed")) {
+                room.deliver(ClientJson.convert(missed, EventMessage.class));
+              }
+              room.joined(
+                  result.path("roomName").asText(room.id()),
+                  result.path("offset").asLong(0),
+                  result.path("epoch").asText(null));
+              if (!result.path("recovered").asBoolean(false)) {
+                deliverJoinHistory(room.id(), result);
+              }
+              List<CompletableFuture<Void>> subs = new ArrayList<>();
+              for (String name : room.unsubscribedNames()) {
+                subs.add(sendSubscription(room.id(), name, false));
+              }
+              for (String name : room.subscribedNames()) {
+                subs.add(sendSubscription(room.id(), name, true));
+              }
+              return CompletableFuture.allOf(subs.toArray(new CompletableFuture<?>[0]));
+            })
+        .exceptionally(
+            e -> {
+              log.warn("Re-joining room '{}' after reconnect failed: {}", room.id(), e.toString());
+              rooms.remove(room.id(), room);
+              return null;
+            });
   }
 
   private void flushQueue() {
@@ -478,10 +537,12 @@ public final class DialogueClient implements AutoCloseable {
   }
 
   private void send(QueuedTrigger trigger) {
-    ObjectNode request = ClientJson.MAPPER.createObjectNode()
-        .put("roomId", trigger.roomId())
-        .put("event", trigger.event())
-        .put("clientMessageId", trigger.clientMessageId());
+    ObjectNode request =
+        ClientJson.MAPPER
+            .createObjectNode()
+            .put("roomId", trigger.roomId())
+            .put("event", trigger.event())
+            .put("clientMessageId", trigger.clientMessageId());
     request.set("data", trigger.data());
     if (trigger.meta() != null) {
       request.set("meta", trigger.meta());
@@ -489,24 +550,30 @@ public final class DialogueClient implements AutoCloseable {
     synchronized (inFlight) {
       inFlight.put(trigger.clientMessageId(), trigger);
     }
-    request("dialogue:trigger", request).whenComplete((result, error) -> {
-      boolean stillOurs;
-      synchronized (inFlight) {
-        stillOurs = inFlight.remove(trigger.clientMessageId()) != null;
-      }
-      if (!stillOurs) {
-        return; // Requeued after a lost connection; it will be sent again.
-      }
-      CompletableFuture<Published> future = triggerResults.remove(trigger.clientMessageId());
-      if (future == null) {
-        return;
-      }
-      if (error != null) {
-        future.completeExceptionally(error instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : error);
-      } else {
-        future.complete(ClientJson.convert(result, Published.class));
-      }
-    });
+    request("dialogue:trigger", request)
+        .whenComplete(
+            (result, error) -> {
+              boolean stillOurs;
+              synchronized (inFlight) {
+                stillOurs = inFlight.remove(trigger.clientMessageId()) != null;
+              }
+              if (!stillOurs) {
+                return; // Requeued after a lost connection; it will be sent again.
+              }
+              CompletableFuture<Published> future =
+                  triggerResults.remove(trigger.clientMessageId());
+              if (future == null) {
+                return;
+              }
+              if (error != null) {
+                future.completeExceptionally(
+                    error instanceof java.util.concurrent.CompletionException ce
+                        ? ce.getCause()
+                        : error);
+              } else {
+                future.complete(ClientJson.convert(result, Published.class));
+              }
+            });
   }
 
   private void deliverJoinHistory(String roomId, JsonNode result) {
@@ -577,9 +644,7 @@ public final class DialogueClient implements AutoCloseable {
     }
   }
 
-  /**
-   * Configures a {@link DialogueClient}. Every setter checks its argument at once.
-   */
+  /** Configures a {@link DialogueClient}. Every setter checks its argument at once. */
   public static final class Builder {
     private final String url;
     private String path = "/socket.io";
@@ -597,7 +662,8 @@ public final class DialogueClient implements AutoCloseable {
     private Builder(String url) {
       requireNonNull(url, "url == null");
       URI uri = URI.create(url);
-      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+      if (uri.getScheme() == null
+          || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
         throw new IllegalArgumentException("url must be http:// or https:// but was " + url);
       }
       this.url = url;
@@ -620,7 +686,10 @@ public final class DialogueClient implements AutoCloseable {
       return this;
     }
 
-    /** Asked for the {@code auth} object before every connection attempt, so tokens can be refreshed. */
+    /**
+     * Asked for the {@code auth} object before every connection attempt, so tokens can be
+     * refreshed.
+     */
     public Builder auth(Supplier<Map<String, String>> supplier) {
       this.auth = requireNonNull(supplier, "supplier == null");
       return this;
@@ -648,7 +717,10 @@ public final class DialogueClient implements AutoCloseable {
       return this;
     }
 
-    /** Back-off: the first delay, doubling up to {@code max}, each randomized by {@code jitter} (0..1). */
+    /**
+     * Back-off: the first delay, doubling up to {@code max}, each randomized by {@code jitter}
+     * (0..1).
+     */
     public Builder reconnectBackoff(Duration initial, Duration max, double jitter) {
       positive(initial, "initial");
       positive(max, "max");

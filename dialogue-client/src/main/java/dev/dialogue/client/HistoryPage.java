@@ -13,4 +13,5 @@ import java.util.List;
  * @param end the exclusive end index
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record HistoryPage(String roomId, String eventName, List<EventMessage> events, int start, int end) {}
+public record HistoryPage(
+    String roomId, String eventName, List<EventMessage> events, int start, int end) {}

@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param event the event name
  * @param data the payload
  * @param meta the meta object, or null
- * @param clientMessageId the idempotency key, sent with the trigger so a repeat is not broadcast twice
+ * @param clientMessageId the idempotency key, sent with the trigger so a repeat is not broadcast
+ *     twice
  */
-public record QueuedTrigger(String roomId, String event, JsonNode data, JsonNode meta, String clientMessageId) {
+public record QueuedTrigger(
+    String roomId, String event, JsonNode data, JsonNode meta, String clientMessageId) {
   public QueuedTrigger {
     requireNonNull(roomId, "roomId == null");
     requireNonNull(event, "event == null");

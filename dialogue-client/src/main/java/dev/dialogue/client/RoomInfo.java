@@ -14,4 +14,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RoomInfo(
-    String id, String name, String description, Integer size, Integer maxSize, String createdById) {}
+    String id,
+    String name,
+    String description,
+    Integer size,
+    Integer maxSize,
+    String createdById) {}

@@ -15,11 +15,12 @@ final class SharedHttp {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(100_000);
     dispatcher.setMaxRequestsPerHost(100_000);
-    CLIENT = new OkHttpClient.Builder()
-        .dispatcher(dispatcher)
-        .readTimeout(1, TimeUnit.MINUTES)
-        .pingInterval(0, TimeUnit.SECONDS)
-        .build();
+    CLIENT =
+        new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            .readTimeout(1, TimeUnit.MINUTES)
+            .pingInterval(0, TimeUnit.SECONDS)
+            .build();
   }
 
   private SharedHttp() {}

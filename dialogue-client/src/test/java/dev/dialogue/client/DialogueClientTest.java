@@ -11,7 +11,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +25,8 @@ class DialogueClientTest {
 
   public record Notice(String text) {}
 
-  static final EventDefinition<Message> MESSAGE = EventDefinition.builder("message", Message.class).history(100).build();
+  static final EventDefinition<Message> MESSAGE =
+      EventDefinition.builder("message", Message.class).history(100).build();
   static final EventDefinition<Typing> TYPING = EventDefinition.of("typing", Typing.class);
 
   private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
@@ -39,22 +39,30 @@ class DialogueClientTest {
   }
 
   private Dialogue server(int port) {
-    Dialogue server = Dialogue.builder()
-        .host("127.0.0.1")
-        .port(port)
-        .room(RoomConfig.builder("chat", "Chat").events(MESSAGE, TYPING).defaultSubscriptions("message")
-            .syncHistoryOnJoin(10).presence(true).build())
-        .build()
-        .start();
+    Dialogue server =
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(port)
+            .room(
+                RoomConfig.builder("chat", "Chat")
+                    .events(MESSAGE, TYPING)
+                    .defaultSubscriptions("message")
+                    .syncHistoryOnJoin(10)
+                    .presence(true)
+                    .build())
+            .build()
+            .start();
     closeables.add(server);
     return server;
   }
 
   private DialogueClient client(int port, String userId) {
-    DialogueClient client = DialogueClient.builder("http://127.0.0.1:" + port)
-        .auth(Map.of("userId", userId))
-        .reconnectBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500), 0.5)
-        .build();
+    DialogueClient client =
+        DialogueClient.builder("http://127.0.0.1:" + port)
+            .auth(Map.of("userId", userId))
+            .reconnectBackoff(
+                java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500), 0.5)
+            .build();
     closeables.add(client);
     return client;
   }
@@ -95,32 +103,42 @@ class DialogueClientTest {
     await(alice.connect());
     assertThatThrownBy(() -> await(alice.join("nope")))
         .hasCauseInstanceOf(DialogueClientException.class)
-        .cause().extracting(e -> ((DialogueClientException) e).code()).isEqualTo("ROOM_NOT_FOUND");
+        .cause()
+        .extracting(e -> ((DialogueClientException) e).code())
+        .isEqualTo("ROOM_NOT_FOUND");
 
     ClientRoom chat = await(alice.join("chat"));
     assertThatThrownBy(() -> await(chat.trigger("message", new Message("")).result()))
         .cause()
-        .isInstanceOfSatisfying(DialogueClientException.class, e -> {
-          assertThat(e.code()).isEqualTo("VALIDATION_FAILED");
-          assertThat(e.getMessage()).contains("text");
-        });
+        .isInstanceOfSatisfying(
+            DialogueClientException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("VALIDATION_FAILED");
+              assertThat(e.getMessage()).contains("text");
+            });
   }
 
   @Test
   void connect_whenAuthenticatorRejects_failsWithItsReason() throws Exception {
-    Dialogue server = Dialogue.builder().host("127.0.0.1").port(0)
-        .authenticator(h -> AuthResult.reject("bad token"))
-        .build().start();
+    Dialogue server =
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .authenticator(h -> AuthResult.reject("bad token"))
+            .build()
+            .start();
     closeables.add(server);
     DialogueClient client = client(server.port(), "x");
     Recorder<DialogueClientException> errors = new Recorder<>();
     client.onError(errors);
     assertThatThrownBy(() -> await(client.connect()))
         .cause()
-        .isInstanceOfSatisfying(DialogueClientException.class, e -> {
-          assertThat(e.code()).isEqualTo("CONNECT_REFUSED");
-          assertThat(e.getMessage()).isEqualTo("bad token");
-        });
+        .isInstanceOfSatisfying(
+            DialogueClientException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("CONNECT_REFUSED");
+              assertThat(e.getMessage()).isEqualTo("bad token");
+            });
     assertThat(errors.next().getMessage()).isEqualTo("bad token");
     assertThat(client.state()).isEqualTo(ConnectionState.DISCONNECTED);
   }
@@ -149,8 +167,12 @@ class DialogueClientTest {
     await(aliceChat.trigger("message", new Message("after")).result());
     assertThat(messages.next().text()).isEqualTo("after");
     assertThat(typing.pending()).isEmpty();
-    assertThat(server.room("chat").orElseThrow().participants().stream()
-        .filter(c -> c.userId().equals("bob")).findFirst().orElseThrow().subscriptions("chat"))
+    assertThat(
+            server.room("chat").orElseThrow().participants().stream()
+                .filter(c -> c.userId().equals("bob"))
+                .findFirst()
+                .orElseThrow()
+                .subscriptions("chat"))
         .doesNotContain("typing");
   }
 
@@ -177,7 +199,9 @@ class DialogueClientTest {
     await(chat.trigger("message", new Message("one")).result());
     await(chat.trigger("message", new Message("two")).result());
     HistoryPage page = await(chat.getHistory("message", 0, 10));
-    assertThat(page.events()).extracting(e -> e.data(Message.class).text()).containsExactly("two", "one");
+    assertThat(page.events())
+        .extracting(e -> e.data(Message.class).text())
+        .containsExactly("two", "one");
     await(alice.deleteRoom("dyn"));
     assertThat(server.room("dyn")).isEmpty();
   }
@@ -187,10 +211,18 @@ class DialogueClientTest {
     Dialogue first = server(0);
     int port = first.port();
     AtomicInteger authCalls = new AtomicInteger();
-    DialogueClient alice = DialogueClient.builder("http://127.0.0.1:" + port)
-        .auth(() -> Map.of("userId", "alice", "attempt", Integer.toString(authCalls.incrementAndGet())))
-        .reconnectBackoff(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(300), 0.5)
-        .build();
+    DialogueClient alice =
+        DialogueClient.builder("http://127.0.0.1:" + port)
+            .auth(
+                () ->
+                    Map.of(
+                        "userId",
+                        "alice",
+                        "attempt",
+                        Integer.toString(authCalls.incrementAndGet())))
+            .reconnectBackoff(
+                java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(300), 0.5)
+            .build();
     closeables.add(alice);
     Recorder<ConnectionState> states = new Recorder<>();
     alice.onStateChange((state, reason) -> states.accept(state));
@@ -216,7 +248,8 @@ class DialogueClientTest {
     assertThat(second.clients("alice").get(0).rooms()).containsExactly("chat");
   }
 
-  private static ConnectionState nextOtherThan(Recorder<ConnectionState> states, ConnectionState... skip) {
+  private static ConnectionState nextOtherThan(
+      Recorder<ConnectionState> states, ConnectionState... skip) {
     List<ConnectionState> skipped = List.of(skip);
     while (true) {
       ConnectionState s = states.next();

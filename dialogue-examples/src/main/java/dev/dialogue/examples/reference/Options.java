@@ -72,7 +72,8 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
 
   private static String historyDb(String value) {
     if (!value.startsWith("jdbc:")) {
-      throw new IllegalArgumentException("--history-db must be a JDBC URL (jdbc:...) but was '" + value + "'");
+      throw new IllegalArgumentException(
+          "--history-db must be a JDBC URL (jdbc:...) but was '" + value + "'");
     }
     return value;
   }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Write-through history survives SIGKILL: the reference server runs as its own process with
- * {@code --history-db}, is killed in the middle of a stream of acknowledged events, and restarted
- * on the same database. Every acknowledged event must be recoverable by offset, in the same epoch.
+ * Write-through history survives SIGKILL: the reference server runs as its own process with {@code
+ * --history-db}, is killed in the middle of a stream of acknowledged events, and restarted on the
+ * same database. Every acknowledged event must be recoverable by offset, in the same epoch.
  */
 @Timeout(120)
 class DurableHistoryCrashTest {
@@ -55,13 +55,16 @@ class DurableHistoryCrashTest {
         assertThat(inFlight.tryAcquire(10, TimeUnit.SECONDS)).as("acks keep coming").isTrue();
         String text = "m" + i;
         alice
-            .requestAsync("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", text)))
-            .whenComplete((ack, e) -> {
-              if (ack != null && ack.path("ok").asBoolean()) {
-                acked.put(ack.path("offset").asLong(), text);
-              }
-              inFlight.release();
-            });
+            .requestAsync(
+                "dialogue:trigger",
+                Map.of("roomId", "chat", "event", "message", "data", Map.of("text", text)))
+            .whenComplete(
+                (ack, e) -> {
+                  if (ack != null && ack.path("ok").asBoolean()) {
+                    acked.put(ack.path("offset").asLong(), text);
+                  }
+                  inFlight.release();
+                });
       }
       // SIGKILL while triggers are still in flight; through the handle, so our pipes stay open.
       assertThat(first.toHandle().destroyForcibly()).isTrue();
@@ -72,18 +75,30 @@ class DurableHistoryCrashTest {
     Process second = start(url);
     try (Recorder bob = Recorder.connectAs(readyPort(second), "bob", null)) {
       JsonNode joined =
-          bob.request("dialogue:join", Map.of("roomId", "chat", "since", Map.of("offset", 0, "epoch", epoch)));
+          bob.request(
+              "dialogue:join",
+              Map.of("roomId", "chat", "since", Map.of("offset", 0, "epoch", epoch)));
       assertThat(joined.path("ok").asBoolean()).as("join %s", joined).isTrue();
       assertThat(joined.path("epoch").asText()).isEqualTo(epoch);
       assertThat(joined.path("recovered").asBoolean()).as("recovered").isTrue();
 
       TreeMap<Long, String> stored = new TreeMap<>();
-      joined.path("missed").forEach(m -> stored.put(m.path("offset").asLong(), m.path("data").path("text").asText()));
-      assertThat(stored.keySet()).as("no gap").containsExactlyElementsOf(
-          java.util.stream.LongStream.rangeClosed(1, stored.isEmpty() ? 0 : stored.lastKey()).boxed().toList());
+      joined
+          .path("missed")
+          .forEach(
+              m -> stored.put(m.path("offset").asLong(), m.path("data").path("text").asText()));
+      assertThat(stored.keySet())
+          .as("no gap")
+          .containsExactlyElementsOf(
+              java.util.stream.LongStream.rangeClosed(1, stored.isEmpty() ? 0 : stored.lastKey())
+                  .boxed()
+                  .toList());
       assertThat(stored).containsAllEntriesOf(acknowledged);
 
-      JsonNode next = bob.request("dialogue:trigger", Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "after")));
+      JsonNode next =
+          bob.request(
+              "dialogue:trigger",
+              Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "after")));
       assertThat(next.path("offset").asLong()).isEqualTo(stored.lastKey() + 1);
     }
   }
@@ -92,9 +107,15 @@ class DurableHistoryCrashTest {
     Process process =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp",
+                System.getProperty("java.class.path"),
                 ReferenceServer.class.getName(),
-                "--port", "0", "--host", "127.0.0.1", "--history-db", url)
+                "--port",
+                "0",
+                "--host",
+                "127.0.0.1",
+                "--history-db",
+                url)
             .redirectError(dir.resolve("server-" + processes.size() + ".log").toFile())
             .start();
     processes.add(process);
