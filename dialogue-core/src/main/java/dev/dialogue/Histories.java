@@ -133,7 +133,11 @@ final class Histories {
     while (true) {
       CompletableFuture<Idempotency.First> prior = idempotency.claim(userId, clientMessageId, mine);
       if (prior == null) {
-        return storedEarlier(room, userId, clientMessageId);
+        Idempotency.First stored = storedEarlier(room, userId, clientMessageId);
+        if (stored != null) {
+          mine.complete(stored); // Later repeats find it in memory.
+        }
+        return stored;
       }
       try {
         return prior.get(STORE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -153,7 +157,13 @@ final class Histories {
         || all.clock().millis() - startedAt > settings.idempotencyWindow().toMillis()) {
       return null;
     }
-    Optional<EventMessage> found = store.findByClientMessageId(room.id(), userId, clientMessageId);
+    Optional<EventMessage> found;
+    try {
+      found = store.findByClientMessageId(room.id(), userId, clientMessageId);
+    } catch (DialogueException e) {
+      log.error("Looking up clientMessageId in room '{}' failed; publishing it", room.id(), e);
+      return null;
+    }
     return found
         .map(m -> new Idempotency.First(m, CompletableFuture.completedFuture(null)))
         .orElse(null);
