@@ -274,4 +274,29 @@ class RecoveryTest {
       assertThat(texts).containsExactly("m6", "m5", "m4", "m3", "m2", "m1");
     }
   }
+
+  @Test
+  void repeatedClientMessageId_afterARestart_isFoundInTheStore() {
+    String url = "jdbc:h2:file:" + dir.resolve("idempotent");
+    Map<String, Object> request = new HashMap<>(trigger("once"));
+    request.put("clientMessageId", "retry-after-crash");
+    JsonNode first;
+    try (Dialogue server =
+            builder().historyStore(JdbcHistoryStore.builder(url).build()).build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+      first = ok(alice.request(Wire.TRIGGER, request));
+    }
+    try (Dialogue server =
+            builder().historyStore(JdbcHistoryStore.builder(url).build()).build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+      JsonNode again = ok(alice.request(Wire.TRIGGER, request));
+      assertThat(again.path("duplicate").asBoolean()).isTrue();
+      assertThat(again.path("id").asText()).isEqualTo(first.path("id").asText());
+      assertThat(again.path("offset").asLong()).isEqualTo(first.path("offset").asLong());
+      assertThat(server.room("chat").orElseThrow().offset())
+          .isEqualTo(first.path("offset").asLong());
+    }
+  }
 }
