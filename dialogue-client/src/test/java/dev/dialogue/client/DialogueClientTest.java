@@ -248,6 +248,57 @@ class DialogueClientTest {
     assertThat(second.clients("alice").get(0).rooms()).containsExactly("chat");
   }
 
+  @Test
+  void afterARestartOnTheSameStore_eventsMissedWhileAwayArriveExactlyOnceInOrder(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("history");
+    RoomConfig chat =
+        RoomConfig.builder("chat", "Chat").events(MESSAGE).defaultSubscriptions("message").build();
+    Dialogue first =
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .room(chat)
+            .historyStore(dev.dialogue.JdbcHistoryStore.builder(url).build())
+            .build()
+            .start();
+    int port = first.port();
+    DialogueClient alice = client(port, "alice");
+    await(alice.connect());
+    ClientRoom room = await(alice.join("chat"));
+    Recorder<String> texts = new Recorder<>();
+    room.on("message", Message.class, m -> texts.accept(m.text()));
+    await(room.trigger("message", new Message("before")).result());
+    assertThat(texts.next()).isEqualTo("before");
+    String epoch = room.epoch();
+
+    first.stop();
+    Dialogue second =
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(port)
+            .room(chat)
+            .historyStore(dev.dialogue.JdbcHistoryStore.builder(url).build())
+            .build()
+            .start();
+    closeables.add(second);
+    // Bob publishes right away: Alice gets these as recovered or as live events, never twice.
+    DialogueClient bob = client(port, "bob");
+    await(bob.connect());
+    ClientRoom bobRoom = await(bob.join("chat"));
+    for (int i = 1; i <= 5; i++) {
+      await(bobRoom.trigger("message", new Message("while away " + i)).result());
+    }
+    for (int i = 1; i <= 5; i++) {
+      assertThat(texts.next()).isEqualTo("while away " + i);
+    }
+    await(bobRoom.trigger("message", new Message("after")).result());
+    assertThat(texts.next()).isEqualTo("after");
+    assertThat(texts.pending()).isEmpty();
+    assertThat(room.epoch()).isEqualTo(epoch);
+    assertThat(room.lastOffset()).isEqualTo(7);
+  }
+
   private static ConnectionState nextOtherThan(
       Recorder<ConnectionState> states, ConnectionState... skip) {
     List<ConnectionState> skipped = List.of(skip);
