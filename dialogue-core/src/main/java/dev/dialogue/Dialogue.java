@@ -217,6 +217,7 @@ public final class Dialogue implements AutoCloseable {
     private int maxRoomsPerConnection = 100;
     private int maxClientRooms = 10_000;
     private int maxPendingRequests = 1_000;
+    private int maxOutboundPackets = 10_000;
     private String browserClientPath = "/dialogue.js";
     private HistoryStore historyStore;
     private int maxEventsInMemory = 1_000_000;
@@ -507,6 +508,19 @@ public final class Dialogue implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Packets that may wait to be written to one connection (default 10,000). A client that stops
+     * reading is disconnected at the limit rather than growing the server's heap; it reconnects and
+     * recovers what it missed by offset.
+     */
+    public Builder maxOutboundPackets(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxOutboundPackets must be positive but was " + max);
+      }
+      this.maxOutboundPackets = max;
+      return this;
+    }
+
     /** Requests one connection may have waiting before new ones are refused (default 1,000). */
     public Builder maxPendingRequests(int max) {
       if (max <= 0) {
@@ -582,6 +596,7 @@ public final class Dialogue implements AutoCloseable {
               maxRoomsPerConnection,
               maxClientRooms,
               maxPendingRequests,
+              maxOutboundPackets,
               new Settings.HistorySettings(
                   historyStore,
                   maxEventsInMemory,

@@ -153,7 +153,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
 
     SessionState(ClientHead head) {
       this.head = head;
-      this.session = new HeadSession(head, settings.namespace());
+      this.session = new HeadSession(head, settings.namespace(), settings.maxOutboundPackets());
     }
 
     synchronized void connect(String authJson) {

@@ -40,6 +40,7 @@ record Settings(
     int maxRoomsPerConnection,
     int maxClientRooms,
     int maxPendingRequests,
+    int maxOutboundPackets,
     HistorySettings history,
     String browserClientPath) {
 
