@@ -1,9 +1,6 @@
 package dev.dialogue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -11,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +23,7 @@ final class Hub {
   private final Logger log;
   private final PayloadValidator validator = new PayloadValidator();
   private final Histories histories;
+  private final Publisher publisher;
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final AtomicInteger clientRoomCount = new AtomicInteger();
@@ -38,6 +35,7 @@ final class Hub {
     this.hooks = new Hooks(settings);
     this.log = settings.logger();
     this.histories = new Histories(settings, hooks);
+    this.publisher = new Publisher(settings, hooks, histories, validator, this::roomList);
     for (RoomConfig config : settings.rooms()) {
       RealRoom room = newRoom(config, false);
       room.markConfigured();
@@ -56,6 +54,15 @@ final class Hub {
 
   Histories histories() {
     return histories;
+  }
+
+  /** The trigger pipeline. */
+  Publisher publisher() {
+    return publisher;
+  }
+
+  private java.util.Collection<RealRoom> roomList() {
+    return rooms.values();
   }
 
   /** A room continues where the store says it stands: same epoch, next offset. */
@@ -382,131 +389,6 @@ final class Hub {
       hooks.notify("onLeft", l -> l.onLeft(connection, room));
     }
     return removed;
-  }
-
-  // ---- events ----
-
-  /**
-   * A published event: its envelope, when it is durable (completed without a store), and whether it
-   * repeated an earlier trigger's {@code clientMessageId} and was not published again.
-   */
-  record Publication(EventMessage message, CompletableFuture<Void> durable, boolean duplicate) {}
-
-  private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
-
-  /** Server-side publish: no idempotency, returns once delivered (not waiting for the store). */
-  EventMessage publish(
-      RealRoom room,
-      String eventName,
-      JsonNode data,
-      String from,
-      ObjectNode meta,
-      String clientMessageId) {
-    return publish(room, eventName, data, from, meta, clientMessageId, null).message();
-  }
-
-  /**
-   * The trigger pipeline: idempotency, allowed, meta size, validation, envelope, interceptors,
-   * delivery and history (one step under the room lock), onTriggered, handlers, afterEach.
-   *
-   * @param sender the user whose {@code clientMessageId}s are remembered, or null
-   */
-  Publication publish(
-      RealRoom room,
-      String eventName,
-      JsonNode data,
-      String from,
-      ObjectNode meta,
-      String clientMessageId,
-      String sender) {
-    if (clientMessageId == null || sender == null) {
-      return pipeline(room, eventName, data, from, meta, clientMessageId);
-    }
-    CompletableFuture<Idempotency.First> mine = new CompletableFuture<>();
-    Idempotency.First earlier = histories.earlier(room, sender, clientMessageId, mine);
-    if (earlier != null) {
-      return new Publication(earlier.message(), earlier.durable(), true);
-    }
-    try {
-      Publication publication = pipeline(room, eventName, data, from, meta, clientMessageId);
-      mine.complete(new Idempotency.First(publication.message(), publication.durable()));
-      return publication;
-    } catch (RuntimeException e) {
-      histories.failed(sender, clientMessageId, mine, e);
-      throw e;
-    }
-  }
-
-  private Publication pipeline(
-      RealRoom room,
-      String eventName,
-      JsonNode data,
-      String from,
-      ObjectNode meta,
-      String clientMessageId) {
-    if (!room.config().allows(eventName)) {
-      throw new DialogueException(
-          ErrorCode.EVENT_NOT_ALLOWED,
-          "Event '" + eventName + "' is not allowed in room '" + room.id() + "'");
-    }
-    checkMetaSize(meta);
-    EventDefinition<?> definition = room.definition(eventName, settings.globalEvents());
-    JsonNode parsed = validator.validate(definition, eventName, data);
-    EventMessage message =
-        new EventMessage(
-            eventName,
-            room.id(),
-            parsed,
-            from,
-            settings.clock().millis(),
-            meta,
-            Ids.random(),
-            null,
-            clientMessageId);
-    EventDecision decision = hooks.beforeEach(room, message);
-    if (!decision.proceeds()) {
-      throw new DialogueException(ErrorCode.EVENT_REJECTED, decision.reason());
-    }
-    EventMessage approved = decision.message();
-    // Routing and history follow the original name and room, whatever an interceptor rewrote.
-    approved =
-        new EventMessage(
-            eventName,
-            room.id(),
-            approved.data(),
-            approved.from(),
-            approved.timestamp(),
-            approved.meta(),
-            approved.id(),
-            null,
-            approved.clientMessageId());
-    RealRoom.Delivery delivery =
-        room.deliver(approved, definition == null ? 0 : definition.historyLimit());
-    EventMessage delivered = delivery.message();
-    histories.delivered(room, delivery, rooms.values());
-    hooks.notify("onTriggered", l -> l.onTriggered(room, delivered));
-    for (EventHandler<JsonNode> handler : room.handlers(eventName)) {
-      try {
-        handler.onEvent(delivered.data(), delivered);
-      } catch (Exception | Error e) {
-        log.error("Handler for event '{}' in room '{}' failed", eventName, room.id(), e);
-      }
-    }
-    hooks.afterEach(room, delivered, delivery.recipients());
-    return new Publication(
-        delivered, delivery.durable() == null ? DURABLE : delivery.durable(), false);
-  }
-
-  private void checkMetaSize(ObjectNode meta) {
-    if (meta == null) {
-      return;
-    }
-    int bytes = Json.write(meta).getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > settings.maxMetaBytes()) {
-      throw new DialogueException(
-          ErrorCode.PAYLOAD_TOO_LARGE,
-          "meta is " + bytes + " bytes; the limit is " + settings.maxMetaBytes() + " bytes");
-    }
   }
 
   /** Sends to every authenticated connection except {@code except}, encoding once. */

@@ -134,7 +134,7 @@ final class RealRoom implements Room {
     requireNonNull(eventName, "eventName == null");
     requireNonNull(from, "from == null");
     ObjectNode metaNode = meta == null ? null : (ObjectNode) Json.tree(meta);
-    return hub.publish(this, eventName, Json.tree(data), from, metaNode, null);
+    return hub.publisher().publish(this, eventName, Json.tree(data), from, metaNode, null);
   }
 
   @Override

@@ -129,9 +129,16 @@ final class Requests {
         && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
       throw Fields.invalid("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID + " characters");
     }
-    Hub.Publication p =
-        hub.publish(
-            room, eventName, request.get("data"), c.userId(), meta, clientMessageId, c.userId());
+    Publisher.Publication p =
+        hub.publisher()
+            .publish(
+                room,
+                eventName,
+                request.get("data"),
+                c.userId(),
+                meta,
+                clientMessageId,
+                c.userId());
     EventMessage sent = p.message();
     // Acknowledged only once durable (with a store); later requests wait for this answer.
     reply.okWhenDurable(

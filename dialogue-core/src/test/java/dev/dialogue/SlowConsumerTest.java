@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -75,7 +77,7 @@ class SlowConsumerTest {
   @Test
   void clientThatStopsReading_isDisconnectedAtTheOutboundLimit_othersKeepEverything()
       throws IOException {
-    try (Dialogue server = TestServers.builder().maxOutboundPackets(50).build().start();
+    try (Dialogue server = TestServers.builder().maxOutboundPackets(20).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice");
         RawClient bob = RawClient.connectAs(server.port(), "bob");
         Staller staller = new Staller(server.port())) {
@@ -86,15 +88,25 @@ class SlowConsumerTest {
 
       HistoryTest.ack(alice, Wire.JOIN, Map.of("roomId", "lobby"));
       HistoryTest.ack(bob, Wire.JOIN, Map.of("roomId", "lobby"));
-      String blob = "x".repeat(20_000);
-      for (int i = 0; i < 300; i++) {
-        server.trigger("lobby", "blob", Map.of("n", i, "blob", blob), "alice");
+      // One at a time, each acknowledged: the server sees the slow client's transport fill up.
+      String blob = "x".repeat(100_000);
+      int sent = 0;
+      while (sent < 100 && !server.clients("slow").isEmpty()) {
+        HistoryTest.ack(
+            alice,
+            Wire.TRIGGER,
+            Map.of("roomId", "lobby", "event", "blob", "data", Map.of("n", sent, "blob", blob)));
+        sent++;
       }
 
       TestServers.awaitState("the slow client is cut off", () -> server.clients("slow").isEmpty());
       assertThat(server.clients("alice")).hasSize(1);
       bob.barrier();
-      assertThat(bob.received(Wire.EVENT)).hasSize(300);
+      List<Integer> delivered =
+          bob.received(Wire.EVENT).stream()
+              .map(e -> e.data().path("data").path("n").asInt())
+              .toList();
+      assertThat(delivered).isEqualTo(IntStream.range(0, sent).boxed().toList());
     }
   }
 }
