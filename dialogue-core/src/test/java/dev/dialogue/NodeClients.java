@@ -88,16 +88,30 @@ final class NodeClients implements AutoCloseable {
 
   /** Emits with an acknowledgement and waits for it; returns the ack's first argument. */
   JsonNode request(String client, String event, Object payload) {
+    return awaitAck(client, requestAsync(client, event, payload), event);
+  }
+
+  /**
+   * Emits with an acknowledgement without waiting for it; returns the sequence number to pass to
+   * {@link #awaitAck}. Lets a test have several requests in flight at once.
+   */
+  int requestAsync(String client, String event, Object payload) {
     int n = seq.incrementAndGet();
     ObjectNode command = command("emit", client);
     command.put("event", event);
     command.set("args", args(payload));
     command.put("seq", n);
     send(command);
+    return n;
+  }
+
+  /** Waits for the acknowledgement of request {@code n}; returns its first argument. */
+  JsonNode awaitAck(String client, int n, String description) {
     JsonNode ack =
         take(l -> is(l, "ack", client) && l.path("seq").asInt() == n, client + " ack " + n);
     if (ack.path("timeout").asBoolean()) {
-      throw new AssertionError(client + ": the ack for " + event + " timed out in the Node client");
+      throw new AssertionError(
+          client + ": the ack for " + description + " timed out in the Node client");
     }
     return ack.path("data");
   }
@@ -251,16 +265,19 @@ final class NodeClients implements AutoCloseable {
   }
 
   /**
-   * {@code src/test/node} of this module, whether tests run from the module or the repository root.
+   * {@code dialogue-core/src/test/node}, found from the working directory upwards: tests run from
+   * the repository root, from {@code dialogue-core} and from other modules (the test-jar's users,
+   * such as {@code dialogue-examples}) all use the one driver and its one {@code node_modules}.
    */
   private static Path projectDir() {
-    for (String candidate : new String[] {"src/test/node", "dialogue-core/src/test/node"}) {
-      Path dir = Path.of(candidate).toAbsolutePath();
-      if (Files.isRegularFile(dir.resolve("package-lock.json"))) {
-        return dir;
+    Path start = Path.of("").toAbsolutePath();
+    for (Path dir = start; dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("dialogue-core/src/test/node");
+      if (Files.isRegularFile(candidate.resolve("package-lock.json"))) {
+        return candidate;
       }
     }
-    throw new AssertionError("src/test/node not found from " + Path.of("").toAbsolutePath());
+    throw new AssertionError("dialogue-core/src/test/node not found from " + start + " upwards");
   }
 
   private static synchronized void install(Path dir) throws IOException {
