@@ -2,6 +2,7 @@ package dev.dialogue.client;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,16 @@ final class OrderedExecutor implements Executor {
       }
       running = true;
     }
-    delegate.execute(this::drain);
+    try {
+      delegate.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The client was closed: late transport events (the disconnect itself) have nowhere to go.
+      synchronized (tasks) {
+        tasks.clear();
+        running = false;
+      }
+      log.debug("Dropped a callback after the client was closed");
+    }
   }
 
   private void drain() {
