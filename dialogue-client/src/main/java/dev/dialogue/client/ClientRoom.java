@@ -40,10 +40,12 @@ public final class ClientRoom {
     this.name = name;
   }
 
+  /** The room id. */
   public String id() {
     return id;
   }
 
+  /** The room's display name, as of the last join. */
   public String name() {
     return name;
   }
@@ -115,6 +117,7 @@ public final class ClientRoom {
     return () -> presenceHandlers.remove(handler);
   }
 
+  /** Subscribes to an event name on the server; restored after every reconnect. */
   public CompletableFuture<Void> subscribe(String eventName) {
     requireNonNull(eventName, "eventName == null");
     subscribed.add(eventName);
@@ -122,10 +125,12 @@ public final class ClientRoom {
     return client.sendSubscription(id, eventName, true);
   }
 
+  /** Subscribes to every event in the room ({@code "*"}). */
   public CompletableFuture<Void> subscribeAll() {
     return subscribe("*");
   }
 
+  /** Unsubscribes from an event name; a {@code "*"} subscription stays. */
   public CompletableFuture<Void> unsubscribe(String eventName) {
     requireNonNull(eventName, "eventName == null");
     subscribed.remove(eventName);

@@ -85,6 +85,7 @@ public final class DialogueClient implements AutoCloseable {
     this.requests = new AckRequests(scheduler, loop, config.requestTimeout);
   }
 
+  /** A builder for a client of the server at {@code url} (http:// or https://). */
   public static Builder builder(String url) {
     return new Builder(url);
   }
@@ -145,6 +146,7 @@ public final class DialogueClient implements AutoCloseable {
     }
   }
 
+  /** The current connection state; see {@link #onStateChange}. */
   public ConnectionState state() {
     return state;
   }
@@ -187,6 +189,7 @@ public final class DialogueClient implements AutoCloseable {
     return Optional.ofNullable(rooms.get(roomId));
   }
 
+  /** Every room on the server, in creation order. */
   public CompletableFuture<List<RoomInfo>> listRooms() {
     return request("dialogue:listRooms", null)
         .thenApply(
@@ -215,6 +218,7 @@ public final class DialogueClient implements AutoCloseable {
         .thenApply(r -> ClientJson.convert(r, RoomInfo.class));
   }
 
+  /** Deletes a room this user created; other rooms fail with {@code PERMISSION_DENIED}. */
   public CompletableFuture<Void> deleteRoom(String roomId) {
     requireNonNull(roomId, "roomId == null");
     return request(
@@ -222,6 +226,7 @@ public final class DialogueClient implements AutoCloseable {
         .thenAccept(r -> rooms.remove(roomId));
   }
 
+  /** Called after every (re)connection, once rooms and subscriptions are being restored. */
   public Registration onConnect(Runnable listener) {
     return listeners.add(listeners.connect, requireNonNull(listener, "listener == null"));
   }
@@ -236,10 +241,12 @@ public final class DialogueClient implements AutoCloseable {
     return listeners.add(listeners.error, requireNonNull(listener, "listener == null"));
   }
 
+  /** Called when any room is created on the server. */
   public Registration onRoomCreated(Consumer<RoomInfo> listener) {
     return listeners.add(listeners.roomCreated, requireNonNull(listener, "listener == null"));
   }
 
+  /** Called with the id of a room deleted on the server; a joined room is dropped first. */
   public Registration onRoomDeleted(Consumer<String> listener) {
     return listeners.add(listeners.roomDeleted, requireNonNull(listener, "listener == null"));
   }

@@ -12,6 +12,7 @@ public final class DialogueClientException extends RuntimeException {
 
   private final String code;
 
+  /** A failure with the server's or a client-side code. */
   public DialogueClientException(String code, String message) {
     super(message);
     this.code = requireNonNull(code, "code == null");

@@ -9,6 +9,7 @@ public final class InMemoryOfflineQueue implements OfflineQueue {
   private final int capacity;
   private final ArrayDeque<QueuedTrigger> queue = new ArrayDeque<>();
 
+  /** A queue holding at most {@code capacity} triggers. */
   public InMemoryOfflineQueue(int capacity) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("capacity must be positive but was " + capacity);
