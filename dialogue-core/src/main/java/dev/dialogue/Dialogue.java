@@ -102,6 +102,11 @@ public final class Dialogue implements AutoCloseable {
     return settings;
   }
 
+  /** Transport sessions the gate still tracks (for tests in this package). */
+  int trackedSessions() {
+    return transport.trackedSessions();
+  }
+
   /** The bound port; after {@link #start()}, also when it was configured as 0. */
   public int port() {
     if (port < 0) {

@@ -50,6 +50,10 @@ final class SocketIoTransport {
             : new BrowserScript(settings.browserClientPath());
   }
 
+  int trackedSessions() {
+    return gate.sessionCount();
+  }
+
   /** Binds and returns the port. */
   int start() {
     Configuration config = new Configuration();
