@@ -128,7 +128,7 @@ public final class BenchMain {
     if (o.profile()) {
       Files.createDirectories(jfrDir);
       profileFlags =
-          "; the Dialogue server of each 80% fan-out run adds `-XX:StartFlightRecording=settings=profile,...`";
+          "; one extra Dialogue fan-out run at 80% per size, not in the tables, adds `-XX:StartFlightRecording=settings=profile,...` for the profile section";
     }
     Environment env = Environment.capture(Launcher.nodeVersion(), profileFlags);
     Scenarios scenarios =
@@ -156,7 +156,8 @@ public final class BenchMain {
           Path jfr = jfrDir.resolve("dialogue-fanout-" + n + ".jfr");
           if (Files.isRegularFile(jfr)) {
             report.profiles.put(
-                "Fan-out, " + n + " subscribers, the run at 80% of the maximum", Profile.read(jfr));
+                "Fan-out, " + n + " subscribers: a separate run at 80% of the maximum, recorder on",
+                Profile.read(jfr));
           }
         }
       }

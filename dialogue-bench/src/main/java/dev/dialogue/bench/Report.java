@@ -93,7 +93,8 @@ final class Report {
             + " ms and no disconnect. The maximum is the highest delivered rate of a sustained"
             + " step; the latency run then holds 80% of it for "
             + plan.at80Seconds()
-            + " s on a fresh server with fresh connections.");
+            + " s on a fresh server with fresh connections, after a short while at 30% so that the"
+            + " fresh JVM has compiled its hot paths.");
     line(
         "- CPU is in cores (2.00 = both cores of the machine): the server's from /proc, the"
             + " generator's own from the JVM. A generator near 2 cores, or one that published less"
