@@ -1,0 +1,206 @@
+package dev.dialogue.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs the benchmark scenarios against Dialogue and its peers and writes the report.
+ *
+ * <pre>
+ * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
+ *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn]
+ *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
+ * </pre>
+ *
+ * The Java servers run from {@code --classpath} (default: this JVM's class path); the Node peer is
+ * installed with {@code npm ci} under {@code --work}. Without {@code node}/{@code npm}, the Node
+ * peer is left out and the report says so.
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    run(Options.parse(args), System.out);
+    System.exit(0);
+  }
+
+  /** Options of one run. */
+  record Options(
+      Plan plan,
+      Path out,
+      Path work,
+      Set<Target> targets,
+      Set<String> scenarios,
+      boolean profile,
+      Path nodeSource,
+      String classpath,
+      List<String> notes,
+      String command) {
+    static Options parse(String[] args) {
+      Plan plan = Plan.QUICK;
+      Path out = null;
+      Path work = Path.of("dialogue-bench/target/bench");
+      Set<Target> targets = new LinkedHashSet<>(List.of(Target.values()));
+      Set<String> scenarios = new LinkedHashSet<>(List.of("fanout", "rooms", "idle", "churn"));
+      boolean profile = false;
+      Path nodeSource = null;
+      String classpath = System.getProperty("java.class.path");
+      List<String> notes = new ArrayList<>();
+      String command = "BenchMain " + String.join(" ", args);
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--profile")) {
+          profile = true;
+          continue;
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        String v = args[++i];
+        switch (a) {
+          case "--plan" ->
+              plan =
+                  switch (v) {
+                    case "quick" -> Plan.QUICK;
+                    case "full" -> Plan.FULL;
+                    default ->
+                        throw new IllegalArgumentException("--plan is quick or full, was " + v);
+                  };
+          case "--out" -> out = Path.of(v);
+          case "--work" -> work = Path.of(v);
+          case "--targets" -> {
+            targets.clear();
+            for (String t : v.split(",")) {
+              targets.add(Target.of(t.trim()));
+            }
+          }
+          case "--scenarios" -> {
+            scenarios.clear();
+            for (String s : v.split(",")) {
+              if (!List.of("fanout", "rooms", "idle", "churn").contains(s.trim())) {
+                throw new IllegalArgumentException("unknown scenario " + s);
+              }
+              scenarios.add(s.trim());
+            }
+          }
+          case "--node-source" -> nodeSource = Path.of(v);
+          case "--classpath" -> classpath = v;
+          case "--note" -> notes.add(v);
+          case "--command" -> command = v;
+          default -> throw new IllegalArgumentException("unknown option " + a);
+        }
+      }
+      if (out == null) {
+        out = work.resolve("performance.md");
+      }
+      return new Options(
+          plan, out, work, targets, scenarios, profile, nodeSource, classpath, notes, command);
+    }
+  }
+
+  /** Runs every scenario of {@code o}, writes the report and returns what it measured. */
+  static Report run(Options o, PrintStream log) throws Exception {
+    long began = System.nanoTime();
+    Files.createDirectories(o.work());
+    Report report = new Report();
+    report.notes.addAll(o.notes());
+    Set<Target> targets = new LinkedHashSet<>(o.targets());
+    Path nodeDir = null;
+    if (targets.contains(Target.NODE)) {
+      try {
+        Path source = o.nodeSource() != null ? o.nodeSource() : findNodeSource();
+        nodeDir = Launcher.installNode(source, o.work());
+      } catch (Exception e) {
+        targets.remove(Target.NODE);
+        report.notes.add(
+            "The Node.js peer was left out: " + e.getMessage().lines().findFirst().orElse(""));
+        log.println("bench: no Node peer: " + e.getMessage());
+      }
+    }
+    String profileFlags = "";
+    Launcher launcher = new Launcher(o.work(), o.classpath(), nodeDir);
+    Path jfrDir = o.work().resolve("jfr");
+    if (o.profile()) {
+      Files.createDirectories(jfrDir);
+      profileFlags =
+          "; one extra Dialogue fan-out run at 80% per size, not in the tables, adds `-XX:StartFlightRecording=settings=profile,...` for the profile section";
+    }
+    Environment env = Environment.capture(Launcher.nodeVersion(), profileFlags);
+    Scenarios scenarios =
+        new Scenarios(
+            o.plan(),
+            launcher,
+            log,
+            subscribers ->
+                o.profile()
+                    ? List.of(
+                        "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                            + jfrDir
+                                .resolve("dialogue-fanout-" + subscribers + ".jfr")
+                                .toAbsolutePath())
+                    : List.of());
+    if (o.scenarios().contains("fanout")) {
+      for (int n : o.plan().fanoutSubscribers()) {
+        log.println("bench: fan-out, " + n + " subscribers");
+        List<Results.Ramp> list = new ArrayList<>();
+        for (Target t : targets) {
+          list.add(scenarios.fanout(t, n));
+        }
+        report.fanout.put(n, list);
+        if (o.profile() && targets.contains(Target.DIALOGUE)) {
+          Path jfr = jfrDir.resolve("dialogue-fanout-" + n + ".jfr");
+          if (Files.isRegularFile(jfr)) {
+            report.profiles.put(
+                "Fan-out, " + n + " subscribers: a separate run at 80% of the maximum, recorder on",
+                Profile.read(jfr));
+          }
+        }
+      }
+    }
+    if (o.scenarios().contains("rooms")) {
+      log.println("bench: many rooms");
+      for (Target t : targets) {
+        report.rooms.add(scenarios.manyRooms(t));
+      }
+    }
+    if (o.scenarios().contains("idle")) {
+      for (int n : o.plan().idleConnections()) {
+        log.println("bench: idle, " + n + " connections");
+        List<Results.Idle> list = new ArrayList<>();
+        for (Target t : targets) {
+          list.add(scenarios.idle(t, n));
+        }
+        report.idle.put(n, list);
+      }
+    }
+    if (o.scenarios().contains("churn")) {
+      log.println("bench: churn");
+      for (Target t : targets) {
+        report.churn.add(scenarios.churn(t));
+      }
+    }
+    double minutes = (System.nanoTime() - began) / 60e9;
+    Path out = o.out();
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Path charts = out.toAbsolutePath().getParent().resolve("performance");
+    report.write(out, charts, env, o.plan(), o.command(), minutes);
+    log.println("bench: wrote " + out + " in " + String.format("%.1f", minutes) + " min");
+    return report;
+  }
+
+  private static Path findNodeSource() {
+    for (String candidate : new String[] {"src/main/node", "dialogue-bench/src/main/node"}) {
+      Path dir = Path.of(candidate).toAbsolutePath();
+      if (Files.isRegularFile(dir.resolve("package-lock.json"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException(
+        "dialogue-bench/src/main/node not found from " + Path.of("").toAbsolutePath());
+  }
+}

@@ -1,0 +1,286 @@
+package dev.dialogue.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One Socket.IO v4 client connection of the load generator, speaking Engine.IO 4 / Socket.IO 5 text
+ * framing itself: open packet, ping to pong, {@code 40{auth}}, {@code 42[...]} events and {@code
+ * 43N[...]} acks. Every method but {@link #publish} and the futures' consumers runs on the
+ * connection's event loop; nothing here blocks.
+ */
+final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
+  private static final byte[] EVENT = bytes("42[\"dialogue:event\"");
+  private static final byte[] ERROR = bytes("42[\"dialogue:error\"");
+  private static final byte[] BP = bytes("\"bp\":\"");
+  private static final byte[] BS = bytes("\"bs\":");
+  private static final byte[] BT = bytes("\"bt\":");
+  private static final int PAYLOAD_BYTES = 100;
+
+  final int index;
+  final String room;
+  private final String auth;
+  private final Stats stats;
+  private final long epoch;
+  private final SeqTracker seqs = new SeqTracker();
+
+  /** Completes when the connection has joined {@link #room}; fails if it cannot. */
+  final CompletableFuture<Conn> joined = new CompletableFuture<>();
+
+  private Channel channel;
+  private int nextAck = 1;
+  private int pendingAck;
+  private Consumer<String> pendingReply;
+  private boolean closing;
+  private boolean failed;
+
+  // Publishing state, touched only on the event loop by the Publisher's ticker.
+  double rate;
+  long rateStart;
+  long sent;
+  private long seq;
+
+  /**
+   * @param auth the JSON object of the Socket.IO CONNECT packet
+   * @param epoch the generator's time origin: payload times are {@code nanoTime() - epoch}
+   */
+  Conn(int index, String room, String auth, Stats stats, long epoch) {
+    this.index = index;
+    this.room = room;
+    this.auth = auth;
+    this.stats = stats;
+    this.epoch = epoch;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    channel = ctx.channel();
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+      fail("websocket handshake timed out");
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (frame instanceof CloseWebSocketFrame) {
+      return; // channelInactive follows
+    }
+    if (!(frame instanceof TextWebSocketFrame)) {
+      stats.error("unexpected binary frame");
+      return;
+    }
+    ByteBuf buf = frame.content();
+    int start = buf.readerIndex();
+    if (startsWith(buf, start, EVENT)) {
+      onDelivery(buf, start);
+      return;
+    }
+    byte type = buf.getByte(start);
+    if (type == '2' && buf.readableBytes() == 1) {
+      stats.pings.increment();
+      send("3");
+      return;
+    }
+    String text = buf.toString(StandardCharsets.UTF_8);
+    if (type == '0') {
+      send("40" + auth); // Engine.IO open: now connect to namespace "/" with our auth
+    } else if (text.startsWith("40")) {
+      request("dialogue:join", "{\"roomId\":\"" + room + "\"}", this::onJoined);
+    } else if (text.startsWith("44")) {
+      fail("connect_error " + text.substring(2));
+    } else if (text.startsWith("43")) {
+      onAck(text);
+    } else if (startsWith(buf, start, ERROR)) {
+      stats.error(text);
+    } else if (type == '1') {
+      ctx.close();
+    }
+    // Other events (dialogue:connected, joined, ...) are not measured.
+  }
+
+  private void onJoined(String reply) {
+    if (reply.contains("\"ok\":true")) {
+      joined.complete(this);
+    } else {
+      fail("join refused: " + reply);
+    }
+  }
+
+  private void onAck(String text) {
+    int bracket = text.indexOf('[');
+    int id = bracket > 2 ? Integer.parseInt(text.substring(2, bracket)) : -1;
+    if (id == pendingAck && pendingReply != null) {
+      Consumer<String> reply = pendingReply;
+      pendingReply = null;
+      reply.accept(text.substring(bracket));
+    }
+  }
+
+  /** Sends {@code event} with an ack; {@code onReply} gets the ack's JSON array. */
+  private void request(String event, String json, Consumer<String> onReply) {
+    pendingAck = nextAck++;
+    pendingReply = onReply;
+    send("42" + pendingAck + "[\"" + event + "\"," + json + "]");
+  }
+
+  /** Leaves the room (with an ack); the future completes with the ack. Call on the event loop. */
+  CompletableFuture<Void> leave() {
+    CompletableFuture<Void> left = new CompletableFuture<>();
+    request(
+        "dialogue:leave",
+        "{\"roomId\":\"" + room + "\"}",
+        reply -> {
+          if (reply.contains("\"ok\":true")) {
+            left.complete(null);
+          } else {
+            left.completeExceptionally(new IllegalStateException("leave refused: " + reply));
+          }
+        });
+    return left;
+  }
+
+  /** Publishes one 100-byte {@code tick} to the room, stamped with its intended send time. */
+  void publish(long intendedNanos, boolean flush) {
+    seq++;
+    String head = "{\"bp\":\"" + index + "\",\"bs\":" + seq + ",\"bt\":" + (intendedNanos - epoch);
+    int pad = Math.max(0, PAYLOAD_BYTES - head.length() - ",\"pad\":\"\"}".length());
+    StringBuilder frame = new StringBuilder(180);
+    frame.append("42[\"dialogue:trigger\",{\"roomId\":\"").append(room);
+    frame.append("\",\"event\":\"tick\",\"data\":").append(head).append(",\"pad\":\"");
+    frame.append("x".repeat(pad)).append("\"}}]");
+    stats.published.increment();
+    TextWebSocketFrame f = new TextWebSocketFrame(frame.toString());
+    if (flush) {
+      channel.writeAndFlush(f, channel.voidPromise());
+    } else {
+      channel.write(f, channel.voidPromise());
+    }
+  }
+
+  private void onDelivery(ByteBuf buf, int start) {
+    long now = System.nanoTime() - epoch;
+    int end = buf.writerIndex();
+    int p = indexOf(buf, BP, start, end);
+    int s = indexOf(buf, BS, start, end);
+    int t = indexOf(buf, BT, start, end);
+    if (p < 0 || s < 0 || t < 0) {
+      stats.error("delivery without bp/bs/bt: " + buf.toString(StandardCharsets.UTF_8));
+      return;
+    }
+    long publisher = number(buf, p + BP.length, end);
+    long sequence = number(buf, s + BS.length, end);
+    long sentAt = number(buf, t + BT.length, end);
+    stats.latency.recordValue(Math.max(0, now - sentAt));
+    stats.deliveries.increment();
+    long skipped = seqs.track((int) publisher, sequence);
+    if (skipped < 0) {
+      stats.duplicates.increment();
+    } else if (skipped > 0) {
+      stats.gaps.add(skipped);
+    }
+  }
+
+  private void send(String text) {
+    channel.writeAndFlush(new TextWebSocketFrame(text), channel.voidPromise());
+  }
+
+  /** Closes the connection on purpose (not counted as a disconnect). Any thread. */
+  void close() {
+    if (channel == null) {
+      return;
+    }
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              closing = true;
+              channel.close();
+            });
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (!closing) {
+      stats.disconnects.increment();
+      fail("connection closed by the server");
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    fail(cause.toString());
+    ctx.close();
+  }
+
+  /** Counts one error per connection however many ways it fails, and fails {@link #joined}. */
+  private void fail(String why) {
+    if (!failed) {
+      failed = true;
+      stats.error(why);
+    }
+    joined.completeExceptionally(new IllegalStateException(why));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static boolean startsWith(ByteBuf buf, int from, byte[] prefix) {
+    if (buf.writerIndex() - from < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (buf.getByte(from + i) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(ByteBuf buf, byte[] pattern, int from, int end) {
+    outer:
+    for (int i = from; i <= end - pattern.length; i++) {
+      for (int j = 0; j < pattern.length; j++) {
+        if (buf.getByte(i + j) != pattern[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** The decimal integer at {@code from} (an optional minus sign, then digits). */
+  private static long number(ByteBuf buf, int from, int end) {
+    boolean negative = from < end && buf.getByte(from) == '-';
+    long value = 0;
+    for (int i = negative ? from + 1 : from; i < end; i++) {
+      byte b = buf.getByte(i);
+      if (b < '0' || b > '9') {
+        break;
+      }
+      value = value * 10 + (b - '0');
+    }
+    return negative ? -value : value;
+  }
+}

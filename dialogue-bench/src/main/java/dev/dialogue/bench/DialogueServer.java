@@ -1,0 +1,42 @@
+package dev.dialogue.bench;
+
+import dev.dialogue.Dialogue;
+import dev.dialogue.EventDefinition;
+import dev.dialogue.JwtAuthenticator;
+import dev.dialogue.RoomConfig;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+/**
+ * The Dialogue server under test: room {@code fanout} and rooms {@code r0 .. r<N-1>}, each with the
+ * typed, validated event {@code tick} (no history) to which every participant is subscribed.
+ * Development-mode identity, or HS256 JWTs with {@code --jwt-secret}. Library defaults otherwise.
+ */
+final class DialogueServer {
+  /** The benchmark payload: publisher, sequence number, send time, padding to 100 bytes. */
+  record Tick(@NotBlank String bp, long bs, long bt, @Size(max = 4096) String pad) {}
+
+  static final EventDefinition<Tick> TICK =
+      EventDefinition.builder("tick", Tick.class).description("benchmark event").build();
+
+  private DialogueServer() {}
+
+  public static void main(String[] args) {
+    ServerArgs options = ServerArgs.parse(args);
+    Dialogue.Builder builder =
+        Dialogue.builder().host("127.0.0.1").port(options.port()).room(room("fanout"));
+    for (int i = 0; i < options.rooms(); i++) {
+      builder.room(room("r" + i));
+    }
+    if (options.jwtSecret() != null) {
+      builder.authenticator(
+          JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
+    }
+    Dialogue dialogue = builder.build().start();
+    ServerArgs.serve(dialogue.port(), dialogue::stop);
+  }
+
+  private static RoomConfig room(String id) {
+    return RoomConfig.builder(id, id).events(TICK).defaultSubscriptions(TICK.name()).build();
+  }
+}

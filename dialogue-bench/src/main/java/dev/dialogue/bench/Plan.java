@@ -1,0 +1,78 @@
+package dev.dialogue.bench;
+
+import java.util.List;
+
+/**
+ * How big and how long each scenario runs. {@link #QUICK} proves the harness works in well under
+ * two minutes and says nothing about speed; {@link #FULL} is as large as this 2-core machine and
+ * its per-process limit of open files allow within about twenty minutes.
+ */
+record Plan(
+    String name,
+    List<Integer> fanoutSubscribers,
+    int publishers,
+    double fanoutStart,
+    int roomsConnections,
+    int roomSize,
+    double roomsStart,
+    double stepFactor,
+    int maxSteps,
+    double maxOffered,
+    double warmSeconds,
+    double stepSeconds,
+    double at80Seconds,
+    List<Integer> idleConnections,
+    double idleWindowSeconds,
+    int churnWorkers,
+    double churnSeconds) {
+
+  static final Plan QUICK =
+      new Plan(
+          "quick",
+          List.of(200),
+          2,
+          2_000,
+          200,
+          10,
+          1_000,
+          2,
+          2,
+          1e9,
+          0.3,
+          0.7,
+          1,
+          List.of(300),
+          2,
+          4,
+          2);
+
+  /**
+   * Idle sizes stop at 19,000: the hard limit of open files per process here is 20,000 and cannot
+   * be raised without privileges, and the generator and each server hold one socket per connection.
+   */
+  static final Plan FULL =
+      new Plan(
+          "full",
+          List.of(1_000, 10_000),
+          4,
+          20_000,
+          10_000,
+          10,
+          10_000,
+          1.5,
+          14,
+          3_000_000,
+          1.5,
+          4,
+          10,
+          List.of(10_000, 19_000),
+          30,
+          32,
+          15);
+
+  /** A step is sustained when this share of the offered deliveries arrived in its window ... */
+  static final double SUSTAINED_SHARE = 0.97;
+
+  /** ... and its p99 latency stayed under this (a queue that keeps growing breaks it). */
+  static final double SUSTAINED_P99_MILLIS = 1_000;
+}

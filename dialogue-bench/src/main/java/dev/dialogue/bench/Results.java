@@ -1,0 +1,102 @@
+package dev.dialogue.bench;
+
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/** The measured outcome of each scenario, as the report prints it. */
+final class Results {
+  private Results() {}
+
+  /**
+   * One load level held for a while.
+   *
+   * @param offered deliveries per second the publish rate asks for (rate x recipients)
+   * @param delivered deliveries per second received in the measuring window
+   * @param latency publish-to-delivery latency of the window, in nanoseconds
+   * @param generatorCores the generator's CPU use in cores (2.0 = both cores busy)
+   * @param serverCores the server's CPU use in cores
+   */
+  record Step(
+      double offered,
+      double delivered,
+      Histogram latency,
+      long gaps,
+      long duplicates,
+      long errors,
+      double generatorCores,
+      double serverCores,
+      boolean sustained) {
+    double p50Millis() {
+      return latency.getValueAtPercentile(50) / 1e6;
+    }
+
+    double p99Millis() {
+      return latency.getValueAtPercentile(99) / 1e6;
+    }
+
+    double p999Millis() {
+      return latency.getValueAtPercentile(99.9) / 1e6;
+    }
+  }
+
+  /**
+   * A rising load until the server no longer keeps up, then a longer run at 80% of the highest
+   * sustained rate.
+   *
+   * @param connected connections that joined (of {@code connections} asked for)
+   * @param at80 the run at 80% of the maximum, or null if no step was sustained
+   */
+  record Ramp(
+      Target target, int connections, int connected, List<Step> steps, Step at80, String note) {
+    /** The highest delivered rate of a sustained step, or 0. */
+    double maxSustained() {
+      return steps.stream().filter(Step::sustained).mapToDouble(Step::delivered).max().orElse(0);
+    }
+  }
+
+  /** Idle connections with heartbeats: what each costs the server. */
+  record Idle(
+      Target target,
+      int connections,
+      int connected,
+      long heapBefore,
+      long heapAfter,
+      long rssBefore,
+      long rssAfter,
+      double windowSeconds,
+      double serverCpuSeconds,
+      long pings,
+      long disconnects,
+      String note) {
+    double heapPerConnection() {
+      return heapBefore < 0 || heapAfter < 0
+          ? Double.NaN
+          : (heapAfter - heapBefore) / (double) connected;
+    }
+
+    double rssPerConnection() {
+      return (rssAfter - rssBefore) / (double) connected;
+    }
+
+    /** CPU microseconds the server spends per idle connection per second. */
+    double cpuMicrosPerConnectionSecond() {
+      return serverCpuSeconds * 1e6 / windowSeconds / connected;
+    }
+  }
+
+  /** Connect + authenticate (JWT) + join + leave + close, as fast as a few workers go. */
+  record Churn(
+      Target target,
+      int workers,
+      double seconds,
+      long cycles,
+      Histogram latency,
+      long errors,
+      double serverCores,
+      double generatorCores,
+      String note) {
+    double perSecond() {
+      return cycles / seconds;
+    }
+  }
+}

@@ -1,0 +1,420 @@
+package dev.dialogue.bench;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/** The scenarios of the benchmark, each against one target in a fresh server process. */
+final class Scenarios {
+  private static final String JWT_SECRET = "dialogue-bench-secret-0123456789abcdef";
+  private static final int OPEN_TIMEOUT_SECONDS = 180;
+
+  private final Plan plan;
+  private final Launcher launcher;
+  private final PrintStream log;
+
+  /** JVM flags added to the Dialogue server of each fan-out run at 80% (a flight recording). */
+  private final IntFunction<List<String>> dialogueProfileFlags;
+
+  Scenarios(
+      Plan plan,
+      Launcher launcher,
+      PrintStream log,
+      IntFunction<List<String>> dialogueProfileFlags) {
+    this.plan = plan;
+    this.launcher = launcher;
+    this.log = log;
+    this.dialogueProfileFlags = dialogueProfileFlags;
+  }
+
+  private static String devAuth(int i) {
+    return "{\"userId\":\"user-" + i + "\"}";
+  }
+
+  // ---- scenario 1 and 2: rising load ----
+
+  /** Scenario 1: one room of {@code subscribers}; a few of them publish. */
+  Results.Ramp fanout(Target target, int subscribers) throws Exception {
+    return ramp(
+        target,
+        subscribers,
+        0,
+        i -> "fanout",
+        plan.publishers(),
+        plan.fanoutStart(),
+        target == Target.DIALOGUE ? dialogueProfileFlags.apply(subscribers) : List.of());
+  }
+
+  /** Scenario 2: rooms of {@code roomSize}; everyone publishes. */
+  Results.Ramp manyRooms(Target target) throws Exception {
+    int n = plan.roomsConnections();
+    int rooms = (n + plan.roomSize() - 1) / plan.roomSize();
+    return ramp(
+        target, n, rooms, i -> "r" + (i / plan.roomSize()), n, plan.roomsStart(), List.of());
+  }
+
+  private Results.Ramp ramp(
+      Target target,
+      int connections,
+      int rooms,
+      IntFunction<String> roomOf,
+      int publishers,
+      double start,
+      List<String> at80Flags)
+      throws Exception {
+    List<Results.Step> steps = new ArrayList<>();
+    int connected;
+    StringBuilder note = new StringBuilder();
+    try (Session s = new Session(target, rooms, null, List.of(), connections, roomOf, devAuth())) {
+      connected = s.conns.size();
+      if (connected < connections) {
+        note.append("only ")
+            .append(connected)
+            .append(" of ")
+            .append(connections)
+            .append(" joined. ");
+      }
+      double offered = start;
+      for (int i = 0; i < plan.maxSteps() && offered <= plan.maxOffered(); i++) {
+        Results.Step step = s.hold(publishers, offered, plan.stepSeconds());
+        steps.add(step);
+        log.printf(
+            "  %s %d conns: offered %.0f/s delivered %.0f/s p99 %.1f ms gen %.2f srv %.2f cores%s%n",
+            target.key(),
+            connected,
+            step.offered(),
+            step.delivered(),
+            step.p99Millis(),
+            step.generatorCores(),
+            step.serverCores(),
+            step.sustained() ? "" : "  (not sustained)");
+        if (!step.sustained()) {
+          break;
+        }
+        offered *= plan.stepFactor();
+      }
+    }
+    double max =
+        steps.stream()
+            .filter(Results.Step::sustained)
+            .mapToDouble(Results.Step::delivered)
+            .max()
+            .orElse(0);
+    if (!steps.isEmpty() && steps.get(steps.size() - 1).sustained()) {
+      note.append("every step was sustained: the maximum is at least the last step. ");
+    }
+    Results.Step at80 = null;
+    if (max > 0) {
+      // A fresh server and fresh connections: no backlog of the overloaded step is left over.
+      try (Session s =
+          new Session(target, rooms, null, List.of(), connections, roomOf, devAuth())) {
+        at80 = s.at80(publishers, max);
+      }
+      if (!at80Flags.isEmpty()) {
+        // The profiled run is separate, so that the recorder's cost is in no reported figure.
+        try (Session s =
+            new Session(target, rooms, null, at80Flags, connections, roomOf, devAuth())) {
+          s.at80(publishers, max);
+        }
+      }
+    }
+    return new Results.Ramp(target, connections, connected, steps, at80, note.toString().trim());
+  }
+
+  private static IntFunction<String> devAuth() {
+    return Scenarios::devAuth;
+  }
+
+  /** A server process with a generator and its joined connections. */
+  private final class Session implements AutoCloseable {
+    final Target target;
+    final ServerProcess server;
+    final LoadGenerator gen;
+    final List<Conn> conns;
+
+    Session(
+        Target target,
+        int rooms,
+        String secret,
+        List<String> flags,
+        int connections,
+        IntFunction<String> roomOf,
+        IntFunction<String> authOf)
+        throws Exception {
+      this.target = target;
+      server = launcher.start(target, rooms, secret, flags);
+      gen = new LoadGenerator(2, 8);
+      List<Conn> opened;
+      try {
+        opened = gen.open(server.port(), connections, roomOf, authOf, OPEN_TIMEOUT_SECONDS);
+      } catch (Exception | Error e) {
+        close();
+        throw e;
+      }
+      conns = opened;
+    }
+
+    /**
+     * Holds 80% of {@code max} deliveries per second, after a while at 30% so that a fresh JVM has
+     * compiled its hot paths (otherwise the first seconds build a backlog that the measured window
+     * inherits).
+     */
+    Results.Step at80(int publishers, double max) throws Exception {
+      hold(publishers, 0.3 * max, Math.min(3, 2 * plan.warmSeconds()));
+      Results.Step at80 = hold(publishers, 0.8 * max, plan.at80Seconds());
+      log.printf(
+          "  %s at 80%%: offered %.0f/s delivered %.0f/s p50 %.2f p99 %.2f p99.9 %.2f ms%n",
+          target.key(),
+          at80.offered(),
+          at80.delivered(),
+          at80.p50Millis(),
+          at80.p99Millis(),
+          at80.p999Millis());
+      return at80;
+    }
+
+    /**
+     * Publishes for warm-up plus {@code seconds} at {@code offered} deliveries per second from the
+     * first {@code publishers} connections and measures the window after the warm-up.
+     */
+    Results.Step hold(int publishers, double offered, double seconds) throws Exception {
+      List<Conn> pubs = conns.subList(0, Math.min(publishers, conns.size()));
+      Map<String, Integer> members = new HashMap<>();
+      for (Conn c : conns) {
+        members.merge(c.room, 1, Integer::sum);
+      }
+      double recipients = 0;
+      for (Conn p : pubs) {
+        recipients += members.get(p.room);
+      }
+      recipients /= pubs.size();
+      double ratePerPublisher = offered / recipients / pubs.size();
+      try (AutoCloseable publishing = gen.publish(pubs, ratePerPublisher)) {
+        sleep(plan.warmSeconds());
+        gen.stats.latencySinceLast();
+        Stats.Snapshot before = gen.stats.snapshot();
+        long genCpu = LoadGenerator.cpuNanos();
+        long srvCpu = server.cpuNanos();
+        sleep(seconds);
+        Stats.Snapshot d = gen.stats.snapshot().minus(before);
+        Histogram latency = gen.stats.latencySinceLast();
+        double genCores = (LoadGenerator.cpuNanos() - genCpu) / (double) d.nanos();
+        double srvCores = (server.cpuNanos() - srvCpu) / (double) d.nanos();
+        double delivered = d.deliveries() / d.seconds();
+        double achieved = d.published() * recipients / d.seconds();
+        boolean sustained =
+            delivered >= Plan.SUSTAINED_SHARE * offered
+                && latency.getTotalCount() > 0
+                && latency.getValueAtPercentile(99) / 1e6 <= Plan.SUSTAINED_P99_MILLIS
+                && d.disconnects() == 0;
+        if (achieved < Plan.SUSTAINED_SHARE * offered) {
+          log.printf("  (the generator published only %.0f of %.0f/s)%n", achieved, offered);
+        }
+        return new Results.Step(
+            offered,
+            delivered,
+            latency,
+            d.gaps(),
+            d.duplicates(),
+            d.errors(),
+            genCores,
+            srvCores,
+            sustained);
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        if (conns != null) {
+          gen.closeAll(conns);
+        }
+      } finally {
+        gen.close();
+        server.close();
+      }
+    }
+  }
+
+  // ---- scenario 3: idle cost ----
+
+  Results.Idle idle(Target target, int connections) throws Exception {
+    int rooms = (connections + plan.roomSize() - 1) / plan.roomSize();
+    try (ServerProcess server = launcher.start(target, rooms, null, List.of());
+        LoadGenerator gen = new LoadGenerator(2, 8)) {
+      sleep(1);
+      long heapBefore = server.heapAfterGc();
+      long rssBefore = server.rssBytes();
+      List<Conn> conns =
+          gen.open(
+              server.port(),
+              connections,
+              i -> "r" + (i / plan.roomSize()),
+              Scenarios::devAuth,
+              OPEN_TIMEOUT_SECONDS);
+      try {
+        sleep(2);
+        long heapAfter = server.heapAfterGc();
+        long rssAfter = server.rssBytes();
+        Stats.Snapshot before = gen.stats.snapshot();
+        long cpu = server.cpuNanos();
+        sleep(plan.idleWindowSeconds());
+        double cpuSeconds = (server.cpuNanos() - cpu) / 1e9;
+        Stats.Snapshot d = gen.stats.snapshot().minus(before);
+        String note =
+            conns.size() < connections
+                ? "only "
+                    + conns.size()
+                    + " of "
+                    + connections
+                    + " joined"
+                    + (gen.stats.firstError() == null
+                        ? ""
+                        : "; first error: " + gen.stats.firstError())
+                : "";
+        Results.Idle result =
+            new Results.Idle(
+                target,
+                connections,
+                conns.size(),
+                heapBefore,
+                heapAfter,
+                rssBefore,
+                rssAfter,
+                d.seconds(),
+                cpuSeconds,
+                d.pings(),
+                d.disconnects(),
+                note);
+        log.printf(
+            "  %s %d idle: heap %.0f B/conn, RSS %.0f B/conn, CPU %.2f us/conn/s, pings %d%n",
+            target.key(),
+            conns.size(),
+            result.heapPerConnection(),
+            result.rssPerConnection(),
+            result.cpuMicrosPerConnectionSecond(),
+            d.pings());
+        return result;
+      } finally {
+        gen.closeAll(conns);
+      }
+    }
+  }
+
+  // ---- scenario 4: churn ----
+
+  Results.Churn churn(Target target) throws Exception {
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      tokens.add(token("user-" + i));
+    }
+    try (ServerProcess server = launcher.start(target, 0, JWT_SECRET, List.of());
+        LoadGenerator gen = new LoadGenerator(2, 8)) {
+      Recorder latency = new Recorder(3);
+      AtomicLong cycles = new AtomicLong();
+      AtomicLong failures = new AtomicLong();
+      long start = System.nanoTime();
+      long end = start + (long) (plan.churnSeconds() * 1e9);
+      CountDownLatch done = new CountDownLatch(plan.churnWorkers());
+      long genCpu = LoadGenerator.cpuNanos();
+      long srvCpu = server.cpuNanos();
+      for (int w = 0; w < plan.churnWorkers(); w++) {
+        new ChurnWorker(gen, server.port(), tokens, w, end, latency, cycles, failures, done).next();
+      }
+      boolean finished = done.await((long) plan.churnSeconds() + 60, TimeUnit.SECONDS);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double genCores = (LoadGenerator.cpuNanos() - genCpu) / 1e9 / seconds;
+      double srvCores = (server.cpuNanos() - srvCpu) / 1e9 / seconds;
+      String note = finished ? "" : "some workers did not finish in time";
+      if (gen.stats.firstError() != null) {
+        note = (note + " first error: " + gen.stats.firstError()).trim();
+      }
+      Results.Churn result =
+          new Results.Churn(
+              target,
+              plan.churnWorkers(),
+              seconds,
+              cycles.get(),
+              latency.getIntervalHistogram(),
+              failures.get(),
+              srvCores,
+              genCores,
+              note);
+      log.printf(
+          "  %s churn: %.0f cycles/s, p99 %.1f ms, failures %d%n",
+          target.key(),
+          result.perSecond(),
+          result.latency().getValueAtPercentile(99) / 1e6,
+          failures.get());
+      return result;
+    }
+  }
+
+  private static String token(String subject) throws JOSEException {
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(subject).build());
+    jwt.sign(new MACSigner(JWT_SECRET));
+    return jwt.serialize();
+  }
+
+  /**
+   * One churning client: connect with a token, join, leave (both acknowledged), close, again, until
+   * the end time. Runs on the generator's event loops through future callbacks.
+   */
+  private record ChurnWorker(
+      LoadGenerator gen,
+      int port,
+      List<String> tokens,
+      int worker,
+      long end,
+      Recorder latency,
+      AtomicLong cycles,
+      AtomicLong failures,
+      CountDownLatch done) {
+    void next() {
+      long t0 = System.nanoTime();
+      if (t0 >= end) {
+        done.countDown();
+        return;
+      }
+      String token = tokens.get((int) ((cycles.get() + worker) % tokens.size()));
+      Conn conn = gen.connect(port, "fanout", "{\"token\":\"" + token + "\"}");
+      conn.joined
+          .thenCompose(Conn::leave)
+          .whenComplete(
+              (ok, error) -> {
+                conn.close();
+                if (error == null) {
+                  latency.recordValue(System.nanoTime() - t0);
+                  cycles.incrementAndGet();
+                  next();
+                } else {
+                  // A short pause: a failure can be reported at once, and looping on it at once
+                  // would only burn the CPU the servers need.
+                  failures.incrementAndGet();
+                  CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS).execute(this::next);
+                }
+              });
+    }
+  }
+
+  private static void sleep(double seconds) throws InterruptedException {
+    Thread.sleep((long) (seconds * 1000));
+  }
+}
