@@ -102,6 +102,11 @@ public final class Dialogue implements AutoCloseable {
     return settings;
   }
 
+  /** The server's state (for tests and benchmarks in this package). */
+  Hub hub() {
+    return hub;
+  }
+
   /** Transport sessions the gate still tracks (for tests in this package). */
   int trackedSessions() {
     return transport.trackedSessions();

@@ -1,0 +1,136 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * JMH microbenchmarks of the server's hot paths, without the network: envelope encoding, payload
+ * validation, subscription routing, and a room's delivery loop to N members whose sessions only
+ * count packets (so the figure is Dialogue's own cost per recipient, not the transport's). In
+ * package {@code dev.dialogue} to reach the package-private internals.
+ *
+ * <p>Run: {@code bin/bench-jmh} (see docs/performance.md).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class HotPathBenchmarks {
+  /** A 100-byte chat message, as in the fan-out scenario. */
+  public record Message(@NotBlank @Size(max = 2000) String text) {}
+
+  private static final EventDefinition<Message> MESSAGE =
+      EventDefinition.builder("message", Message.class).history(100).build();
+
+  /** A session that accepts every packet and only counts them. */
+  private static final class CountingSession implements Session {
+    long packets;
+
+    @Override
+    public boolean sendEvent(String eventName, RawValue data) {
+      packets++;
+      return true;
+    }
+
+    @Override
+    public void sendAck(long ackId, RawValue data) {
+      packets++;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Param({"1000"})
+  public int members;
+
+  private Dialogue dialogue;
+  private RealRoom room;
+  private EventMessage envelope;
+  private JsonNode payload;
+  private PayloadValidator validator;
+  private Membership[] memberships;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    dialogue =
+        Dialogue.builder()
+            .room(
+                RoomConfig.builder("chat", "Chat")
+                    .events(MESSAGE)
+                    .defaultSubscriptions("message")
+                    .build())
+            .build();
+    Hub hub = dialogue.hub();
+    room = hub.room("chat");
+    memberships = new Membership[members];
+    for (int i = 0; i < members; i++) {
+      RealConnection c =
+          hub.newConnection(
+              new CountingSession(), Hooks.Identity.accepted("user-" + i, Map.of(), Map.of()));
+      room.admit(c, a -> {});
+      memberships[i] = c.membership("chat");
+      if (i % 2 == 1) {
+        memberships[i].subscriptions.clear();
+        memberships[i].subscriptions.add(i % 4 == 1 ? "*" : "typing");
+      }
+    }
+    payload = Json.tree(Map.of("text", "x".repeat(88)));
+    envelope =
+        new EventMessage(
+            "message", "chat", payload, "alice", 1_795_000_000_000L, null, Ids.random(), 42L, null);
+    validator = new PayloadValidator();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    validator.close();
+    dialogue.close();
+  }
+
+  /** Encoding one envelope, done once per broadcast. */
+  @Benchmark
+  public RawValue encodeEnvelope() {
+    return Json.raw(envelope);
+  }
+
+  /** Converting and validating a payload against its record type. */
+  @Benchmark
+  public JsonNode validatePayload() {
+    return validator.validate(MESSAGE, "message", payload);
+  }
+
+  /** Deciding, for every member, whether it receives an event name. */
+  @Benchmark
+  public void routeSubscriptions(Blackhole bh) {
+    for (Membership m : memberships) {
+      bh.consume(m.receives("message"));
+    }
+  }
+
+  /** A room's whole delivery step (offset, encode once, route, hand to sessions, history). */
+  @Benchmark
+  public RealRoom.Delivery deliverToRoom() {
+    return room.deliver(envelope, 100);
+  }
+}
