@@ -104,6 +104,8 @@ final class Gate extends ChannelInboundHandlerAdapter {
   }
 
   private void onSocketIoPacket(ClientHead head, String text) {
+    // Counting UTF-8 bytes copies the text; a text of at most a quarter of the limit in chars
+    // cannot exceed it (at most 3 bytes per char), so only longer ones are counted exactly.
     int bytes =
         text.length() > settings.maxPayloadBytes() / 4
             ? text.getBytes(StandardCharsets.UTF_8).length
