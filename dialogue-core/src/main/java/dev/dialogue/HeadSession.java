@@ -86,11 +86,6 @@ final class HeadSession implements Session {
     return true;
   }
 
-  /** The outbound backlog, for tests. */
-  int unflushed() {
-    return unflushed.get();
-  }
-
   void connectAck(String socketId) {
     Packet packet = packet(head, wireNamespace, PacketType.CONNECT);
     packet.setData(Map.of("sid", socketId));

@@ -95,14 +95,6 @@ final class HistoryBuffer {
     return found;
   }
 
-  int size() {
-    int n = 0;
-    for (ArrayDeque<EventMessage> events : byEvent.values()) {
-      n += events.size();
-    }
-    return n;
-  }
-
   /**
    * Removes the {@code count} oldest events (by offset) across names; returns them by name, oldest
    * first.

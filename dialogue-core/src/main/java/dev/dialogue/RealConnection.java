@@ -125,7 +125,7 @@ final class RealConnection implements ClientConnection {
   @Override
   public void send(String eventName, Object data) {
     requireNonNull(eventName, "eventName == null");
-    emitRaw(eventName, Json.raw(data));
+    emit(eventName, data);
   }
 
   void emit(String eventName, Object payload) {

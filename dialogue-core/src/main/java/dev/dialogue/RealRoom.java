@@ -378,16 +378,6 @@ final class RealRoom implements Room {
     }
   }
 
-  /** Events held in memory. */
-  int historySize() {
-    lock.lock();
-    try {
-      return history.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /**
    * Drops the oldest {@code count} events from memory (the memory budget); returns them by name.
    */
