@@ -2,7 +2,10 @@
 // of the Dialogue protocol that the load generator speaks (join, leave, trigger -> event, acks),
 // which is what a user would write instead of using Dialogue.
 //
-//   node --expose-gc server.js [--port N] [--jwt-secret S]
+//   node --expose-gc server.js [--port N] [--jwt-secret S] [--recovery]
+//
+// --recovery turns on Socket.IO's connection state recovery (the recovery storm, scenario 5). It
+// is off otherwise because it stores a copy of every broadcast for its replay.
 //
 // Prints "READY <port>" once listening. Standard input takes commands from the harness: "gc"
 // answers "HEAP <bytes used after a full GC>"; end of input stops the server.
@@ -20,6 +23,7 @@ function option(name, fallback) {
 
 const port = Number(option("--port", "3000"));
 const secret = option("--jwt-secret", null);
+const recovery = process.argv.includes("--recovery");
 
 // HS256 check with the standard library, so the peer needs no JWT package: the signature over
 // "header.payload" must match, and the header must say HS256.
@@ -43,10 +47,18 @@ const io = new Server(httpServer, {
   serveClient: false,
   pingInterval: 25000,
   pingTimeout: 20000,
+  // Library defaults, spelled out: sessions and their missed packets are kept for 2 minutes, and a
+  // restored session skips the io.use() middlewares (its socket.data is restored with it).
+  ...(recovery
+    ? { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: true } }
+    : {}),
 });
 
 let anonymous = 0;
 let ids = 0;
+// Rooms joined through dialogue:join, for dialogue:listRooms (the adapter also has one room per
+// socket id).
+const named = new Set();
 
 io.use((socket, next) => {
   const auth = socket.handshake.auth || {};
@@ -77,6 +89,7 @@ io.on("connection", (socket) => {
     const roomId = req && req.roomId;
     if (typeof roomId !== "string") return fail(socket, ack, "INVALID_REQUEST", "roomId is required");
     socket.join(roomId);
+    named.add(roomId);
     reply(socket, ack, "dialogue:joined", { roomId, roomName: roomId });
   });
 
@@ -86,6 +99,12 @@ io.on("connection", (socket) => {
     const was = socket.rooms.has(roomId);
     socket.leave(roomId);
     if (was || typeof ack === "function") reply(socket, ack, "dialogue:left", { roomId });
+  });
+
+  // The recovery storm asks for the room's size to know when the server has noticed the cut.
+  socket.on("dialogue:listRooms", (_req, ack) => {
+    const rooms = [...named].map((id) => ({ id, name: id, size: io.of("/").adapter.rooms.get(id)?.size ?? 0 }));
+    reply(socket, ack, "dialogue:rooms", { rooms });
   });
 
   socket.on("dialogue:trigger", (req, ack) => {

@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * <pre>
  * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
- *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn]
+ *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,recovery]
  *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
  * </pre>
  *
@@ -46,7 +46,8 @@ public final class BenchMain {
       Path out = null;
       Path work = Path.of("dialogue-bench/target/bench");
       Set<Target> targets = new LinkedHashSet<>(List.of(Target.values()));
-      Set<String> scenarios = new LinkedHashSet<>(List.of("fanout", "rooms", "idle", "churn"));
+      Set<String> scenarios =
+          new LinkedHashSet<>(List.of("fanout", "rooms", "idle", "churn", "recovery"));
       boolean profile = false;
       Path nodeSource = null;
       String classpath = System.getProperty("java.class.path");
@@ -82,7 +83,7 @@ public final class BenchMain {
           case "--scenarios" -> {
             scenarios.clear();
             for (String s : v.split(",")) {
-              if (!List.of("fanout", "rooms", "idle", "churn").contains(s.trim())) {
+              if (!List.of("fanout", "rooms", "idle", "churn", "recovery").contains(s.trim())) {
                 throw new IllegalArgumentException("unknown scenario " + s);
               }
               scenarios.add(s.trim());
@@ -184,6 +185,9 @@ public final class BenchMain {
         report.churn.add(scenarios.churn(t));
       }
     }
+    if (o.scenarios().contains("recovery")) {
+      recovery(o.plan(), targets, launcher, report, log);
+    }
     double minutes = (System.nanoTime() - began) / 60e9;
     Path out = o.out();
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -191,6 +195,22 @@ public final class BenchMain {
     report.write(out, charts, env, o.plan(), o.command(), minutes);
     log.println("bench: wrote " + out + " in " + String.format("%.1f", minutes) + " min");
     return report;
+  }
+
+  /** Scenario 5 against every target that has a recovery; the others are named in the report. */
+  private static void recovery(
+      Plan plan, Set<Target> targets, Launcher launcher, Report report, PrintStream log)
+      throws Exception {
+    log.println("bench: recovery storm, " + plan.storm().clients() + " clients");
+    RecoveryStorm storm = new RecoveryStorm(plan.storm(), launcher, log);
+    report.stormPlan = plan.storm();
+    for (Target t : targets) {
+      if (RecoveryStorm.applies(t)) {
+        report.storm.add(storm.run(t));
+      } else {
+        report.stormNotApplicable.add(t);
+      }
+    }
   }
 
   private static Path findNodeSource() {

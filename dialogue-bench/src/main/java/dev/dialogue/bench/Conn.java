@@ -3,6 +3,7 @@ package dev.dialogue.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -19,11 +20,11 @@ import java.util.function.Consumer;
  * connection's event loop; nothing here blocks.
  */
 final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
-  private static final byte[] EVENT = bytes("42[\"dialogue:event\"");
-  private static final byte[] ERROR = bytes("42[\"dialogue:error\"");
-  private static final byte[] BP = bytes("\"bp\":\"");
-  private static final byte[] BS = bytes("\"bs\":");
-  private static final byte[] BT = bytes("\"bt\":");
+  private static final byte[] EVENT = Bytes.ascii("42[\"dialogue:event\"");
+  private static final byte[] ERROR = Bytes.ascii("42[\"dialogue:error\"");
+  private static final byte[] BP = Bytes.ascii("\"bp\":\"");
+  private static final byte[] BS = Bytes.ascii("\"bs\":");
+  private static final byte[] BT = Bytes.ascii("\"bt\":");
   private static final int PAYLOAD_BYTES = 100;
 
   final int index;
@@ -32,6 +33,9 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   private final Stats stats;
   private final long epoch;
   private final SeqTracker seqs = new SeqTracker();
+
+  /** For a client of the recovery storm: what it saw across reconnections; null otherwise. */
+  private final StormClient storm;
 
   /** Completes when the connection has joined {@link #room}; fails if it cannot. */
   final CompletableFuture<Conn> joined = new CompletableFuture<>();
@@ -54,6 +58,15 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
    * @param epoch the generator's time origin: payload times are {@code nanoTime() - epoch}
    */
   Conn(int index, String room, String auth, Stats stats, long epoch) {
+    this(index, room, auth, stats, epoch, null);
+  }
+
+  /**
+   * @param storm receives this connection's events and join or recovery answers instead of the
+   *     shared statistics, and says how to join; null for an ordinary connection
+   */
+  Conn(int index, String room, String auth, Stats stats, long epoch, StormClient storm) {
+    this.storm = storm;
     this.index = index;
     this.room = room;
     this.auth = auth;
@@ -90,8 +103,12 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
     ByteBuf buf = frame.content();
     int start = buf.readerIndex();
-    if (startsWith(buf, start, EVENT)) {
-      onDelivery(buf, start);
+    if (Bytes.startsWith(buf, start, EVENT)) {
+      if (storm != null) {
+        storm.onEvent(buf, start);
+      } else {
+        onDelivery(buf, start);
+      }
       return;
     }
     byte type = buf.getByte(start);
@@ -104,13 +121,20 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     if (type == '0') {
       send("40" + auth); // Engine.IO open: now connect to namespace "/" with our auth
     } else if (text.startsWith("40")) {
-      request("dialogue:join", "{\"roomId\":\"" + room + "\"}", this::onJoined);
+      String join = storm == null ? "{\"roomId\":\"" + room + "\"}" : storm.onConnectAck(text);
+      if (join == null) {
+        joined.complete(this); // the server restored the session, rooms included
+      } else {
+        request("dialogue:join", join, this::onJoined);
+      }
     } else if (text.startsWith("44")) {
       fail("connect_error " + text.substring(2));
     } else if (text.startsWith("43")) {
       onAck(text);
-    } else if (startsWith(buf, start, ERROR)) {
+    } else if (Bytes.startsWith(buf, start, ERROR)) {
       stats.error(text);
+    } else if (storm != null && text.startsWith("42")) {
+      storm.onOtherEvent(text);
     } else if (type == '1') {
       ctx.close();
     }
@@ -118,6 +142,9 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   }
 
   private void onJoined(String reply) {
+    if (storm != null) {
+      storm.onJoinAck(reply);
+    }
     if (reply.contains("\"ok\":true")) {
       joined.complete(this);
     } else {
@@ -160,15 +187,9 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   /** Publishes one 100-byte {@code tick} to the room, stamped with its intended send time. */
   void publish(long intendedNanos, boolean flush) {
-    seq++;
-    String head = "{\"bp\":\"" + index + "\",\"bs\":" + seq + ",\"bt\":" + (intendedNanos - epoch);
-    int pad = Math.max(0, PAYLOAD_BYTES - head.length() - ",\"pad\":\"\"}".length());
-    StringBuilder frame = new StringBuilder(180);
-    frame.append("42[\"dialogue:trigger\",{\"roomId\":\"").append(room);
-    frame.append("\",\"event\":\"tick\",\"data\":").append(head).append(",\"pad\":\"");
-    frame.append("x".repeat(pad)).append("\"}}]");
     stats.published.increment();
-    TextWebSocketFrame f = new TextWebSocketFrame(frame.toString());
+    TextWebSocketFrame f =
+        new TextWebSocketFrame("42[\"dialogue:trigger\"," + trigger(intendedNanos) + "]");
     if (flush) {
       channel.writeAndFlush(f, channel.voidPromise());
     } else {
@@ -176,19 +197,51 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
   }
 
+  /**
+   * Publishes one {@code tick} with an acknowledgement; completes with the ack's JSON array (which
+   * may say {@code "ok":false}). Any thread; one request at a time per connection.
+   */
+  CompletableFuture<String> publishAcked() {
+    CompletableFuture<String> reply = new CompletableFuture<>();
+    channel
+        .eventLoop()
+        .execute(() -> request("dialogue:trigger", trigger(System.nanoTime()), reply::complete));
+    return reply;
+  }
+
+  /** Sends {@code event} with an ack; completes with the ack's JSON array. Any thread. */
+  CompletableFuture<String> call(String event, String json) {
+    CompletableFuture<String> reply = new CompletableFuture<>();
+    channel.eventLoop().execute(() -> request(event, json, reply::complete));
+    return reply;
+  }
+
+  /**
+   * The trigger request of the next {@code tick}: publisher, sequence number, due time, padding.
+   */
+  private String trigger(long intendedNanos) {
+    seq++;
+    String head = "{\"bp\":\"" + index + "\",\"bs\":" + seq + ",\"bt\":" + (intendedNanos - epoch);
+    int pad = Math.max(0, PAYLOAD_BYTES - head.length() - ",\"pad\":\"\"}".length());
+    StringBuilder request = new StringBuilder(180);
+    request.append("{\"roomId\":\"").append(room);
+    request.append("\",\"event\":\"tick\",\"data\":").append(head).append(",\"pad\":\"");
+    return request.append("x".repeat(pad)).append("\"}}").toString();
+  }
+
   private void onDelivery(ByteBuf buf, int start) {
     long now = System.nanoTime() - epoch;
     int end = buf.writerIndex();
-    int p = indexOf(buf, BP, start, end);
-    int s = indexOf(buf, BS, start, end);
-    int t = indexOf(buf, BT, start, end);
+    int p = Bytes.indexOf(buf, BP, start, end);
+    int s = Bytes.indexOf(buf, BS, start, end);
+    int t = Bytes.indexOf(buf, BT, start, end);
     if (p < 0 || s < 0 || t < 0) {
       stats.error("delivery without bp/bs/bt: " + buf.toString(StandardCharsets.UTF_8));
       return;
     }
-    long publisher = number(buf, p + BP.length, end);
-    long sequence = number(buf, s + BS.length, end);
-    long sentAt = number(buf, t + BT.length, end);
+    long publisher = Bytes.number(buf, p + BP.length, end);
+    long sequence = Bytes.number(buf, s + BS.length, end);
+    long sentAt = Bytes.number(buf, t + BT.length, end);
     stats.latency.recordValue(Math.max(0, now - sentAt));
     stats.deliveries.increment();
     long skipped = seqs.track((int) publisher, sequence);
@@ -217,6 +270,23 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
             });
   }
 
+  /**
+   * Cuts the connection off as a network failure would: a TCP reset, with no websocket close frame
+   * and no Socket.IO disconnect packet. Not counted as a disconnect. Any thread.
+   */
+  void cut() {
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              closing = true;
+              channel.config().setOption(ChannelOption.SO_LINGER, 0);
+              // From the first handler's context the close goes straight to the socket, past the
+              // websocket handler, which would send a close frame first.
+              channel.pipeline().firstContext().close();
+            });
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (!closing) {
@@ -239,48 +309,5 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
       stats.error(why);
     }
     joined.completeExceptionally(new IllegalStateException(why));
-  }
-
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static boolean startsWith(ByteBuf buf, int from, byte[] prefix) {
-    if (buf.writerIndex() - from < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (buf.getByte(from + i) != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int indexOf(ByteBuf buf, byte[] pattern, int from, int end) {
-    outer:
-    for (int i = from; i <= end - pattern.length; i++) {
-      for (int j = 0; j < pattern.length; j++) {
-        if (buf.getByte(i + j) != pattern[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  /** The decimal integer at {@code from} (an optional minus sign, then digits). */
-  private static long number(ByteBuf buf, int from, int end) {
-    boolean negative = from < end && buf.getByte(from) == '-';
-    long value = 0;
-    for (int i = negative ? from + 1 : from; i < end; i++) {
-      byte b = buf.getByte(i);
-      if (b < '0' || b > '9') {
-        break;
-      }
-      value = value * 10 + (b - '0');
-    }
-    return negative ? -value : value;
   }
 }

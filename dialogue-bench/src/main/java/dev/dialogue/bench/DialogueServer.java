@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Size;
  * The Dialogue server under test: room {@code fanout} and rooms {@code r0 .. r<N-1>}, each with the
  * typed, validated event {@code tick} (no history) to which every participant is subscribed.
  * Development-mode identity, or HS256 JWTs with {@code --jwt-secret}. Library defaults otherwise.
+ * Room {@code storm} is the recovery storm's (scenario 5): its {@code tick} keeps history.
  */
 final class DialogueServer {
   /** The benchmark payload: publisher, sequence number, send time, padding to 100 bytes. */
@@ -28,6 +29,7 @@ final class DialogueServer {
     for (int i = 0; i < options.rooms(); i++) {
       builder.room(room("r" + i));
     }
+    builder.room(stormRoom());
     if (options.jwtSecret() != null) {
       builder.authenticator(
           JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
@@ -38,5 +40,22 @@ final class DialogueServer {
 
   private static RoomConfig room(String id) {
     return RoomConfig.builder(id, id).events(TICK).defaultSubscriptions(TICK.name()).build();
+  }
+
+  /**
+   * The recovery storm's room: {@code tick} with 1,000 events of history in memory, enough for
+   * every round of the storm, so that a rejoining client recovers what it missed ({@code
+   * maxRecoveryEvents} keeps its default of 1,000, over the 100 missed per round).
+   */
+  private static RoomConfig stormRoom() {
+    EventDefinition<Tick> tick =
+        EventDefinition.builder("tick", Tick.class)
+            .description("storm event")
+            .history(1_000)
+            .build();
+    return RoomConfig.builder(RecoveryStorm.ROOM, RecoveryStorm.ROOM)
+        .events(tick)
+        .defaultSubscriptions(tick.name())
+        .build();
   }
 }

@@ -87,8 +87,16 @@ final class LoadGenerator implements AutoCloseable {
    * (a JSON object) and joins {@code room}. Its {@link Conn#joined} tells how that went.
    */
   Conn connect(int port, String room, String auth) {
+    return connect(port, room, auth, null);
+  }
+
+  /**
+   * Like {@link #connect(int, String, String)}, for a client of the recovery storm: {@code storm}
+   * gets the connection's events and decides how it joins.
+   */
+  Conn connect(int port, String room, String auth, StormClient storm) {
     int index = opened++;
-    Conn conn = new Conn(index, room, auth, stats, epoch);
+    Conn conn = new Conn(index, room, auth, stats, epoch, storm);
     URI uri = URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
     WebSocketClientProtocolConfig config =
         WebSocketClientProtocolConfig.newBuilder()

@@ -75,4 +75,25 @@ record Plan(
 
   /** ... and its p99 latency stayed under this (a queue that keeps growing breaks it). */
   static final double SUSTAINED_P99_MILLIS = 1_000;
+
+  /**
+   * Sizes of the recovery storm (scenario 5), kept apart from the record's components.
+   *
+   * @param clients subscribers cut off and reconnected at once
+   * @param events published, each acknowledged, while they are cut off: what each must recover
+   * @param liveEvents published before the first cut and after each recovery, to check live
+   *     delivery (and to give Socket.IO clients an offset to recover from)
+   * @param rounds how many times the storm is repeated with the same clients
+   * @param timeoutSeconds how long every client may take to recover, per round
+   */
+  record Storm(int clients, int events, int liveEvents, int rounds, int timeoutSeconds) {}
+
+  static final Storm QUICK_STORM = new Storm(300, 100, 10, 2, 60);
+
+  static final Storm FULL_STORM = new Storm(5_000, 100, 10, 3, 120);
+
+  /** The recovery storm's sizes for this plan. */
+  Storm storm() {
+    return name.equals(FULL.name) ? FULL_STORM : QUICK_STORM;
+  }
 }

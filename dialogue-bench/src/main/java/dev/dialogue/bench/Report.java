@@ -16,6 +16,9 @@ final class Report {
   final List<Results.Ramp> rooms = new ArrayList<>();
   final Map<Integer, List<Results.Idle>> idle = new LinkedHashMap<>();
   final List<Results.Churn> churn = new ArrayList<>();
+  final List<Results.Storm> storm = new ArrayList<>();
+  final List<Target> stormNotApplicable = new ArrayList<>();
+  Plan.Storm stormPlan = Plan.QUICK_STORM;
   final Map<String, Profile> profiles = new LinkedHashMap<>();
   final List<String> notes = new ArrayList<>();
 
@@ -106,9 +109,10 @@ final class Report {
     roomsSection(chartDir, chartLink);
     idleSection();
     churnSection();
-    line("## 5. Recovery storm and 6. durable publish");
+    md.append(StormSection.markdown(storm, stormNotApplicable, stormPlan));
+    line("## 6. Durable publish");
     line();
-    line("Not measured yet: the harness does not drive these scenarios.");
+    line("Not measured yet: the harness does not drive this scenario.");
     line();
     profileSection();
     Files.writeString(out, md.toString());
@@ -166,6 +170,7 @@ final class Report {
         }
       }
     }
+    line(StormSection.targetRow(storm));
     boolean fifty = idle.keySet().stream().anyMatch(k -> k >= 50_000);
     if (!fifty) {
       line(

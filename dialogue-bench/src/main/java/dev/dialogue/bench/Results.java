@@ -99,4 +99,55 @@ final class Results {
       return cycles / seconds;
     }
   }
+
+  /**
+   * One round of the recovery storm: every client cut off, {@code events} published, every client
+   * reconnecting at once.
+   *
+   * @param recovered clients that recovered every missed event within the time limit
+   * @param allRecoveredMillis from the first reconnection until the last client recovered; NaN if
+   *     not every client did
+   * @param perClient each recovered client's time from its own reconnection to having recovered
+   *     everything, in nanoseconds
+   * @param received missed events received, all clients together
+   * @param errors the generator's errors, plus clients that were not live again after the round
+   * @param serverCpuSeconds the server's CPU time from the first reconnection to the last recovery
+   * @param generatorCpuSeconds the generator's CPU time over the same span
+   * @param noticedMillis from the cut until the server's room had only the publisher left
+   */
+  record StormRound(
+      int round,
+      int clients,
+      int events,
+      int recovered,
+      double allRecoveredMillis,
+      Histogram perClient,
+      long received,
+      long gaps,
+      long duplicates,
+      long errors,
+      double serverCpuSeconds,
+      double generatorCpuSeconds,
+      double noticedMillis) {
+    double p50Millis() {
+      return perClient.getTotalCount() == 0 ? Double.NaN : perClient.getValueAtPercentile(50) / 1e6;
+    }
+
+    double p99Millis() {
+      return perClient.getTotalCount() == 0 ? Double.NaN : perClient.getValueAtPercentile(99) / 1e6;
+    }
+  }
+
+  /**
+   * The recovery storm against one target.
+   *
+   * @param connected clients that joined before the first round
+   */
+  record Storm(
+      Target target,
+      int clients,
+      int connected,
+      int events,
+      List<StormRound> rounds,
+      String note) {}
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Runs the quick plan end to end against Dialogue and the peers (the Node peer when {@code npm ci}
  * works) and checks that the harness measured something: deliveries, latencies, idle costs and
- * churn cycles, with no gap or duplicate. Nothing about speed is asserted. The report goes to
+ * churn cycles, with no gap or duplicate, and the recovery storm, in which every client must
+ * recover every missed event. Nothing about speed is asserted. The report goes to
  * target/bench-quick/performance.md.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -61,8 +62,35 @@ class QuickBenchTest {
               assertThat(c.cycles()).as(c.target().title()).isPositive();
               assertThat(c.errors()).as(c.target().title()).isZero();
             });
+    assertRecoveryStorm(report);
     String md = Files.readString(work.resolve("performance.md"));
     assertThat(md).contains("## 1. Fan-out", "## 2. Many rooms", "## 3. Idle", "## 4. Churn");
+    assertThat(md).contains("## 5. Recovery storm", "| recovery storm: 0 gaps and 0 duplicates |");
     assertThat(work.resolve("performance/fanout-200-throughput.svg")).exists();
+  }
+
+  /** Every client of every round recovered all it missed, once each, and was live again after. */
+  private static void assertRecoveryStorm(Report report) {
+    Plan.Storm plan = Plan.QUICK_STORM;
+    assertThat(report.storm).extracting(Results.Storm::target).contains(Target.DIALOGUE);
+    assertThat(report.stormNotApplicable).containsExactly(Target.RELAY);
+    assertThat(report.storm)
+        .allSatisfy(
+            s -> {
+              String who = s.target().title() + " " + s.note();
+              assertThat(s.connected()).as(who).isEqualTo(plan.clients());
+              assertThat(s.rounds()).as(who).hasSize(plan.rounds());
+              for (Results.StormRound r : s.rounds()) {
+                assertThat(r.recovered()).as(who + " recovered").isEqualTo(plan.clients());
+                assertThat(r.received())
+                    .as(who + " missed events received")
+                    .isEqualTo((long) plan.clients() * plan.events());
+                assertThat(r.gaps()).as(who + " gaps").isZero();
+                assertThat(r.duplicates()).as(who + " duplicates").isZero();
+                assertThat(r.errors()).as(who + " errors").isZero();
+                assertThat(r.allRecoveredMillis()).as(who).isPositive();
+                assertThat(r.perClient().getTotalCount()).isEqualTo(plan.clients());
+              }
+            });
   }
 }
