@@ -275,15 +275,20 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
    * and no Socket.IO disconnect packet. Not counted as a disconnect. Any thread.
    */
   void cut() {
+    if (channel == null) {
+      return; // never connected
+    }
     channel
         .eventLoop()
         .execute(
             () -> {
               closing = true;
-              channel.config().setOption(ChannelOption.SO_LINGER, 0);
-              // From the first handler's context the close goes straight to the socket, past the
-              // websocket handler, which would send a close frame first.
-              channel.pipeline().firstContext().close();
+              if (channel.isOpen()) {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                // From the first handler's context the close goes straight to the socket, past the
+                // websocket handler, which would send a close frame first.
+                channel.pipeline().firstContext().close();
+              }
             });
   }
 

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -46,7 +47,7 @@ final class LoadGenerator implements AutoCloseable {
   private final EventLoopGroup group;
   private final List<InetAddress> sources = new ArrayList<>();
   private final int threads;
-  private int opened;
+  private final AtomicInteger opened = new AtomicInteger();
 
   /**
    * @param threads event loops
@@ -95,7 +96,7 @@ final class LoadGenerator implements AutoCloseable {
    * gets the connection's events and decides how it joins.
    */
   Conn connect(int port, String room, String auth, StormClient storm) {
-    int index = opened++;
+    int index = opened.getAndIncrement();
     Conn conn = new Conn(index, room, auth, stats, epoch, storm);
     URI uri = URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
     WebSocketClientProtocolConfig config =

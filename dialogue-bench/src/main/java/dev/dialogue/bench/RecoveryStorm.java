@@ -1,11 +1,18 @@
 package dev.dialogue.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -29,8 +36,8 @@ final class RecoveryStorm {
   private final PrintStream log;
   private long published;
 
-  /** The clients' current connections, index by index. */
-  private List<Conn> conns = List.of();
+  /** The clients' current connections, index by index (a retry replaces one). */
+  private AtomicReferenceArray<Conn> conns = new AtomicReferenceArray<>(0);
 
   RecoveryStorm(Plan.Storm plan, Launcher launcher, PrintStream log) {
     this.plan = plan;
@@ -56,8 +63,9 @@ final class RecoveryStorm {
       for (int i = 0; i < plan.clients(); i++) {
         clients.add(new StormClient(i, ROOM, socketIo, gen.stats));
       }
-      conns = connect(gen, server.port(), clients, FIRST_JOIN_AT_ONCE, false);
-      int connected = joined(conns, plan.timeoutSeconds());
+      List<Conn> first = connect(gen, server.port(), clients, FIRST_JOIN_AT_ONCE);
+      conns = new AtomicReferenceArray<>(first.toArray(Conn[]::new));
+      int connected = joined(first, plan.timeoutSeconds());
       Conn publisher = gen.connect(server.port(), ROOM, "{\"userId\":\"storm-publisher\"}");
       publisher.joined.get(30, TimeUnit.SECONDS);
       List<Results.StormRound> rounds = new ArrayList<>();
@@ -72,8 +80,8 @@ final class RecoveryStorm {
           rounds.add(round);
           log.printf(
               "  %s round %d: %d/%d recovered, all in %.0f ms, p50 %.1f p99 %.1f ms, received"
-                  + " %d, gaps %d, duplicates %d, errors %d, CPU server %.2f s generator %.2f s,"
-                  + " cut noticed in %.0f ms%n",
+                  + " %d, gaps %d, duplicates %d, errors %d, retries %d, listen overflows %d, CPU"
+                  + " server %.2f s generator %.2f s, cut noticed in %.0f ms%n",
               target.key(),
               r,
               round.recovered(),
@@ -85,6 +93,8 @@ final class RecoveryStorm {
               round.gaps(),
               round.duplicates(),
               round.errors(),
+              round.retries(),
+              round.listenOverflows(),
               round.serverCpuSeconds(),
               round.generatorCpuSeconds(),
               round.noticedMillis());
@@ -93,10 +103,13 @@ final class RecoveryStorm {
       if (gen.stats.firstError() != null) {
         note = (note + " first error: " + gen.stats.firstError()).trim();
       }
-      List<Conn> all = new ArrayList<>(conns);
+      List<Conn> all = new ArrayList<>();
+      for (int i = 0; i < conns.length(); i++) {
+        all.add(conns.get(i));
+      }
       all.add(publisher);
       gen.closeAll(all);
-      conns = List.of();
+      conns = new AtomicReferenceArray<>(0);
       return new Results.Storm(target, plan.clients(), connected, plan.events(), rounds, note);
     }
   }
@@ -106,8 +119,8 @@ final class RecoveryStorm {
       int round, LoadGenerator gen, ServerProcess server, Conn publisher, List<StormClient> clients)
       throws Exception {
     Stats.Snapshot before = gen.stats.snapshot();
-    for (Conn c : conns) {
-      c.cut();
+    for (int i = 0; i < conns.length(); i++) {
+      conns.get(i).cut();
     }
     long cutAt = System.nanoTime();
     awaitRoomSize(publisher, 1);
@@ -121,8 +134,15 @@ final class RecoveryStorm {
     }
     long cpu = server.cpuNanos();
     long genCpu = LoadGenerator.cpuNanos();
-    conns = connect(gen, server.port(), clients, clients.size(), true);
-    phase.done().await(plan.timeoutSeconds(), TimeUnit.SECONDS);
+    long overflows = listenOverflows();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.timeoutSeconds());
+    AtomicLong retries = new AtomicLong();
+    for (int i = 0; i < clients.size(); i++) {
+      clients.get(i).reconnecting();
+      attempt(gen, server.port(), clients.get(i), i, 0, deadline, retries);
+    }
+    phase.done().await(plan.timeoutSeconds() + 1, TimeUnit.SECONDS);
+    overflows = listenOverflows() - overflows;
     double cpuSeconds = (server.cpuNanos() - cpu) / 1e9;
     double genCpuSeconds = (LoadGenerator.cpuNanos() - genCpu) / 1e9;
 
@@ -154,17 +174,70 @@ final class RecoveryStorm {
         d.gaps(),
         d.duplicates(),
         d.errors() + notLive,
+        retries.get(),
+        overflows,
         cpuSeconds,
         genCpuSeconds,
         noticedMillis);
   }
 
   /**
-   * Opens one connection per client, at most {@code atOnce} handshaking at a time, and returns them
-   * without waiting for the others. A client whose connection fails is done with its phase.
+   * One reconnection attempt of client {@code i}. A failed attempt is retried as socket.io-client
+   * does by default (after 1 s, doubling up to 5 s, each +-50%), until {@code deadline}: a client
+   * that gives up after one timed-out handshake would measure the generator, not the server.
    */
-  private List<Conn> connect(
-      LoadGenerator gen, int port, List<StormClient> clients, int atOnce, boolean reconnecting)
+  private void attempt(
+      LoadGenerator gen,
+      int port,
+      StormClient client,
+      int i,
+      int failures,
+      long deadline,
+      AtomicLong retries) {
+    Conn conn = gen.connect(port, ROOM, client.auth(), client);
+    conns.set(i, conn);
+    conn.joined.whenComplete(
+        (c, e) -> {
+          if (e == null || client.finished()) {
+            return;
+          }
+          long delay = Math.min(1_000L << Math.min(failures, 3), 5_000);
+          delay = (long) (delay * (0.5 + ThreadLocalRandom.current().nextDouble()));
+          if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay) >= deadline) {
+            client.failed();
+            return;
+          }
+          retries.incrementAndGet();
+          CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+              .execute(() -> attempt(gen, port, client, i, failures + 1, deadline, retries));
+        });
+  }
+
+  /**
+   * The machine's count of connection attempts dropped because a listen queue was full (TcpExt
+   * ListenOverflows in /proc/net/netstat), or -1 if unknown.
+   */
+  static long listenOverflows() {
+    try {
+      List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+          List<String> names = List.of(lines.get(i).split(" "));
+          int at = names.indexOf("ListenOverflows");
+          return at < 0 ? -1 : Long.parseLong(lines.get(i + 1).split(" ")[at]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Reported as unknown.
+    }
+    return -1;
+  }
+
+  /**
+   * Opens one connection per client, at most {@code atOnce} handshaking at a time, and returns them
+   * without waiting for the others.
+   */
+  private List<Conn> connect(LoadGenerator gen, int port, List<StormClient> clients, int atOnce)
       throws InterruptedException {
     Semaphore connecting = new Semaphore(atOnce);
     List<Conn> opened = new ArrayList<>(clients.size());
@@ -172,17 +245,8 @@ final class RecoveryStorm {
       if (!connecting.tryAcquire(plan.timeoutSeconds(), TimeUnit.SECONDS)) {
         break;
       }
-      if (reconnecting) {
-        client.reconnecting();
-      }
       Conn conn = gen.connect(port, ROOM, client.auth(), client);
-      conn.joined.whenComplete(
-          (c, e) -> {
-            connecting.release();
-            if (e != null) {
-              client.failed();
-            }
-          });
+      conn.joined.whenComplete((c, e) -> connecting.release());
       opened.add(conn);
     }
     return opened;

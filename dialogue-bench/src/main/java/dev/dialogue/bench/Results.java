@@ -110,7 +110,11 @@ final class Results {
    * @param perClient each recovered client's time from its own reconnection to having recovered
    *     everything, in nanoseconds
    * @param received missed events received, all clients together
-   * @param errors the generator's errors, plus clients that were not live again after the round
+   * @param errors the generator's errors (failed attempts that were retried included), plus clients
+   *     that were not live again after the round
+   * @param retries reconnection attempts that failed and were retried
+   * @param listenOverflows the machine's count of full listen queues during the reconnection
+   *     (TcpExt ListenOverflows: a connection attempt dropped, to be retried by TCP)
    * @param serverCpuSeconds the server's CPU time from the first reconnection to the last recovery
    * @param generatorCpuSeconds the generator's CPU time over the same span
    * @param noticedMillis from the cut until the server's room had only the publisher left
@@ -126,6 +130,8 @@ final class Results {
       long gaps,
       long duplicates,
       long errors,
+      long retries,
+      long listenOverflows,
       double serverCpuSeconds,
       double generatorCpuSeconds,
       double noticedMillis) {

@@ -213,6 +213,12 @@ final class StormClient {
     }
   }
 
+  /** Whether this client is done with the current phase, reached or not. */
+  boolean finished() {
+    Phase p = phase;
+    return p != null && finished.get() == p;
+  }
+
   /** Whether this client reached {@code p} (recovered, for a recovery phase). */
   boolean reached(Phase p) {
     return finished.get() == p && doneNanos >= 0;

@@ -67,7 +67,9 @@ final class StormSection {
             + " clients' connections at once (no limit on handshakes in flight) and waits until"
             + " every client has recovered every missed event, for at most "
             + plan.timeoutSeconds()
-            + " s. After each round "
+            + " s. A failed attempt (refused, or a TCP connect or websocket handshake not done in"
+            + " 30 s) is retried as socket.io-client does by default: after 1 s, doubling up to"
+            + " 5 s, each +-50%. After each round "
             + plan.liveEvents()
             + " more events must reach every client live again.");
     line(
@@ -88,10 +90,15 @@ final class StormSection {
             + " recovered. Per-client: from that client's own reconnection (TCP connect) to having"
             + " recovered (HdrHistogram). Gaps and duplicates: the publisher's sequence numbers"
             + " per client, kept across its connections, over the whole round including the live"
-            + " events after it. Errors: refused connects or joins, unexpected closes, and clients"
-            + " not live again after the round. Server CPU: the server's CPU seconds from the first"
-            + " reconnection until the last client recovered, and the generator's own over the same"
-            + " span (both share the machine's 2 cores).");
+            + " events after it. Errors: everything the generator counted (refused or timed-out"
+            + " connects and handshakes, also those then retried; refused joins; unexpected"
+            + " closes) plus clients not live again after the round. Listen queue overflows:"
+            + " the machine's TcpExt ListenOverflows during the reconnection, connection attempts"
+            + " the kernel dropped because the server's accept queue was full (TCP retries them"
+            + " after 1 s, 3 s, 7 s, ...); machine-wide, so another process's may count too."
+            + " Server CPU: the server's CPU seconds from the first reconnection until the last"
+            + " client recovered, and the generator's own over the same span (both share the"
+            + " machine's 2 cores).");
     line();
     for (Results.Storm s : storms) {
       table(s);
@@ -118,8 +125,8 @@ final class StormSection {
     line(
         "| round | clients | missed per client (received on average) | time until all recovered"
             + " ms | p50 ms per client | p99 ms per client | recovered | gaps | duplicates | errors"
-            + " | server CPU s | generator CPU s |");
-    line("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + " | retried attempts | listen queue overflows | server CPU s | generator CPU s |");
+    line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Results.StormRound r : s.rounds()) {
       line(
           "| "
@@ -146,13 +153,17 @@ final class StormSection {
               + " | "
               + r.errors()
               + " | "
+              + r.retries()
+              + " | "
+              + f("%,d", r.listenOverflows())
+              + " | "
               + f("%.2f", r.serverCpuSeconds())
               + " | "
               + f("%.2f", r.generatorCpuSeconds())
               + " |");
     }
     if (s.rounds().isEmpty()) {
-      line("| - | " + f("%,d", s.clients()) + " | - | - | - | - | - | - | - | - | - | - |");
+      line("| - | " + f("%,d", s.clients()) + " | - | - | - | - | - | - | - | - | - | - | - | - |");
     }
     line();
   }
