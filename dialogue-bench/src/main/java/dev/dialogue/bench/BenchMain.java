@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * <pre>
  * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
- *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn]
+ *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable]
  *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
  * </pre>
  *
@@ -46,7 +46,8 @@ public final class BenchMain {
       Path out = null;
       Path work = Path.of("dialogue-bench/target/bench");
       Set<Target> targets = new LinkedHashSet<>(List.of(Target.values()));
-      Set<String> scenarios = new LinkedHashSet<>(List.of("fanout", "rooms", "idle", "churn"));
+      Set<String> scenarios =
+          new LinkedHashSet<>(List.of("fanout", "rooms", "idle", "churn", "durable"));
       boolean profile = false;
       Path nodeSource = null;
       String classpath = System.getProperty("java.class.path");
@@ -82,7 +83,7 @@ public final class BenchMain {
           case "--scenarios" -> {
             scenarios.clear();
             for (String s : v.split(",")) {
-              if (!List.of("fanout", "rooms", "idle", "churn").contains(s.trim())) {
+              if (!List.of("fanout", "rooms", "idle", "churn", "durable").contains(s.trim())) {
                 throw new IllegalArgumentException("unknown scenario " + s);
               }
               scenarios.add(s.trim());
@@ -182,6 +183,13 @@ public final class BenchMain {
       log.println("bench: churn");
       for (Target t : targets) {
         report.churn.add(scenarios.churn(t));
+      }
+    }
+    if (o.scenarios().contains("durable") && targets.contains(Target.DIALOGUE)) {
+      log.println("bench: durable publish");
+      DurableScenario durable = new DurableScenario(o.plan(), launcher, o.work(), log);
+      for (DurableScenario.Store store : DurableScenario.Store.values()) {
+        report.durable.add(durable.run(store));
       }
     }
     double minutes = (System.nanoTime() - began) / 60e9;

@@ -93,6 +93,17 @@ final class Launcher {
    */
   ServerProcess start(Target target, int rooms, String jwtSecret, List<String> extraJvmFlags)
       throws IOException {
+    return start(target, rooms, jwtSecret, extraJvmFlags, List.of());
+  }
+
+  /** As above, with {@code serverArgs} added to the server's own arguments. */
+  ServerProcess start(
+      Target target,
+      int rooms,
+      String jwtSecret,
+      List<String> extraJvmFlags,
+      List<String> serverArgs)
+      throws IOException {
     List<String> command = new ArrayList<>();
     switch (target) {
       case DIALOGUE, RELAY -> {
@@ -123,6 +134,7 @@ final class Launcher {
       command.add("--jwt-secret");
       command.add(jwtSecret);
     }
+    command.addAll(serverArgs);
     Path log = workDir.resolve("logs").resolve(target.key() + "-" + (++started) + ".log");
     return ServerProcess.start(command, log);
   }
