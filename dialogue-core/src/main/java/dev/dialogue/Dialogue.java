@@ -531,7 +531,10 @@ public final class Dialogue implements AutoCloseable {
       return this;
     }
 
-    /** Requests one connection may have waiting before new ones are refused (default 1,000). */
+    /**
+     * Requests one connection may have waiting before new ones are refused (default 1,000),
+     * triggers whose acknowledgement waits for the history store included.
+     */
     public Builder maxPendingRequests(int max) {
       if (max <= 0) {
         throw new IllegalArgumentException("maxPendingRequests must be positive but was " + max);

@@ -206,7 +206,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
         log.debug("Dropped an event from unauthenticated session {}", head.getSessionId());
         return;
       }
-      int pending = c.serial.pending();
+      int pending = c.serial.pending() + c.unanswered();
       if (pending >= 2 * settings.maxPendingRequests()) {
         log.warn("Closing {}: {} requests waiting, twice the limit", c, pending);
         c.disconnect();

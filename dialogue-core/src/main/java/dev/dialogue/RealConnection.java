@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. */
 final class RealConnection implements ClientConnection {
@@ -20,6 +22,12 @@ final class RealConnection implements ClientConnection {
   private volatile boolean open = true;
   private long historyWindowStart;
   private int historyWindowCount;
+
+  /** The last answer that waits for the store, or null when none has since start. Guarded. */
+  private CompletableFuture<?> lastAnswer;
+
+  /** Answers still waiting for the store. Guarded by this. */
+  private int unanswered;
 
   RealConnection(
       Hub hub,
@@ -140,6 +148,48 @@ final class RealConnection implements ClientConnection {
     if (open) {
       session.sendAck(ackId, result);
     }
+  }
+
+  /**
+   * Sends an answer to a request now, or, while answers to earlier requests still wait for the
+   * store, right after them: answers keep the order of the requests.
+   */
+  void answer(Runnable send) {
+    synchronized (this) {
+      if (lastAnswer != null && !lastAnswer.isDone()) {
+        lastAnswer = lastAnswer.whenComplete((r, e) -> send.run());
+        return;
+      }
+    }
+    send.run();
+  }
+
+  /**
+   * Sends an answer once {@code ready} completes (normally or not) and the earlier answers are
+   * sent. {@code send} is told whether {@code ready} failed. Later requests are handled meanwhile,
+   * so one connection can have many events on their way to the store; their answers wait in turn.
+   */
+  void answerWhen(CompletableFuture<?> ready, Consumer<Boolean> send) {
+    synchronized (this) {
+      unanswered++;
+      CompletableFuture<?> after =
+          lastAnswer == null || lastAnswer.isDone()
+              ? ready
+              : CompletableFuture.allOf(lastAnswer, ready);
+      lastAnswer =
+          after.whenComplete(
+              (r, e) -> {
+                synchronized (this) {
+                  unanswered--;
+                }
+                send.accept(ready.isCompletedExceptionally());
+              });
+    }
+  }
+
+  /** Answers waiting for the store: they count against the limit of pending requests. */
+  synchronized int unanswered() {
+    return unanswered;
   }
 
   @Override

@@ -36,6 +36,10 @@ final class Reply {
    * (nothing when {@code eventName} is null).
    */
   void ok(String eventName, Object payload, Object ackResult) {
+    connection.answer(() -> sendOk(eventName, payload, ackResult));
+  }
+
+  private void sendOk(String eventName, Object payload, Object ackResult) {
     if (acked()) {
       ObjectNode body = Json.object();
       body.put("ok", true);
@@ -50,6 +54,10 @@ final class Reply {
   }
 
   void error(ErrorCode code, String message) {
+    connection.answer(() -> sendError(code, message));
+  }
+
+  private void sendError(ErrorCode code, String message) {
     if (acked()) {
       ObjectNode body = Json.object();
       body.put("ok", false);
@@ -62,22 +70,24 @@ final class Reply {
 
   /**
    * Answers success once {@code durable} completes, or INTERNAL_ERROR if storing failed. The
-   * connection's next request waits until this answer is sent, so answers keep request order.
+   * connection's later requests are handled meanwhile, but their answers follow this one.
    */
   void okWhenDurable(CompletableFuture<Void> durable, Object ackResult) {
-    CompletableFuture<Void> sent =
-        durable.handle(
-            (r, e) -> {
-              if (e != null) {
-                error(
-                    ErrorCode.INTERNAL_ERROR,
-                    "The event could not be stored; retry with the same clientMessageId");
-              } else {
-                ok(null, null, ackResult);
-              }
-              return null;
-            });
-    connection.serial.holdUntil(sent);
+    if (durable.isDone() && !durable.isCompletedExceptionally()) {
+      ok(null, null, ackResult); // memory-only history, or a duplicate already stored
+      return;
+    }
+    connection.answerWhen(
+        durable,
+        failed -> {
+          if (failed) {
+            sendError(
+                ErrorCode.INTERNAL_ERROR,
+                "The event could not be stored; retry with the same clientMessageId");
+          } else {
+            sendOk(null, null, ackResult);
+          }
+        });
   }
 
   void error(DialogueException e) {

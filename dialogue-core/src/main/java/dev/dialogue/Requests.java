@@ -140,7 +140,7 @@ final class Requests {
                 clientMessageId,
                 c.userId());
     EventMessage sent = p.message();
-    // Acknowledged only once durable (with a store); later requests wait for this answer.
+    // Acknowledged only once durable (with a store); later answers follow this one.
     reply.okWhenDurable(
         p.durable(),
         new Wire.Published(

@@ -2,7 +2,6 @@ package dev.dialogue;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 
@@ -17,9 +16,6 @@ final class SerialExecutor implements Executor {
   private final Logger log;
   private final Queue<Runnable> tasks = new ArrayDeque<>();
   private boolean running;
-
-  /** Set by the running task, read by the draining thread right after it; never shared. */
-  private CompletableFuture<?> hold;
 
   SerialExecutor(Executor delegate, Logger log) {
     this.delegate = delegate;
@@ -65,22 +61,6 @@ final class SerialExecutor implements Executor {
       } catch (RuntimeException | Error e) {
         log.error("Task failed on a connection's serial executor", e);
       }
-      CompletableFuture<?> wait = hold;
-      hold = null;
-      if (wait != null && !wait.isDone()) {
-        // The next task starts when this one's work is complete, without holding a thread.
-        wait.whenComplete((r, e) -> delegate.execute(this::drain));
-        return;
-      }
     }
-  }
-
-  /**
-   * Called by the running task: the next task must not start before {@code until} completes
-   * (normally or not). Lets a request finish asynchronously (a trigger waiting to be durable) while
-   * later requests of the same connection keep their order.
-   */
-  void holdUntil(CompletableFuture<?> until) {
-    hold = until;
   }
 }

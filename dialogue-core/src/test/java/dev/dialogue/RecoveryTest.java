@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -200,7 +201,8 @@ class RecoveryTest {
   }
 
   @Test
-  void writeThrough_acknowledgesOnlyOnceDurable_andLaterAnswersWait() throws Exception {
+  void writeThrough_acknowledgesOnlyOnceDurable_pipelinesLaterRequests_answersInOrder()
+      throws Exception {
     JdbcDataSource h2 = new JdbcDataSource();
     h2.setURL("jdbc:h2:file:" + dir.resolve("gated"));
     GatedDataSource gated = new GatedDataSource(h2);
@@ -209,17 +211,57 @@ class RecoveryTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
       ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
       gated.shut();
-      CompletableFuture<JsonNode> trigger = alice.requestAsync(Wire.TRIGGER, trigger("durable"));
+      List<String> answered = new CopyOnWriteArrayList<>();
+      CompletableFuture<JsonNode> first = alice.requestAsync(Wire.TRIGGER, trigger("one"));
+      CompletableFuture<JsonNode> second = alice.requestAsync(Wire.TRIGGER, trigger("two"));
       CompletableFuture<JsonNode> rooms = alice.requestAsync(Wire.LIST_ROOMS, null);
-      // The event itself is delivered at once; its ack, and the answer after it, wait for the
-      // store.
-      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText())
-          .isEqualTo("durable");
-      assertThat(trigger).isNotDone();
+      first.thenRun(() -> answered.add("one"));
+      second.thenRun(() -> answered.add("two"));
+      rooms.thenRun(() -> answered.add("rooms"));
+      // Both events are delivered at once: the second trigger did not wait for the first commit.
+      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("one");
+      assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("two");
+      // Their acks, and the answer after them, wait for the store.
+      assertThat(first).isNotDone();
+      assertThat(second).isNotDone();
       assertThat(rooms).isNotDone();
       gated.open();
-      assertThat(ok(trigger.get(10, TimeUnit.SECONDS)).path("offset").asLong()).isEqualTo(1);
+      assertThat(ok(first.get(10, TimeUnit.SECONDS)).path("offset").asLong()).isEqualTo(1);
+      assertThat(ok(second.get(10, TimeUnit.SECONDS)).path("offset").asLong()).isEqualTo(2);
       ok(rooms.get(10, TimeUnit.SECONDS));
+      assertThat(answered).containsExactly("one", "two", "rooms");
+    }
+  }
+
+  @Test
+  void answersWaitingForTheStore_countAgainstPendingRequests() throws Exception {
+    JdbcDataSource h2 = new JdbcDataSource();
+    h2.setURL("jdbc:h2:file:" + dir.resolve("limit"));
+    GatedDataSource gated = new GatedDataSource(h2);
+    try (Dialogue server =
+            builder()
+                .maxPendingRequests(3)
+                .historyStore(JdbcHistoryStore.builder(gated).build())
+                .build()
+                .start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+      gated.shut();
+      List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        acks.add(alice.requestAsync(Wire.TRIGGER, trigger("m" + i)));
+        alice.take(Wire.EVENT); // handled, so its answer is what is pending now
+      }
+      CompletableFuture<JsonNode> fourth = alice.requestAsync(Wire.TRIGGER, trigger("too many"));
+      gated.open();
+      for (CompletableFuture<JsonNode> ack : acks) {
+        ok(ack.get(10, TimeUnit.SECONDS));
+      }
+      JsonNode refused = fourth.get(10, TimeUnit.SECONDS);
+      assertThat(refused.path("ok").asBoolean()).isFalse();
+      assertThat(refused.path("error").path("code").asText()).isEqualTo("RATE_LIMITED");
+      assertThat(refused.path("error").path("message").asText()).contains("limit 3");
+      assertThat(server.room("chat").orElseThrow().offset()).isEqualTo(3);
     }
   }
 

@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * <pre>
  * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
- *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,recovery]
+ *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable,recovery]
  *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
  * </pre>
  *
@@ -47,7 +47,7 @@ public final class BenchMain {
       Path work = Path.of("dialogue-bench/target/bench");
       Set<Target> targets = new LinkedHashSet<>(List.of(Target.values()));
       Set<String> scenarios =
-          new LinkedHashSet<>(List.of("fanout", "rooms", "idle", "churn", "recovery"));
+          new LinkedHashSet<>(List.of("fanout", "rooms", "idle", "churn", "durable", "recovery"));
       boolean profile = false;
       Path nodeSource = null;
       String classpath = System.getProperty("java.class.path");
@@ -83,7 +83,8 @@ public final class BenchMain {
           case "--scenarios" -> {
             scenarios.clear();
             for (String s : v.split(",")) {
-              if (!List.of("fanout", "rooms", "idle", "churn", "recovery").contains(s.trim())) {
+              if (!List.of("fanout", "rooms", "idle", "churn", "durable", "recovery")
+                  .contains(s.trim())) {
                 throw new IllegalArgumentException("unknown scenario " + s);
               }
               scenarios.add(s.trim());
@@ -183,6 +184,13 @@ public final class BenchMain {
       log.println("bench: churn");
       for (Target t : targets) {
         report.churn.add(scenarios.churn(t));
+      }
+    }
+    if (o.scenarios().contains("durable") && targets.contains(Target.DIALOGUE)) {
+      log.println("bench: durable publish");
+      DurableScenario durable = new DurableScenario(o.plan(), launcher, o.work(), log);
+      for (DurableScenario.Store store : DurableScenario.Store.values()) {
+        report.durable.add(durable.run(store));
       }
     }
     if (o.scenarios().contains("recovery")) {

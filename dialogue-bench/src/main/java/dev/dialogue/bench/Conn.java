@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -42,8 +44,10 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   private Channel channel;
   private int nextAck = 1;
-  private int pendingAck;
-  private Consumer<String> pendingReply;
+
+  /** What waits for each acknowledgement, by ack id. Only the event loop touches it. */
+  private final Map<Integer, Consumer<String>> replies = new HashMap<>();
+
   private boolean closing;
   private boolean failed;
 
@@ -155,18 +159,20 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   private void onAck(String text) {
     int bracket = text.indexOf('[');
     int id = bracket > 2 ? Integer.parseInt(text.substring(2, bracket)) : -1;
-    if (id == pendingAck && pendingReply != null) {
-      Consumer<String> reply = pendingReply;
-      pendingReply = null;
+    Consumer<String> reply = replies.remove(id);
+    if (reply != null) {
       reply.accept(text.substring(bracket));
     }
   }
 
-  /** Sends {@code event} with an ack; {@code onReply} gets the ack's JSON array. */
-  private void request(String event, String json, Consumer<String> onReply) {
-    pendingAck = nextAck++;
-    pendingReply = onReply;
-    send("42" + pendingAck + "[\"" + event + "\"," + json + "]");
+  /**
+   * Sends {@code event} with an ack; {@code onReply} gets the ack's JSON array. Several may be in
+   * flight. Call on the event loop.
+   */
+  void request(String event, String json, Consumer<String> onReply) {
+    int id = nextAck++;
+    replies.put(id, onReply);
+    send("42" + id + "[\"" + event + "\"," + json + "]");
   }
 
   /** Leaves the room (with an ack); the future completes with the ack. Call on the event loop. */
@@ -199,7 +205,7 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   /**
    * Publishes one {@code tick} with an acknowledgement; completes with the ack's JSON array (which
-   * may say {@code "ok":false}). Any thread; one request at a time per connection.
+   * may say {@code "ok":false}). Any thread.
    */
   CompletableFuture<String> publishAcked() {
     CompletableFuture<String> reply = new CompletableFuture<>();

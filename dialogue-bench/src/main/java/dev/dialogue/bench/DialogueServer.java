@@ -2,6 +2,7 @@ package dev.dialogue.bench;
 
 import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
+import dev.dialogue.JdbcHistoryStore;
 import dev.dialogue.JwtAuthenticator;
 import dev.dialogue.RoomConfig;
 import jakarta.validation.constraints.NotBlank;
@@ -9,9 +10,11 @@ import jakarta.validation.constraints.Size;
 
 /**
  * The Dialogue server under test: room {@code fanout} and rooms {@code r0 .. r<N-1>}, each with the
- * typed, validated event {@code tick} (no history) to which every participant is subscribed.
- * Development-mode identity, or HS256 JWTs with {@code --jwt-secret}. Library defaults otherwise.
- * Room {@code storm} is the recovery storm's (scenario 5): its {@code tick} keeps history.
+ * typed, validated event {@code tick} (no history) to which every participant is subscribed; room
+ * {@code storm}, whose {@code tick} keeps history (scenario 5, recovery storm); and room {@code
+ * notes} whose event {@code note} keeps history (scenario 6), written through to the JDBC store
+ * given with {@code --history-store}. Development-mode identity, or HS256 JWTs with {@code
+ * --jwt-secret}. Library defaults otherwise.
  */
 final class DialogueServer {
   /** The benchmark payload: publisher, sequence number, send time, padding to 100 bytes. */
@@ -20,12 +23,22 @@ final class DialogueServer {
   static final EventDefinition<Tick> TICK =
       EventDefinition.builder("tick", Tick.class).description("benchmark event").build();
 
+  /** Scenario 6's event: a short chat message that keeps history. */
+  record Note(@NotBlank String text) {}
+
+  static final EventDefinition<Note> NOTE =
+      EventDefinition.builder("note", Note.class).history(1_000).build();
+
   private DialogueServer() {}
 
   public static void main(String[] args) {
     ServerArgs options = ServerArgs.parse(args);
     Dialogue.Builder builder =
-        Dialogue.builder().host("127.0.0.1").port(options.port()).room(room("fanout"));
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(options.port())
+            .room(room("fanout"))
+            .room(RoomConfig.builder("notes", "Notes").events(NOTE).build());
     for (int i = 0; i < options.rooms(); i++) {
       builder.room(room("r" + i));
     }
@@ -33,6 +46,9 @@ final class DialogueServer {
     if (options.jwtSecret() != null) {
       builder.authenticator(
           JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
+    }
+    if (options.historyStore() != null) {
+      builder.historyStore(JdbcHistoryStore.builder(options.historyStore()).build());
     }
     Dialogue dialogue = builder.build().start();
     ServerArgs.serve(dialogue.port(), dialogue::stop);

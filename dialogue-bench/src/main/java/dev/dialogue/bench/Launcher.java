@@ -96,10 +96,7 @@ final class Launcher {
     return start(target, rooms, jwtSecret, extraJvmFlags, List.of());
   }
 
-  /**
-   * Like {@link #start(Target, int, String, List)}, with {@code serverArgs} added to the server's
-   * own options (e.g. {@code --recovery} for the Node peer).
-   */
+  /** As above, with {@code serverArgs} added to the server's own arguments. */
   ServerProcess start(
       Target target,
       int rooms,

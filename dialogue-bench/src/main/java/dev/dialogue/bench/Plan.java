@@ -24,7 +24,10 @@ record Plan(
     List<Integer> idleConnections,
     double idleWindowSeconds,
     int churnWorkers,
-    double churnSeconds) {
+    double churnSeconds,
+    int durableConnections,
+    int durableWindow,
+    double durableSeconds) {
 
   static final Plan QUICK =
       new Plan(
@@ -44,7 +47,10 @@ record Plan(
           List.of(300),
           2,
           4,
-          2);
+          2,
+          20,
+          4,
+          1);
 
   /**
    * Idle sizes stop at 19,000: the hard limit of open files per process here is 20,000 and cannot
@@ -68,7 +74,10 @@ record Plan(
           List.of(10_000, 19_000),
           30,
           32,
-          15);
+          15,
+          200,
+          8,
+          10);
 
   /** A step is sustained when this share of the offered deliveries arrived in its window ... */
   static final double SUSTAINED_SHARE = 0.97;

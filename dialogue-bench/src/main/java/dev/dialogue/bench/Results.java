@@ -101,6 +101,35 @@ final class Results {
   }
 
   /**
+   * Scenario 6: triggers of an event with history acknowledged per second, each connection keeping
+   * {@code window} in flight.
+   */
+  record Durable(
+      DurableScenario.Store store,
+      int connections,
+      int connected,
+      int window,
+      double seconds,
+      long acked,
+      Histogram latency,
+      long errors,
+      double serverCores,
+      double generatorCores,
+      String note) {
+    double perSecond() {
+      return acked / seconds;
+    }
+
+    double p50Millis() {
+      return latency.getValueAtPercentile(50) / 1e6;
+    }
+
+    double p99Millis() {
+      return latency.getValueAtPercentile(99) / 1e6;
+    }
+  }
+
+  /**
    * One round of the recovery storm: every client cut off, {@code events} published, every client
    * reconnecting at once.
    *

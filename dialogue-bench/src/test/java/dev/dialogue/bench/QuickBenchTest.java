@@ -62,9 +62,21 @@ class QuickBenchTest {
               assertThat(c.cycles()).as(c.target().title()).isPositive();
               assertThat(c.errors()).as(c.target().title()).isZero();
             });
+    // Scenario 6: every store acknowledged triggers, and none failed.
+    assertThat(report.durable)
+        .extracting(Results.Durable::store)
+        .containsExactly(DurableScenario.Store.values());
+    assertThat(report.durable)
+        .allSatisfy(
+            d -> {
+              assertThat(d.acked()).as(d.store().title).isPositive();
+              assertThat(d.errors()).as(d.store().title).isZero();
+            });
     assertRecoveryStorm(report);
     String md = Files.readString(work.resolve("performance.md"));
-    assertThat(md).contains("## 1. Fan-out", "## 2. Many rooms", "## 3. Idle", "## 4. Churn");
+    assertThat(md)
+        .contains(
+            "## 1. Fan-out", "## 2. Many rooms", "## 3. Idle", "## 4. Churn", "## 6. Durable");
     assertThat(md).contains("## 5. Recovery storm", "| recovery storm: 0 gaps and 0 duplicates |");
     assertThat(work.resolve("performance/fanout-200-throughput.svg")).exists();
   }

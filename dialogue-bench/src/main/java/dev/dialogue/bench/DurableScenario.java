@@ -1,0 +1,162 @@
+package dev.dialogue.bench;
+
+import dev.dialogue.BenchPostgres;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Scenario 6, durable publish: acknowledged events per second with history written through to H2
+ * and to PostgreSQL, against the same server keeping history in memory only. Each connection keeps
+ * {@link Plan#durableWindow()} triggers of an event with history in flight and sends the next when
+ * one is acknowledged (a closed loop), so the rate is what the server and its store can
+ * acknowledge. With a store a trigger is acknowledged only after the commit that holds it.
+ */
+final class DurableScenario {
+  /** Where the server keeps history. */
+  enum Store {
+    MEMORY("memory only"),
+    H2("H2, write-through (embedded, file)"),
+    POSTGRESQL("PostgreSQL, write-through (local server)");
+
+    final String title;
+
+    Store(String title) {
+      this.title = title;
+    }
+  }
+
+  private static final int OPEN_TIMEOUT_SECONDS = 120;
+
+  private final Plan plan;
+  private final Launcher launcher;
+  private final Path work;
+  private final PrintStream log;
+  private int runs;
+
+  DurableScenario(Plan plan, Launcher launcher, Path work, PrintStream log) {
+    this.plan = plan;
+    this.launcher = launcher;
+    this.work = work;
+    this.log = log;
+  }
+
+  Results.Durable run(Store store) throws Exception {
+    List<String> args;
+    switch (store) {
+      case H2 -> {
+        Path dir = work.resolve("durable-h2-" + (++runs));
+        Files.createDirectories(dir);
+        args =
+            List.of("--history-store", "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history"));
+      }
+      case POSTGRESQL ->
+          args = List.of("--history-store", BenchPostgres.freshDatabase("bench_" + (++runs)));
+      default -> args = List.of();
+    }
+    try (ServerProcess server = launcher.start(Target.DIALOGUE, 0, null, List.of(), args);
+        LoadGenerator gen = new LoadGenerator(2, 8)) {
+      List<Conn> conns =
+          gen.open(
+              server.port(),
+              plan.durableConnections(),
+              i -> "notes",
+              i -> "{\"userId\":\"writer-" + i + "\"}",
+              OPEN_TIMEOUT_SECONDS);
+      Loop loop = new Loop();
+      try {
+        for (Conn c : conns) {
+          c.channel()
+              .eventLoop()
+              .execute(
+                  () -> {
+                    for (int k = 0; k < plan.durableWindow(); k++) {
+                      loop.next(c);
+                    }
+                  });
+        }
+        sleep(plan.warmSeconds());
+        loop.latency.reset();
+        long acked = loop.acked.sum();
+        long errors = loop.errors.sum();
+        long serverCpu = server.cpuNanos();
+        long generatorCpu = LoadGenerator.cpuNanos();
+        long start = System.nanoTime();
+        sleep(plan.durableSeconds());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Histogram latency = loop.latency.getIntervalHistogram();
+        Results.Durable result =
+            new Results.Durable(
+                store,
+                plan.durableConnections(),
+                conns.size(),
+                plan.durableWindow(),
+                seconds,
+                loop.acked.sum() - acked,
+                latency,
+                loop.errors.sum() - errors + gen.stats.errors.sum(),
+                (server.cpuNanos() - serverCpu) / 1e9 / seconds,
+                (LoadGenerator.cpuNanos() - generatorCpu) / 1e9 / seconds,
+                loop.firstError != null ? loop.firstError : nullToEmpty(gen.stats.firstError()));
+        log.printf(
+            "  %s: %,.0f acked events/s, ack p50 %.2f ms, p99 %.2f ms, errors %d%n",
+            store.title,
+            result.perSecond(),
+            result.p50Millis(),
+            result.p99Millis(),
+            result.errors());
+        return result;
+      } finally {
+        loop.running = false;
+        gen.closeAll(conns);
+      }
+    }
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static void sleep(double seconds) throws InterruptedException {
+    TimeUnit.MILLISECONDS.sleep((long) (seconds * 1000));
+  }
+
+  /** The closed loop: every acknowledgement sends the connection's next trigger. */
+  private static final class Loop {
+    final LongAdder acked = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final Recorder latency = new Recorder(3);
+    volatile boolean running = true;
+    volatile String firstError;
+
+    /** Sends one trigger on {@code c}'s event loop. */
+    void next(Conn c) {
+      if (!running || !c.channel().isActive()) {
+        return;
+      }
+      long sent = System.nanoTime();
+      c.request(
+          "dialogue:trigger",
+          "{\"roomId\":\"notes\",\"event\":\"note\",\"data\":{\"text\":\"note from writer "
+              + c.index
+              + "\"}}",
+          reply -> {
+            if (reply.contains("\"ok\":true")) {
+              latency.recordValue(System.nanoTime() - sent);
+              acked.increment();
+            } else {
+              errors.increment();
+              if (firstError == null) {
+                firstError = reply.length() > 300 ? reply.substring(0, 300) : reply;
+              }
+            }
+            next(c);
+          });
+    }
+  }
+}
