@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.HdrHistogram.Histogram;
@@ -75,29 +77,14 @@ final class RecoveryStorm {
       } else if (live(publisher, clients) > 0) {
         note = "not every client received the live events before the first cut; not run";
       } else {
-        for (int r = 1; r <= plan.rounds(); r++) {
-          Results.StormRound round = round(r, gen, server, publisher, clients);
-          rounds.add(round);
-          log.printf(
-              "  %s round %d: %d/%d recovered, all in %.0f ms, p50 %.1f p99 %.1f ms, received"
-                  + " %d, gaps %d, duplicates %d, errors %d, retries %d, listen overflows %d, CPU"
-                  + " server %.2f s generator %.2f s, cut noticed in %.0f ms%n",
-              target.key(),
-              r,
-              round.recovered(),
-              round.clients(),
-              round.allRecoveredMillis(),
-              round.p50Millis(),
-              round.p99Millis(),
-              round.received(),
-              round.gaps(),
-              round.duplicates(),
-              round.errors(),
-              round.retries(),
-              round.listenOverflows(),
-              round.serverCpuSeconds(),
-              round.generatorCpuSeconds(),
-              round.noticedMillis());
+        try {
+          for (int r = 1; r <= plan.rounds(); r++) {
+            rounds.add(round(r, gen, server, publisher, clients));
+            log(target, rounds.get(rounds.size() - 1));
+          }
+        } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+          // The report keeps the rounds measured so far and says why the others are missing.
+          note = "stopped after " + rounds.size() + " rounds: " + e;
         }
       }
       if (gen.stats.firstError() != null) {
@@ -112,6 +99,29 @@ final class RecoveryStorm {
       conns = new AtomicReferenceArray<>(0);
       return new Results.Storm(target, plan.clients(), connected, plan.events(), rounds, note);
     }
+  }
+
+  private void log(Target target, Results.StormRound round) {
+    log.printf(
+        "  %s round %d: %d/%d recovered, all in %.0f ms, p50 %.1f p99 %.1f ms, received %d, gaps"
+            + " %d, duplicates %d, errors %d, retries %d, listen overflows %d, CPU server %.2f s"
+            + " generator %.2f s, cut noticed in %.0f ms%n",
+        target.key(),
+        round.round(),
+        round.recovered(),
+        round.clients(),
+        round.allRecoveredMillis(),
+        round.p50Millis(),
+        round.p99Millis(),
+        round.received(),
+        round.gaps(),
+        round.duplicates(),
+        round.errors(),
+        round.retries(),
+        round.listenOverflows(),
+        round.serverCpuSeconds(),
+        round.generatorCpuSeconds(),
+        round.noticedMillis());
   }
 
   /** Cut, publish, reconnect at once, wait until all recovered, then check live delivery. */
