@@ -149,6 +149,10 @@ final class Gate extends ChannelInboundHandlerAdapter {
   private final class SessionState {
     private final ClientHead head;
     private final HeadSession session;
+
+    /** The handshake request's headers, in {@link HeadSession#takeHeaders}' compact form. */
+    private final String headers;
+
     private boolean authenticating;
     private boolean closed;
     private volatile RealConnection connection;
@@ -156,6 +160,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
     SessionState(ClientHead head) {
       this.head = head;
       this.session = new HeadSession(head, settings.namespace(), settings.maxOutboundPackets());
+      this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }
 
     synchronized void connect(String authJson) {
@@ -175,7 +180,9 @@ final class Gate extends ChannelInboundHandlerAdapter {
         return;
       }
       authenticating = true;
-      Handshake handshake = HeadSession.handshake(head, auth == null ? Map.of() : auth);
+      Handshake handshake =
+          HeadSession.handshake(
+              headers, head.getHandshakeData().getAddress(), auth == null ? Map.of() : auth);
       settings.executor().execute(() -> authenticate(handshake));
     }
 

@@ -1,10 +1,12 @@
 package dev.dialogue;
 
+import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 final class HeadSession implements Session {
   private static final Logger LOG = LoggerFactory.getLogger(HeadSession.class);
+
+  /** Separates names and values in compact headers: HTTP/1.1 parsing ends each at a line feed. */
+  private static final char HEADER_SEPARATOR = '\n';
 
   private final ClientHead head;
   private final String wireNamespace;
@@ -113,17 +118,48 @@ final class HeadSession implements Session {
     return packet;
   }
 
-  static Handshake handshake(ClientHead head, Map<String, Object> auth) {
-    Map<String, List<String>> headers = new HashMap<>();
-    HttpHeaders http = head.getHandshakeData().getHttpHeaders();
-    if (http != null) {
-      for (Map.Entry<String, String> e : http) {
-        headers
-            .computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-            .add(e.getValue());
+  /**
+   * Takes the handshake request's headers out of netty-socketio's session and returns them in a
+   * compact form for {@link #handshake}. netty-socketio keeps the whole request's header map
+   * (entries, names, values) for the life of the session, though it reads only {@code Origin} (for
+   * the CORS headers of polling responses); every other header is removed from it here.
+   */
+  static String takeHeaders(HandshakeData data) {
+    // netty-socketio reads the URL parameters only while it creates the session.
+    if (data.getUrlParams() != null) {
+      data.getUrlParams().clear();
+    }
+    HttpHeaders http = data.getHttpHeaders();
+    if (http == null || http.isEmpty()) {
+      return "";
+    }
+    StringBuilder compact = new StringBuilder();
+    for (Map.Entry<String, String> e : http) {
+      compact
+          .append(e.getKey().toLowerCase(Locale.ROOT))
+          .append(HEADER_SEPARATOR)
+          .append(e.getValue())
+          .append(HEADER_SEPARATOR);
+    }
+    for (String name : List.copyOf(http.names())) {
+      if (!HttpHeaderNames.ORIGIN.contentEqualsIgnoreCase(name)) {
+        http.remove(name);
       }
     }
-    InetSocketAddress address = head.getHandshakeData().getAddress();
-    return new Handshake(auth, headers, address);
+    return compact.toString();
+  }
+
+  /** The handshake a CONNECT presents: headers as {@link #takeHeaders} returned them. */
+  static Handshake handshake(String headers, InetSocketAddress address, Map<String, Object> auth) {
+    Map<String, List<String>> map = new HashMap<>();
+    int from = 0;
+    while (from < headers.length()) {
+      int nameEnd = headers.indexOf(HEADER_SEPARATOR, from);
+      int valueEnd = headers.indexOf(HEADER_SEPARATOR, nameEnd + 1);
+      map.computeIfAbsent(headers.substring(from, nameEnd), k -> new ArrayList<>(1))
+          .add(headers.substring(nameEnd + 1, valueEnd));
+      from = valueEnd + 1;
+    }
+    return new Handshake(auth, map, address);
   }
 }
