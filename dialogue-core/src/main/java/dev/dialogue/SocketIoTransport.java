@@ -32,6 +32,8 @@ import org.slf4j.Logger;
  * its packet handler. netty-socketio's own namespaces, rooms and broadcasts are never used.
  */
 final class SocketIoTransport {
+  private static final String BROWSER_SCRIPT = "dialogueBrowserScript";
+
   private final Settings settings;
   private final Logger log;
   private final Gate gate;
@@ -172,6 +174,28 @@ final class SocketIoTransport {
     }
   }
 
+  /** Handlers that only ever act on HTTP requests. */
+  private static final String[] HTTP_ONLY_HANDLERS = {
+    SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+    SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
+    SocketIOChannelInitializer.WRONG_URL_HANDLER,
+    BROWSER_SCRIPT
+  };
+
+  /**
+   * Removes the handlers that only act on HTTP requests from a channel that has become a WebSocket,
+   * which never carries an HTTP request again: each costs a handler context per connection, and
+   * netty-socketio's authorize handler also cancels a timeout on every frame read. Netty's
+   * handshake already removed the HTTP decoder, aggregator and encoder.
+   */
+  static void dropHttpHandlers(ChannelPipeline pipeline) {
+    for (String name : HTTP_ONLY_HANDLERS) {
+      if (pipeline.context(name) != null) {
+        pipeline.remove(name);
+      }
+    }
+  }
+
   /** Puts the gate in front of netty-socketio's packet handler. */
   private final class Pipeline extends SocketIOChannelInitializer {
     @Override
@@ -181,7 +205,7 @@ final class SocketIoTransport {
       if (script != null) {
         // After the HTTP encoder, so that its responses are encoded; before netty-socketio's
         // handlers, so that any path outside the Socket.IO path works.
-        pipeline.addAfter(HTTP_ENCODER, "dialogueBrowserScript", script);
+        pipeline.addAfter(HTTP_ENCODER, BROWSER_SCRIPT, script);
       }
       pipeline.addLast("dialogueTransportErrors", transportErrors);
     }

@@ -3,9 +3,17 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.messages.PacketsMessage;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,4 +82,50 @@ class IdleFootprintTest {
       assertThat(seen.get(1)).isEqualTo(seen.get(0));
     }
   }
+
+  @Test
+  void aChannelThatBecameAWebSocket_dropsTheHttpOnlyHandlers() {
+    try (Dialogue server = TestServers.builder().build()) {
+      Gate gate = new Gate(server.settings(), server.hub());
+      List<String> httpOnly =
+          List.of(
+              SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+              SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
+              SocketIOChannelInitializer.WRONG_URL_HANDLER,
+              "dialogueBrowserScript");
+
+      EmbeddedChannel polling = channel(gate, httpOnly);
+      polling.writeInbound(engineIo("5", Transport.POLLING));
+      assertThat(polling.pipeline().names()).containsAll(httpOnly);
+
+      EmbeddedChannel upgraded = channel(gate, httpOnly);
+      upgraded.writeInbound(engineIo("2probe", Transport.WEBSOCKET));
+      assertThat(upgraded.pipeline().names()).containsAll(httpOnly);
+      upgraded.writeInbound(engineIo("5", Transport.WEBSOCKET));
+      assertThat(upgraded.pipeline().names()).doesNotContainAnyElementsOf(httpOnly);
+      assertThat(upgraded.pipeline().names()).contains("dialogueGate", "other");
+      for (EmbeddedChannel c : List.of(polling, upgraded)) {
+        for (Object m = c.readInbound(); m != null; m = c.readInbound()) {
+          ((PacketsMessage) m).getContent().release();
+        }
+      }
+    }
+  }
+
+  private static EmbeddedChannel channel(Gate gate, List<String> httpOnly) {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    channel.pipeline().addLast("dialogueGate", gate);
+    for (String name : httpOnly) {
+      channel.pipeline().addLast(name, new Passing());
+    }
+    channel.pipeline().addLast("other", new Passing());
+    return channel;
+  }
+
+  private static PacketsMessage engineIo(String text, Transport transport) {
+    return new PacketsMessage(null, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8), transport);
+  }
+
+  @ChannelHandler.Sharable
+  private static final class Passing extends ChannelInboundHandlerAdapter {}
 }
