@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.messages.PacketsMessage;
+import com.corundumstudio.socketio.namespace.Namespace;
+import com.corundumstudio.socketio.store.MemoryStore;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -128,4 +132,20 @@ class IdleFootprintTest {
 
   @ChannelHandler.Sharable
   private static final class Passing extends ChannelInboundHandlerAdapter {}
+
+  @Test
+  void netty_socketio_keepsNoRoomsAndNoStoreMapPerSession() {
+    try (Dialogue server = TestServers.builder().build().start();
+        RawWebSocket ws = RawWebSocket.open(server.port())) {
+      assertThat(ws.connect("{\"userId\":\"u1\"}")).startsWith("40{");
+      TestServers.awaitState("connected", () -> server.allClients().size() == 1);
+      SocketIONamespace ns = server.socketIoServer().getNamespace(Namespace.DEFAULT_NAME);
+      assertThat(ns.getAllClients()).hasSize(1);
+      NamespaceClient client = (NamespaceClient) ns.getAllClients().iterator().next();
+      assertThat(client.getAllRooms()).isEmpty();
+      assertThat(client.getBaseClient().getStore()).isNotInstanceOf(MemoryStore.class);
+      client.set("k", "v");
+      assertThat(client.<String>get("k")).isEqualTo("v");
+    }
+  }
 }
