@@ -8,14 +8,15 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,19 @@ import org.slf4j.LoggerFactory;
 final class HeadSession implements Session {
   private static final Logger LOG = LoggerFactory.getLogger(HeadSession.class);
 
+  // Field updaters rather than atomic objects: two fewer objects per connection.
+  private static final AtomicIntegerFieldUpdater<HeadSession> UNFLUSHED =
+      AtomicIntegerFieldUpdater.newUpdater(HeadSession.class, "unflushed");
+  private static final VarHandle CUT_OFF;
+
+  static {
+    try {
+      CUT_OFF = MethodHandles.lookup().findVarHandle(HeadSession.class, "cutOff", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /** Separates names and values in compact headers: HTTP/1.1 parsing ends each at a line feed. */
   private static final char HEADER_SEPARATOR = '\n';
 
@@ -34,9 +48,9 @@ final class HeadSession implements Session {
   private final int maxUnflushed;
 
   /** Packets sent since the transport stopped being writable: the outbound backlog. */
-  private final AtomicInteger unflushed = new AtomicInteger();
+  private volatile int unflushed;
 
-  private final AtomicBoolean cutOff = new AtomicBoolean();
+  private volatile boolean cutOff;
 
   HeadSession(ClientHead head, String namespace, int maxUnflushed) {
     this.head = head;
@@ -51,7 +65,7 @@ final class HeadSession implements Session {
 
   @Override
   public boolean sendEvent(String eventName, RawValue data) {
-    if (!head.isConnected() || cutOff.get()) {
+    if (!head.isConnected() || cutOff) {
       return false;
     }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
@@ -77,14 +91,17 @@ final class HeadSession implements Session {
    */
   private boolean track(ChannelFuture write) {
     if (head.isWritable()) {
-      unflushed.set(0);
+      if (unflushed != 0) {
+        unflushed = 0;
+      }
       return true;
     }
-    if (unflushed.incrementAndGet() > maxUnflushed && cutOff.compareAndSet(false, true)) {
+    if (UNFLUSHED.incrementAndGet(this) > maxUnflushed
+        && CUT_OFF.compareAndSet(this, false, true)) {
       LOG.warn(
           "Closing session {}: {} packets sent while its transport was full (limit {}); the client does not read",
           head.getSessionId(),
-          unflushed.get(),
+          unflushed,
           maxUnflushed);
       head.disconnect();
     }

@@ -148,4 +148,28 @@ class IdleFootprintTest {
       assertThat(client.<String>get("k")).isEqualTo("v");
     }
   }
+
+  @Test
+  void idleConnections_shareTheRoomsDefaults_andHoldNoQueueOrEmptyMeta() {
+    try (Dialogue server = TestServers.builder().build().start();
+        RawClient a = RawClient.connectAs(server.port(), "a");
+        RawClient b = RawClient.connectAs(server.port(), "b")) {
+      HistoryTest.ack(a, Wire.JOIN, Map.of("roomId", "chat"));
+      HistoryTest.ack(b, Wire.JOIN, Map.of("roomId", "chat"));
+      RealConnection ca = server.hub().clients("a").iterator().next();
+      RealConnection cb = server.hub().clients("b").iterator().next();
+
+      assertThat(ca.subscriptions("chat")).containsExactly("message");
+      assertThat(ca.subscriptions("chat")).isSameAs(cb.subscriptions("chat"));
+      assertThat(ca.meta()).isSameAs(Map.of());
+      TestServers.awaitState(
+          "queues released", () -> !ca.serial.holdsQueue() && !cb.serial.holdsQueue());
+
+      HistoryTest.ack(a, Wire.SUBSCRIBE, Map.of("roomId", "chat", "eventName", "typing"));
+      assertThat(ca.subscriptions("chat")).containsExactlyInAnyOrder("message", "typing");
+      assertThat(cb.subscriptions("chat")).containsExactly("message");
+      HistoryTest.ack(a, Wire.UNSUBSCRIBE, Map.of("roomId", "chat", "eventName", "typing"));
+      assertThat(ca.subscriptions("chat")).containsExactly("message");
+    }
+  }
 }
