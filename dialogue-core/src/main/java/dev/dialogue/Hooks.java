@@ -72,7 +72,11 @@ final class Hooks {
       Map<String, Object> meta = new HashMap<>(handshake.auth());
       meta.remove("userId");
       meta.remove("token");
-      return Identity.accepted(userId, Map.of(), java.util.Collections.unmodifiableMap(meta));
+      // Most clients send no other keys: no empty map per connection then.
+      return Identity.accepted(
+          userId,
+          Map.of(),
+          meta.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(meta));
     }
     try {
       AuthResult result = authenticator.authenticate(handshake);

@@ -45,6 +45,10 @@ final class RealRoom implements Room {
 
   private final Hub hub;
   private final RoomConfig config;
+
+  /** Shared by the members that keep the defaults (see {@link Membership}). */
+  private final Set<String> defaultSubscriptions;
+
   private final long sequence;
   private final boolean createdByClient;
   private volatile boolean configured;
@@ -73,6 +77,7 @@ final class RealRoom implements Room {
       HistoryStore.Position position) {
     this.hub = hub;
     this.config = config;
+    this.defaultSubscriptions = Set.copyOf(config.defaultSubscriptions());
     this.sequence = sequence;
     this.createdByClient = createdByClient;
     this.store = store;
@@ -278,7 +283,7 @@ final class RealRoom implements Room {
         return new Admission(Outcome.FULL, offset, epoch);
       }
       lastActivity = System.nanoTime();
-      Membership membership = new Membership(connection, this, config.defaultSubscriptions());
+      Membership membership = new Membership(connection, this, defaultSubscriptions);
       members.put(connection.id(), membership);
       size = members.size();
       connection.attach(membership);
