@@ -145,7 +145,7 @@ final class Hub {
     }
     List<Membership> former = new ArrayList<>();
     Map<String, List<EventMessage>> history = room.delete(former);
-    history.forEach((eventName, events) -> hooks.cleanupAsync(roomId, eventName, events));
+    history.forEach((eventName, events) -> hooks.cleanupAsync(room, eventName, events));
     histories.deleted(roomId, history);
     for (Membership m : former) {
       hooks.notify("onLeft", l -> l.onLeft(m.connection, room));

@@ -2,6 +2,7 @@ package dev.dialogue;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 
 /**
@@ -39,7 +40,16 @@ final class SerialExecutor implements Executor {
       }
       running = true;
     }
-    delegate.execute(this::drain);
+    try {
+      delegate.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The executor is shut down: forget the task, so the caller can run it another way.
+      synchronized (this) {
+        tasks.removeLastOccurrence(task);
+        running = false;
+      }
+      throw e;
+    }
   }
 
   /** Whether a task queue is allocated (for tests in this package). */
