@@ -91,8 +91,8 @@ public class HotPathBenchmarks {
       room.admit(c, a -> {});
       memberships[i] = c.membership("chat");
       if (i % 2 == 1) {
-        memberships[i].subscriptions.clear();
-        memberships[i].subscriptions.add(i % 4 == 1 ? "*" : "typing");
+        memberships[i].unsubscribe("message");
+        memberships[i].subscribe(i % 4 == 1 ? "*" : "typing");
       }
     }
     payload = Json.tree(Map.of("text", "x".repeat(88)));

@@ -112,6 +112,11 @@ public final class Dialogue implements AutoCloseable {
     return transport.trackedSessions();
   }
 
+  /** netty-socketio's server, while started (for tests in this package). */
+  com.corundumstudio.socketio.SocketIOServer socketIoServer() {
+    return transport.socketIoServer();
+  }
+
   /** The bound port; after {@link #start()}, also when it was configured as 0. */
   public int port() {
     if (port < 0) {

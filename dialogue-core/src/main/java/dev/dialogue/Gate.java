@@ -1,5 +1,6 @@
 package dev.dialogue;
 
+import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.messages.PacketsMessage;
 import io.netty.buffer.ByteBuf;
@@ -25,6 +26,11 @@ import org.slf4j.Logger;
 @Sharable
 final class Gate extends ChannelInboundHandlerAdapter {
   private static final char RECORD_SEPARATOR = '\u001e';
+
+  /** The Engine.IO upgrade packet and the start of a Socket.IO CONNECT packet. */
+  private static final String UPGRADE = "5";
+
+  private static final String CONNECT = "40";
 
   private final Settings settings;
   private final Hub hub;
@@ -54,6 +60,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
       return;
     }
     String text = content.toString(StandardCharsets.UTF_8);
+    boolean websocket = message.getTransport() == Transport.WEBSOCKET;
     StringBuilder passThrough = null;
     boolean consumedAny = false;
     int from = 0;
@@ -63,6 +70,11 @@ final class Gate extends ChannelInboundHandlerAdapter {
         end = text.length();
       }
       String segment = text.substring(from, end);
+      if (websocket && (segment.equals(UPGRADE) || segment.startsWith(CONNECT))) {
+        // The channel is a WebSocket for good: a direct one sends CONNECT first, an upgraded
+        // polling session sends the upgrade packet over it.
+        SocketIoTransport.dropHttpHandlers(ctx.pipeline());
+      }
       if (!segment.isEmpty() && segment.charAt(0) == '4') {
         consumedAny = true;
         onSocketIoPacket(message.getClient(), segment.substring(1));
@@ -149,6 +161,10 @@ final class Gate extends ChannelInboundHandlerAdapter {
   private final class SessionState {
     private final ClientHead head;
     private final HeadSession session;
+
+    /** The handshake request's headers, in {@link HeadSession#takeHeaders}' compact form. */
+    private final String headers;
+
     private boolean authenticating;
     private boolean closed;
     private volatile RealConnection connection;
@@ -156,6 +172,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
     SessionState(ClientHead head) {
       this.head = head;
       this.session = new HeadSession(head, settings.namespace(), settings.maxOutboundPackets());
+      this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }
 
     synchronized void connect(String authJson) {
@@ -175,7 +192,9 @@ final class Gate extends ChannelInboundHandlerAdapter {
         return;
       }
       authenticating = true;
-      Handshake handshake = HeadSession.handshake(head, auth == null ? Map.of() : auth);
+      Handshake handshake =
+          HeadSession.handshake(
+              headers, head.getHandshakeData().getAddress(), auth == null ? Map.of() : auth);
       settings.executor().execute(() -> authenticate(handshake));
     }
 

@@ -1,19 +1,22 @@
 package dev.dialogue;
 
+import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +27,30 @@ import org.slf4j.LoggerFactory;
 final class HeadSession implements Session {
   private static final Logger LOG = LoggerFactory.getLogger(HeadSession.class);
 
+  // Field updaters rather than atomic objects: two fewer objects per connection.
+  private static final AtomicIntegerFieldUpdater<HeadSession> UNFLUSHED =
+      AtomicIntegerFieldUpdater.newUpdater(HeadSession.class, "unflushed");
+  private static final VarHandle CUT_OFF;
+
+  static {
+    try {
+      CUT_OFF = MethodHandles.lookup().findVarHandle(HeadSession.class, "cutOff", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Separates names and values in compact headers: HTTP/1.1 parsing ends each at a line feed. */
+  private static final char HEADER_SEPARATOR = '\n';
+
   private final ClientHead head;
   private final String wireNamespace;
   private final int maxUnflushed;
 
   /** Packets sent since the transport stopped being writable: the outbound backlog. */
-  private final AtomicInteger unflushed = new AtomicInteger();
+  private volatile int unflushed;
 
-  private final AtomicBoolean cutOff = new AtomicBoolean();
+  private volatile boolean cutOff;
 
   HeadSession(ClientHead head, String namespace, int maxUnflushed) {
     this.head = head;
@@ -46,7 +65,7 @@ final class HeadSession implements Session {
 
   @Override
   public boolean sendEvent(String eventName, RawValue data) {
-    if (!head.isConnected() || cutOff.get()) {
+    if (!head.isConnected() || cutOff) {
       return false;
     }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
@@ -72,14 +91,17 @@ final class HeadSession implements Session {
    */
   private boolean track(ChannelFuture write) {
     if (head.isWritable()) {
-      unflushed.set(0);
+      if (unflushed != 0) {
+        unflushed = 0;
+      }
       return true;
     }
-    if (unflushed.incrementAndGet() > maxUnflushed && cutOff.compareAndSet(false, true)) {
+    if (UNFLUSHED.incrementAndGet(this) > maxUnflushed
+        && CUT_OFF.compareAndSet(this, false, true)) {
       LOG.warn(
           "Closing session {}: {} packets sent while its transport was full (limit {}); the client does not read",
           head.getSessionId(),
-          unflushed.get(),
+          unflushed,
           maxUnflushed);
       head.disconnect();
     }
@@ -113,17 +135,48 @@ final class HeadSession implements Session {
     return packet;
   }
 
-  static Handshake handshake(ClientHead head, Map<String, Object> auth) {
-    Map<String, List<String>> headers = new HashMap<>();
-    HttpHeaders http = head.getHandshakeData().getHttpHeaders();
-    if (http != null) {
-      for (Map.Entry<String, String> e : http) {
-        headers
-            .computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-            .add(e.getValue());
+  /**
+   * Takes the handshake request's headers out of netty-socketio's session and returns them in a
+   * compact form for {@link #handshake}. netty-socketio keeps the whole request's header map
+   * (entries, names, values) for the life of the session, though it reads only {@code Origin} (for
+   * the CORS headers of polling responses); every other header is removed from it here.
+   */
+  static String takeHeaders(HandshakeData data) {
+    // netty-socketio reads the URL parameters only while it creates the session.
+    if (data.getUrlParams() != null) {
+      data.getUrlParams().clear();
+    }
+    HttpHeaders http = data.getHttpHeaders();
+    if (http == null || http.isEmpty()) {
+      return "";
+    }
+    StringBuilder compact = new StringBuilder();
+    for (Map.Entry<String, String> e : http) {
+      compact
+          .append(e.getKey().toLowerCase(Locale.ROOT))
+          .append(HEADER_SEPARATOR)
+          .append(e.getValue())
+          .append(HEADER_SEPARATOR);
+    }
+    for (String name : List.copyOf(http.names())) {
+      if (!HttpHeaderNames.ORIGIN.contentEqualsIgnoreCase(name)) {
+        http.remove(name);
       }
     }
-    InetSocketAddress address = head.getHandshakeData().getAddress();
-    return new Handshake(auth, headers, address);
+    return compact.toString();
+  }
+
+  /** The handshake a CONNECT presents: headers as {@link #takeHeaders} returned them. */
+  static Handshake handshake(String headers, InetSocketAddress address, Map<String, Object> auth) {
+    Map<String, List<String>> map = new HashMap<>();
+    int from = 0;
+    while (from < headers.length()) {
+      int nameEnd = headers.indexOf(HEADER_SEPARATOR, from);
+      int valueEnd = headers.indexOf(HEADER_SEPARATOR, nameEnd + 1);
+      map.computeIfAbsent(headers.substring(from, nameEnd), k -> new ArrayList<>(1))
+          .add(headers.substring(nameEnd + 1, valueEnd));
+      from = valueEnd + 1;
+    }
+    return new Handshake(auth, map, address);
   }
 }

@@ -69,7 +69,7 @@ final class Histories {
   void delivered(RealRoom room, RealRoom.Delivery delivery, Collection<RealRoom> rooms) {
     long added = delivery.message().offset() == null ? 0 : 1;
     inMemory.addAndGet(added - delivery.evicted().size());
-    hooks.cleanupAsync(room.id(), delivery.message().event(), delivery.evicted());
+    // The evicted events were handed to the cleanup hook under the room lock (RealRoom.deliver).
     if (inMemory.get() > settings.maxEventsInMemory()) {
       enforceBudget(room, rooms);
     }
@@ -103,7 +103,7 @@ final class Histories {
 
   private void handOver(RealRoom room, Map<String, List<EventMessage>> removed) {
     left(removed);
-    removed.forEach((eventName, events) -> hooks.cleanupAsync(room.id(), eventName, events));
+    removed.forEach((eventName, events) -> hooks.cleanupAsync(room, eventName, events));
   }
 
   /** The room was deleted: its stored events go too (waited for, so a new room starts clean). */

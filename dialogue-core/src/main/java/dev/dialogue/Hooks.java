@@ -72,7 +72,11 @@ final class Hooks {
       Map<String, Object> meta = new HashMap<>(handshake.auth());
       meta.remove("userId");
       meta.remove("token");
-      return Identity.accepted(userId, Map.of(), java.util.Collections.unmodifiableMap(meta));
+      // Most clients send no other keys: no empty map per connection then.
+      return Identity.accepted(
+          userId,
+          Map.of(),
+          meta.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(meta));
     }
     try {
       AuthResult result = authenticator.authenticate(handshake);
@@ -113,17 +117,18 @@ final class Hooks {
   }
 
   /**
-   * Hands events that leave memory to the cleanup hook on the executor, retrying a failure; events
-   * that still cannot be handed over are logged as lost with their ids.
+   * Hands events that leave memory to the cleanup hook on the room's cleanup executor, one
+   * hand-over at a time and in the order they left, retrying a failure; events that still cannot be
+   * handed over are logged as lost with their ids.
    */
-  void cleanupAsync(String roomId, String eventName, List<EventMessage> events) {
+  void cleanupAsync(RealRoom room, String eventName, List<EventMessage> events) {
     if (events.isEmpty() || settings.historyCleanup() == null) {
       return;
     }
     try {
-      settings.executor().execute(() -> cleanupNow(roomId, eventName, events));
+      room.cleanups.execute(() -> cleanupNow(room.id(), eventName, events));
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      cleanupNow(roomId, eventName, events); // The executor is shut down: hand them over here.
+      cleanupNow(room.id(), eventName, events); // The executor is shut down: hand them over here.
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ final class Hub {
   private final AtomicLong roomSequence = new AtomicLong();
   private final AtomicInteger clientRoomCount = new AtomicInteger();
   private final Map<String, RealConnection> connections = new ConcurrentHashMap<>();
+
+  /** User id to that user's connections, an immutable set replaced on every change. */
   private final Map<String, Set<RealConnection>> byUser = new ConcurrentHashMap<>();
 
   Hub(Settings settings) {
@@ -142,7 +145,7 @@ final class Hub {
     }
     List<Membership> former = new ArrayList<>();
     Map<String, List<EventMessage>> history = room.delete(former);
-    history.forEach((eventName, events) -> hooks.cleanupAsync(roomId, eventName, events));
+    history.forEach((eventName, events) -> hooks.cleanupAsync(room, eventName, events));
     histories.deleted(roomId, history);
     for (Membership m : former) {
       hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
@@ -187,7 +190,7 @@ final class Hub {
   void connected(RealConnection connection) {
     connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
     connections.put(connection.id(), connection);
-    byUser.computeIfAbsent(connection.userId(), k -> ConcurrentHashMap.newKeySet()).add(connection);
+    byUser.merge(connection.userId(), Set.of(connection), Hub::union);
     hooks.notify("onConnected", l -> l.onConnected(connection));
   }
 
@@ -213,9 +216,19 @@ final class Hub {
     byUser.computeIfPresent(
         connection.userId(),
         (user, set) -> {
-          set.remove(connection);
-          return set.isEmpty() ? null : set;
+          if (!set.contains(connection)) {
+            return set;
+          }
+          Set<RealConnection> rest = new HashSet<>(set);
+          rest.remove(connection);
+          return rest.isEmpty() ? null : Set.copyOf(rest);
         });
+  }
+
+  private static <T> Set<T> union(Set<T> a, Set<T> b) {
+    Set<T> all = new HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   Collection<RealConnection> clients(String userId) {

@@ -1,22 +1,52 @@
 package dev.dialogue;
 
-import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** One connection's place in one room, with its subscriptions there. */
+/**
+ * One connection's place in one room, with its subscriptions there.
+ *
+ * <p>The subscriptions are an immutable set replaced on every change: they are read on every
+ * delivery and rarely changed, and most connections keep the room's defaults, a set all of them
+ * share, so an idle member costs no set of its own.
+ */
 final class Membership {
   final RealConnection connection;
   final RealRoom room;
-  final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
+  private volatile Set<String> subscriptions;
 
-  Membership(RealConnection connection, RealRoom room, Collection<String> defaults) {
+  /**
+   * @param defaults the room's default subscriptions, an immutable set shared by its members
+   */
+  Membership(RealConnection connection, RealRoom room, Set<String> defaults) {
     this.connection = connection;
     this.room = room;
-    this.subscriptions.addAll(defaults);
+    this.subscriptions = defaults;
   }
 
   boolean receives(String eventName) {
-    return subscriptions.contains(eventName) || subscriptions.contains(EventDefinition.ANY);
+    Set<String> s = subscriptions;
+    return s.contains(eventName) || s.contains(EventDefinition.ANY);
+  }
+
+  /** The current subscriptions, an immutable set. */
+  Set<String> subscriptions() {
+    return subscriptions;
+  }
+
+  synchronized void subscribe(String eventName) {
+    if (!subscriptions.contains(eventName)) {
+      Set<String> next = new HashSet<>(subscriptions);
+      next.add(eventName);
+      subscriptions = Set.copyOf(next);
+    }
+  }
+
+  synchronized void unsubscribe(String eventName) {
+    if (subscriptions.contains(eventName)) {
+      Set<String> next = new HashSet<>(subscriptions);
+      next.remove(eventName);
+      subscriptions = Set.copyOf(next);
+    }
   }
 }

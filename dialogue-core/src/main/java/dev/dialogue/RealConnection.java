@@ -3,10 +3,10 @@ package dev.dialogue;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /** An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. */
@@ -18,7 +18,13 @@ final class RealConnection implements ClientConnection {
   private final Session session;
   private final Hub hub;
   final SerialExecutor serial;
-  private final Map<String, Membership> memberships = new ConcurrentHashMap<>();
+
+  /**
+   * Room id to membership: an immutable map replaced on join and leave (synchronized on this), so
+   * that a connection in one room holds no hash table of its own.
+   */
+  private volatile Map<String, Membership> memberships = Map.of();
+
   private volatile boolean open = true;
   private long historyWindowStart;
   private int historyWindowCount;
@@ -85,7 +91,7 @@ final class RealConnection implements ClientConnection {
     requireNonNull(eventName, "eventName == null");
     Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
     if (m != null) {
-      m.subscriptions.add(eventName);
+      m.subscribe(eventName);
     }
   }
 
@@ -99,19 +105,19 @@ final class RealConnection implements ClientConnection {
     requireNonNull(eventName, "eventName == null");
     Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
     if (m != null) {
-      m.subscriptions.remove(eventName);
+      m.unsubscribe(eventName);
     }
   }
 
   @Override
   public Set<String> rooms() {
-    return Set.copyOf(memberships.keySet());
+    return memberships.keySet();
   }
 
   @Override
   public Set<String> subscriptions(String roomId) {
     Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
-    return m == null ? Set.of() : Set.copyOf(m.subscriptions);
+    return m == null ? Set.of() : m.subscriptions();
   }
 
   Membership membership(String roomId) {
@@ -122,12 +128,18 @@ final class RealConnection implements ClientConnection {
     return memberships.size();
   }
 
-  void attach(Membership membership) {
-    memberships.put(membership.room.id(), membership);
+  synchronized void attach(Membership membership) {
+    Map<String, Membership> next = new HashMap<>(memberships);
+    next.put(membership.room.id(), membership);
+    memberships = Map.copyOf(next);
   }
 
-  void detach(Membership membership) {
-    memberships.remove(membership.room.id(), membership);
+  synchronized void detach(Membership membership) {
+    if (memberships.get(membership.room.id()) == membership) {
+      Map<String, Membership> next = new HashMap<>(memberships);
+      next.remove(membership.room.id());
+      memberships = Map.copyOf(next);
+    }
   }
 
   @Override

@@ -45,6 +45,10 @@ final class RealRoom implements Room {
 
   private final Hub hub;
   private final RoomConfig config;
+
+  /** Shared by the members that keep the defaults (see {@link Membership}). */
+  private final Set<String> defaultSubscriptions;
+
   private final long sequence;
   private final boolean createdByClient;
   private volatile boolean configured;
@@ -55,6 +59,10 @@ final class RealRoom implements Room {
   private final Map<String, Membership> members = new LinkedHashMap<>();
   private final Map<String, Integer> present = new LinkedHashMap<>();
   private final HistoryBuffer history = new HistoryBuffer();
+
+  /** Runs this room's cleanup hand-overs one at a time, in the order events left memory. */
+  final SerialExecutor cleanups;
+
   private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
   private long offset;
   private boolean deleted;
@@ -73,6 +81,8 @@ final class RealRoom implements Room {
       HistoryStore.Position position) {
     this.hub = hub;
     this.config = config;
+    this.cleanups = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
+    this.defaultSubscriptions = Set.copyOf(config.defaultSubscriptions());
     this.sequence = sequence;
     this.createdByClient = createdByClient;
     this.store = store;
@@ -278,7 +288,7 @@ final class RealRoom implements Room {
         return new Admission(Outcome.FULL, offset, epoch);
       }
       lastActivity = System.nanoTime();
-      Membership membership = new Membership(connection, this, config.defaultSubscriptions());
+      Membership membership = new Membership(connection, this, defaultSubscriptions);
       members.put(connection.id(), membership);
       size = members.size();
       connection.attach(membership);
@@ -344,6 +354,8 @@ final class RealRoom implements Room {
       }
       List<EventMessage> evicted =
           historyLimit > 0 ? history.push(stored, historyLimit) : List.of();
+      // Handed over under the lock, so that a room's evictions reach the hook in order.
+      hub.hooks().cleanupAsync(this, stored.event(), evicted);
       return new Delivery(stored, recipients, evicted, durable);
     } finally {
       lock.unlock();

@@ -98,20 +98,20 @@ final class Requests {
   private void subscribe(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.SUBSCRIBE, "{roomId, eventName}");
     Membership m = membership(c, Fields.requiredString(request, "roomId"));
-    m.subscriptions.add(Fields.requiredString(request, "eventName"));
+    m.subscribe(Fields.requiredString(request, "eventName"));
     reply.ok(null, null, new Wire.Empty());
   }
 
   private void subscribeAll(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.SUBSCRIBE_ALL, "{roomId}");
-    membership(c, Fields.requiredString(request, "roomId")).subscriptions.add(EventDefinition.ANY);
+    membership(c, Fields.requiredString(request, "roomId")).subscribe(EventDefinition.ANY);
     reply.ok(null, null, new Wire.Empty());
   }
 
   private void unsubscribe(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.UNSUBSCRIBE, "{roomId, eventName}");
     Membership m = membership(c, Fields.requiredString(request, "roomId"));
-    m.subscriptions.remove(Fields.requiredString(request, "eventName"));
+    m.unsubscribe(Fields.requiredString(request, "eventName"));
     reply.ok(null, null, new Wire.Empty());
   }
 

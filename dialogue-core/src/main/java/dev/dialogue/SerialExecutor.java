@@ -1,8 +1,8 @@
 package dev.dialogue;
 
 import java.util.ArrayDeque;
-import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 
 /**
@@ -12,9 +12,15 @@ import org.slf4j.Logger;
 final class SerialExecutor implements Executor {
   private static final int BATCH = 64;
 
+  /** Requests come one or a few at a time; ArrayDeque grows when more wait. */
+  private static final int INITIAL_CAPACITY = 4;
+
   private final Executor delegate;
   private final Logger log;
-  private final Queue<Runnable> tasks = new ArrayDeque<>();
+
+  /** Waiting tasks; null while none wait (an idle connection holds no queue). Guarded by this. */
+  private ArrayDeque<Runnable> tasks;
+
   private boolean running;
 
   SerialExecutor(Executor delegate, Logger log) {
@@ -24,20 +30,37 @@ final class SerialExecutor implements Executor {
 
   @Override
   public void execute(Runnable task) {
-    synchronized (tasks) {
+    synchronized (this) {
+      if (tasks == null) {
+        tasks = new ArrayDeque<>(INITIAL_CAPACITY);
+      }
       tasks.add(task);
       if (running) {
         return;
       }
       running = true;
     }
-    delegate.execute(this::drain);
+    try {
+      delegate.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The executor is shut down: forget the task, so the caller can run it another way.
+      synchronized (this) {
+        tasks.removeLastOccurrence(task);
+        running = false;
+      }
+      throw e;
+    }
+  }
+
+  /** Whether a task queue is allocated (for tests in this package). */
+  synchronized boolean holdsQueue() {
+    return tasks != null;
   }
 
   /** Tasks waiting or running. */
   int pending() {
-    synchronized (tasks) {
-      return tasks.size() + (running ? 1 : 0);
+    synchronized (this) {
+      return (tasks == null ? 0 : tasks.size()) + (running ? 1 : 0);
     }
   }
 
@@ -49,10 +72,11 @@ final class SerialExecutor implements Executor {
         return;
       }
       Runnable next;
-      synchronized (tasks) {
-        next = tasks.poll();
+      synchronized (this) {
+        next = tasks == null ? null : tasks.poll();
         if (next == null) {
           running = false;
+          tasks = null;
           return;
         }
       }

@@ -7,12 +7,17 @@ import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
+import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+import com.corundumstudio.socketio.store.MemoryStoreFactory;
+import com.corundumstudio.socketio.store.Store;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.TooLongFrameException;
@@ -22,6 +27,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,6 +40,12 @@ import org.slf4j.Logger;
  * its packet handler. netty-socketio's own namespaces, rooms and broadcasts are never used.
  */
 final class SocketIoTransport {
+  private static final String BROWSER_SCRIPT = "dialogueBrowserScript";
+
+  /** Stateless apart from its settings, which are the same for every connection. */
+  private static final AdaptiveRecvByteBufAllocator RECEIVE_ALLOCATOR =
+      new AdaptiveRecvByteBufAllocator();
+
   private final Settings settings;
   private final Logger log;
   private final Gate gate;
@@ -52,6 +66,10 @@ final class SocketIoTransport {
 
   int trackedSessions() {
     return gate.sessionCount();
+  }
+
+  SocketIOServer socketIoServer() {
+    return server;
   }
 
   /** Binds and returns the port. */
@@ -75,11 +93,15 @@ final class SocketIoTransport {
     config.setAuthorizationListener(this::authorize);
     config.setExceptionListener(new QuietExceptions(log));
     config.getSocketConfig().setReuseAddress(true);
+    config.setStoreFactory(new LazyStores());
 
     server = new BoundServer(config);
     releaseDefaultPipeline(server);
     server.setPipelineFactory(new Pipeline());
     server.addDisconnectListener(client -> gate.onEngineClosed(client.getSessionId()));
+    // netty-socketio puts every session into its default namespace and that namespace's room,
+    // which keeps a set of rooms per session. Its rooms are never used here: leave it.
+    server.addConnectListener(client -> client.leaveRoom(Namespace.DEFAULT_NAME));
     try {
       server.start();
       return boundPort.get(10, TimeUnit.SECONDS);
@@ -161,6 +183,8 @@ final class SocketIoTransport {
     @Override
     protected void applyConnectionOptions(ServerBootstrap bootstrap) {
       super.applyConnectionOptions(bootstrap);
+      // One allocator for all connections: Netty's default creates one per channel.
+      bootstrap.childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_ALLOCATOR);
       bootstrap.handler(
           new ChannelInboundHandlerAdapter() {
             @Override
@@ -169,6 +193,28 @@ final class SocketIoTransport {
               ctx.fireChannelActive();
             }
           });
+    }
+  }
+
+  /** Handlers that only ever act on HTTP requests. */
+  private static final String[] HTTP_ONLY_HANDLERS = {
+    SocketIOChannelInitializer.AUTHORIZE_HANDLER,
+    SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
+    SocketIOChannelInitializer.WRONG_URL_HANDLER,
+    BROWSER_SCRIPT
+  };
+
+  /**
+   * Removes the handlers that only act on HTTP requests from a channel that has become a WebSocket,
+   * which never carries an HTTP request again: each costs a handler context per connection, and
+   * netty-socketio's authorize handler also cancels a timeout on every frame read. Netty's
+   * handshake already removed the HTTP decoder, aggregator and encoder.
+   */
+  static void dropHttpHandlers(ChannelPipeline pipeline) {
+    for (String name : HTTP_ONLY_HANDLERS) {
+      if (pipeline.context(name) != null) {
+        pipeline.remove(name);
+      }
     }
   }
 
@@ -181,7 +227,7 @@ final class SocketIoTransport {
       if (script != null) {
         // After the HTTP encoder, so that its responses are encoded; before netty-socketio's
         // handlers, so that any path outside the Socket.IO path works.
-        pipeline.addAfter(HTTP_ENCODER, "dialogueBrowserScript", script);
+        pipeline.addAfter(HTTP_ENCODER, BROWSER_SCRIPT, script);
       }
       pipeline.addLast("dialogueTransportErrors", transportErrors);
     }
@@ -212,6 +258,48 @@ final class SocketIoTransport {
             .addListener(ChannelFutureListener.CLOSE);
       } else {
         ctx.close();
+      }
+    }
+  }
+
+  /**
+   * netty-socketio's per-session key-value store, which only its {@code SocketIOClient#set} API and
+   * an {@code AuthorizationResult}'s store parameters use (neither does here): its map is made on
+   * first use instead of for every session.
+   */
+  private static final class LazyStores extends MemoryStoreFactory {
+    @Override
+    public Store createStore(UUID sessionId) {
+      return new LazyStore();
+    }
+  }
+
+  private static final class LazyStore implements Store {
+    private Map<String, Object> values;
+
+    @Override
+    public synchronized void set(String key, Object value) {
+      if (values == null) {
+        values = new HashMap<>();
+      }
+      values.put(key, value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public synchronized <T> T get(String key) {
+      return values == null ? null : (T) values.get(key);
+    }
+
+    @Override
+    public synchronized boolean has(String key) {
+      return values != null && values.containsKey(key);
+    }
+
+    @Override
+    public synchronized void del(String key) {
+      if (values != null) {
+        values.remove(key);
       }
     }
   }

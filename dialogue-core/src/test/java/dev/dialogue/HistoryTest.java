@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,15 +43,23 @@ class HistoryTest {
   @Test
   void eviction_handsEventsToCleanupOldestFirst_andDeleteHandsOverTheRest() throws Exception {
     LinkedBlockingQueue<Cleanup> cleanups = new LinkedBlockingQueue<>();
+    CountDownLatch firstHeld = new CountDownLatch(1);
     try (Dialogue server =
         builder()
             .historyCleanup(
-                (room, name, events) -> cleanups.add(new Cleanup(room, name, texts(events))))
+                (room, name, events) -> {
+                  if (texts(events).contains("m1")) {
+                    // A slow first hand-over must not let the second overtake it.
+                    firstHeld.await(10, TimeUnit.SECONDS);
+                  }
+                  cleanups.add(new Cleanup(room, name, texts(events)));
+                })
             .build()
             .start()) {
       for (int i = 1; i <= 5; i++) {
         server.trigger("a", NOTE, new TestServers.Message("m" + i));
       }
+      firstHeld.countDown();
       assertThat(poll(cleanups)).isEqualTo(new Cleanup("a", "note", List.of("m1")));
       assertThat(poll(cleanups)).isEqualTo(new Cleanup("a", "note", List.of("m2")));
       assertThat(texts(server.room("a").orElseThrow().history("note", 0, 10)))

@@ -278,7 +278,14 @@ class UnauthenticatedAccessTest {
         assertThat(firstId).startsWith("anon-");
         assertThat(secondId).startsWith("anon-").isNotEqualTo(firstId);
         assertThat(payload.path("clientId").asText()).isNotBlank().isNotEqualTo(secondId);
-        assertThat(connected).extracting(ClientConnection::userId).contains(firstId, secondId);
+        // onConnected runs after dialogue:connected is sent: wait for it.
+        TestServers.awaitState(
+            "onConnected for both",
+            () ->
+                connected.stream()
+                    .map(ClientConnection::userId)
+                    .toList()
+                    .containsAll(List.of(firstId, secondId)));
       }
     }
   }
