@@ -22,6 +22,7 @@ final class Json {
                   JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .addModule(EncodedEvents.module())
           .build();
 
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -1,7 +1,7 @@
 package dev.dialogue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Reply {
   private static final long NO_ACK = -1;
+  private static final RawValue OK_ONLY = new RawValue("{\"ok\":true}");
 
   private final RealConnection connection;
   private final long ackId;
@@ -41,16 +42,23 @@ final class Reply {
 
   private void sendOk(String eventName, Object payload, Object ackResult) {
     if (acked()) {
-      ObjectNode body = Json.object();
-      body.put("ok", true);
-      JsonNode result = Json.tree(ackResult);
-      if (result.isObject()) {
-        body.setAll((ObjectNode) result);
-      }
-      connection.ack(ackId, Json.raw(body));
+      connection.ack(ackId, okBody(ackResult));
     } else if (eventName != null) {
       connection.emit(eventName, payload);
     }
+  }
+
+  /**
+   * {@code {"ok":true, ...the result's fields}}, written straight from the result: no JSON tree, so
+   * a join answer carrying many missed events costs one pass of the encoder (results have no field
+   * named {@code ok}).
+   */
+  static RawValue okBody(Object ackResult) {
+    String result = ackResult == null ? "{}" : Json.write(ackResult);
+    if (result.length() <= 2 || result.charAt(0) != '{') {
+      return OK_ONLY;
+    }
+    return new RawValue("{\"ok\":true," + result.substring(1));
   }
 
   void error(ErrorCode code, String message) {

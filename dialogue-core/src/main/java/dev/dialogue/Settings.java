@@ -42,7 +42,8 @@ record Settings(
     int maxPendingRequests,
     int maxOutboundPackets,
     HistorySettings history,
-    String browserClientPath) {
+    String browserClientPath,
+    boolean nativeTransport) {
 
   /**
    * History beyond the per-event limits.

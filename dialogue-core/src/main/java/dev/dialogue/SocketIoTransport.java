@@ -53,6 +53,7 @@ final class SocketIoTransport {
   private final BrowserScript script;
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
   private SocketIOServer server;
+  private boolean epoll;
 
   SocketIoTransport(Settings settings, Hub hub) {
     this.settings = settings;
@@ -62,6 +63,24 @@ final class SocketIoTransport {
         settings.browserClientPath() == null
             ? null
             : new BrowserScript(settings.browserClientPath());
+  }
+
+  /** "epoll" or "nio". */
+  String kind() {
+    return epoll ? "epoll" : "nio";
+  }
+
+  /**
+   * Whether Netty's native epoll transport loads here. Looked up by name: its classes are on the
+   * class path only on Linux (netty-socketio's OS-activated profile).
+   */
+  static boolean epollAvailable() {
+    try {
+      return (Boolean)
+          Class.forName("io.netty.channel.epoll.Epoll").getMethod("isAvailable").invoke(null);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return false;
+    }
   }
 
   int trackedSessions() {
@@ -81,6 +100,8 @@ final class SocketIoTransport {
     config.setBossThreads(1);
     config.setWorkerThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
     config.setRandomSession(true);
+    epoll = settings.nativeTransport() && epollAvailable();
+    config.setUseLinuxNativeEpoll(epoll);
     config.setAckMode(AckMode.MANUAL);
     config.setMaxFramePayloadLength(settings.transportFrameLimit());
     config.setMaxHttpContentLength(settings.transportFrameLimit());

@@ -36,6 +36,10 @@ record Environment(
             + System.getProperty("java.vm.name")
             + " "
             + System.getProperty("java.runtime.version")
+            + ", both on Netty's "
+            + (io.netty.channel.epoll.Epoll.isAvailable()
+                ? "native epoll transport (Dialogue's default where available)"
+                : "NIO transport (native epoll is not available here)")
             + "; Node.js "
             + nodeVersion
             + " with socket.io 4.8.4 (websocket only, no compression, like the Java servers).";
