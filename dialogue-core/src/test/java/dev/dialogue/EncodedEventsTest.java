@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** An event's JSON is reused verbatim in later answers, and is the same JSON either way. */
@@ -12,7 +13,7 @@ class EncodedEventsTest {
     return new EventMessage(
         "message",
         "chat",
-        Json.tree(java.util.Map.of("text", text)),
+        Json.tree(Map.of("text", text)),
         "alice",
         1_700_000_000_000L,
         null,
@@ -51,5 +52,17 @@ class EncodedEventsTest {
     assertThat(Reply.okBody(null).rawValue()).isEqualTo("{\"ok\":true}");
     assertThat(Reply.okBody(new Wire.Joined("chat", "Chat")).rawValue())
         .isEqualTo("{\"ok\":true,\"roomId\":\"chat\",\"roomName\":\"Chat\"}");
+  }
+
+  @Test
+  void aDeliveredHistoryEvent_isRemembered_anEventWithoutHistoryIsNot() {
+    try (Dialogue server = TestServers.builder().build().start()) {
+      EventMessage kept = server.trigger("chat", "message", Map.of("text", "kept"));
+      EventMessage passing = server.trigger("chat", "typing", Map.of("isTyping", true));
+      EventMessage stored = server.room("chat").orElseThrow().history("message", 0, 1).get(0);
+      assertThat(stored.offset()).isEqualTo(kept.offset());
+      assertThat(EncodedEvents.remembered(stored)).isTrue();
+      assertThat(EncodedEvents.remembered(passing)).isFalse();
+    }
   }
 }
