@@ -342,12 +342,13 @@ final class RealRoom implements Room {
       }
       lastActivity = System.nanoTime();
       EventMessage stored = historyLimit > 0 ? message.withOffset(++offset) : message;
+      // Only an event kept in history can be part of a later answer (recovery, history pages, the
+      // store's copy): encoded first, its JSON is reused by those.
+      RawValue encoded =
+          new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored));
       // Appended under the lock, so the store receives each room's events in offset order.
       CompletableFuture<Void> durable =
           historyLimit > 0 && store != null ? store.append(epoch, stored) : null;
-      // Only an event kept in history can be part of a later answer (recovery, history pages).
-      RawValue encoded =
-          new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored));
       int recipients = 0;
       for (Membership m : members.values()) {
         if (m.receives(stored.event()) && m.connection.emitRaw(Wire.EVENT, encoded)) {

@@ -40,7 +40,7 @@ final class DurableReport {
                 + " PostgreSQL (a local server started by the harness from zonky's binaries,"
                 + " default settings, fsync on). %d connections each keep %d triggers of an event"
                 + " with history in flight and send the next when one is acknowledged (a closed"
-                + " loop) for %.0f s after a warm-up. With a store, a trigger is acknowledged only"
+                + " loop) for %.0f s, after a warm-up at the same load that lets the fresh server JVM compile its hot paths. With a store, a trigger is acknowledged only"
                 + " after the commit that holds it; a connection's later triggers are handled"
                 + " meanwhile, and their acks follow in order.",
             first.connections(), first.window(), first.seconds()));

@@ -27,6 +27,7 @@ record Plan(
     double churnSeconds,
     int durableConnections,
     int durableWindow,
+    double durableWarmSeconds,
     double durableSeconds) {
 
   static final Plan QUICK =
@@ -50,6 +51,7 @@ record Plan(
           2,
           20,
           4,
+          0.3,
           1);
 
   /**
@@ -76,6 +78,7 @@ record Plan(
           32,
           15,
           200,
+          8,
           8,
           10);
 
