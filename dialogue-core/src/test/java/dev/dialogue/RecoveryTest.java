@@ -229,6 +229,8 @@ class RecoveryTest {
       assertThat(ok(first.get(10, TimeUnit.SECONDS)).path("offset").asLong()).isEqualTo(1);
       assertThat(ok(second.get(10, TimeUnit.SECONDS)).path("offset").asLong()).isEqualTo(2);
       ok(rooms.get(10, TimeUnit.SECONDS));
+      // The recording callbacks run on the reader thread right after each future completes.
+      TestServers.awaitState("three answers recorded", () -> answered.size() == 3);
       assertThat(answered).containsExactly("one", "two", "rooms");
     }
   }
