@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -190,7 +189,9 @@ final class Hub {
   void connected(RealConnection connection) {
     connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
     connections.put(connection.id(), connection);
-    byUser.merge(connection.userId(), Set.of(connection), Hub::union);
+    byUser.compute(
+        connection.userId(),
+        (user, set) -> set == null ? Set.of(connection) : CopyOnWrite.plus(set, connection));
     hooks.notify("onConnected", l -> l.onConnected(connection));
   }
 
@@ -216,19 +217,9 @@ final class Hub {
     byUser.computeIfPresent(
         connection.userId(),
         (user, set) -> {
-          if (!set.contains(connection)) {
-            return set;
-          }
-          Set<RealConnection> rest = new HashSet<>(set);
-          rest.remove(connection);
-          return rest.isEmpty() ? null : Set.copyOf(rest);
+          Set<RealConnection> rest = CopyOnWrite.minus(set, connection);
+          return rest.isEmpty() ? null : rest;
         });
-  }
-
-  private static <T> Set<T> union(Set<T> a, Set<T> b) {
-    Set<T> all = new HashSet<>(a);
-    all.addAll(b);
-    return Set.copyOf(all);
   }
 
   Collection<RealConnection> clients(String userId) {

@@ -1,6 +1,5 @@
 package dev.dialogue;
 
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -35,18 +34,10 @@ final class Membership {
   }
 
   synchronized void subscribe(String eventName) {
-    if (!subscriptions.contains(eventName)) {
-      Set<String> next = new HashSet<>(subscriptions);
-      next.add(eventName);
-      subscriptions = Set.copyOf(next);
-    }
+    subscriptions = CopyOnWrite.plus(subscriptions, eventName);
   }
 
   synchronized void unsubscribe(String eventName) {
-    if (subscriptions.contains(eventName)) {
-      Set<String> next = new HashSet<>(subscriptions);
-      next.remove(eventName);
-      subscriptions = Set.copyOf(next);
-    }
+    subscriptions = CopyOnWrite.minus(subscriptions, eventName);
   }
 }

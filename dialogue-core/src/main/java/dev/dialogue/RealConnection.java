@@ -3,7 +3,6 @@ package dev.dialogue;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.util.RawValue;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -129,16 +128,12 @@ final class RealConnection implements ClientConnection {
   }
 
   synchronized void attach(Membership membership) {
-    Map<String, Membership> next = new HashMap<>(memberships);
-    next.put(membership.room.id(), membership);
-    memberships = Map.copyOf(next);
+    memberships = CopyOnWrite.plus(memberships, membership.room.id(), membership);
   }
 
   synchronized void detach(Membership membership) {
     if (memberships.get(membership.room.id()) == membership) {
-      Map<String, Membership> next = new HashMap<>(memberships);
-      next.remove(membership.room.id());
-      memberships = Map.copyOf(next);
+      memberships = CopyOnWrite.minus(memberships, membership.room.id());
     }
   }
 

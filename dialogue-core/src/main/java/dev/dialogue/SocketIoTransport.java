@@ -53,7 +53,6 @@ final class SocketIoTransport {
   private final BrowserScript script;
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
   private SocketIOServer server;
-  private boolean epoll;
 
   SocketIoTransport(Settings settings, Hub hub) {
     this.settings = settings;
@@ -67,7 +66,7 @@ final class SocketIoTransport {
 
   /** "epoll" or "nio". */
   String kind() {
-    return epoll ? "epoll" : "nio";
+    return server != null && server.getConfiguration().isUseLinuxNativeEpoll() ? "epoll" : "nio";
   }
 
   /**
@@ -100,8 +99,7 @@ final class SocketIoTransport {
     config.setBossThreads(1);
     config.setWorkerThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
     config.setRandomSession(true);
-    epoll = settings.nativeTransport() && epollAvailable();
-    config.setUseLinuxNativeEpoll(epoll);
+    config.setUseLinuxNativeEpoll(settings.nativeTransport() && epollAvailable());
     config.setAckMode(AckMode.MANUAL);
     config.setMaxFramePayloadLength(settings.transportFrameLimit());
     config.setMaxHttpContentLength(settings.transportFrameLimit());

@@ -466,9 +466,9 @@ final class Report {
               + " | "
               + f("%,.0f", c.perSecond())
               + " | "
-              + f("%.2f", c.latency().getValueAtPercentile(50) / 1e6)
+              + f("%.2f", Results.millis(c.latency(), 50))
               + " | "
-              + f("%.2f", c.latency().getValueAtPercentile(99) / 1e6)
+              + f("%.2f", Results.millis(c.latency(), 99))
               + " | "
               + c.errors()
               + " | "

@@ -7,6 +7,11 @@ import org.HdrHistogram.Histogram;
 final class Results {
   private Results() {}
 
+  /** The value at {@code percentile} of a histogram of nanoseconds, in milliseconds. */
+  static double millis(Histogram nanos, double percentile) {
+    return nanos.getValueAtPercentile(percentile) / 1e6;
+  }
+
   /**
    * One load level held for a while.
    *
@@ -27,15 +32,15 @@ final class Results {
       double serverCores,
       boolean sustained) {
     double p50Millis() {
-      return latency.getValueAtPercentile(50) / 1e6;
+      return millis(latency, 50);
     }
 
     double p99Millis() {
-      return latency.getValueAtPercentile(99) / 1e6;
+      return millis(latency, 99);
     }
 
     double p999Millis() {
-      return latency.getValueAtPercentile(99.9) / 1e6;
+      return millis(latency, 99.9);
     }
   }
 
@@ -121,11 +126,11 @@ final class Results {
     }
 
     double p50Millis() {
-      return latency.getValueAtPercentile(50) / 1e6;
+      return millis(latency, 50);
     }
 
     double p99Millis() {
-      return latency.getValueAtPercentile(99) / 1e6;
+      return millis(latency, 99);
     }
   }
 
@@ -165,11 +170,11 @@ final class Results {
       double generatorCpuSeconds,
       double noticedMillis) {
     double p50Millis() {
-      return perClient.getTotalCount() == 0 ? Double.NaN : perClient.getValueAtPercentile(50) / 1e6;
+      return perClient.getTotalCount() == 0 ? Double.NaN : millis(perClient, 50);
     }
 
     double p99Millis() {
-      return perClient.getTotalCount() == 0 ? Double.NaN : perClient.getValueAtPercentile(99) / 1e6;
+      return perClient.getTotalCount() == 0 ? Double.NaN : millis(perClient, 99);
     }
   }
 

@@ -220,7 +220,7 @@ final class Scenarios {
         boolean sustained =
             delivered >= Plan.SUSTAINED_SHARE * offered
                 && latency.getTotalCount() > 0
-                && latency.getValueAtPercentile(99) / 1e6 <= Plan.SUSTAINED_P99_MILLIS
+                && Results.millis(latency, 99) <= Plan.SUSTAINED_P99_MILLIS
                 && d.disconnects() == 0;
         if (achieved < Plan.SUSTAINED_SHARE * offered) {
           log.printf("  (the generator published only %.0f of %.0f/s)%n", achieved, offered);
@@ -357,10 +357,7 @@ final class Scenarios {
               note);
       log.printf(
           "  %s churn: %.0f cycles/s, p99 %.1f ms, failures %d%n",
-          target.key(),
-          result.perSecond(),
-          result.latency().getValueAtPercentile(99) / 1e6,
-          failures.get());
+          target.key(), result.perSecond(), Results.millis(result.latency(), 99), failures.get());
       return result;
     }
   }

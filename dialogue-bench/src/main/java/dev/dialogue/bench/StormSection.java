@@ -213,7 +213,7 @@ final class StormSection {
   private static double p99(Results.Storm s) {
     Histogram all = new Histogram(3);
     s.rounds().forEach(r -> all.add(r.perClient()));
-    return all.getTotalCount() == 0 ? Double.NaN : all.getValueAtPercentile(99) / 1e6;
+    return all.getTotalCount() == 0 ? Double.NaN : Results.millis(all, 99);
   }
 
   private static Results.Storm find(List<Results.Storm> storms, Target t) {
