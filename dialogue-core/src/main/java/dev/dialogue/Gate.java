@@ -63,6 +63,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
     boolean websocket = message.getTransport() == Transport.WEBSOCKET;
     StringBuilder passThrough = null;
     boolean consumedAny = false;
+    boolean webSocketForGood = false;
     int from = 0;
     while (from <= text.length()) {
       int end = text.indexOf(RECORD_SEPARATOR, from);
@@ -74,6 +75,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
         // The channel is a WebSocket for good: a direct one sends CONNECT first, an upgraded
         // polling session sends the upgrade packet over it.
         SocketIoTransport.dropHttpHandlers(ctx.pipeline());
+        webSocketForGood = true;
       }
       if (!segment.isEmpty() && segment.charAt(0) == '4') {
         consumedAny = true;
@@ -84,6 +86,12 @@ final class Gate extends ChannelInboundHandlerAdapter {
         passThrough.append(segment);
       }
       from = end + 1;
+    }
+    if (webSocketForGood && message.getClient() != null) {
+      SessionState state = sessions.get(message.getClient().getSessionId());
+      if (state != null) {
+        state.session.onWebSocket(ctx.channel());
+      }
     }
     if (!consumedAny) {
       ctx.fireChannelRead(msg);
@@ -171,7 +179,12 @@ final class Gate extends ChannelInboundHandlerAdapter {
 
     SessionState(ClientHead head) {
       this.head = head;
-      this.session = new HeadSession(head, settings.namespace(), settings.maxOutboundPackets());
+      this.session =
+          new HeadSession(
+              head,
+              settings.namespace(),
+              settings.maxOutboundPackets(),
+              settings.transportFrameLimit());
       this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }
 

@@ -1,11 +1,12 @@
 package dev.dialogue;
 
 import com.corundumstudio.socketio.HandshakeData;
+import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.netty.channel.ChannelFuture;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.invoke.MethodHandles;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes Socket.IO packets for our namespace to one netty-socketio session. {@link ClientHead#send}
- * only enqueues and is safe from any thread.
+ * only enqueues and is safe from any thread. Events to a session on WebSocket skip netty-socketio's
+ * encoder: they join a {@link Broadcast}, which writes one prepared frame.
  */
 final class HeadSession implements Session {
   private static final Logger LOG = LoggerFactory.getLogger(HeadSession.class);
@@ -46,16 +48,31 @@ final class HeadSession implements Session {
   private final ClientHead head;
   private final String wireNamespace;
   private final int maxUnflushed;
+  private final int frameLimit;
+
+  /** The session's WebSocket once it is on one for good ({@link Gate} tells); null before. */
+  private volatile Channel webSocket;
 
   /** Packets sent since the transport stopped being writable: the outbound backlog. */
   private volatile int unflushed;
 
   private volatile boolean cutOff;
 
-  HeadSession(ClientHead head, String namespace, int maxUnflushed) {
+  HeadSession(ClientHead head, String namespace, int maxUnflushed, int frameLimit) {
     this.head = head;
     this.wireNamespace = wire(namespace);
     this.maxUnflushed = maxUnflushed;
+    this.frameLimit = frameLimit;
+  }
+
+  /** The session's WebSocket channel, which carries all its traffic from now on. */
+  void onWebSocket(Channel channel) {
+    webSocket = channel;
+  }
+
+  /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */
+  boolean writesFrames() {
+    return webSocket != null && head.getCurrentTransport() == Transport.WEBSOCKET;
   }
 
   /** netty-socketio writes the default namespace as "". */
@@ -64,14 +81,23 @@ final class HeadSession implements Session {
   }
 
   @Override
-  public boolean sendEvent(String eventName, RawValue data) {
+  public boolean sendEvent(Broadcast event) {
     if (!head.isConnected() || cutOff) {
       return false;
     }
+    // netty-socketio switches its current transport only after it has flushed what the polling
+    // transport still held: from then on, frames written straight to the WebSocket keep the order.
+    Channel ws = webSocket;
+    if (ws != null
+        && head.getCurrentTransport() == Transport.WEBSOCKET
+        && event.add(ws, wireNamespace, frameLimit)) {
+      return track(ws.isWritable());
+    }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
-    packet.setName(eventName);
-    packet.setData(List.of(data));
-    return track(head.send(packet));
+    packet.setName(event.eventName);
+    packet.setData(List.of(event.data));
+    head.send(packet);
+    return track(head.isWritable());
   }
 
   @Override
@@ -79,7 +105,8 @@ final class HeadSession implements Session {
     Packet packet = packet(head, wireNamespace, PacketType.ACK);
     packet.setAckId(ackId);
     packet.setData(List.of(data));
-    track(head.send(packet));
+    head.send(packet);
+    track(head.isWritable());
   }
 
   /**
@@ -89,8 +116,8 @@ final class HeadSession implements Session {
    * cut off. It reconnects and recovers what it missed by offset. A writable transport resets the
    * count.
    */
-  private boolean track(ChannelFuture write) {
-    if (head.isWritable()) {
+  private boolean track(boolean writable) {
+    if (writable) {
       if (unflushed != 0) {
         unflushed = 0;
       }

@@ -1,6 +1,5 @@
 package dev.dialogue;
 
-import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -397,11 +396,12 @@ final class Hub {
 
   /** Sends to every authenticated connection except {@code except}, encoding once. */
   void broadcastToAll(String eventName, Object payload, RealConnection except) {
-    RawValue encoded = Json.raw(payload);
+    Broadcast broadcast = new Broadcast(eventName, Json.raw(payload));
     for (RealConnection c : connections.values()) {
       if (c != except) {
-        c.emitRaw(eventName, encoded);
+        c.emit(broadcast);
       }
     }
+    broadcast.send();
   }
 }

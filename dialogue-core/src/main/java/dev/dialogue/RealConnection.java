@@ -144,11 +144,18 @@ final class RealConnection implements ClientConnection {
   }
 
   void emit(String eventName, Object payload) {
-    emitRaw(eventName, Json.raw(payload));
+    Broadcast one = new Broadcast(eventName, Json.raw(payload));
+    emit(one);
+    one.send();
   }
 
-  boolean emitRaw(String eventName, RawValue payload) {
-    return open && session.sendEvent(eventName, payload);
+  Session session() {
+    return session;
+  }
+
+  /** Adds this connection to the event's recipients; false if it is closed. */
+  boolean emit(Broadcast event) {
+    return open && session.sendEvent(event);
   }
 
   void ack(long ackId, RawValue result) {

@@ -344,17 +344,20 @@ final class RealRoom implements Room {
       EventMessage stored = historyLimit > 0 ? message.withOffset(++offset) : message;
       // Only an event kept in history can be part of a later answer (recovery, history pages, the
       // store's copy): encoded first, its JSON is reused by those.
-      RawValue encoded =
-          new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored));
+      Broadcast broadcast =
+          new Broadcast(
+              Wire.EVENT,
+              new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored)));
       // Appended under the lock, so the store receives each room's events in offset order.
       CompletableFuture<Void> durable =
           historyLimit > 0 && store != null ? store.append(epoch, stored) : null;
       int recipients = 0;
       for (Membership m : members.values()) {
-        if (m.receives(stored.event()) && m.connection.emitRaw(Wire.EVENT, encoded)) {
+        if (m.receives(stored.event()) && m.connection.emit(broadcast)) {
           recipients++;
         }
       }
+      broadcast.send();
       List<EventMessage> evicted =
           historyLimit > 0 ? history.push(stored, historyLimit) : List.of();
       // Handed over under the lock, so that a room's evictions reach the hook in order.
@@ -416,10 +419,12 @@ final class RealRoom implements Room {
   }
 
   private void broadcastPresence(List<String> joins, List<String> leaves) {
-    RawValue encoded = Json.raw(new Wire.Presence(id(), joins, leaves));
+    Broadcast broadcast =
+        new Broadcast(Wire.PRESENCE, Json.raw(new Wire.Presence(id(), joins, leaves)));
     for (Membership m : members.values()) {
-      m.connection.emitRaw(Wire.PRESENCE, encoded);
+      m.connection.emit(broadcast);
     }
+    broadcast.send();
   }
 
   Wire.RoomInfo info() {

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.util.RawValue;
 
 /** The transport side of one connection: what the core needs to write to it. */
 interface Session {
-  /** Queues an event; never blocks. Returns false if the session is closed. */
-  boolean sendEvent(String eventName, RawValue data);
+  /**
+   * Adds this session to {@code event}'s recipients (the event is written when the caller sends
+   * it); never blocks. Returns false if the session is closed.
+   */
+  boolean sendEvent(Broadcast event);
 
   /** Queues the acknowledgement of the client's request {@code ackId}. */
   void sendAck(long ackId, RawValue data);

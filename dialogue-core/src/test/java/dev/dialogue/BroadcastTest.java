@@ -1,0 +1,162 @@
+package dev.dialogue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Events framed once and written to every WebSocket recipient ({@link Broadcast}). */
+@Timeout(60)
+class BroadcastTest {
+  private static final int NO_LIMIT = Integer.MAX_VALUE;
+
+  @Test
+  void frame_isAWebSocketTextFrameOfTheSocketIoEventPacket_atEveryHeaderSize() {
+    // 125 bytes and less: 7-bit length; up to 65,535: 16-bit; above: 64-bit.
+    for (int size : new int[] {10, 300, 70_000}) {
+      String data = "{\"text\":\"" + "é€".repeat(size / 5) + "\"}";
+      EmbeddedChannel channel = new EmbeddedChannel();
+      Broadcast event = new Broadcast("dialogue:event", new RawValue(data));
+      assertThat(event.add(channel, "", NO_LIMIT)).isTrue();
+      event.send();
+
+      assertThat(decode(channel.readOutbound()))
+          .as("frame of %d chars", data.length())
+          .isEqualTo("42[\"dialogue:event\"," + data + "]");
+    }
+  }
+
+  @Test
+  void frame_namesAnotherNamespaceAfterThePacketType_andEscapesTheEventName() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    Broadcast event = new Broadcast("say \"hi\"", new RawValue("[1,2]"));
+    event.add(channel, "/chat", NO_LIMIT);
+    event.send();
+
+    assertThat(decode(channel.readOutbound())).isEqualTo("42/chat,[\"say \\\"hi\\\"\",[1,2]]");
+  }
+
+  @Test
+  void everyRecipient_writesTheSameBuffer_andTheLastWriteFreesIt() {
+    List<EmbeddedChannel> channels = new ArrayList<>();
+    Broadcast event = new Broadcast("dialogue:event", new RawValue("{\"n\":1}"));
+    for (int i = 0; i < 3; i++) {
+      EmbeddedChannel channel = new EmbeddedChannel();
+      channels.add(channel);
+      event.add(channel, "", NO_LIMIT);
+    }
+    event.send();
+
+    List<ByteBuf> written = channels.stream().map(c -> (ByteBuf) c.readOutbound()).toList();
+    ByteBuf frame = written.get(0).unwrap();
+    assertThat(written).allSatisfy(b -> assertThat(b.unwrap()).isSameAs(frame));
+    assertThat(frame.refCnt()).isEqualTo(3);
+    written.forEach(ByteBuf::release);
+    assertThat(frame.refCnt()).isZero();
+  }
+
+  @Test
+  void closedChannel_getsNothing_andTheFrameIsStillFreed() {
+    EmbeddedChannel open = new EmbeddedChannel();
+    EmbeddedChannel closed = new EmbeddedChannel();
+    closed.close();
+    Broadcast event = new Broadcast("dialogue:event", new RawValue("{}"));
+    event.add(closed, "", NO_LIMIT);
+    event.add(open, "", NO_LIMIT);
+    event.send();
+
+    assertThat((Object) closed.readOutbound()).isNull();
+    ByteBuf written = open.readOutbound();
+    ByteBuf frame = written.unwrap();
+    written.release();
+    assertThat(frame.refCnt()).isZero();
+  }
+
+  @Test
+  void frameAboveTheTransportLimit_isRefused_soTheCallerSendsAPacket() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    Broadcast event = new Broadcast("dialogue:event", new RawValue("\"" + "x".repeat(100) + "\""));
+
+    assertThat(event.add(channel, "", 100)).isFalse();
+    event.send();
+    assertThat((Object) channel.readOutbound()).isNull();
+  }
+
+  @Test
+  void webSocketPollingAndUpgradedClients_receiveTheSameEventsInOrder() {
+    try (Dialogue server = TestServers.builder().build().start();
+        RawClient webSocket = RawClient.open(server.port(), Map.of("userId", "ws"), "websocket");
+        RawClient polling = RawClient.open(server.port(), Map.of("userId", "poll"), "polling");
+        RawClient upgraded =
+            RawClient.open(server.port(), Map.of("userId", "up"), "polling", "websocket")) {
+      List<RawClient> clients = List.of(webSocket, polling, upgraded);
+      for (RawClient c : clients) {
+        c.awaitConnected();
+        c.request(Wire.JOIN, Map.of("roomId", "lobby"));
+      }
+      TestServers.awaitState("the upgraded client on WebSocket", () -> writesFrames(server, "up"));
+      assertThat(writesFrames(server, "ws")).isTrue();
+      assertThat(writesFrames(server, "poll")).isFalse();
+
+      List<String> texts = List.of("short", "ünïcødé €".repeat(20), "x".repeat(70_000));
+      for (String text : texts) {
+        server.trigger("lobby", "note", Map.of("text", text));
+      }
+
+      for (RawClient c : clients) {
+        for (String text : texts) {
+          JsonNode event = c.take(Wire.EVENT).data();
+          assertThat(event.path("data").path("text").asText()).isEqualTo(text);
+        }
+      }
+    }
+  }
+
+  @Test
+  void eventAboveTheFrameLimit_goesThroughNettySocketIo_inFragments() {
+    try (Dialogue server = TestServers.builder().maxPayloadBytes(1024).build().start();
+        RawClient client = RawClient.connectAs(server.port(), "alice")) {
+      client.request(Wire.JOIN, Map.of("roomId", "lobby"));
+      TestServers.awaitState("the client on WebSocket", () -> writesFrames(server, "alice"));
+      // Above the transport's frame limit (about 65 KB with this payload limit): server code may
+      // publish what clients may not.
+      String big = "y".repeat(server.settings().transportFrameLimit() + 10);
+
+      server.trigger("lobby", "note", Map.of("text", big));
+      server.trigger("lobby", "note", Map.of("text", "after"));
+
+      assertThat(client.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo(big);
+      assertThat(client.take(Wire.EVENT).data().path("data").path("text").asText())
+          .isEqualTo("after");
+    }
+  }
+
+  private static boolean writesFrames(Dialogue server, String userId) {
+    return server.hub().allClients().stream()
+        .filter(c -> c.userId().equals(userId))
+        .allMatch(c -> ((HeadSession) c.session()).writesFrames());
+  }
+
+  /** Decodes one server frame as a client would. */
+  private static String decode(ByteBuf frame) {
+    EmbeddedChannel client =
+        new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 24));
+    client.writeInbound(frame);
+    TextWebSocketFrame text = client.readInbound();
+    try {
+      assertThat(text.isFinalFragment()).isTrue();
+      return text.text();
+    } finally {
+      text.release();
+    }
+  }
+}
