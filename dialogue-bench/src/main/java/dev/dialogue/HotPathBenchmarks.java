@@ -47,7 +47,7 @@ public class HotPathBenchmarks {
     long packets;
 
     @Override
-    public boolean sendEvent(String eventName, RawValue data) {
+    public boolean sendEvent(Broadcast event) {
       packets++;
       return true;
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,11 +51,12 @@ final class Broadcast {
   }
 
   /**
-   * Queues the frame for {@code channel}, a WebSocket channel of a session in {@code
-   * wireNamespace}. Returns false, and queues nothing, when the frame would exceed {@code
-   * frameLimit}: the caller sends a packet instead.
+   * Queues the frame for the channel of {@code encoder}, the context of a WebSocket session's frame
+   * encoder (the frame is written from there, past the handlers nearer the pipeline's tail, which
+   * would only pass it on), in {@code wireNamespace}. Returns false, and queues nothing, when the
+   * frame would exceed {@code frameLimit}: the caller sends a packet instead.
    */
-  boolean add(Channel channel, String wireNamespace, int frameLimit) {
+  boolean add(ChannelHandlerContext encoder, String wireNamespace, int frameLimit) {
     if (frame == null || !frameNamespace.equals(wireNamespace)) {
       release();
       frame = frame(wireNamespace);
@@ -64,15 +65,15 @@ final class Broadcast {
     if (payloadLength > frameLimit) {
       return false;
     }
-    EventLoop loop = channel.eventLoop();
+    EventLoop loop = encoder.channel().eventLoop();
     for (Group g : groups) {
       if (g.loop == loop) {
-        g.channels.add(channel);
+        g.encoders.add(encoder);
         return true;
       }
     }
     Group g = new Group(loop);
-    g.channels.add(channel);
+    g.encoders.add(encoder);
     groups.add(g);
     return true;
   }
@@ -140,7 +141,7 @@ final class Broadcast {
   /** The recipients on one event loop. */
   private static final class Group {
     final EventLoop loop;
-    final List<Channel> channels = new ArrayList<>();
+    final List<ChannelHandlerContext> encoders = new ArrayList<>();
 
     Group(EventLoop loop) {
       this.loop = loop;
@@ -149,9 +150,9 @@ final class Broadcast {
     /** Runs on the event loop: one write and flush per channel, each of a duplicate. */
     void write(ByteBuf shared) {
       try {
-        for (Channel channel : channels) {
-          if (channel.isActive()) {
-            channel.writeAndFlush(shared.retainedDuplicate(), channel.voidPromise());
+        for (ChannelHandlerContext encoder : encoders) {
+          if (encoder.channel().isActive()) {
+            encoder.writeAndFlush(shared.retainedDuplicate(), encoder.voidPromise());
           }
         }
       } finally {

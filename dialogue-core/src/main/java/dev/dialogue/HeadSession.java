@@ -7,8 +7,10 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -50,8 +52,11 @@ final class HeadSession implements Session {
   private final int maxUnflushed;
   private final int frameLimit;
 
-  /** The session's WebSocket once it is on one for good ({@link Gate} tells); null before. */
-  private volatile Channel webSocket;
+  /**
+   * The WebSocket frame encoder's context of the session's channel, once it is on a WebSocket for
+   * good ({@link Gate} tells); null before.
+   */
+  private volatile ChannelHandlerContext webSocket;
 
   /** Packets sent since the transport stopped being writable: the outbound backlog. */
   private volatile int unflushed;
@@ -67,7 +72,7 @@ final class HeadSession implements Session {
 
   /** The session's WebSocket channel, which carries all its traffic from now on. */
   void onWebSocket(Channel channel) {
-    webSocket = channel;
+    webSocket = channel.pipeline().context(WebSocketFrameEncoder.class);
   }
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */
@@ -87,11 +92,11 @@ final class HeadSession implements Session {
     }
     // netty-socketio switches its current transport only after it has flushed what the polling
     // transport still held: from then on, frames written straight to the WebSocket keep the order.
-    Channel ws = webSocket;
+    ChannelHandlerContext ws = webSocket;
     if (ws != null
         && head.getCurrentTransport() == Transport.WEBSOCKET
         && event.add(ws, wireNamespace, frameLimit)) {
-      return track(ws.isWritable());
+      return track(ws.channel().isWritable());
     }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
     packet.setName(event.eventName);

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,9 @@ class BroadcastTest {
     // 125 bytes and less: 7-bit length; up to 65,535: 16-bit; above: 64-bit.
     for (int size : new int[] {10, 300, 70_000}) {
       String data = "{\"text\":\"" + "é€".repeat(size / 5) + "\"}";
-      EmbeddedChannel channel = new EmbeddedChannel();
+      EmbeddedChannel channel = webSocketChannel();
       Broadcast event = new Broadcast("dialogue:event", new RawValue(data));
-      assertThat(event.add(channel, "", NO_LIMIT)).isTrue();
+      assertThat(event.add(encoder(channel), "", NO_LIMIT)).isTrue();
       event.send();
 
       assertThat(decode(channel.readOutbound()))
@@ -37,9 +40,9 @@ class BroadcastTest {
 
   @Test
   void frame_namesAnotherNamespaceAfterThePacketType_andEscapesTheEventName() {
-    EmbeddedChannel channel = new EmbeddedChannel();
+    EmbeddedChannel channel = webSocketChannel();
     Broadcast event = new Broadcast("say \"hi\"", new RawValue("[1,2]"));
-    event.add(channel, "/chat", NO_LIMIT);
+    event.add(encoder(channel), "/chat", NO_LIMIT);
     event.send();
 
     assertThat(decode(channel.readOutbound())).isEqualTo("42/chat,[\"say \\\"hi\\\"\",[1,2]]");
@@ -50,9 +53,9 @@ class BroadcastTest {
     List<EmbeddedChannel> channels = new ArrayList<>();
     Broadcast event = new Broadcast("dialogue:event", new RawValue("{\"n\":1}"));
     for (int i = 0; i < 3; i++) {
-      EmbeddedChannel channel = new EmbeddedChannel();
+      EmbeddedChannel channel = webSocketChannel();
       channels.add(channel);
-      event.add(channel, "", NO_LIMIT);
+      event.add(encoder(channel), "", NO_LIMIT);
     }
     event.send();
 
@@ -66,12 +69,13 @@ class BroadcastTest {
 
   @Test
   void closedChannel_getsNothing_andTheFrameIsStillFreed() {
-    EmbeddedChannel open = new EmbeddedChannel();
-    EmbeddedChannel closed = new EmbeddedChannel();
+    EmbeddedChannel open = webSocketChannel();
+    EmbeddedChannel closed = webSocketChannel();
+    ChannelHandlerContext closedEncoder = encoder(closed);
     closed.close();
     Broadcast event = new Broadcast("dialogue:event", new RawValue("{}"));
-    event.add(closed, "", NO_LIMIT);
-    event.add(open, "", NO_LIMIT);
+    event.add(closedEncoder, "", NO_LIMIT);
+    event.add(encoder(open), "", NO_LIMIT);
     event.send();
 
     assertThat((Object) closed.readOutbound()).isNull();
@@ -83,10 +87,10 @@ class BroadcastTest {
 
   @Test
   void frameAboveTheTransportLimit_isRefused_soTheCallerSendsAPacket() {
-    EmbeddedChannel channel = new EmbeddedChannel();
+    EmbeddedChannel channel = webSocketChannel();
     Broadcast event = new Broadcast("dialogue:event", new RawValue("\"" + "x".repeat(100) + "\""));
 
-    assertThat(event.add(channel, "", 100)).isFalse();
+    assertThat(event.add(encoder(channel), "", 100)).isFalse();
     event.send();
     assertThat((Object) channel.readOutbound()).isNull();
   }
@@ -144,6 +148,15 @@ class BroadcastTest {
     return server.hub().allClients().stream()
         .filter(c -> c.userId().equals(userId))
         .allMatch(c -> ((HeadSession) c.session()).writesFrames());
+  }
+
+  /** A channel whose pipeline has a WebSocket frame encoder, as a session's after the upgrade. */
+  private static EmbeddedChannel webSocketChannel() {
+    return new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+  }
+
+  private static ChannelHandlerContext encoder(EmbeddedChannel channel) {
+    return channel.pipeline().context(WebSocketFrameEncoder.class);
   }
 
   /** Decodes one server frame as a client would. */

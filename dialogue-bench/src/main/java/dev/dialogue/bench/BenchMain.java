@@ -40,7 +40,13 @@ public final class BenchMain {
       Path nodeSource,
       String classpath,
       List<String> notes,
-      String command) {
+      String command,
+      List<Integer> subscribers) {
+    /** The fan-out sizes: {@code --subscribers}, else the plan's. */
+    List<Integer> fanoutSizes() {
+      return subscribers.isEmpty() ? plan.fanoutSubscribers() : subscribers;
+    }
+
     static Options parse(String[] args) {
       Plan plan = Plan.QUICK;
       Path out = null;
@@ -53,6 +59,7 @@ public final class BenchMain {
       String classpath = System.getProperty("java.class.path");
       List<String> notes = new ArrayList<>();
       String command = "BenchMain " + String.join(" ", args);
+      List<Integer> subscribers = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--profile")) {
@@ -94,6 +101,11 @@ public final class BenchMain {
           case "--classpath" -> classpath = v;
           case "--note" -> notes.add(v);
           case "--command" -> command = v;
+          case "--subscribers" -> {
+            for (String n : v.split(",")) {
+              subscribers.add(Integer.parseInt(n.trim()));
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -101,7 +113,17 @@ public final class BenchMain {
         out = work.resolve("performance.md");
       }
       return new Options(
-          plan, out, work, targets, scenarios, profile, nodeSource, classpath, notes, command);
+          plan,
+          out,
+          work,
+          targets,
+          scenarios,
+          profile,
+          nodeSource,
+          classpath,
+          notes,
+          command,
+          subscribers);
     }
   }
 
@@ -147,7 +169,7 @@ public final class BenchMain {
                                 .toAbsolutePath())
                     : List.of());
     if (o.scenarios().contains("fanout")) {
-      for (int n : o.plan().fanoutSubscribers()) {
+      for (int n : o.fanoutSizes()) {
         log.println("bench: fan-out, " + n + " subscribers");
         List<Results.Ramp> list = new ArrayList<>();
         for (Target t : targets) {

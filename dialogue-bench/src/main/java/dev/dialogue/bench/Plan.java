@@ -104,6 +104,27 @@ record Plan(
 
   static final Storm FULL_STORM = new Storm(5_000, 100, 10, 3, 120);
 
+  /**
+   * How a rising-load ramp (scenarios 1 and 2) finds its maximum and holds 80% of it.
+   *
+   * @param refineSteps steps tried, after the first step that was not sustained, halfway (on a log
+   *     scale) between it and the last sustained one: the ramp's factor alone leaves the maximum up
+   *     to a whole factor too low
+   * @param at80WarmShare share of the maximum held before the 80% run ...
+   * @param at80WarmSeconds ... for this long, on its fresh server, so that the JVM has compiled its
+   *     hot paths before the measured window
+   */
+  record Ramp(int refineSteps, double at80WarmShare, double at80WarmSeconds) {}
+
+  static final Ramp QUICK_RAMP = new Ramp(1, 0.3, 0.3);
+
+  static final Ramp FULL_RAMP = new Ramp(2, 0.5, 8);
+
+  /** The ramp's settings for this plan. */
+  Ramp ramp() {
+    return name.equals(FULL.name) ? FULL_RAMP : QUICK_RAMP;
+  }
+
   /** The recovery storm's sizes for this plan. */
   Storm storm() {
     return name.equals(FULL.name) ? FULL_STORM : QUICK_STORM;

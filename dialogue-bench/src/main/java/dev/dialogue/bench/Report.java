@@ -91,15 +91,21 @@ final class Report {
             + plan.stepSeconds()
             + " s; the rate grows "
             + plan.stepFactor()
-            + "x per step. A step is *sustained* if at least "
+            + "x per step; after the first step that is not sustained, "
+            + plan.ramp().refineSteps()
+            + " more steps narrow the maximum down halfway (log scale) between it and the last"
+            + " sustained one, each after the backlog has drained. A step is *sustained* if at least "
             + pct(Plan.SUSTAINED_SHARE)
             + " of the offered deliveries arrived in its window with p99 <= "
             + f("%.0f", Plan.SUSTAINED_P99_MILLIS)
             + " ms and no disconnect. The maximum is the highest delivered rate of a sustained"
             + " step; the latency run then holds 80% of it for "
             + plan.at80Seconds()
-            + " s on a fresh server with fresh connections, after a short while at 30% so that the"
-            + " fresh JVM has compiled its hot paths.");
+            + " s on a fresh server with fresh connections, after "
+            + plan.ramp().at80WarmSeconds()
+            + " s at "
+            + pct(plan.ramp().at80WarmShare())
+            + " of it so that the fresh JVM has compiled its hot paths.");
     line(
         "- CPU is in cores (2.00 = both cores of the machine): the server's from /proc, the"
             + " generator's own from the JVM. A generator near 2 cores, or one that published less"

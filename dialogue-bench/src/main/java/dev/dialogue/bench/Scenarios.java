@@ -8,6 +8,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,21 +94,13 @@ final class Scenarios {
       for (int i = 0; i < plan.maxSteps() && offered <= plan.maxOffered(); i++) {
         Results.Step step = s.hold(publishers, offered, plan.stepSeconds());
         steps.add(step);
-        log.printf(
-            "  %s %d conns: offered %.0f/s delivered %.0f/s p99 %.1f ms gen %.2f srv %.2f cores%s%n",
-            target.key(),
-            connected,
-            step.offered(),
-            step.delivered(),
-            step.p99Millis(),
-            step.generatorCores(),
-            step.serverCores(),
-            step.sustained() ? "" : "  (not sustained)");
+        logStep(target, connected, step);
         if (!step.sustained()) {
           break;
         }
         offered *= plan.stepFactor();
       }
+      refine(s, steps, publishers, connected);
     }
     double max =
         steps.stream()
@@ -134,6 +127,46 @@ final class Scenarios {
       }
     }
     return new Results.Ramp(target, connections, connected, steps, at80, note.toString().trim());
+  }
+
+  /**
+   * Narrows the maximum down between the last sustained step and the first that was not: each try
+   * is halfway between them on a log scale, after the overloaded step's backlog has drained.
+   */
+  private void refine(Session s, List<Results.Step> steps, int publishers, int connected)
+      throws Exception {
+    Results.Step last = steps.isEmpty() ? null : steps.get(steps.size() - 1);
+    if (last == null || last.sustained() || steps.size() < 2) {
+      return;
+    }
+    double low = steps.get(steps.size() - 2).offered();
+    double high = last.offered();
+    for (int i = 0; i < plan.ramp().refineSteps(); i++) {
+      s.drain();
+      double offered = Math.sqrt(low * high);
+      Results.Step step = s.hold(publishers, offered, plan.stepSeconds());
+      steps.add(step);
+      logStep(s.target, connected, step);
+      if (step.sustained()) {
+        low = offered;
+      } else {
+        high = offered;
+      }
+    }
+    steps.sort(Comparator.comparingDouble(Results.Step::offered));
+  }
+
+  private void logStep(Target target, int connected, Results.Step step) {
+    log.printf(
+        "  %s %d conns: offered %.0f/s delivered %.0f/s p99 %.1f ms gen %.2f srv %.2f cores%s%n",
+        target.key(),
+        connected,
+        step.offered(),
+        step.delivered(),
+        step.p99Millis(),
+        step.generatorCores(),
+        step.serverCores(),
+        step.sustained() ? "" : "  (not sustained)");
   }
 
   private static IntFunction<String> devAuth() {
@@ -170,12 +203,13 @@ final class Scenarios {
     }
 
     /**
-     * Holds 80% of {@code max} deliveries per second, after a while at 30% so that a fresh JVM has
-     * compiled its hot paths (otherwise the first seconds build a backlog that the measured window
-     * inherits).
+     * Holds 80% of {@code max} deliveries per second, after a while at a lower rate so that a fresh
+     * JVM has compiled its hot paths (otherwise the first seconds build a backlog that the measured
+     * window inherits).
      */
     Results.Step at80(int publishers, double max) throws Exception {
-      hold(publishers, 0.3 * max, Math.min(3, 2 * plan.warmSeconds()));
+      hold(publishers, plan.ramp().at80WarmShare() * max, plan.ramp().at80WarmSeconds());
+      drain();
       Results.Step at80 = hold(publishers, 0.8 * max, plan.at80Seconds());
       log.printf(
           "  %s at 80%%: offered %.0f/s delivered %.0f/s p50 %.2f p99 %.2f p99.9 %.2f ms%n",
@@ -235,6 +269,20 @@ final class Scenarios {
             genCores,
             srvCores,
             sustained);
+      }
+    }
+
+    /** Waits, at most 30 s, until no more deliveries arrive: a backlog has drained. */
+    void drain() throws InterruptedException {
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      long seen = -1;
+      while (System.nanoTime() < deadline) {
+        long delivered = gen.stats.snapshot().deliveries();
+        if (delivered == seen) {
+          return;
+        }
+        seen = delivered;
+        sleep(0.5);
       }
     }
 
