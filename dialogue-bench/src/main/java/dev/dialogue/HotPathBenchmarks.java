@@ -1,9 +1,22 @@
 package dev.dialogue;
 
+import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketEncoder;
+import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,9 +36,11 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * JMH microbenchmarks of the server's hot paths, without the network: envelope encoding, payload
- * validation, subscription routing, and a room's delivery loop to N members whose sessions only
- * count packets (so the figure is Dialogue's own cost per recipient, not the transport's). In
- * package {@code dev.dialogue} to reach the package-private internals.
+ * validation, subscription routing, a room's delivery loop to N members whose sessions only count
+ * packets (so the figure is Dialogue's own cost per recipient, not the transport's), and writing
+ * one event to N WebSocket channels (in-memory, no sockets) netty-socketio's way (a packet encoded
+ * per recipient) and Dialogue's (one frame, {@link Broadcast}). In package {@code dev.dialogue} to
+ * reach the package-private internals.
  *
  * <p>Run: {@code bin/bench-jmh} (see docs/performance.md).
  */
@@ -100,6 +115,73 @@ public class HotPathBenchmarks {
         new EventMessage(
             "message", "chat", payload, "alice", 1_795_000_000_000L, null, Ids.random(), 42L, null);
     validator = new PayloadValidator();
+    setUpChannels();
+  }
+
+  /**
+   * Channels whose pipeline ends in a WebSocket frame encoder, as a session's does after the
+   * upgrade; what is written stays in memory.
+   */
+  private EmbeddedChannel[] channels;
+
+  private WebSocketOut[] outs;
+
+  private PacketEncoder packetEncoder;
+  private RawValue encoded;
+
+  private void setUpChannels() {
+    channels = new EmbeddedChannel[members];
+    outs = new WebSocketOut[members];
+    for (int i = 0; i < members; i++) {
+      channels[i] = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+      outs[i] = new WebSocketOut(channels[i].pipeline().context(WebSocketFrameEncoder.class));
+    }
+    packetEncoder = new PacketEncoder(new Configuration(), new JacksonJsonSupport());
+    encoded = Json.raw(envelope);
+  }
+
+  /**
+   * netty-socketio's way (and the relay peer's): for every recipient a Socket.IO packet encoded by
+   * its {@code PacketEncoder} and written as a text frame, which the frame encoder copies behind a
+   * header.
+   */
+  @Benchmark
+  public void writePacketPerRecipient(Blackhole bh) throws IOException {
+    for (EmbeddedChannel channel : channels) {
+      Packet packet = new Packet(PacketType.MESSAGE, EngineIOVersion.V4);
+      packet.setSubType(PacketType.EVENT);
+      packet.setNsp("");
+      packet.setName(Wire.EVENT);
+      packet.setData(List.of(encoded));
+      ByteBuf buf = packetEncoder.allocateBuffer(channel.alloc());
+      packetEncoder.encodePacket(packet, buf, channel.alloc(), true);
+      channel.writeAndFlush(new TextWebSocketFrame(buf), channel.voidPromise());
+    }
+    drain(bh);
+  }
+
+  /** Dialogue's way: one frame for the broadcast, a duplicate of it written to every recipient. */
+  @Benchmark
+  public void writeFrameOnce(Blackhole bh) {
+    Broadcast broadcast = new Broadcast(Wire.EVENT, encoded);
+    for (WebSocketOut out : outs) {
+      broadcast.add(out, "", Integer.MAX_VALUE);
+    }
+    broadcast.send();
+    // The flush runs as a task of the (embedded) event loop.
+    for (EmbeddedChannel channel : channels) {
+      channel.runPendingTasks();
+    }
+    drain(bh);
+  }
+
+  private void drain(Blackhole bh) {
+    for (EmbeddedChannel channel : channels) {
+      for (Object out; (out = channel.readOutbound()) != null; ) {
+        bh.consume(((ByteBuf) out).readableBytes());
+        ((ByteBuf) out).release();
+      }
+    }
   }
 
   @TearDown(Level.Trial)

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,29 +52,27 @@ final class Broadcast {
   }
 
   /**
-   * Queues the frame for the channel of {@code encoder}, the context of a WebSocket session's frame
-   * encoder (the frame is written from there, past the handlers nearer the pipeline's tail, which
-   * would only pass it on), in {@code wireNamespace}. Returns false, and queues nothing, when the
-   * frame would exceed {@code frameLimit}: the caller sends a packet instead.
+   * Queues the frame for {@code out}, a session's WebSocket whose packets are in {@code
+   * wireNamespace}. Returns false, and queues nothing, when the frame would exceed {@code
+   * frameLimit} (or was built for another namespace): the caller sends a packet instead.
    */
-  boolean add(ChannelHandlerContext encoder, String wireNamespace, int frameLimit) {
-    if (frame == null || !frameNamespace.equals(wireNamespace)) {
-      release();
+  boolean add(WebSocketOut out, String wireNamespace, int frameLimit) {
+    if (frame == null) {
       frame = frame(wireNamespace);
       frameNamespace = wireNamespace;
     }
-    if (payloadLength > frameLimit) {
+    if (payloadLength > frameLimit || !frameNamespace.equals(wireNamespace)) {
       return false;
     }
-    EventLoop loop = encoder.channel().eventLoop();
+    EventLoop loop = out.encoder.channel().eventLoop();
     for (Group g : groups) {
       if (g.loop == loop) {
-        g.encoders.add(encoder);
+        g.outs.add(out);
         return true;
       }
     }
     Group g = new Group(loop);
-    g.encoders.add(encoder);
+    g.outs.add(out);
     groups.add(g);
     return true;
   }
@@ -141,23 +140,79 @@ final class Broadcast {
   /** The recipients on one event loop. */
   private static final class Group {
     final EventLoop loop;
-    final List<ChannelHandlerContext> encoders = new ArrayList<>();
+    final List<WebSocketOut> outs = new ArrayList<>();
 
     Group(EventLoop loop) {
       this.loop = loop;
     }
 
-    /** Runs on the event loop: one write and flush per channel, each of a duplicate. */
+    /**
+     * Runs on the event loop: writes a duplicate to each channel and leaves the flush to the loop's
+     * {@link Flusher}, so that frames of deliveries queued behind this one share a socket write.
+     */
     void write(ByteBuf shared) {
+      Flusher flusher = FLUSHERS.get();
       try {
-        for (ChannelHandlerContext encoder : encoders) {
+        for (WebSocketOut out : outs) {
+          ChannelHandlerContext encoder = out.encoder;
           if (encoder.channel().isActive()) {
-            encoder.writeAndFlush(shared.retainedDuplicate(), encoder.voidPromise());
+            encoder.write(shared.retainedDuplicate(), encoder.voidPromise());
+            flusher.due(out);
           }
         }
       } finally {
         shared.release();
+        flusher.schedule(loop);
       }
+    }
+  }
+
+  private static final FastThreadLocal<Flusher> FLUSHERS =
+      new FastThreadLocal<>() {
+        @Override
+        protected Flusher initialValue() {
+          return new Flusher();
+        }
+      };
+
+  /**
+   * Flushes, once, every channel an event loop wrote frames to, in a task queued behind those
+   * writes. Deliveries waiting in the loop's queue by then are written first, so under load a
+   * recipient gets several frames in one socket write; when idle it costs one more task. Order is
+   * unaffected: a flush only sends what was written, in the order written (and netty-socketio's own
+   * writes flush whatever was written before them). Confined to its event loop.
+   */
+  private static final class Flusher implements Runnable {
+    private final List<WebSocketOut> due = new ArrayList<>();
+    private boolean scheduled;
+
+    void due(WebSocketOut out) {
+      if (!out.flushDue) {
+        out.flushDue = true;
+        due.add(out);
+      }
+    }
+
+    void schedule(EventLoop loop) {
+      if (scheduled || due.isEmpty()) {
+        return;
+      }
+      scheduled = true;
+      try {
+        loop.execute(this);
+      } catch (RejectedExecutionException e) {
+        run();
+      }
+    }
+
+    @Override
+    public void run() {
+      scheduled = false;
+      for (WebSocketOut out : due) {
+        out.flushDue = false;
+        out.encoder.flush();
+      }
+      due.clear();
     }
   }
 }

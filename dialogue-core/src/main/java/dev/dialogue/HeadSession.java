@@ -56,7 +56,7 @@ final class HeadSession implements Session {
    * The WebSocket frame encoder's context of the session's channel, once it is on a WebSocket for
    * good ({@link Gate} tells); null before.
    */
-  private volatile ChannelHandlerContext webSocket;
+  private volatile WebSocketOut webSocket;
 
   /** Packets sent since the transport stopped being writable: the outbound backlog. */
   private volatile int unflushed;
@@ -72,7 +72,8 @@ final class HeadSession implements Session {
 
   /** The session's WebSocket channel, which carries all its traffic from now on. */
   void onWebSocket(Channel channel) {
-    webSocket = channel.pipeline().context(WebSocketFrameEncoder.class);
+    ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+    webSocket = encoder == null ? null : new WebSocketOut(encoder);
   }
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */
@@ -92,11 +93,11 @@ final class HeadSession implements Session {
     }
     // netty-socketio switches its current transport only after it has flushed what the polling
     // transport still held: from then on, frames written straight to the WebSocket keep the order.
-    ChannelHandlerContext ws = webSocket;
+    WebSocketOut ws = webSocket;
     if (ws != null
         && head.getCurrentTransport() == Transport.WEBSOCKET
         && event.add(ws, wireNamespace, frameLimit)) {
-      return track(ws.channel().isWritable());
+      return track(ws.encoder.channel().isWritable());
     }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
     packet.setName(event.eventName);

@@ -4,9 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
@@ -14,6 +24,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +46,7 @@ class BroadcastTest {
       Broadcast event = new Broadcast("dialogue:event", new RawValue(data));
       assertThat(event.add(encoder(channel), "", NO_LIMIT)).isTrue();
       event.send();
+      channel.runPendingTasks();
 
       assertThat(decode(channel.readOutbound()))
           .as("frame of %d chars", data.length())
@@ -44,6 +60,7 @@ class BroadcastTest {
     Broadcast event = new Broadcast("say \"hi\"", new RawValue("[1,2]"));
     event.add(encoder(channel), "/chat", NO_LIMIT);
     event.send();
+    channel.runPendingTasks();
 
     assertThat(decode(channel.readOutbound())).isEqualTo("42/chat,[\"say \\\"hi\\\"\",[1,2]]");
   }
@@ -58,6 +75,7 @@ class BroadcastTest {
       event.add(encoder(channel), "", NO_LIMIT);
     }
     event.send();
+    channels.forEach(EmbeddedChannel::runPendingTasks);
 
     List<ByteBuf> written = channels.stream().map(c -> (ByteBuf) c.readOutbound()).toList();
     ByteBuf frame = written.get(0).unwrap();
@@ -71,18 +89,95 @@ class BroadcastTest {
   void closedChannel_getsNothing_andTheFrameIsStillFreed() {
     EmbeddedChannel open = webSocketChannel();
     EmbeddedChannel closed = webSocketChannel();
-    ChannelHandlerContext closedEncoder = encoder(closed);
+    WebSocketOut closedEncoder = encoder(closed);
     closed.close();
     Broadcast event = new Broadcast("dialogue:event", new RawValue("{}"));
     event.add(closedEncoder, "", NO_LIMIT);
     event.add(encoder(open), "", NO_LIMIT);
     event.send();
+    closed.runPendingTasks();
+    open.runPendingTasks();
 
     assertThat((Object) closed.readOutbound()).isNull();
     ByteBuf written = open.readOutbound();
     ByteBuf frame = written.unwrap();
     written.release();
     assertThat(frame.refCnt()).isZero();
+  }
+
+  @Test
+  void deliveriesHandedToABusyEventLoop_leaveInOneFlush_inOrder() throws Exception {
+    // A real event loop and in-VM channels: EmbeddedChannel runs its pending tasks on every write.
+    DefaultEventLoopGroup loop = new DefaultEventLoopGroup(1);
+    AtomicInteger flushes = new AtomicInteger();
+    CompletableFuture<WebSocketOut> server = new CompletableFuture<>();
+    BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    try {
+      new ServerBootstrap()
+          .group(loop)
+          .channel(LocalServerChannel.class)
+          .childHandler(
+              new ChannelInitializer<LocalChannel>() {
+                @Override
+                protected void initChannel(LocalChannel ch) {
+                  ch.pipeline()
+                      .addLast(
+                          new ChannelOutboundHandlerAdapter() {
+                            @Override
+                            public void flush(ChannelHandlerContext ctx) {
+                              flushes.incrementAndGet();
+                              ctx.flush();
+                            }
+                          },
+                          new WebSocket13FrameEncoder(false));
+                  server.complete(encoder(ch));
+                }
+              })
+          .bind(new LocalAddress("broadcast-test"))
+          .sync();
+      new Bootstrap()
+          .group(loop)
+          .channel(LocalChannel.class)
+          .handler(
+              new ChannelInitializer<LocalChannel>() {
+                @Override
+                protected void initChannel(LocalChannel ch) {
+                  ch.pipeline()
+                      .addLast(
+                          new WebSocket13FrameDecoder(false, false, 1 << 20),
+                          new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                            @Override
+                            protected void channelRead0(
+                                ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+                              received.add(frame.text());
+                            }
+                          });
+                }
+              })
+          .connect(new LocalAddress("broadcast-test"))
+          .sync();
+      WebSocketOut out = server.get(10, TimeUnit.SECONDS);
+
+      // Three deliveries handed to the event loop while it is busy (inside one of its tasks).
+      loop.submit(
+              () -> {
+                for (int n = 1; n <= 3; n++) {
+                  Broadcast event =
+                      new Broadcast("dialogue:event", new RawValue("{\"n\":" + n + "}"));
+                  event.add(out, "", NO_LIMIT);
+                  event.send();
+                }
+              })
+          .sync();
+
+      for (int n = 1; n <= 3; n++) {
+        assertThat(received.poll(10, TimeUnit.SECONDS))
+            .isEqualTo("42[\"dialogue:event\",{\"n\":" + n + "}]");
+      }
+      assertThat(flushes).hasValue(1);
+    } finally {
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
   }
 
   @Test
@@ -155,8 +250,8 @@ class BroadcastTest {
     return new EmbeddedChannel(new WebSocket13FrameEncoder(false));
   }
 
-  private static ChannelHandlerContext encoder(EmbeddedChannel channel) {
-    return channel.pipeline().context(WebSocketFrameEncoder.class);
+  private static WebSocketOut encoder(Channel channel) {
+    return new WebSocketOut(channel.pipeline().context(WebSocketFrameEncoder.class));
   }
 
   /** Decodes one server frame as a client would. */

@@ -6,6 +6,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -59,7 +62,10 @@ final class LoadGenerator implements AutoCloseable {
           "threads >= 1 and 1..250 source addresses, were " + threads + ", " + sourceAddresses);
     }
     this.threads = threads;
-    this.group = new NioEventLoopGroup(threads);
+    // The native transport where it loads, as the Java servers use: it costs the generator, which
+    // shares the machine with the server, markedly less CPU per delivery than NIO.
+    this.group =
+        Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
     try {
       for (int i = 0; i < sourceAddresses; i++) {
         sources.add(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)}));
@@ -67,6 +73,11 @@ final class LoadGenerator implements AutoCloseable {
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** "epoll" or "nio". */
+  String transport() {
+    return group instanceof EpollEventLoopGroup ? "epoll" : "nio";
   }
 
   int threads() {
@@ -109,7 +120,10 @@ final class LoadGenerator implements AutoCloseable {
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
+            .channel(
+                group instanceof EpollEventLoopGroup
+                    ? EpollSocketChannel.class
+                    : NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             // Lets a source port in TIME_WAIT from an earlier run be bound again (churn).
             .option(ChannelOption.SO_REUSEADDR, true)

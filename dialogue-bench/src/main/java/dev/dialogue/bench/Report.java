@@ -72,8 +72,8 @@ final class Report {
     line();
     line(
         "- Every connection is a websocket Socket.IO v4 client (Engine.IO 4 / Socket.IO 5 text"
-            + " framing spoken by the generator itself, on 2 Netty event loops, no thread per"
-            + " connection), from loopback source addresses 127.0.0.2 .. 127.0.0.9. It authenticates"
+            + " framing spoken by the generator itself, on 2 Netty event loops with the native epoll"
+            + " transport where it loads (else NIO), no thread per connection), from loopback source addresses 127.0.0.2 .. 127.0.0.9. It authenticates"
             + " in the CONNECT packet and joins its room with `dialogue:join` (acknowledged).");
     line(
         "- Publishers send `dialogue:trigger {roomId, event: \"tick\", data}` with a 100-byte `data`"

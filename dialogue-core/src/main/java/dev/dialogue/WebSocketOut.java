@@ -1,0 +1,19 @@
+package dev.dialogue;
+
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * A session's WebSocket as {@link Broadcast} writes to it: frames are written from the WebSocket
+ * frame encoder's context, past the handlers nearer the pipeline's tail (which would only pass them
+ * on; TLS, nearer the head, still applies).
+ */
+final class WebSocketOut {
+  final ChannelHandlerContext encoder;
+
+  /** Written to and not flushed yet. Read and written only on the channel's event loop. */
+  boolean flushDue;
+
+  WebSocketOut(ChannelHandlerContext encoder) {
+    this.encoder = encoder;
+  }
+}
