@@ -8,17 +8,29 @@ import com.corundumstudio.socketio.protocol.PacketEncoder;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.util.ReferenceCountUtil;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,9 +50,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * JMH microbenchmarks of the server's hot paths, without the network: envelope encoding, payload
  * validation, subscription routing, a room's delivery loop to N members whose sessions only count
  * packets (so the figure is Dialogue's own cost per recipient, not the transport's), and writing
- * one event to N WebSocket channels (in-memory, no sockets) netty-socketio's way (a packet encoded
- * per recipient) and Dialogue's (one frame, {@link Broadcast}). In package {@code dev.dialogue} to
- * reach the package-private internals.
+ * one event to N WebSocket channels on one event loop (in-VM channels, no sockets) netty-socketio's
+ * way (a packet encoded per recipient) and Dialogue's (one frame, {@link Broadcast}). In package
+ * {@code dev.dialogue} to reach the package-private internals.
  *
  * <p>Run: {@code bin/bench-jmh} (see docs/performance.md).
  */
@@ -87,7 +99,7 @@ public class HotPathBenchmarks {
   private Membership[] memberships;
 
   @Setup(Level.Trial)
-  public void setUp() {
+  public void setUp() throws Exception {
     dialogue =
         Dialogue.builder()
             .room(
@@ -119,21 +131,49 @@ public class HotPathBenchmarks {
   }
 
   /**
-   * Channels whose pipeline ends in a WebSocket frame encoder, as a session's does after the
-   * upgrade; what is written stays in memory.
+   * One event loop, as a server's, with {@code members} in-VM channel pairs on it: the server side
+   * ends in a WebSocket frame encoder, as a session's does after the upgrade; the client side
+   * counts and frees what arrives.
    */
-  private EmbeddedChannel[] channels;
+  private DefaultEventLoopGroup loop;
 
+  private Channel[] channels;
   private WebSocketOut[] outs;
+  private final AtomicLong arrived = new AtomicLong();
 
   private PacketEncoder packetEncoder;
   private RawValue encoded;
 
-  private void setUpChannels() {
-    channels = new EmbeddedChannel[members];
+  private void setUpChannels() throws Exception {
+    loop = new DefaultEventLoopGroup(1);
+    List<Channel> accepted = new CopyOnWriteArrayList<>();
+    Channel server =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(LocalServerChannel.class)
+            .childHandler(
+                new ChannelInitializer<LocalChannel>() {
+                  @Override
+                  protected void initChannel(LocalChannel ch) {
+                    ch.pipeline().addLast(new WebSocket13FrameEncoder(false));
+                    accepted.add(ch);
+                  }
+                })
+            .bind(LocalAddress.ANY)
+            .sync()
+            .channel();
+    LocalAddress address = (LocalAddress) server.localAddress();
+    Bootstrap client =
+        new Bootstrap().group(loop).channel(LocalChannel.class).handler(new Arrivals(arrived));
+    for (int i = 0; i < members; i++) {
+      client.connect(address).sync();
+    }
+    while (accepted.size() < members) {
+      Thread.onSpinWait();
+    }
+    channels = accepted.toArray(Channel[]::new);
     outs = new WebSocketOut[members];
     for (int i = 0; i < members; i++) {
-      channels[i] = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
       outs[i] = new WebSocketOut(channels[i].pipeline().context(WebSocketFrameEncoder.class));
     }
     packetEncoder = new PacketEncoder(new Configuration(), new JacksonJsonSupport());
@@ -141,51 +181,70 @@ public class HotPathBenchmarks {
   }
 
   /**
-   * netty-socketio's way (and the relay peer's): for every recipient a Socket.IO packet encoded by
-   * its {@code PacketEncoder} and written as a text frame, which the frame encoder copies behind a
-   * header.
+   * netty-socketio's way (and the relay peer's), on the event loop: for every recipient a Socket.IO
+   * packet encoded by its {@code PacketEncoder}, written and flushed as a text frame, which the
+   * frame encoder copies behind a header.
    */
   @Benchmark
-  public void writePacketPerRecipient(Blackhole bh) throws IOException {
-    for (EmbeddedChannel channel : channels) {
-      Packet packet = new Packet(PacketType.MESSAGE, EngineIOVersion.V4);
-      packet.setSubType(PacketType.EVENT);
-      packet.setNsp("");
-      packet.setName(Wire.EVENT);
-      packet.setData(List.of(encoded));
-      ByteBuf buf = packetEncoder.allocateBuffer(channel.alloc());
-      packetEncoder.encodePacket(packet, buf, channel.alloc(), true);
-      channel.writeAndFlush(new TextWebSocketFrame(buf), channel.voidPromise());
-    }
-    drain(bh);
+  public long writePacketPerRecipient() throws Exception {
+    loop.submit(
+            () -> {
+              for (Channel channel : channels) {
+                Packet packet = new Packet(PacketType.MESSAGE, EngineIOVersion.V4);
+                packet.setSubType(PacketType.EVENT);
+                packet.setNsp("");
+                packet.setName(Wire.EVENT);
+                packet.setData(List.of(encoded));
+                ByteBuf buf = packetEncoder.allocateBuffer(channel.alloc());
+                packetEncoder.encodePacket(packet, buf, channel.alloc(), true);
+                channel.writeAndFlush(new TextWebSocketFrame(buf), channel.voidPromise());
+              }
+              return null;
+            })
+        .sync();
+    return settle();
   }
 
-  /** Dialogue's way: one frame for the broadcast, a duplicate of it written to every recipient. */
+  /**
+   * Dialogue's way: one frame for the broadcast, handed to the event loop in one task that writes a
+   * duplicate to every recipient, and one flush per recipient.
+   */
   @Benchmark
-  public void writeFrameOnce(Blackhole bh) {
+  public long writeFrameOnce() throws Exception {
     Broadcast broadcast = new Broadcast(Wire.EVENT, encoded);
     for (WebSocketOut out : outs) {
       broadcast.add(out, "", Integer.MAX_VALUE);
     }
     broadcast.send();
-    // The flush runs as a task of the (embedded) event loop.
-    for (EmbeddedChannel channel : channels) {
-      channel.runPendingTasks();
-    }
-    drain(bh);
+    return settle();
   }
 
-  private void drain(Blackhole bh) {
-    for (EmbeddedChannel channel : channels) {
-      for (Object out; (out = channel.readOutbound()) != null; ) {
-        bh.consume(((ByteBuf) out).readableBytes());
-        ((ByteBuf) out).release();
-      }
+  /** The client side of every channel pair: counts and frees what arrives. */
+  @ChannelHandler.Sharable
+  private static final class Arrivals extends ChannelInboundHandlerAdapter {
+    private final AtomicLong arrived;
+
+    Arrivals(AtomicLong arrived) {
+      this.arrived = arrived;
     }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      arrived.incrementAndGet();
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** Waits until the loop has run everything queued so far (the flush task included). */
+  private long settle() throws Exception {
+    loop.submit(() -> {}).sync();
+    loop.submit(() -> {}).sync();
+    return arrived.get();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     validator.close();
     dialogue.close();
   }
