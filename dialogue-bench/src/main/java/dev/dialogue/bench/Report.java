@@ -87,7 +87,7 @@ final class Report {
     line(
         "- Rising load: each step publishes for "
             + plan.warmSeconds()
-            + " s of warm-up, then is measured for "
+            + " s of warm-up, then is measured for at least "
             + plan.stepSeconds()
             + " s; the rate grows "
             + plan.stepFactor()
@@ -96,7 +96,9 @@ final class Report {
             + " more steps narrow the maximum down halfway (log scale) between it and the last"
             + " sustained one, each after the backlog has drained. A step is *sustained* if at least "
             + pct(Plan.SUSTAINED_SHARE)
-            + " of the offered deliveries arrived in its window with p99 <= "
+            + " of the offered deliveries (or all but one event's) arrived in its window (at least "
+            + plan.ramp().minEventsPerWindow()
+            + " events long) with p99 <= "
             + f("%.0f", Plan.SUSTAINED_P99_MILLIS)
             + " ms and no disconnect. The maximum is the highest delivered rate of a sustained"
             + " step; the latency run then holds 80% of it for "
