@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * the strings themselves, so a collision costs a row read, never a wrong answer).
  *
  * <p>Version 1 of the layout ({@code dialogue_rooms}, {@code dialogue_events} keyed by {@code
- * (room_id, event_offset)}) is copied into this one when the store starts and then dropped.
+ * (room_id, event_offset)}) is moved into this one when the store starts.
  */
 final class HistorySchema {
   private static final Logger LOG = LoggerFactory.getLogger(HistorySchema.class);
@@ -182,32 +182,46 @@ final class HistorySchema {
   }
 
   /**
-   * Copies a version 1 layout in one transaction, then drops it. The store writes nothing while the
-   * old tables exist, so whatever the new tables hold then is an interrupted copy: it is replaced.
+   * Copies a version 1 layout and empties it in one transaction, then drops it: a start interrupted
+   * before the drop finds the old tables empty and just drops them. A room stored in both layouts
+   * (an older version ran on the database after this one) stops the start rather than lose either.
    */
   private static void migrateVersion1(Connection c) throws SQLException {
     c.setAutoCommit(false);
     Map<String, Long> rooms = new HashMap<>();
-    long events = 0;
+    long events;
     try (Statement s = c.createStatement()) {
-      s.executeUpdate("DELETE FROM dialogue_events_v2");
-      s.executeUpdate("DELETE FROM dialogue_rooms_v2");
       try (ResultSet rs = s.executeQuery("SELECT room_id, epoch FROM dialogue_rooms");
+          PreparedStatement known = c.prepareStatement(SELECT_ROOM);
           PreparedStatement insert = c.prepareStatement(INSERT_ROOM)) {
+        long last = lastRoomNumber(c);
         while (rs.next()) {
-          long number = rooms.size() + 1L;
-          if (number > MAX_ROOM_NUMBER) {
-            throw new SQLException("More than " + MAX_ROOM_NUMBER + " rooms to migrate");
+          String roomId = rs.getString(1);
+          known.setString(1, roomId);
+          try (ResultSet both = known.executeQuery()) {
+            if (both.next()) {
+              throw new SQLException(
+                  "Room '"
+                      + roomId
+                      + "' is stored both in dialogue_rooms (an earlier version's layout) and in"
+                      + " dialogue_rooms_v2: keep one of them and drop or empty the other");
+            }
           }
-          rooms.put(rs.getString(1), number);
+          long number = last + rooms.size() + 1;
+          if (number > MAX_ROOM_NUMBER) {
+            throw new SQLException("More than " + MAX_ROOM_NUMBER + " rooms to store");
+          }
+          rooms.put(roomId, number);
           insert.setLong(1, number);
-          insert.setString(2, rs.getString(1));
+          insert.setString(2, roomId);
           insert.setString(3, rs.getString(2));
           insert.addBatch();
         }
         insert.executeBatch();
       }
       events = copyEvents(c, s, rooms);
+      s.executeUpdate("DELETE FROM dialogue_events");
+      s.executeUpdate("DELETE FROM dialogue_rooms");
       c.commit();
     } catch (SQLException | RuntimeException e) {
       c.rollback();
@@ -221,6 +235,13 @@ final class HistorySchema {
     }
     LOG.info(
         "Moved {} stored events of {} rooms to the version 2 history tables", events, rooms.size());
+  }
+
+  static long lastRoomNumber(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(LAST_ROOM_NUMBER)) {
+      return rs.next() ? rs.getLong(1) : 0; // getLong reads NULL (no rooms) as 0
+    }
   }
 
   private static long copyEvents(Connection c, Statement s, Map<String, Long> rooms)

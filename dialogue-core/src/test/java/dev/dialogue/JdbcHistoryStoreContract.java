@@ -191,18 +191,44 @@ abstract class JdbcHistoryStoreContract {
   }
 
   @Test
-  void build_afterAnInterruptedMigration_copiesTheVersion1TablesAgain() throws Exception {
-    JdbcHistoryStore first = open(); // creates the new tables; a copy "interrupted" leaves rows
+  void build_withVersion1TablesBesideStoredRooms_addsTheirRoomsAndDropsThem() throws Exception {
+    JdbcHistoryStore first = open();
     appendAll(first, "epoch-r", range("r", 1, 2));
     first.close();
-    createVersion1Tables();
-    insertVersion1("epoch-r", range("r", 1, 3));
+    createVersion1Tables(); // left empty by a move interrupted before the drop, or with new rooms
+    insertVersion1("epoch-s", range("s", 1, 3));
 
     JdbcHistoryStore store = open();
 
-    assertThat(offsets(store.eventsAfter("r", 0, 10))).containsExactly(1L, 2L, 3L);
-    assertThat(store.position("r")).contains(new HistoryStore.Position("epoch-r", 3));
+    assertThat(offsets(store.eventsAfter("r", 0, 10))).containsExactly(1L, 2L);
+    assertThat(offsets(store.eventsAfter("s", 0, 10))).containsExactly(1L, 2L, 3L);
+    assertThat(store.position("s")).contains(new HistoryStore.Position("epoch-s", 3));
     assertThat(hasTable("dialogue_events")).isFalse();
+  }
+
+  @Test
+  void build_whenARoomIsInBothLayouts_failsAndKeepsBoth() throws Exception {
+    JdbcHistoryStore first = open();
+    appendAll(first, "epoch-r", range("r", 1, 2));
+    first.close();
+    createVersion1Tables(); // an earlier version ran on this database after this one
+    insertVersion1("epoch-old", range("r", 1, 3));
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(DialogueException.class)
+        .hasMessageContaining("could not create its schema")
+        .hasStackTraceContaining("Room 'r' is stored both in dialogue_rooms");
+
+    assertThat(hasTable("dialogue_events")).isTrue();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM dialogue_events")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(3L);
+    }
+    execute("DROP TABLE dialogue_events");
+    execute("DROP TABLE dialogue_rooms");
+    assertThat(offsets(open().eventsAfter("r", 0, 10))).containsExactly(1L, 2L);
   }
 
   @Test
