@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one thread that writes to the database (group commit): it takes everything queued, up to a
  * batch size, writes it in one transaction, and completes the futures after the commit. One writer
- * keeps each room's events in queue order, which is offset order, and lets the epoch of each room
- * be cached without races.
+ * keeps each room's events in queue order, which is offset order, and lets the number and epoch of
+ * each room be cached without races.
  *
  * <p>When a batch fails, it is rolled back and its events are retried one per transaction, so one
  * bad event (a duplicate offset, say) fails alone and the others still land.
@@ -38,13 +38,16 @@ final class HistoryWriter implements Runnable {
 
   record Delete(String roomId, CompletableFuture<Void> done) implements Op {}
 
+  /** A stored room: its number in event keys and its epoch. */
+  private record Room(long number, String epoch) {}
+
   private final DataSource source;
   private final BlockingQueue<Op> queue;
   private final int maxBatchSize;
   private final AtomicLong commits = new AtomicLong();
 
-  /** The epoch each room is stored under, as committed. Only the writer thread touches it. */
-  private final Map<String, String> epochs = new HashMap<>();
+  /** Each room's number and epoch, as committed. Only the writer thread touches it. */
+  private final Map<String, Room> rooms = new HashMap<>();
 
   private volatile boolean closing;
   private Connection connection;
@@ -119,11 +122,11 @@ final class HistoryWriter implements Runnable {
     if (run.isEmpty()) {
       return;
     }
-    Map<String, String> newRooms = new HashMap<>();
+    Map<String, Room> newRooms = new HashMap<>();
     try {
       List<Append> written = insert(run, newRooms);
       commit();
-      epochs.putAll(newRooms);
+      rooms.putAll(newRooms);
       written.forEach(a -> a.done().complete(null));
     } catch (SQLException | RuntimeException e) {
       rollbackAndDrop();
@@ -155,26 +158,25 @@ final class HistoryWriter implements Runnable {
   }
 
   /** Inserts the events whose epoch matches; fails the others at once. Returns those inserted. */
-  private List<Append> insert(List<Append> run, Map<String, String> newRooms) throws SQLException {
+  private List<Append> insert(List<Append> run, Map<String, Room> newRooms) throws SQLException {
     Connection c = connection();
     List<Append> accepted = new ArrayList<>(run.size());
-    for (Append append : run) {
-      if (epochMatches(c, append, newRooms)) {
-        accepted.add(append);
-      }
-    }
     try (PreparedStatement insert = c.prepareStatement(HistorySchema.INSERT_EVENT)) {
-      for (Append append : accepted) {
+      for (Append append : run) {
+        Room room = room(c, append, newRooms);
+        if (room == null) {
+          continue;
+        }
         EventMessage e = append.event();
-        insert.setString(1, e.roomId());
-        insert.setLong(2, e.offset());
-        insert.setString(3, e.event());
-        insert.setString(4, e.from());
-        insert.setString(5, e.clientMessageId());
-        insert.setString(6, e.id());
-        insert.setLong(7, e.timestamp());
-        insert.setString(8, append.envelope());
+        HistorySchema.bindEvent(
+            insert,
+            HistorySchema.eventKey(room.number(), e.offset()),
+            e.event(),
+            e.from(),
+            e.clientMessageId(),
+            append.envelope());
         insert.addBatch();
+        accepted.add(append);
       }
       if (!accepted.isEmpty()) {
         insert.executeBatch();
@@ -183,61 +185,95 @@ final class HistoryWriter implements Runnable {
     return accepted;
   }
 
-  private boolean epochMatches(Connection c, Append append, Map<String, String> newRooms)
-      throws SQLException {
+  /** The room the event goes to, created if new; null (and the append failed) if it cannot. */
+  private Room room(Connection c, Append append, Map<String, Room> newRooms) throws SQLException {
     String roomId = append.event().roomId();
-    String stored = epochs.containsKey(roomId) ? epochs.get(roomId) : newRooms.get(roomId);
+    Room stored = rooms.containsKey(roomId) ? rooms.get(roomId) : newRooms.get(roomId);
     if (stored == null) {
-      stored = storedEpoch(c, roomId);
+      stored = storedRoom(c, roomId);
       if (stored == null) {
+        long number = newRoomNumber(c);
+        if (number > HistorySchema.MAX_ROOM_NUMBER) {
+          fail(
+              append,
+              "Room '"
+                  + roomId
+                  + "' cannot be stored: the store holds the most rooms it can ("
+                  + HistorySchema.MAX_ROOM_NUMBER
+                  + "); delete rooms' history first");
+          return null;
+        }
         try (PreparedStatement insert = c.prepareStatement(HistorySchema.INSERT_ROOM)) {
-          insert.setString(1, roomId);
-          insert.setString(2, append.epoch());
+          insert.setLong(1, number);
+          insert.setString(2, roomId);
+          insert.setString(3, append.epoch());
           insert.executeUpdate();
         }
-        newRooms.put(roomId, append.epoch());
-        return true;
+        Room room = new Room(number, append.epoch());
+        newRooms.put(roomId, room);
+        return room;
       }
-      epochs.put(roomId, stored); // committed already, by an earlier run or process
+      rooms.put(roomId, stored); // committed already, by an earlier run or process
     }
-    if (stored.equals(append.epoch())) {
-      return true;
+    if (stored.epoch().equals(append.epoch())) {
+      return stored;
     }
-    append
-        .done()
-        .completeExceptionally(
-            new DialogueException(
-                ErrorCode.INTERNAL_ERROR,
-                "Room '"
-                    + roomId
-                    + "' is stored with epoch '"
-                    + stored
-                    + "', not '"
-                    + append.epoch()
-                    + "': delete the room's history before starting a new epoch"));
-    return false;
+    fail(
+        append,
+        "Room '"
+            + roomId
+            + "' is stored with epoch '"
+            + stored.epoch()
+            + "', not '"
+            + append.epoch()
+            + "': delete the room's history before starting a new epoch");
+    return null;
   }
 
-  private static String storedEpoch(Connection c, String roomId) throws SQLException {
-    try (PreparedStatement select = c.prepareStatement(HistorySchema.SELECT_EPOCH)) {
+  private static void fail(Append append, String message) {
+    append.done().completeExceptionally(new DialogueException(ErrorCode.INTERNAL_ERROR, message));
+  }
+
+  private static Room storedRoom(Connection c, String roomId) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(HistorySchema.SELECT_ROOM)) {
       select.setString(1, roomId);
       try (ResultSet rs = select.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
+        return rs.next() ? new Room(rs.getLong(1), rs.getString(2)) : null;
       }
+    }
+  }
+
+  /**
+   * One more than the highest number in use (this transaction's new rooms included), or once that
+   * is taken the lowest free one; above {@link HistorySchema#MAX_ROOM_NUMBER} when all are taken.
+   */
+  private static long newRoomNumber(Connection c) throws SQLException {
+    long last = single(c, HistorySchema.LAST_ROOM_NUMBER);
+    return last < HistorySchema.MAX_ROOM_NUMBER
+        ? last + 1
+        : single(c, HistorySchema.FREE_ROOM_NUMBER);
+  }
+
+  private static long single(Connection c, String sql) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(sql);
+        ResultSet rs = select.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0; // getLong reads NULL (no rooms) as 0
     }
   }
 
   private void delete(Delete delete) {
     try {
       Connection c = connection();
-      for (String sql : List.of(HistorySchema.DELETE_EVENTS, HistorySchema.DELETE_ROOM)) {
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-          statement.setString(1, delete.roomId());
-          statement.executeUpdate();
-        }
+      try (PreparedStatement events = c.prepareStatement(HistorySchema.DELETE_EVENTS);
+          PreparedStatement room = c.prepareStatement(HistorySchema.DELETE_ROOM)) {
+        events.setString(1, delete.roomId());
+        events.setString(2, delete.roomId());
+        events.executeUpdate();
+        room.setString(1, delete.roomId());
+        room.executeUpdate();
       }
       commit();
-      epochs.remove(delete.roomId());
+      rooms.remove(delete.roomId());
       delete.done().complete(null);
     } catch (SQLException | RuntimeException e) {
       rollbackAndDrop();

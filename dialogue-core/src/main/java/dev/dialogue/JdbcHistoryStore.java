@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link Builder#build()} creates the tables and indexes that are missing ({@code
- * dialogue_rooms}, {@code dialogue_events}) and starts one writer thread. Each event is stored as
- * its JSON envelope plus the columns the reads search by.
+ * dialogue_rooms_v2}, {@code dialogue_events_v2}), moves the rows of an older layout into them, and
+ * starts one writer thread. Each event is stored as its JSON envelope plus the columns the reads
+ * search by.
  *
  * <p><b>Group commit.</b> Appends go to a bounded queue. The writer takes everything queued (up to
  * {@link Builder#maxBatchSize}) and writes it in one transaction, then completes those futures:
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The JDBC driver is the application's dependency. The pool is HikariCP when the store is built
  * from a URL; a {@link DataSource} passed in is used as it is (pool it) and not closed by the
- * store. Limits: room ids, event names, senders and client message ids up to 512 characters.
+ * store. Limits: room ids, event names, senders and client message ids up to 512 characters;
+ * offsets up to 2^40 - 1; 8,388,606 rooms stored at once.
  */
 public final class JdbcHistoryStore implements HistoryStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcHistoryStore.class);
@@ -90,8 +92,12 @@ public final class JdbcHistoryStore implements HistoryStore {
   public CompletableFuture<Void> append(String epoch, EventMessage event) {
     requireNonNull(epoch, "epoch == null");
     requireNonNull(event, "event == null");
-    if (event.offset() == null || event.offset() < 1) {
-      throw new IllegalArgumentException("event needs an offset >= 1 but had " + event.offset());
+    if (event.offset() == null || event.offset() < 1 || event.offset() > HistorySchema.MAX_OFFSET) {
+      throw new IllegalArgumentException(
+          "event needs an offset from 1 to "
+              + HistorySchema.MAX_OFFSET
+              + " but had "
+              + event.offset());
     }
     checkKey("roomId", event.roomId());
     checkKey("event", event.event());
@@ -142,7 +148,12 @@ public final class JdbcHistoryStore implements HistoryStore {
       return List.of();
     }
     return query(
-        "read room '" + roomId + "'", HistorySchema.EVENTS_AFTER, roomId, afterOffset, limit);
+        "read room '" + roomId + "'",
+        HistorySchema.EVENTS_AFTER,
+        roomId,
+        afterOffset,
+        roomId,
+        limit);
   }
 
   @Override
@@ -158,6 +169,8 @@ public final class JdbcHistoryStore implements HistoryStore {
     return query(
         "read history of room '" + roomId + "'",
         HistorySchema.HISTORY_PAGE,
+        HistorySchema.hash(eventName),
+        roomId,
         roomId,
         eventName,
         start,
@@ -173,6 +186,8 @@ public final class JdbcHistoryStore implements HistoryStore {
     return query(
             "look up a client message id in room '" + roomId + "'",
             HistorySchema.BY_CLIENT_MESSAGE_ID,
+            HistorySchema.hash(from, clientMessageId),
+            roomId,
             roomId,
             from,
             clientMessageId)
@@ -187,9 +202,12 @@ public final class JdbcHistoryStore implements HistoryStore {
         PreparedStatement select = c.prepareStatement(HistorySchema.POSITION)) {
       select.setString(1, roomId);
       try (ResultSet rs = select.executeQuery()) {
-        return rs.next()
-            ? Optional.of(new Position(rs.getString(1), rs.getLong(2)))
-            : Optional.empty();
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        long lastKey = rs.getLong(3); // 0 (NULL) when the room has no events
+        long offset = lastKey == 0 ? 0 : lastKey - HistorySchema.eventKey(rs.getLong(2), 0);
+        return Optional.of(new Position(rs.getString(1), offset));
       }
     } catch (SQLException e) {
       throw readFailure("read the position of room '" + roomId + "'", e);

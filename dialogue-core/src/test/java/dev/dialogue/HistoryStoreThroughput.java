@@ -1,5 +1,7 @@
 package dev.dialogue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Measures acknowledged appends per second through {@link JdbcHistoryStore}: producers append to
  * their own rooms, each keeping a bounded number of appends in flight, and an append counts once
- * its future completes (the event is committed). Not a test: run it by hand (see
- * docs/history-store.md).
+ * its future completes (the event is committed). Not a test: run it by hand (see docs/history.md,
+ * "Throughput").
  *
  * <p>Arguments (all optional): events (default 200000), producers (4), in-flight per producer
  * (1000), JDBC URL (default a new H2 file database in a temporary directory; {@code postgres} for
@@ -45,13 +47,15 @@ final class HistoryStoreThroughput {
           window,
           "warmup"); // JIT, pool, first pages
       long commitsBefore = store.commits();
+      long writerCpu = writerCpuNanos();
       long start = System.nanoTime();
       long acked = run(store, perProducer, producers, window, "measure");
       double seconds = (System.nanoTime() - start) / 1e9;
       long commits = store.commits() - commitsBefore;
+      writerCpu = writerCpuNanos() - writerCpu;
       System.out.printf(
           "%s: %d events acknowledged in %.2f s = %,.0f events/s; %d commits, %.1f events per commit"
-              + " (%d producers, %d in flight each)%n",
+              + " (%d producers, %d in flight each); writer thread CPU %.1f us per event%n",
           url.replaceFirst("^(jdbc:[a-z0-9]+):.*$", "$1"),
           acked,
           seconds,
@@ -59,8 +63,21 @@ final class HistoryStoreThroughput {
           commits,
           (double) acked / commits,
           producers,
-          window);
+          window,
+          writerCpu / 1e3 / acked);
     }
+  }
+
+  /**
+   * CPU time of the store's writer thread: what the database costs per event, which a shared 2-core
+   * machine blurs much less than events per second.
+   */
+  private static long writerCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("dialogue-history-writer"))
+        .mapToLong(t -> threads.getThreadCpuTime(t.getId()))
+        .sum();
   }
 
   private static long run(

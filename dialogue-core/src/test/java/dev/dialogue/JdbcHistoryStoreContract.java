@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -105,6 +107,165 @@ abstract class JdbcHistoryStoreContract {
     assertThat(offsets(second.eventsAfter("r", 0, 10))).containsExactly(1L, 2L);
     appendAll(second, "e1", range("r", 3, 3));
     assertThat(offsets(first.eventsAfter("r", 0, 10))).containsExactly(1L, 2L, 3L);
+  }
+
+  /** The layout of versions before the room-numbered keys, as they created it. */
+  void createVersion1Tables() throws SQLException {
+    String envelope;
+    try (Connection c = dataSource().getConnection()) {
+      envelope = HistorySchema.isH2(c.getMetaData().getDatabaseProductName()) ? "VARCHAR" : "TEXT";
+    }
+    execute(
+        "CREATE TABLE dialogue_rooms (room_id VARCHAR(512) NOT NULL PRIMARY KEY,"
+            + " epoch VARCHAR(512) NOT NULL)");
+    execute(
+        "CREATE TABLE dialogue_events (room_id VARCHAR(512) NOT NULL,"
+            + " event_offset BIGINT NOT NULL, event_name VARCHAR(512) NOT NULL,"
+            + " sender VARCHAR(512) NOT NULL, client_message_id VARCHAR(512),"
+            + " message_id VARCHAR(512), created_at BIGINT NOT NULL, envelope "
+            + envelope
+            + " NOT NULL, PRIMARY KEY (room_id, event_offset))");
+    execute(
+        "CREATE INDEX dialogue_events_by_name ON dialogue_events"
+            + " (room_id, event_name, event_offset)");
+    execute(
+        "CREATE INDEX dialogue_events_by_client_id ON dialogue_events"
+            + " (room_id, sender, client_message_id)");
+  }
+
+  void insertVersion1(String epoch, List<EventMessage> events) throws SQLException {
+    try (Connection c = dataSource().getConnection();
+        PreparedStatement room =
+            c.prepareStatement("INSERT INTO dialogue_rooms (room_id, epoch) VALUES (?, ?)");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO dialogue_events (room_id, event_offset, event_name, sender,"
+                    + " client_message_id, message_id, created_at, envelope)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      room.setString(1, events.get(0).roomId());
+      room.setString(2, epoch);
+      room.executeUpdate();
+      for (EventMessage e : events) {
+        insert.setString(1, e.roomId());
+        insert.setLong(2, e.offset());
+        insert.setString(3, e.event());
+        insert.setString(4, e.from());
+        insert.setString(5, e.clientMessageId());
+        insert.setString(6, e.id());
+        insert.setLong(7, e.timestamp());
+        insert.setString(8, Json.write(e));
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  boolean hasTable(String table) {
+    try {
+      execute("SELECT 1 FROM " + table + " WHERE 1 = 0");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void build_onAVersion1Database_movesItsEventsAndTheStoreWorksOn() throws Exception {
+    createVersion1Tables();
+    EventMessage sent = withClientId(event("r", 3), "bob", "c-1");
+    insertVersion1(
+        "epoch-r", List.of(event("r", 1), event("r", 2, "typing"), sent, event("r", 4, "typing")));
+    insertVersion1("epoch-s", range("s", 1, 2));
+
+    JdbcHistoryStore store = open();
+
+    assertThat(store.eventsAfter("r", 1, 10))
+        .containsExactly(event("r", 2, "typing"), sent, event("r", 4, "typing"));
+    assertThat(offsets(store.history("r", "typing", 0, 10))).containsExactly(4L, 2L);
+    assertThat(store.findByClientMessageId("r", "bob", "c-1")).contains(sent);
+    assertThat(store.position("r")).contains(new HistoryStore.Position("epoch-r", 4));
+    assertThat(store.position("s")).contains(new HistoryStore.Position("epoch-s", 2));
+    appendAll(store, "epoch-r", range("r", 5, 5));
+    assertThat(offsets(store.eventsAfter("r", 3, 10))).containsExactly(4L, 5L);
+    assertThat(hasTable("dialogue_events")).isFalse();
+    assertThat(hasTable("dialogue_rooms")).isFalse();
+  }
+
+  @Test
+  void build_withVersion1TablesBesideStoredRooms_addsTheirRoomsAndDropsThem() throws Exception {
+    JdbcHistoryStore first = open();
+    appendAll(first, "epoch-r", range("r", 1, 2));
+    first.close();
+    createVersion1Tables(); // left empty by a move interrupted before the drop, or with new rooms
+    insertVersion1("epoch-s", range("s", 1, 3));
+
+    JdbcHistoryStore store = open();
+
+    assertThat(offsets(store.eventsAfter("r", 0, 10))).containsExactly(1L, 2L);
+    assertThat(offsets(store.eventsAfter("s", 0, 10))).containsExactly(1L, 2L, 3L);
+    assertThat(store.position("s")).contains(new HistoryStore.Position("epoch-s", 3));
+    assertThat(hasTable("dialogue_events")).isFalse();
+  }
+
+  @Test
+  void build_whenARoomIsInBothLayouts_failsAndKeepsBoth() throws Exception {
+    JdbcHistoryStore first = open();
+    appendAll(first, "epoch-r", range("r", 1, 2));
+    first.close();
+    createVersion1Tables(); // an earlier version ran on this database after this one
+    insertVersion1("epoch-old", range("r", 1, 3));
+
+    assertThatThrownBy(this::open)
+        .isInstanceOf(DialogueException.class)
+        .hasMessageContaining("could not create its schema")
+        .hasStackTraceContaining("Room 'r' is stored both in dialogue_rooms");
+
+    assertThat(hasTable("dialogue_events")).isTrue();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM dialogue_events")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(3L);
+    }
+    execute("DROP TABLE dialogue_events");
+    execute("DROP TABLE dialogue_rooms");
+    assertThat(offsets(open().eventsAfter("r", 0, 10))).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void rooms_atTheEndsOfTheirKeyRanges_stayApart() throws Exception {
+    JdbcHistoryStore store = open();
+    appendAll(store, "e1", List.of(event("a", HistorySchema.MAX_OFFSET)));
+    appendAll(store, "e1", List.of(event("b", 1)));
+
+    assertThat(offsets(store.eventsAfter("a", 0, 10))).containsExactly(HistorySchema.MAX_OFFSET);
+    assertThat(offsets(store.eventsAfter("b", 0, 10))).containsExactly(1L);
+    assertThat(store.position("a"))
+        .contains(new HistoryStore.Position("e1", HistorySchema.MAX_OFFSET));
+    assertThat(offsets(store.history("b", "message", 0, 10))).containsExactly(1L);
+  }
+
+  @Test
+  void newRoom_whenTheHighestRoomNumberIsTaken_getsTheLowestFreeOne() throws Exception {
+    JdbcHistoryStore store = open();
+    appendAll(store, "e1", range("first", 1, 1)); // room number 1
+    execute(
+        "INSERT INTO dialogue_rooms_v2 (room_no, room_id, epoch) VALUES ("
+            + HistorySchema.MAX_ROOM_NUMBER
+            + ", 'last', 'e1')");
+    appendAll(store, "e1", List.of(event("last", 7)));
+
+    appendAll(store, "e1", range("r", 1, 2));
+
+    assertThat(offsets(store.eventsAfter("r", 0, 10))).containsExactly(1L, 2L);
+    assertThat(offsets(store.eventsAfter("last", 0, 10))).containsExactly(7L);
+    assertThat(offsets(store.eventsAfter("first", 0, 10))).containsExactly(1L);
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT room_no FROM dialogue_rooms_v2 WHERE room_id = 'r'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(2L);
+    }
   }
 
   @Test
@@ -267,7 +428,7 @@ abstract class JdbcHistoryStoreContract {
   void append_whenTheTableIsGone_failsTheFutures_andReadsThrow() throws Exception {
     JdbcHistoryStore store = open();
     appendAll(store, "e1", range("r", 1, 1));
-    execute("DROP TABLE dialogue_events");
+    execute("DROP TABLE dialogue_events_v2");
 
     List<CompletableFuture<Void>> futures =
         List.of(store.append("e1", event("r", 2)), store.append("e1", event("r", 3)));
@@ -372,6 +533,9 @@ abstract class JdbcHistoryStoreContract {
     assertThatThrownBy(() -> store.append("e1", noOffset))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("offset");
+    assertThatThrownBy(() -> store.append("e1", event("r", HistorySchema.MAX_OFFSET + 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("offset from 1 to 1099511627775 but had 1099511627776");
     assertThatThrownBy(() -> store.append("e1", longClientId))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("clientMessageId is longer than 512 characters: 513");
