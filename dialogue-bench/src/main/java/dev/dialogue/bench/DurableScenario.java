@@ -1,12 +1,15 @@
 package dev.dialogue.bench;
 
 import dev.dialogue.BenchPostgres;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -46,11 +49,25 @@ final class DurableScenario {
     this.log = log;
   }
 
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   Results.Durable run(Store store) throws Exception {
     List<String> args;
     switch (store) {
       case H2 -> {
         Path dir = work.resolve("durable-h2-" + (++runs));
+        // A fresh database every run: one left by an earlier run (perhaps of older code, in
+        // another layout) would be measured as well, and grows by about 500 MB per run.
+        deleteTree(dir);
         Files.createDirectories(dir);
         args =
             List.of("--history-store", "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history"));
