@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * How big and how long each scenario runs. {@link #QUICK} proves the harness works in well under
  * two minutes and says nothing about speed; {@link #FULL} is as large as this 2-core machine and
- * its per-process limit of open files allow within about twenty minutes.
+ * its per-process limit of open files allow within about twenty-five minutes.
  */
 record Plan(
     String name,
