@@ -19,8 +19,9 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>netty-socketio encodes every packet for every recipient (a Jackson generator per packet) and
  * hands each one to the recipient's event loop as a task of its own. Here the whole WebSocket frame
  * (frame header, Engine.IO message type, Socket.IO EVENT packet, JSON) is built once; each event
- * loop then gets one task that writes a duplicate of that buffer to each of its channels. A
- * recipient costs a buffer duplicate and a socket write.
+ * loop then gets one task that writes a duplicate of that buffer to each of its channels, and
+ * flushes each channel once per turn of the loop ({@link Flusher}). A recipient costs a buffer
+ * duplicate and its share of a socket write.
  *
  * <p>Connections not (yet) on WebSocket, or an event larger than the transport's frame limit, go
  * the usual way through netty-socketio ({@link HeadSession}).

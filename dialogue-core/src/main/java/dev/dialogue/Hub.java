@@ -181,16 +181,22 @@ final class Hub {
   }
 
   /**
-   * Runs on the connection's serial executor, after the Socket.IO CONNECT reply: {@code connected}
-   * first, then the connection is registered (so no broadcast can overtake {@code connected}), then
-   * the hook.
+   * Runs on the connection's serial executor, after the Socket.IO CONNECT reply: the connection is
+   * registered (so that server code finds it once its client has {@code connected}), then {@code
+   * connected} is sent, and only then do broadcasts to every connection include it (so none
+   * overtakes {@code connected}), then the hook.
    */
   void connected(RealConnection connection) {
-    connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
-    connections.put(connection.id(), connection);
-    byUser.compute(
-        connection.userId(),
-        (user, set) -> set == null ? Set.of(connection) : CopyOnWrite.plus(set, connection));
+    // Under the connection's lock: a send by server code that found it meanwhile waits for it
+    // (RealConnection#emit), and so cannot overtake connected.
+    synchronized (connection) {
+      connections.put(connection.id(), connection);
+      byUser.compute(
+          connection.userId(),
+          (user, set) -> set == null ? Set.of(connection) : CopyOnWrite.plus(set, connection));
+      connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
+      connection.announced();
+    }
     hooks.notify("onConnected", l -> l.onConnected(connection));
   }
 
@@ -398,7 +404,7 @@ final class Hub {
   void broadcastToAll(String eventName, Object payload, RealConnection except) {
     Broadcast broadcast = new Broadcast(eventName, Json.raw(payload));
     for (RealConnection c : connections.values()) {
-      if (c != except) {
+      if (c != except && c.isAnnounced()) {
         c.emit(broadcast);
       }
     }

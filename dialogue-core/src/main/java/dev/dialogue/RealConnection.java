@@ -25,6 +25,10 @@ final class RealConnection implements ClientConnection {
   private volatile Map<String, Membership> memberships = Map.of();
 
   private volatile boolean open = true;
+
+  /** Set once {@code dialogue:connected} is on its way; see {@link Hub#connected}. */
+  private volatile boolean announced;
+
   private long historyWindowStart;
   private int historyWindowCount;
 
@@ -144,6 +148,11 @@ final class RealConnection implements ClientConnection {
   }
 
   void emit(String eventName, Object payload) {
+    if (!announced) {
+      synchronized (this) {
+        // Hub#connected holds the lock until connected is on its way; nothing may overtake it.
+      }
+    }
     Broadcast one = new Broadcast(eventName, Json.raw(payload));
     emit(one);
     one.send();
@@ -151,6 +160,15 @@ final class RealConnection implements ClientConnection {
 
   Session session() {
     return session;
+  }
+
+  /** {@code dialogue:connected} has been sent: broadcasts to every connection may include it. */
+  void announced() {
+    announced = true;
+  }
+
+  boolean isAnnounced() {
+    return announced;
   }
 
   /** Adds this connection to the event's recipients; false if it is closed. */

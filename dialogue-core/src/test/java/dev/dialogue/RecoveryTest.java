@@ -212,12 +212,13 @@ class RecoveryTest {
       ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
       gated.shut();
       List<String> answered = new CopyOnWriteArrayList<>();
-      CompletableFuture<JsonNode> first = alice.requestAsync(Wire.TRIGGER, trigger("one"));
-      CompletableFuture<JsonNode> second = alice.requestAsync(Wire.TRIGGER, trigger("two"));
-      CompletableFuture<JsonNode> rooms = alice.requestAsync(Wire.LIST_ROOMS, null);
-      first.thenRun(() -> answered.add("one"));
-      second.thenRun(() -> answered.add("two"));
-      rooms.thenRun(() -> answered.add("rooms"));
+      // Recorded as each ack arrives, before its future completes.
+      CompletableFuture<JsonNode> first =
+          alice.requestAsync(Wire.TRIGGER, trigger("one"), a -> answered.add("one"));
+      CompletableFuture<JsonNode> second =
+          alice.requestAsync(Wire.TRIGGER, trigger("two"), a -> answered.add("two"));
+      CompletableFuture<JsonNode> rooms =
+          alice.requestAsync(Wire.LIST_ROOMS, null, a -> answered.add("rooms"));
       // Both events are delivered at once: the second trigger did not wait for the first commit.
       assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("one");
       assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("two");
@@ -229,7 +230,6 @@ class RecoveryTest {
       assertThat(ok(first.get(10, TimeUnit.SECONDS)).path("offset").asLong()).isEqualTo(1);
       assertThat(ok(second.get(10, TimeUnit.SECONDS)).path("offset").asLong()).isEqualTo(2);
       ok(rooms.get(10, TimeUnit.SECONDS));
-      // The recording callbacks run on the reader thread right after each future completes.
       TestServers.awaitState("three answers recorded", () -> answered.size() == 3);
       assertThat(answered).containsExactly("one", "two", "rooms");
     }
