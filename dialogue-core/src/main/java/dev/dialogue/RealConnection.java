@@ -189,7 +189,15 @@ final class RealConnection implements ClientConnection {
   void answer(Runnable send) {
     synchronized (this) {
       if (lastAnswer != null && !lastAnswer.isDone()) {
-        lastAnswer = lastAnswer.whenComplete((r, e) -> send.run());
+        unanswered++;
+        lastAnswer =
+            lastAnswer.whenComplete(
+                (r, e) -> {
+                  synchronized (this) {
+                    unanswered--;
+                  }
+                  send.run();
+                });
         return;
       }
     }
@@ -219,7 +227,10 @@ final class RealConnection implements ClientConnection {
     }
   }
 
-  /** Answers waiting for the store: they count against the limit of pending requests. */
+  /**
+   * Answers waiting for the store, or behind one that does: they count against the limit of pending
+   * requests.
+   */
   synchronized int unanswered() {
     return unanswered;
   }

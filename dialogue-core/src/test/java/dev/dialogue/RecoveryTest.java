@@ -219,6 +219,8 @@ class RecoveryTest {
           alice.requestAsync(Wire.TRIGGER, trigger("two"), a -> answered.add("two"));
       CompletableFuture<JsonNode> rooms =
           alice.requestAsync(Wire.LIST_ROOMS, null, a -> answered.add("rooms"));
+      RealConnection connection = (RealConnection) server.clients("alice").get(0);
+      TestServers.awaitState("three answers waiting", () -> connection.unanswered() == 3);
       // Both events are delivered at once: the second trigger did not wait for the first commit.
       assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("one");
       assertThat(alice.take(Wire.EVENT).data().path("data").path("text").asText()).isEqualTo("two");
@@ -255,6 +257,9 @@ class RecoveryTest {
         alice.take(Wire.EVENT); // handled, so its answer is what is pending now
       }
       CompletableFuture<JsonNode> fourth = alice.requestAsync(Wire.TRIGGER, trigger("too many"));
+      // The refusal is an answer too, queued behind the three: the server has decided.
+      RealConnection connection = (RealConnection) server.clients("alice").get(0);
+      TestServers.awaitState("four answers waiting", () -> connection.unanswered() == 4);
       gated.open();
       for (CompletableFuture<JsonNode> ack : acks) {
         ok(ack.get(10, TimeUnit.SECONDS));
