@@ -78,7 +78,17 @@ final class HeadSession implements Session {
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */
   boolean writesFrames() {
-    return webSocket != null && head.getCurrentTransport() == Transport.WEBSOCKET;
+    return frames() != null;
+  }
+
+  /**
+   * The WebSocket to write frames to, or null while events must go as packets. netty-socketio
+   * switches its current transport only after it has flushed what the polling transport still held:
+   * from then on, frames written straight to the WebSocket keep the order.
+   */
+  private WebSocketOut frames() {
+    WebSocketOut ws = webSocket;
+    return ws != null && head.getCurrentTransport() == Transport.WEBSOCKET ? ws : null;
   }
 
   /** netty-socketio writes the default namespace as "". */
@@ -91,12 +101,8 @@ final class HeadSession implements Session {
     if (!head.isConnected() || cutOff) {
       return false;
     }
-    // netty-socketio switches its current transport only after it has flushed what the polling
-    // transport still held: from then on, frames written straight to the WebSocket keep the order.
-    WebSocketOut ws = webSocket;
-    if (ws != null
-        && head.getCurrentTransport() == Transport.WEBSOCKET
-        && event.add(ws, wireNamespace, frameLimit)) {
+    WebSocketOut ws = frames();
+    if (ws != null && event.add(ws, wireNamespace, frameLimit)) {
       return track(ws.encoder.channel().isWritable());
     }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
