@@ -174,7 +174,7 @@ public class HotPathBenchmarks {
     channels = accepted.toArray(Channel[]::new);
     outs = new WebSocketOut[members];
     for (int i = 0; i < members; i++) {
-      outs[i] = new WebSocketOut(channels[i].pipeline().context(WebSocketFrameEncoder.class));
+      outs[i] = new WebSocketOut(channels[i].pipeline().context(WebSocketFrameEncoder.class), 0);
     }
     packetEncoder = new PacketEncoder(new Configuration(), new JacksonJsonSupport());
     encoded = Json.raw(envelope);

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event on its way to one or many connections, sent once per event loop rather than once per
@@ -20,8 +21,8 @@ import java.util.concurrent.RejectedExecutionException;
  * hands each one to the recipient's event loop as a task of its own. Here the whole WebSocket frame
  * (frame header, Engine.IO message type, Socket.IO EVENT packet, JSON) is built once; each event
  * loop then gets one task that writes a duplicate of that buffer to each of its channels, and
- * flushes each channel once per turn of the loop ({@link Flusher}). A recipient costs a buffer
- * duplicate and its share of a socket write.
+ * flushes each channel once per round of the loop ({@link Flusher}), at most one round per {@code
+ * flushInterval}. A recipient costs a buffer duplicate and its share of a socket write.
  *
  * <p>Connections not (yet) on WebSocket, or an event larger than the transport's frame limit, go
  * the usual way through netty-socketio ({@link HeadSession}).
@@ -177,20 +178,28 @@ final class Broadcast {
       };
 
   /**
-   * Flushes, once, every channel an event loop wrote frames to, in a task queued behind those
-   * writes. Deliveries waiting in the loop's queue by then are written first, so under load a
-   * recipient gets several frames in one socket write; when idle it costs one more task. Order is
+   * Flushes, once, every channel an event loop wrote frames to: a flush round. A round starts in a
+   * task queued behind the writes, so deliveries already waiting in the loop's queue are written
+   * first; and it starts no sooner than the connection's {@code flushInterval} after the loop's
+   * previous round, so that under load a recipient gets the frames of that interval in one socket
+   * write (one system call, one TCP segment, one read by the client) instead of one each. A loop
+   * that has not flushed for that long flushes at once: a quiet server adds no delay. Order is
    * unaffected: a flush only sends what was written, in the order written (and netty-socketio's own
    * writes flush whatever was written before them). Confined to its event loop.
    */
   private static final class Flusher implements Runnable {
     private final List<WebSocketOut> due = new ArrayList<>();
     private boolean scheduled;
+    private long interval;
+
+    /** When the previous round started (long enough ago at first). */
+    private long lastRound = System.nanoTime() - Dialogue.MAX_FLUSH_INTERVAL.toNanos();
 
     void due(WebSocketOut out) {
       if (!out.flushDue) {
         out.flushDue = true;
         due.add(out);
+        interval = out.flushIntervalNanos;
       }
     }
 
@@ -199,8 +208,13 @@ final class Broadcast {
         return;
       }
       scheduled = true;
+      long wait = lastRound + interval - System.nanoTime();
       try {
-        loop.execute(this);
+        if (wait <= 0) {
+          loop.execute(this);
+        } else {
+          loop.schedule(this, wait, TimeUnit.NANOSECONDS);
+        }
       } catch (RejectedExecutionException e) {
         run();
       }
@@ -209,6 +223,7 @@ final class Broadcast {
     @Override
     public void run() {
       scheduled = false;
+      lastRound = System.nanoTime();
       for (WebSocketOut out : due) {
         out.flushDue = false;
         out.encoder.flush();

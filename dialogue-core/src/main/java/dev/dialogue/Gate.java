@@ -184,7 +184,8 @@ final class Gate extends ChannelInboundHandlerAdapter {
               head,
               settings.namespace(),
               settings.maxOutboundPackets(),
-              settings.transportFrameLimit());
+              settings.transportFrameLimit(),
+              settings.flushInterval());
       this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }
 

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +52,7 @@ final class HeadSession implements Session {
   private final String wireNamespace;
   private final int maxUnflushed;
   private final int frameLimit;
+  private final long flushIntervalNanos;
 
   /**
    * The WebSocket frame encoder's context of the session's channel, once it is on a WebSocket for
@@ -63,17 +65,19 @@ final class HeadSession implements Session {
 
   private volatile boolean cutOff;
 
-  HeadSession(ClientHead head, String namespace, int maxUnflushed, int frameLimit) {
+  HeadSession(
+      ClientHead head, String namespace, int maxUnflushed, int frameLimit, Duration flushInterval) {
     this.head = head;
     this.wireNamespace = wire(namespace);
     this.maxUnflushed = maxUnflushed;
     this.frameLimit = frameLimit;
+    this.flushIntervalNanos = flushInterval.toNanos();
   }
 
   /** The session's WebSocket channel, which carries all its traffic from now on. */
   void onWebSocket(Channel channel) {
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
-    webSocket = encoder == null ? null : new WebSocketOut(encoder);
+    webSocket = encoder == null ? null : new WebSocketOut(encoder, flushIntervalNanos);
   }
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */

@@ -43,7 +43,8 @@ record Settings(
     int maxOutboundPackets,
     HistorySettings history,
     String browserClientPath,
-    boolean nativeTransport) {
+    boolean nativeTransport,
+    Duration flushInterval) {
 
   /**
    * History beyond the per-event limits.

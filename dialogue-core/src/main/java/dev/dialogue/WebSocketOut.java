@@ -10,10 +10,14 @@ import io.netty.channel.ChannelHandlerContext;
 final class WebSocketOut {
   final ChannelHandlerContext encoder;
 
+  /** The server's {@code flushInterval}, in nanoseconds: see {@link Broadcast}'s flusher. */
+  final long flushIntervalNanos;
+
   /** Written to and not flushed yet. Read and written only on the channel's event loop. */
   boolean flushDue;
 
-  WebSocketOut(ChannelHandlerContext encoder) {
+  WebSocketOut(ChannelHandlerContext encoder, long flushIntervalNanos) {
     this.encoder = encoder;
+    this.flushIntervalNanos = flushIntervalNanos;
   }
 }

@@ -1,34 +1,21 @@
 package dev.dialogue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.DefaultEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.local.LocalAddress;
-import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,77 +94,58 @@ class BroadcastTest {
 
   @Test
   void deliveriesHandedToABusyEventLoop_leaveInOneFlush_inOrder() throws Exception {
-    // A real event loop and in-VM channels: EmbeddedChannel runs its pending tasks on every write.
-    DefaultEventLoopGroup loop = new DefaultEventLoopGroup(1);
-    AtomicInteger flushes = new AtomicInteger();
-    CompletableFuture<WebSocketOut> server = new CompletableFuture<>();
-    BlockingQueue<String> received = new LinkedBlockingQueue<>();
-    try {
-      new ServerBootstrap()
-          .group(loop)
-          .channel(LocalServerChannel.class)
-          .childHandler(
-              new ChannelInitializer<LocalChannel>() {
-                @Override
-                protected void initChannel(LocalChannel ch) {
-                  ch.pipeline()
-                      .addLast(
-                          new ChannelOutboundHandlerAdapter() {
-                            @Override
-                            public void flush(ChannelHandlerContext ctx) {
-                              flushes.incrementAndGet();
-                              ctx.flush();
-                            }
-                          },
-                          new WebSocket13FrameEncoder(false));
-                  server.complete(encoder(ch));
-                }
-              })
-          .bind(new LocalAddress("broadcast-test"))
-          .sync();
-      new Bootstrap()
-          .group(loop)
-          .channel(LocalChannel.class)
-          .handler(
-              new ChannelInitializer<LocalChannel>() {
-                @Override
-                protected void initChannel(LocalChannel ch) {
-                  ch.pipeline()
-                      .addLast(
-                          new WebSocket13FrameDecoder(false, false, 1 << 20),
-                          new SimpleChannelInboundHandler<TextWebSocketFrame>() {
-                            @Override
-                            protected void channelRead0(
-                                ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-                              received.add(frame.text());
-                            }
-                          });
-                }
-              })
-          .connect(new LocalAddress("broadcast-test"))
-          .sync();
-      WebSocketOut out = server.get(10, TimeUnit.SECONDS);
-
+    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-busy", 0)) {
       // Three deliveries handed to the event loop while it is busy (inside one of its tasks).
-      loop.submit(
+      pair.loop
+          .submit(
               () -> {
                 for (int n = 1; n <= 3; n++) {
-                  Broadcast event =
-                      new Broadcast("dialogue:event", new RawValue("{\"n\":" + n + "}"));
-                  event.add(out, "", NO_LIMIT);
-                  event.send();
+                  pair.deliver(n);
                 }
               })
           .sync();
 
       for (int n = 1; n <= 3; n++) {
-        assertThat(received.poll(10, TimeUnit.SECONDS))
-            .isEqualTo("42[\"dialogue:event\",{\"n\":" + n + "}]");
+        assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(n));
       }
-      assertThat(flushes).hasValue(1);
-    } finally {
-      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      assertThat(pair.flushes).hasValue(1);
     }
+  }
+
+  @Test
+  void aLoopThatFlushedWithinTheInterval_flushesAgainWhenItIsUp_aQuietLoopAtOnce()
+      throws Exception {
+    long interval = TimeUnit.MILLISECONDS.toNanos(400);
+    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-interval", interval)) {
+      long sent = System.nanoTime();
+      pair.deliver(1);
+      assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
+      long first = System.nanoTime();
+      pair.deliver(2);
+      pair.deliver(3);
+      assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(2));
+      long second = System.nanoTime();
+      assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(3));
+
+      // The loop had not flushed before: the first delivery left at once.
+      assertThat(first - sent).isLessThan(interval);
+      // The second came after the first round, within the interval: it waited for the interval
+      // (less the time the first frame took to arrive after its round began), and the third,
+      // queued meanwhile, left in the same round.
+      assertThat(second - first).isGreaterThan(interval - TimeUnit.MILLISECONDS.toNanos(150));
+      assertThat(pair.flushes).hasValue(2);
+    }
+  }
+
+  @Test
+  void flushInterval_outsideZeroToOneSecond_isRefused_sayingWhy() {
+    for (Duration bad : new Duration[] {null, Duration.ofMillis(-1), Duration.ofMillis(1_001)}) {
+      assertThatThrownBy(() -> Dialogue.builder().flushInterval(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("flushInterval must be between 0 and 1 s but was " + bad);
+    }
+    assertThat(Dialogue.builder().flushInterval(Duration.ZERO)).isNotNull();
+    assertThat(Dialogue.builder().flushInterval(Duration.ofSeconds(1))).isNotNull();
   }
 
   @Test
@@ -254,7 +222,7 @@ class BroadcastTest {
   }
 
   private static WebSocketOut encoder(Channel channel) {
-    return new WebSocketOut(channel.pipeline().context(WebSocketFrameEncoder.class));
+    return LocalWebSocketPair.out(channel, 0);
   }
 
   /** Decodes one server frame as a client would. */

@@ -15,11 +15,14 @@ import java.util.Set;
  * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
  *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable,recovery]
  *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
+ *           [--subscribers N,M] [--rates R1,R2]
  * </pre>
  *
  * The Java servers run from {@code --classpath} (default: this JVM's class path); the Node peer is
- * installed with {@code npm ci} under {@code --work}. Without {@code node}/{@code npm}, the Node
- * peer is left out and the report says so.
+ * installed with {@code npm ci} under {@code --work}. {@code --rates} holds those offered
+ * deliveries per second in fan-out and many rooms, one step each, instead of looking for the
+ * maximum (no 80% run): for comparing latency at a given load. Without {@code node}/{@code npm},
+ * the Node peer is left out and the report says so.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -41,7 +44,8 @@ public final class BenchMain {
       String classpath,
       List<String> notes,
       String command,
-      List<Integer> subscribers) {
+      List<Integer> subscribers,
+      List<Double> rates) {
     /** The fan-out sizes: {@code --subscribers}, else the plan's. */
     List<Integer> fanoutSizes() {
       return subscribers.isEmpty() ? plan.fanoutSubscribers() : subscribers;
@@ -60,6 +64,7 @@ public final class BenchMain {
       List<String> notes = new ArrayList<>();
       String command = "BenchMain " + String.join(" ", args);
       List<Integer> subscribers = new ArrayList<>();
+      List<Double> rates = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--profile")) {
@@ -106,6 +111,11 @@ public final class BenchMain {
               subscribers.add(Integer.parseInt(n.trim()));
             }
           }
+          case "--rates" -> {
+            for (String r : v.split(",")) {
+              rates.add(Double.parseDouble(r.trim()));
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -123,7 +133,8 @@ public final class BenchMain {
           classpath,
           notes,
           command,
-          subscribers);
+          subscribers,
+          rates);
     }
   }
 
@@ -167,7 +178,8 @@ public final class BenchMain {
                             + jfrDir
                                 .resolve("dialogue-fanout-" + subscribers + ".jfr")
                                 .toAbsolutePath())
-                    : List.of());
+                    : List.of(),
+            o.rates());
     if (o.scenarios().contains("fanout")) {
       for (int n : o.fanoutSizes()) {
         log.println("bench: fan-out, " + n + " subscribers");

@@ -7,6 +7,7 @@ import dev.dialogue.JwtAuthenticator;
 import dev.dialogue.RoomConfig;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import java.time.Duration;
 
 /**
  * The Dialogue server under test: room {@code fanout} and rooms {@code r0 .. r<N-1>}, each with the
@@ -49,6 +50,12 @@ final class DialogueServer {
     }
     if (options.historyStore() != null) {
       builder.historyStore(JdbcHistoryStore.builder(options.historyStore()).build());
+    }
+    String flushMicros = System.getProperty("dialogue.bench.flushIntervalMicros");
+    if (flushMicros != null) {
+      // For comparing intervals (BENCH_SERVER_OPTS=-Ddialogue.bench.flushIntervalMicros=N); the
+      // report's runs keep the library's default.
+      builder.flushInterval(Duration.ofNanos(1_000 * Long.parseLong(flushMicros)));
     }
     Dialogue dialogue = builder.build().start();
     ServerArgs.serve(dialogue.port(), dialogue::stop);

@@ -10,9 +10,21 @@ import java.util.concurrent.TimeUnit;
 
 /** Starts the servers under test, each in its own process, with the same options. */
 final class Launcher {
-  /** Flags of every Java server; the report prints them. */
-  static final List<String> JVM_FLAGS =
-      List.of("-Xmx4g", "-XX:+UseG1GC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+  /**
+   * Flags of every Java server, with those of the environment variable {@code BENCH_SERVER_OPTS}
+   * (space-separated, for experiments such as a profiler agent) at the end; the report prints them.
+   */
+  static final List<String> JVM_FLAGS = jvmFlags(System.getenv("BENCH_SERVER_OPTS"));
+
+  static List<String> jvmFlags(String extra) {
+    List<String> flags =
+        new ArrayList<>(
+            List.of("-Xmx4g", "-XX:+UseG1GC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+    if (extra != null && !extra.isBlank()) {
+      flags.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    return List.copyOf(flags);
+  }
 
   private static final String[] NODE_FILES = {"package.json", "package-lock.json", "server.js"};
 

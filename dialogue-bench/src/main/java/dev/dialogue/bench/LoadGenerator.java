@@ -116,6 +116,9 @@ final class LoadGenerator implements AutoCloseable {
             .version(WebSocketVersion.V13)
             .maxFramePayloadLength(MAX_FRAME)
             .handshakeTimeoutMillis(30_000)
+            // What the servers send is checked where it is used; validating every text frame's
+            // UTF-8 as well took 8% of the generator's samples at 150,000 deliveries/s.
+            .withUTF8Validator(false)
             .build();
     Bootstrap bootstrap =
         new Bootstrap()

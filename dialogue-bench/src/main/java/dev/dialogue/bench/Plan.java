@@ -114,8 +114,8 @@ record Plan(
    *     scale) between it and the last sustained one: the ramp's factor alone leaves the maximum up
    *     to a whole factor too low
    * @param at80WarmShare share of the maximum held before the 80% run ...
-   * @param at80WarmSeconds ... for this long, on its fresh server, so that the JVM has compiled its
-   *     hot paths before the measured window
+   * @param at80WarmSeconds ... for this long, on the ramp's server once its backlog has drained, so
+   *     that the measured window starts from a steady state
    * @param minEventsPerWindow a measured window lasts long enough for at least this many events: at
    *     10,000 subscribers a few events per second carry the whole rate, and one event more or less
    *     in a 4 s window moved the delivered share by 4%

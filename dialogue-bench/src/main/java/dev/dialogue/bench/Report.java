@@ -103,11 +103,12 @@ final class Report {
             + " ms and no disconnect. The maximum is the highest delivered rate of a sustained"
             + " step; the latency run then holds 80% of it for "
             + plan.at80Seconds()
-            + " s on a fresh server with fresh connections, after "
+            + " s on the ramp's own server and connections (warmed by the ramp), once the last"
+            + " step's backlog has drained and after "
             + plan.ramp().at80WarmSeconds()
             + " s at "
             + pct(plan.ramp().at80WarmShare())
-            + " of it so that the fresh JVM has compiled its hot paths.");
+            + " of it.");
     line(
         "- CPU is in cores (2.00 = both cores of the machine): the server's from /proc, the"
             + " generator's own from the JVM. A generator near 2 cores, or one that published less"

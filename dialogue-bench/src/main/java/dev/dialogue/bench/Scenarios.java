@@ -32,15 +32,23 @@ final class Scenarios {
   /** JVM flags added to the Dialogue server of each fan-out run at 80% (a flight recording). */
   private final IntFunction<List<String>> dialogueProfileFlags;
 
+  /**
+   * Offered deliveries per second to hold, one step each, instead of a rising ramp; empty for the
+   * ramp. With fixed rates there is no maximum and no run at 80%.
+   */
+  private final List<Double> fixedRates;
+
   Scenarios(
       Plan plan,
       Launcher launcher,
       PrintStream log,
-      IntFunction<List<String>> dialogueProfileFlags) {
+      IntFunction<List<String>> dialogueProfileFlags,
+      List<Double> fixedRates) {
     this.plan = plan;
     this.launcher = launcher;
     this.log = log;
     this.dialogueProfileFlags = dialogueProfileFlags;
+    this.fixedRates = List.copyOf(fixedRates);
   }
 
   private static String devAuth(int i) {
@@ -80,6 +88,8 @@ final class Scenarios {
       throws Exception {
     List<Results.Step> steps = new ArrayList<>();
     int connected;
+    double max = 0;
+    Results.Step at80 = null;
     StringBuilder note = new StringBuilder();
     try (Session s = new Session(target, rooms, null, List.of(), connections, roomOf, devAuth())) {
       connected = s.conns.size();
@@ -89,6 +99,17 @@ final class Scenarios {
             .append(" of ")
             .append(connections)
             .append(" joined. ");
+      }
+      if (!fixedRates.isEmpty()) {
+        for (double rate : fixedRates) {
+          Results.Step step = s.hold(publishers, rate, plan.stepSeconds());
+          steps.add(step);
+          logStep(target, connected, step);
+          s.drain();
+        }
+        note.append("fixed rates (--rates): no maximum was looked for. ");
+        return new Results.Ramp(
+            target, connections, connected, steps, null, note.toString().trim());
       }
       double offered = start;
       for (int i = 0; i < plan.maxSteps() && offered <= plan.maxOffered(); i++) {
@@ -101,32 +122,35 @@ final class Scenarios {
         offered *= plan.stepFactor();
       }
       refine(s, steps, publishers, connected);
+      max = maximum(steps);
+      if (max > 0) {
+        // On the ramp's own server, warmed by it, once the last step's backlog has drained: a
+        // fresh JVM needs longer than any warm-up we can afford here to compile the paths that
+        // high rates take, and measured its own compiling instead (docs/performance.md).
+        s.drain();
+        at80 = s.at80(publishers, max);
+      }
     }
-    double max =
-        steps.stream()
-            .filter(Results.Step::sustained)
-            .mapToDouble(Results.Step::delivered)
-            .max()
-            .orElse(0);
     if (!steps.isEmpty() && steps.get(steps.size() - 1).sustained()) {
       note.append("every step was sustained: the maximum is at least the last step. ");
     }
-    Results.Step at80 = null;
-    if (max > 0) {
-      // A fresh server and fresh connections: no backlog of the overloaded step is left over.
+    if (max > 0 && !at80Flags.isEmpty()) {
+      // The profiled run is separate, so that the recorder's cost is in no reported figure.
       try (Session s =
-          new Session(target, rooms, null, List.of(), connections, roomOf, devAuth())) {
-        at80 = s.at80(publishers, max);
-      }
-      if (!at80Flags.isEmpty()) {
-        // The profiled run is separate, so that the recorder's cost is in no reported figure.
-        try (Session s =
-            new Session(target, rooms, null, at80Flags, connections, roomOf, devAuth())) {
-          s.at80(publishers, max);
-        }
+          new Session(target, rooms, null, at80Flags, connections, roomOf, devAuth())) {
+        s.at80(publishers, max);
       }
     }
     return new Results.Ramp(target, connections, connected, steps, at80, note.toString().trim());
+  }
+
+  /** The highest delivered rate of a sustained step, or 0. */
+  private static double maximum(List<Results.Step> steps) {
+    return steps.stream()
+        .filter(Results.Step::sustained)
+        .mapToDouble(Results.Step::delivered)
+        .max()
+        .orElse(0);
   }
 
   /**
@@ -158,12 +182,15 @@ final class Scenarios {
 
   private void logStep(Target target, int connected, Results.Step step) {
     log.printf(
-        "  %s %d conns: offered %.0f/s delivered %.0f/s p99 %.1f ms gen %.2f srv %.2f cores%s%n",
+        "  %s %d conns: offered %.0f/s delivered %.0f/s p50 %.1f p99 %.1f p99.9 %.1f ms"
+            + " gen %.2f srv %.2f cores%s%n",
         target.key(),
         connected,
         step.offered(),
         step.delivered(),
+        step.p50Millis(),
         step.p99Millis(),
+        step.p999Millis(),
         step.generatorCores(),
         step.serverCores(),
         step.sustained() ? "" : "  (not sustained)");

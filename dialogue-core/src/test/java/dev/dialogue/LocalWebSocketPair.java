@@ -1,0 +1,119 @@
+package dev.dialogue;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A server channel with a WebSocket frame encoder, as a session's after the upgrade, and a client
+ * that decodes its frames, both in-VM on one real event loop ({@code EmbeddedChannel} runs its
+ * pending tasks on every write, so it cannot show what a loop does with queued work). Counts the
+ * server channel's flushes and keeps the text of every frame the client got.
+ */
+final class LocalWebSocketPair implements AutoCloseable {
+  final DefaultEventLoopGroup loop = new DefaultEventLoopGroup(1);
+  final AtomicInteger flushes = new AtomicInteger();
+  final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+  /** The server channel as {@link Broadcast} writes to it. */
+  final WebSocketOut out;
+
+  private LocalWebSocketPair(String address, long flushIntervalNanos) throws Exception {
+    CompletableFuture<WebSocketOut> server = new CompletableFuture<>();
+    try {
+      new ServerBootstrap()
+          .group(loop)
+          .channel(LocalServerChannel.class)
+          .childHandler(
+              new ChannelInitializer<LocalChannel>() {
+                @Override
+                protected void initChannel(LocalChannel ch) {
+                  ch.pipeline()
+                      .addLast(
+                          new ChannelOutboundHandlerAdapter() {
+                            @Override
+                            public void flush(ChannelHandlerContext ctx) {
+                              flushes.incrementAndGet();
+                              ctx.flush();
+                            }
+                          },
+                          new WebSocket13FrameEncoder(false));
+                  server.complete(out(ch, flushIntervalNanos));
+                }
+              })
+          .bind(new LocalAddress(address))
+          .sync();
+      new Bootstrap()
+          .group(loop)
+          .channel(LocalChannel.class)
+          .handler(
+              new ChannelInitializer<LocalChannel>() {
+                @Override
+                protected void initChannel(LocalChannel ch) {
+                  ch.pipeline()
+                      .addLast(
+                          new WebSocket13FrameDecoder(false, false, 1 << 20),
+                          new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                            @Override
+                            protected void channelRead0(
+                                ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+                              received.add(frame.text());
+                            }
+                          });
+                }
+              })
+          .connect(new LocalAddress(address))
+          .sync();
+      out = server.get(10, TimeUnit.SECONDS);
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** A pair whose server flushes in rounds at least {@code flushIntervalNanos} apart. */
+  static LocalWebSocketPair open(String address, long flushIntervalNanos) throws Exception {
+    return new LocalWebSocketPair(address, flushIntervalNanos);
+  }
+
+  /** {@code channel}'s WebSocket as {@link Broadcast} writes to it. */
+  static WebSocketOut out(Channel channel, long flushIntervalNanos) {
+    return new WebSocketOut(
+        channel.pipeline().context(WebSocketFrameEncoder.class), flushIntervalNanos);
+  }
+
+  /** Sends {@code dialogue:event {"n":n}} to the server channel, from the calling thread. */
+  void deliver(int n) {
+    Broadcast event = new Broadcast("dialogue:event", new RawValue("{\"n\":" + n + "}"));
+    event.add(out, "", Integer.MAX_VALUE);
+    event.send();
+  }
+
+  /** What the client receives for {@code deliver(n)}. */
+  static String text(int n) {
+    return "42[\"dialogue:event\",{\"n\":" + n + "}]";
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+  }
+}
