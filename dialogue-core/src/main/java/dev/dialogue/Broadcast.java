@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * hands each one to the recipient's event loop as a task of its own. Here the whole WebSocket frame
  * (frame header, Engine.IO message type, Socket.IO EVENT packet, JSON) is built once; each event
  * loop then gets one task that writes a duplicate of that buffer to each of its channels, and
- * flushes each channel once per round of the loop ({@link Flusher}), at most one round per {@code
- * flushInterval}. A recipient costs a buffer duplicate and its share of a socket write.
+ * flushes each channel once per round of the loop ({@link Flusher}), rounds spaced out when the
+ * loop is busy flushing. A recipient costs a buffer duplicate and its share of a socket write.
  *
  * <p>Connections not (yet) on WebSocket, or an event larger than the transport's frame limit, go
  * the usual way through netty-socketio ({@link HeadSession}).
@@ -178,28 +178,38 @@ final class Broadcast {
       };
 
   /**
+   * How much longer than a flush round took a busy event loop waits before the next round: rounds
+   * then take at most a fifth of the loop's time.
+   */
+  static final int ROUND_SPACING = 4;
+
+  /**
    * Flushes, once, every channel an event loop wrote frames to: a flush round. A round starts in a
    * task queued behind the writes, so deliveries already waiting in the loop's queue are written
-   * first; and it starts no sooner than the connection's {@code flushInterval} after the loop's
-   * previous round, so that under load a recipient gets the frames of that interval in one socket
-   * write (one system call, one TCP segment, one read by the client) instead of one each. A loop
-   * that has not flushed for that long flushes at once: a quiet server adds no delay. Order is
-   * unaffected: a flush only sends what was written, in the order written (and netty-socketio's own
-   * writes flush whatever was written before them). Confined to its event loop.
+   * first. It also starts no sooner than {@link #ROUND_SPACING} times the previous round's duration
+   * after that round ended, and never later than {@code maxFlushDelay} after it: a loop whose
+   * rounds are short next to the time between them (a quiet server, or few recipients per event)
+   * flushes at once, while one that spends its time flushing gathers the frames of that wait into
+   * one socket write per recipient (one system call, one TCP segment, one read by the client)
+   * instead of one each. Order is unaffected: a flush only sends what was written, in the order
+   * written (and netty-socketio's own writes flush whatever was written before them). Confined to
+   * its event loop.
    */
   private static final class Flusher implements Runnable {
     private final List<WebSocketOut> due = new ArrayList<>();
     private boolean scheduled;
-    private long interval;
+    private long maxDelay;
 
-    /** When the previous round started (long enough ago at first). */
-    private long lastRound = System.nanoTime() - Dialogue.MAX_FLUSH_INTERVAL.toNanos();
+    /** When the previous round ended, and how long it took. */
+    private long lastEnd = System.nanoTime() - Dialogue.MAX_FLUSH_DELAY_LIMIT.toNanos();
+
+    private long lastDuration;
 
     void due(WebSocketOut out) {
       if (!out.flushDue) {
         out.flushDue = true;
         due.add(out);
-        interval = out.flushIntervalNanos;
+        maxDelay = out.maxFlushDelayNanos;
       }
     }
 
@@ -208,7 +218,7 @@ final class Broadcast {
         return;
       }
       scheduled = true;
-      long wait = lastRound + interval - System.nanoTime();
+      long wait = lastEnd + Math.min(maxDelay, ROUND_SPACING * lastDuration) - System.nanoTime();
       try {
         if (wait <= 0) {
           loop.execute(this);
@@ -223,12 +233,14 @@ final class Broadcast {
     @Override
     public void run() {
       scheduled = false;
-      lastRound = System.nanoTime();
+      long start = System.nanoTime();
       for (WebSocketOut out : due) {
         out.flushDue = false;
         out.encoder.flush();
       }
       due.clear();
+      lastEnd = System.nanoTime();
+      lastDuration = lastEnd - start;
     }
   }
 }

@@ -35,11 +35,11 @@ import org.slf4j.LoggerFactory;
  * idempotent. All methods are thread-safe.
  */
 public final class Dialogue implements AutoCloseable {
-  /** {@link Builder#flushInterval}'s default. */
-  static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(20);
+  /** {@link Builder#maxFlushDelay}'s default. */
+  static final Duration DEFAULT_MAX_FLUSH_DELAY = Duration.ofMillis(20);
 
-  /** {@link Builder#flushInterval}'s upper bound. */
-  static final Duration MAX_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** {@link Builder#maxFlushDelay}'s upper bound. */
+  static final Duration MAX_FLUSH_DELAY_LIMIT = Duration.ofSeconds(1);
 
   private final Settings settings;
   private final Hub hub;
@@ -246,7 +246,7 @@ public final class Dialogue implements AutoCloseable {
     private int maxOutboundPackets = 10_000;
     private String browserClientPath = "/dialogue.js";
     private boolean nativeTransport = true;
-    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    private Duration maxFlushDelay = DEFAULT_MAX_FLUSH_DELAY;
     private HistoryStore historyStore;
     private int maxEventsInMemory = 1_000_000;
     private int maxRecoveryEvents = 1_000;
@@ -592,22 +592,26 @@ public final class Dialogue implements AutoCloseable {
     }
 
     /**
-     * The least time between two flush rounds of an event loop for event frames (default 20 ms, at
-     * most 1 s). Events are written to their recipients' sockets at once, but the sockets are
-     * flushed, every one the loop wrote to, in rounds: a loop that has not flushed for this long
-     * flushes right away, one that has flushes when the interval is up. So a quiet server adds no
-     * delay, and a busy one sends each recipient the events of one interval in one socket write
-     * rather than one write per event: at a few hundred events per second to the same connections
-     * that halves the CPU a delivery costs, and the latency that comes from running out of CPU
-     * (docs/performance.md). {@link Duration#ZERO} flushes after every turn of the loop.
-     * Acknowledgements and other answers are not held back.
+     * How long an event loop that is busy writing to sockets may hold events back to send them
+     * together (default 20 ms, at most 1 s). Events are written at once, but the sockets are
+     * flushed in rounds, every socket the loop wrote to once per round. A loop starts a round as
+     * soon as the previous one ended if that one was short; after a round that took a while
+     * (flushing hundreds or thousands of sockets, each a system call), it waits four times that
+     * long, but never more than this delay, so that flushing takes at most a fifth of its time and
+     * each recipient gets the events of the wait in one socket write instead of one write each. A
+     * quiet server, or one sending each event to a few connections, adds no delay; a busy one adds
+     * at most this. Under load that halves the CPU a delivery costs and keeps the latency that
+     * comes from running out of CPU away (docs/performance.md). {@link Duration#ZERO} flushes after
+     * every turn of the loop. Acknowledgements and other answers are not held back.
      */
-    public Builder flushInterval(Duration interval) {
-      if (interval == null || interval.isNegative() || interval.compareTo(MAX_FLUSH_INTERVAL) > 0) {
+    public Builder maxFlushDelay(Duration interval) {
+      if (interval == null
+          || interval.isNegative()
+          || interval.compareTo(MAX_FLUSH_DELAY_LIMIT) > 0) {
         throw new IllegalArgumentException(
-            "flushInterval must be between 0 and 1 s but was " + interval);
+            "maxFlushDelay must be between 0 and 1 s but was " + interval);
       }
-      this.flushInterval = interval;
+      this.maxFlushDelay = interval;
       return this;
     }
 
@@ -667,7 +671,7 @@ public final class Dialogue implements AutoCloseable {
                   maxIdempotencyKeys),
               browserClientPath,
               nativeTransport,
-              flushInterval);
+              maxFlushDelay);
       return new Dialogue(settings);
     }
   }

@@ -185,7 +185,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
               settings.namespace(),
               settings.maxOutboundPackets(),
               settings.transportFrameLimit(),
-              settings.flushInterval());
+              settings.maxFlushDelay());
       this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }
 

@@ -52,7 +52,7 @@ final class HeadSession implements Session {
   private final String wireNamespace;
   private final int maxUnflushed;
   private final int frameLimit;
-  private final long flushIntervalNanos;
+  private final long maxFlushDelayNanos;
 
   /**
    * The WebSocket frame encoder's context of the session's channel, once it is on a WebSocket for
@@ -66,18 +66,18 @@ final class HeadSession implements Session {
   private volatile boolean cutOff;
 
   HeadSession(
-      ClientHead head, String namespace, int maxUnflushed, int frameLimit, Duration flushInterval) {
+      ClientHead head, String namespace, int maxUnflushed, int frameLimit, Duration maxFlushDelay) {
     this.head = head;
     this.wireNamespace = wire(namespace);
     this.maxUnflushed = maxUnflushed;
     this.frameLimit = frameLimit;
-    this.flushIntervalNanos = flushInterval.toNanos();
+    this.maxFlushDelayNanos = maxFlushDelay.toNanos();
   }
 
   /** The session's WebSocket channel, which carries all its traffic from now on. */
   void onWebSocket(Channel channel) {
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
-    webSocket = encoder == null ? null : new WebSocketOut(encoder, flushIntervalNanos);
+    webSocket = encoder == null ? null : new WebSocketOut(encoder, maxFlushDelayNanos);
   }
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */

@@ -44,7 +44,7 @@ record Settings(
     HistorySettings history,
     String browserClientPath,
     boolean nativeTransport,
-    Duration flushInterval) {
+    Duration maxFlushDelay) {
 
   /**
    * History beyond the per-event limits.

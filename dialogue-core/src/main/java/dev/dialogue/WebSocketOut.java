@@ -10,14 +10,14 @@ import io.netty.channel.ChannelHandlerContext;
 final class WebSocketOut {
   final ChannelHandlerContext encoder;
 
-  /** The server's {@code flushInterval}, in nanoseconds: see {@link Broadcast}'s flusher. */
-  final long flushIntervalNanos;
+  /** The server's {@code maxFlushDelay}, in nanoseconds: see {@link Broadcast}'s flusher. */
+  final long maxFlushDelayNanos;
 
   /** Written to and not flushed yet. Read and written only on the channel's event loop. */
   boolean flushDue;
 
-  WebSocketOut(ChannelHandlerContext encoder, long flushIntervalNanos) {
+  WebSocketOut(ChannelHandlerContext encoder, long maxFlushDelayNanos) {
     this.encoder = encoder;
-    this.flushIntervalNanos = flushIntervalNanos;
+    this.maxFlushDelayNanos = maxFlushDelayNanos;
   }
 }

@@ -94,7 +94,7 @@ class BroadcastTest {
 
   @Test
   void deliveriesHandedToABusyEventLoop_leaveInOneFlush_inOrder() throws Exception {
-    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-busy", 0)) {
+    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-busy", 0, 0)) {
       // Three deliveries handed to the event loop while it is busy (inside one of its tasks).
       pair.loop
           .submit(
@@ -113,39 +113,65 @@ class BroadcastTest {
   }
 
   @Test
-  void aLoopThatFlushedWithinTheInterval_flushesAgainWhenItIsUp_aQuietLoopAtOnce()
+  void aLoopBusyFlushing_waitsFourTimesItsLastRound_beforeTheNext_andTheFramesOfTheWaitShareIt()
       throws Exception {
-    long interval = TimeUnit.MILLISECONDS.toNanos(400);
-    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-interval", interval)) {
-      long sent = System.nanoTime();
-      pair.deliver(1);
-      assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
-      long first = System.nanoTime();
-      pair.deliver(2);
-      pair.deliver(3);
-      assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(2));
-      long second = System.nanoTime();
-      assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(3));
-
-      // The loop had not flushed before: the first delivery left at once.
-      assertThat(first - sent).isLessThan(interval);
-      // The second came after the first round, within the interval: it waited for the interval
-      // (less the time the first frame took to arrive after its round began), and the third,
-      // queued meanwhile, left in the same round.
-      assertThat(second - first).isGreaterThan(interval - TimeUnit.MILLISECONDS.toNanos(150));
+    long ms = TimeUnit.MILLISECONDS.toNanos(1);
+    try (LocalWebSocketPair pair =
+        LocalWebSocketPair.open("broadcast-spacing", 2_000 * ms, 100 * ms)) {
+      long gap = gapBetweenTwoRounds(pair);
+      // Round one took >= 100 ms: round two starts >= 400 ms after it ended, and takes 100 ms.
+      assertThat(gap).isGreaterThan(450 * ms);
       assertThat(pair.flushes).hasValue(2);
     }
   }
 
   @Test
-  void flushInterval_outsideZeroToOneSecond_isRefused_sayingWhy() {
-    for (Duration bad : new Duration[] {null, Duration.ofMillis(-1), Duration.ofMillis(1_001)}) {
-      assertThatThrownBy(() -> Dialogue.builder().flushInterval(bad))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith("flushInterval must be between 0 and 1 s but was " + bad);
+  void aLoopBusyFlushing_waitsNoLongerThanMaxFlushDelay() throws Exception {
+    long ms = TimeUnit.MILLISECONDS.toNanos(1);
+    try (LocalWebSocketPair pair =
+        LocalWebSocketPair.open("broadcast-capped", 100 * ms, 200 * ms)) {
+      long gap = gapBetweenTwoRounds(pair);
+      // Four times the 200 ms round would be 800 ms; the delay stops at 100 ms (then 200 ms of
+      // flushing).
+      assertThat(gap).isGreaterThan(250 * ms).isLessThan(800 * ms);
     }
-    assertThat(Dialogue.builder().flushInterval(Duration.ZERO)).isNotNull();
-    assertThat(Dialogue.builder().flushInterval(Duration.ofSeconds(1))).isNotNull();
+  }
+
+  @Test
+  void aLoopWhoseRoundsAreShort_flushesAtOnce_howeverLongTheMaxFlushDelay() throws Exception {
+    long ms = TimeUnit.MILLISECONDS.toNanos(1);
+    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-quiet", 2_000 * ms, 0)) {
+      long sent = System.nanoTime();
+      assertThat(gapBetweenTwoRounds(pair)).isLessThan(1_000 * ms);
+      assertThat(System.nanoTime() - sent).isLessThan(1_000 * ms);
+    }
+  }
+
+  /**
+   * Delivers 1, waits for it, then delivers 2 and 3 at once; returns the time between the arrival
+   * of 1 and that of 2, after checking that 3 came too.
+   */
+  private static long gapBetweenTwoRounds(LocalWebSocketPair pair) throws InterruptedException {
+    pair.deliver(1);
+    assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
+    long first = System.nanoTime();
+    pair.deliver(2);
+    pair.deliver(3);
+    assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(2));
+    long second = System.nanoTime();
+    assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(3));
+    return second - first;
+  }
+
+  @Test
+  void maxFlushDelay_outsideZeroToOneSecond_isRefused_sayingWhy() {
+    for (Duration bad : new Duration[] {null, Duration.ofMillis(-1), Duration.ofMillis(1_001)}) {
+      assertThatThrownBy(() -> Dialogue.builder().maxFlushDelay(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("maxFlushDelay must be between 0 and 1 s but was " + bad);
+    }
+    assertThat(Dialogue.builder().maxFlushDelay(Duration.ZERO)).isNotNull();
+    assertThat(Dialogue.builder().maxFlushDelay(Duration.ofSeconds(1))).isNotNull();
   }
 
   @Test

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A server channel with a WebSocket frame encoder, as a session's after the upgrade, and a client
  * that decodes its frames, both in-VM on one real event loop ({@code EmbeddedChannel} runs its
  * pending tasks on every write, so it cannot show what a loop does with queued work). Counts the
- * server channel's flushes and keeps the text of every frame the client got.
+ * server channel's flushes, can make each take a while (as flushing thousands of sockets does), and
+ * keeps the text of every frame the client got.
  */
 final class LocalWebSocketPair implements AutoCloseable {
   final DefaultEventLoopGroup loop = new DefaultEventLoopGroup(1);
@@ -36,7 +37,8 @@ final class LocalWebSocketPair implements AutoCloseable {
   /** The server channel as {@link Broadcast} writes to it. */
   final WebSocketOut out;
 
-  private LocalWebSocketPair(String address, long flushIntervalNanos) throws Exception {
+  private LocalWebSocketPair(String address, long maxFlushDelayNanos, long flushCostNanos)
+      throws Exception {
     CompletableFuture<WebSocketOut> server = new CompletableFuture<>();
     try {
       new ServerBootstrap()
@@ -52,11 +54,15 @@ final class LocalWebSocketPair implements AutoCloseable {
                             @Override
                             public void flush(ChannelHandlerContext ctx) {
                               flushes.incrementAndGet();
+                              long until = System.nanoTime() + flushCostNanos;
+                              while (System.nanoTime() < until) {
+                                Thread.onSpinWait(); // the loop is busy, as with a real flush
+                              }
                               ctx.flush();
                             }
                           },
                           new WebSocket13FrameEncoder(false));
-                  server.complete(out(ch, flushIntervalNanos));
+                  server.complete(out(ch, maxFlushDelayNanos));
                 }
               })
           .bind(new LocalAddress(address))
@@ -89,15 +95,19 @@ final class LocalWebSocketPair implements AutoCloseable {
     }
   }
 
-  /** A pair whose server flushes in rounds at least {@code flushIntervalNanos} apart. */
-  static LocalWebSocketPair open(String address, long flushIntervalNanos) throws Exception {
-    return new LocalWebSocketPair(address, flushIntervalNanos);
+  /**
+   * A pair whose server holds frames back at most {@code maxFlushDelayNanos}, and whose every flush
+   * keeps the event loop busy for {@code flushCostNanos}.
+   */
+  static LocalWebSocketPair open(String address, long maxFlushDelayNanos, long flushCostNanos)
+      throws Exception {
+    return new LocalWebSocketPair(address, maxFlushDelayNanos, flushCostNanos);
   }
 
   /** {@code channel}'s WebSocket as {@link Broadcast} writes to it. */
-  static WebSocketOut out(Channel channel, long flushIntervalNanos) {
+  static WebSocketOut out(Channel channel, long maxFlushDelayNanos) {
     return new WebSocketOut(
-        channel.pipeline().context(WebSocketFrameEncoder.class), flushIntervalNanos);
+        channel.pipeline().context(WebSocketFrameEncoder.class), maxFlushDelayNanos);
   }
 
   /** Sends {@code dialogue:event {"n":n}} to the server channel, from the calling thread. */
