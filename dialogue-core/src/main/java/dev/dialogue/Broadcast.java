@@ -154,12 +154,13 @@ final class Broadcast {
      */
     void write(ByteBuf shared) {
       Flusher flusher = FLUSHERS.get();
+      long now = System.nanoTime();
       try {
         for (WebSocketOut out : outs) {
           ChannelHandlerContext encoder = out.encoder;
           if (encoder.channel().isActive()) {
             encoder.write(shared.retainedDuplicate(), encoder.voidPromise());
-            flusher.due(out);
+            flusher.due(out, now);
           }
         }
       } finally {
@@ -178,69 +179,93 @@ final class Broadcast {
       };
 
   /**
-   * How much longer than a flush round took a busy event loop waits before the next round: rounds
-   * then take at most a fifth of the loop's time.
+   * How many times as long as a flush round took a busy event loop holds back the sockets it
+   * flushed in it, counted from the round's start: rounds then take at most a fifth of the loop's
+   * time.
    */
-  static final int ROUND_SPACING = 4;
+  static final int ROUND_SPACING = 5;
 
   /**
-   * Flushes, once, every channel an event loop wrote frames to: a flush round. A round starts in a
-   * task queued behind the writes, so deliveries already waiting in the loop's queue are written
-   * first. It also starts no sooner than {@link #ROUND_SPACING} times the previous round's duration
-   * after that round ended, and never later than {@code maxFlushDelay} after it: a loop whose
-   * rounds are short next to the time between them (a quiet server, or few recipients per event)
-   * flushes at once, while one that spends its time flushing gathers the frames of that wait into
-   * one socket write per recipient (one system call, one TCP segment, one read by the client)
-   * instead of one each. Order is unaffected: a flush only sends what was written, in the order
-   * written (and netty-socketio's own writes flush whatever was written before them). Confined to
-   * its event loop.
+   * Flushes the channels an event loop wrote frames to, each once per round. A channel not flushed
+   * lately joins the next round, a task queued behind the writes (so deliveries already waiting in
+   * the loop's queue are written first). A channel flushed less than the loop's spacing ago waits
+   * for a later round instead, which starts when the spacing since its last flush is up: the
+   * spacing is {@link #ROUND_SPACING} times the duration of the loop's last round, and at most
+   * {@code maxFlushDelay}. So a loop whose rounds are short (a quiet server, few recipients per
+   * event) or whose recipients get events seldom flushes at once, while one flushing the same
+   * sockets again and again sends each the frames of the spacing in one socket write (one system
+   * call, one TCP segment, one read by the client) instead of one each. Order is unaffected: a
+   * flush only sends what was written, in the order written (and netty-socketio's own writes flush
+   * whatever was written before them). Confined to its event loop.
    */
-  private static final class Flusher implements Runnable {
-    private final List<WebSocketOut> due = new ArrayList<>();
-    private boolean scheduled;
-    private long maxDelay;
+  private static final class Flusher {
+    private final Round next = new Round();
+    private final Round later = new Round();
 
-    /** When the previous round ended, and how long it took. */
-    private long lastEnd = System.nanoTime() - Dialogue.MAX_FLUSH_DELAY_LIMIT.toNanos();
+    /** How long a flushed channel waits before its next flush while the loop is busy. */
+    private long spacing;
 
-    private long lastDuration;
-
-    void due(WebSocketOut out) {
-      if (!out.flushDue) {
-        out.flushDue = true;
-        due.add(out);
-        maxDelay = out.maxFlushDelayNanos;
+    void due(WebSocketOut out, long now) {
+      if (out.flushDue) {
+        return;
+      }
+      out.flushDue = true;
+      if (now - out.lastFlush < spacing) {
+        later.add(out, out.lastFlush + spacing);
+      } else {
+        next.add(out, now);
       }
     }
 
     void schedule(EventLoop loop) {
-      if (scheduled || due.isEmpty()) {
-        return;
-      }
-      scheduled = true;
-      long wait = lastEnd + Math.min(maxDelay, ROUND_SPACING * lastDuration) - System.nanoTime();
-      try {
-        if (wait <= 0) {
-          loop.execute(this);
-        } else {
-          loop.schedule(this, wait, TimeUnit.NANOSECONDS);
-        }
-      } catch (RejectedExecutionException e) {
-        run();
-      }
+      next.schedule(loop);
+      later.schedule(loop);
     }
 
-    @Override
-    public void run() {
-      scheduled = false;
-      long start = System.nanoTime();
-      for (WebSocketOut out : due) {
-        out.flushDue = false;
-        out.encoder.flush();
+    /** Channels to flush together, and when. */
+    private final class Round implements Runnable {
+      private final List<WebSocketOut> outs = new ArrayList<>();
+      private long at;
+      private boolean scheduled;
+      private long maxDelay;
+
+      void add(WebSocketOut out, long notBefore) {
+        if (outs.isEmpty()) {
+          at = notBefore;
+        }
+        outs.add(out);
+        maxDelay = out.maxFlushDelayNanos;
       }
-      due.clear();
-      lastEnd = System.nanoTime();
-      lastDuration = lastEnd - start;
+
+      void schedule(EventLoop loop) {
+        if (scheduled || outs.isEmpty()) {
+          return;
+        }
+        scheduled = true;
+        long wait = at - System.nanoTime();
+        try {
+          if (wait <= 0) {
+            loop.execute(this);
+          } else {
+            loop.schedule(this, wait, TimeUnit.NANOSECONDS);
+          }
+        } catch (RejectedExecutionException e) {
+          run();
+        }
+      }
+
+      @Override
+      public void run() {
+        scheduled = false;
+        long start = System.nanoTime();
+        for (WebSocketOut out : outs) {
+          out.flushDue = false;
+          out.lastFlush = start;
+          out.encoder.flush();
+        }
+        outs.clear();
+        spacing = Math.min(maxDelay, ROUND_SPACING * (System.nanoTime() - start));
+      }
     }
   }
 }

@@ -592,26 +592,24 @@ public final class Dialogue implements AutoCloseable {
     }
 
     /**
-     * How long an event loop that is busy writing to sockets may hold events back to send them
-     * together (default 20 ms, at most 1 s). Events are written at once, but the sockets are
-     * flushed in rounds, every socket the loop wrote to once per round. A loop starts a round as
-     * soon as the previous one ended if that one was short; after a round that took a while
-     * (flushing hundreds or thousands of sockets, each a system call), it waits four times that
-     * long, but never more than this delay, so that flushing takes at most a fifth of its time and
-     * each recipient gets the events of the wait in one socket write instead of one write each. A
-     * quiet server, or one sending each event to a few connections, adds no delay; a busy one adds
-     * at most this. Under load that halves the CPU a delivery costs and keeps the latency that
-     * comes from running out of CPU away (docs/performance.md). {@link Duration#ZERO} flushes after
-     * every turn of the loop. Acknowledgements and other answers are not held back.
+     * How long a connection's events may be held back while its event loop is busy flushing
+     * sockets, so that they leave together (default 20 ms, at most 1 s). Events are written at
+     * once; sockets are flushed in rounds, a system call each. A connection not flushed lately is
+     * flushed in the next round. One flushed less than five times the loop's last round ago (the
+     * loop is spending its time flushing, say the same thousand sockets for every event) waits
+     * until that is up, but never longer than this delay, and then gets all its waiting events in
+     * one socket write. So a quiet server, or one whose connections get events seldom, adds no
+     * delay, and a busy one spends at most about a fifth of its time flushing: under load that cuts
+     * the CPU a delivery costs, and with it the latency of running out of CPU
+     * (docs/performance.md). {@link Duration#ZERO} flushes every connection in the next round.
+     * Acknowledgements and other answers are never held back.
      */
-    public Builder maxFlushDelay(Duration interval) {
-      if (interval == null
-          || interval.isNegative()
-          || interval.compareTo(MAX_FLUSH_DELAY_LIMIT) > 0) {
+    public Builder maxFlushDelay(Duration delay) {
+      if (delay == null || delay.isNegative() || delay.compareTo(MAX_FLUSH_DELAY_LIMIT) > 0) {
         throw new IllegalArgumentException(
-            "maxFlushDelay must be between 0 and 1 s but was " + interval);
+            "maxFlushDelay must be between 0 and 1 s but was " + delay);
       }
-      this.maxFlushDelay = interval;
+      this.maxFlushDelay = delay;
       return this;
     }
 

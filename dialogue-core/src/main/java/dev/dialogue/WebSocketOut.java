@@ -16,6 +16,12 @@ final class WebSocketOut {
   /** Written to and not flushed yet. Read and written only on the channel's event loop. */
   boolean flushDue;
 
+  /**
+   * When {@link Broadcast} last flushed it: at first, as good as never (2^62 ns, 146 years, ago).
+   * Only on the event loop.
+   */
+  long lastFlush = System.nanoTime() - (1L << 62);
+
   WebSocketOut(ChannelHandlerContext encoder, long maxFlushDelayNanos) {
     this.encoder = encoder;
     this.maxFlushDelayNanos = maxFlushDelayNanos;

@@ -113,38 +113,57 @@ class BroadcastTest {
   }
 
   @Test
-  void aLoopBusyFlushing_waitsFourTimesItsLastRound_beforeTheNext_andTheFramesOfTheWaitShareIt()
+  void aChannelFlushedInABusyRound_waitsFiveTimesThatRound_andTheFramesOfTheWaitShareAFlush()
       throws Exception {
-    long ms = TimeUnit.MILLISECONDS.toNanos(1);
     try (LocalWebSocketPair pair =
-        LocalWebSocketPair.open("broadcast-spacing", 2_000 * ms, 100 * ms)) {
+        LocalWebSocketPair.open("broadcast-spacing", millis(1_000), millis(100))) {
       long gap = gapBetweenTwoRounds(pair);
-      // Round one took >= 100 ms: round two starts >= 400 ms after it ended, and takes 100 ms.
-      assertThat(gap).isGreaterThan(450 * ms);
+      // Round one took >= 100 ms: the channel's next round starts >= 500 ms after round one began
+      // (and takes 100 ms); one flush carries deliveries 2 and 3.
+      assertThat(gap).isGreaterThan(millis(450));
       assertThat(pair.flushes).hasValue(2);
     }
   }
 
   @Test
-  void aLoopBusyFlushing_waitsNoLongerThanMaxFlushDelay() throws Exception {
-    long ms = TimeUnit.MILLISECONDS.toNanos(1);
+  void aChannelFlushedInABusyRound_waitsNoLongerThanMaxFlushDelay() throws Exception {
     try (LocalWebSocketPair pair =
-        LocalWebSocketPair.open("broadcast-capped", 100 * ms, 200 * ms)) {
-      long gap = gapBetweenTwoRounds(pair);
-      // Four times the 200 ms round would be 800 ms; the delay stops at 100 ms (then 200 ms of
-      // flushing).
-      assertThat(gap).isGreaterThan(250 * ms).isLessThan(800 * ms);
+        LocalWebSocketPair.open("broadcast-capped", millis(600), millis(300))) {
+      // Five times the 300 ms round would be 1,500 ms; the wait stops at 600 ms.
+      assertThat(gapBetweenTwoRounds(pair)).isGreaterThan(millis(450)).isLessThan(millis(1_000));
+    }
+  }
+
+  @Test
+  void aChannelNotFlushedLately_goesAtOnce_whileTheLoopHoldsBackOneItJustFlushed()
+      throws Exception {
+    try (LocalWebSocketPair busy =
+            LocalWebSocketPair.open("broadcast-held", millis(1_000), millis(300));
+        LocalWebSocketPair other = busy.another("broadcast-other", millis(1_000), 0)) {
+      busy.deliver(1);
+      assertThat(busy.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
+      // The loop's last round took >= 300 ms: a channel flushed in it waits min(1.5 s, 1 s).
+      long sent = System.nanoTime();
+      busy.deliver(2);
+      other.deliver(1);
+      assertThat(other.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
+      assertThat(System.nanoTime() - sent).isLessThan(millis(800));
+      assertThat(busy.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(2));
+      assertThat(System.nanoTime() - sent).isGreaterThan(millis(800));
     }
   }
 
   @Test
   void aLoopWhoseRoundsAreShort_flushesAtOnce_howeverLongTheMaxFlushDelay() throws Exception {
-    long ms = TimeUnit.MILLISECONDS.toNanos(1);
-    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-quiet", 2_000 * ms, 0)) {
+    try (LocalWebSocketPair pair = LocalWebSocketPair.open("broadcast-quiet", millis(1_000), 0)) {
       long sent = System.nanoTime();
-      assertThat(gapBetweenTwoRounds(pair)).isLessThan(1_000 * ms);
-      assertThat(System.nanoTime() - sent).isLessThan(1_000 * ms);
+      assertThat(gapBetweenTwoRounds(pair)).isLessThan(millis(500));
+      assertThat(System.nanoTime() - sent).isLessThan(millis(500));
     }
+  }
+
+  private static long millis(long ms) {
+    return TimeUnit.MILLISECONDS.toNanos(ms);
   }
 
   /**

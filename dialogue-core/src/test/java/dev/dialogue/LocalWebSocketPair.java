@@ -30,15 +30,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keeps the text of every frame the client got.
  */
 final class LocalWebSocketPair implements AutoCloseable {
-  final DefaultEventLoopGroup loop = new DefaultEventLoopGroup(1);
+  final DefaultEventLoopGroup loop;
+  private final boolean ownsLoop;
   final AtomicInteger flushes = new AtomicInteger();
   final BlockingQueue<String> received = new LinkedBlockingQueue<>();
 
   /** The server channel as {@link Broadcast} writes to it. */
   final WebSocketOut out;
 
-  private LocalWebSocketPair(String address, long maxFlushDelayNanos, long flushCostNanos)
+  private LocalWebSocketPair(
+      String address, long maxFlushDelayNanos, long flushCostNanos, DefaultEventLoopGroup shared)
       throws Exception {
+    ownsLoop = shared == null;
+    loop = ownsLoop ? new DefaultEventLoopGroup(1) : shared;
     CompletableFuture<WebSocketOut> server = new CompletableFuture<>();
     try {
       new ServerBootstrap()
@@ -101,7 +105,13 @@ final class LocalWebSocketPair implements AutoCloseable {
    */
   static LocalWebSocketPair open(String address, long maxFlushDelayNanos, long flushCostNanos)
       throws Exception {
-    return new LocalWebSocketPair(address, maxFlushDelayNanos, flushCostNanos);
+    return new LocalWebSocketPair(address, maxFlushDelayNanos, flushCostNanos, null);
+  }
+
+  /** Another pair on this one's event loop (closing it leaves the loop to this one). */
+  LocalWebSocketPair another(String address, long maxFlushDelayNanos, long flushCostNanos)
+      throws Exception {
+    return new LocalWebSocketPair(address, maxFlushDelayNanos, flushCostNanos, loop);
   }
 
   /** {@code channel}'s WebSocket as {@link Broadcast} writes to it. */
@@ -124,6 +134,8 @@ final class LocalWebSocketPair implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    if (ownsLoop) {
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
   }
 }
