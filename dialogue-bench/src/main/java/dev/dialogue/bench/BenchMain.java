@@ -205,19 +205,21 @@ public final class BenchMain {
       }
     }
     if (o.scenarios().contains("idle")) {
+      IdleScenario idle = new IdleScenario(o.plan(), launcher, log);
       for (int n : o.plan().idleConnections()) {
         log.println("bench: idle, " + n + " connections");
         List<Results.Idle> list = new ArrayList<>();
         for (Target t : targets) {
-          list.add(scenarios.idle(t, n));
+          list.add(idle.run(t, n));
         }
         report.idle.put(n, list);
       }
     }
     if (o.scenarios().contains("churn")) {
       log.println("bench: churn");
+      ChurnScenario churn = new ChurnScenario(o.plan(), launcher, log);
       for (Target t : targets) {
-        report.churn.add(scenarios.churn(t));
+        report.churn.add(churn.run(t));
       }
     }
     if (o.scenarios().contains("durable") && targets.contains(Target.DIALOGUE)) {

@@ -1,29 +1,21 @@
 package dev.dialogue.bench;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
-/** The scenarios of the benchmark, each against one target in a fresh server process. */
+/**
+ * Scenarios 1 and 2, rising load (fan-out and many rooms), each against one target in a fresh
+ * server process. The others have classes of their own ({@link IdleScenario}, {@link
+ * ChurnScenario}, {@link DurableScenario}, {@link RecoveryStorm}).
+ */
 final class Scenarios {
-  private static final String JWT_SECRET = "dialogue-bench-secret-0123456789abcdef";
-  private static final int OPEN_TIMEOUT_SECONDS = 180;
+  static final int OPEN_TIMEOUT_SECONDS = 180;
 
   private final Plan plan;
   private final Launcher launcher;
@@ -51,7 +43,7 @@ final class Scenarios {
     this.fixedRates = List.copyOf(fixedRates);
   }
 
-  private static String devAuth(int i) {
+  static String devAuth(int i) {
     return "{\"userId\":\"user-" + i + "\"}";
   }
 
@@ -329,167 +321,7 @@ final class Scenarios {
     }
   }
 
-  // ---- scenario 3: idle cost ----
-
-  Results.Idle idle(Target target, int connections) throws Exception {
-    int rooms = (connections + plan.roomSize() - 1) / plan.roomSize();
-    try (ServerProcess server = launcher.start(target, rooms, null, List.of());
-        LoadGenerator gen = new LoadGenerator(2, 8)) {
-      sleep(1);
-      long heapBefore = server.heapAfterGc();
-      long rssBefore = server.rssBytes();
-      List<Conn> conns =
-          gen.open(
-              server.port(),
-              connections,
-              i -> "r" + (i / plan.roomSize()),
-              Scenarios::devAuth,
-              OPEN_TIMEOUT_SECONDS);
-      try {
-        sleep(2);
-        long heapAfter = server.heapAfterGc();
-        long rssAfter = server.rssBytes();
-        Stats.Snapshot before = gen.stats.snapshot();
-        long cpu = server.cpuNanos();
-        sleep(plan.idleWindowSeconds());
-        double cpuSeconds = (server.cpuNanos() - cpu) / 1e9;
-        Stats.Snapshot d = gen.stats.snapshot().minus(before);
-        String note =
-            conns.size() < connections
-                ? "only "
-                    + conns.size()
-                    + " of "
-                    + connections
-                    + " joined"
-                    + (gen.stats.firstError() == null
-                        ? ""
-                        : "; first error: " + gen.stats.firstError())
-                : "";
-        Results.Idle result =
-            new Results.Idle(
-                target,
-                connections,
-                conns.size(),
-                heapBefore,
-                heapAfter,
-                rssBefore,
-                rssAfter,
-                d.seconds(),
-                cpuSeconds,
-                d.pings(),
-                d.disconnects(),
-                note);
-        log.printf(
-            "  %s %d idle: heap %.0f B/conn, RSS %.0f B/conn, CPU %.2f us/conn/s, pings %d%n",
-            target.key(),
-            conns.size(),
-            result.heapPerConnection(),
-            result.rssPerConnection(),
-            result.cpuMicrosPerConnectionSecond(),
-            d.pings());
-        return result;
-      } finally {
-        gen.closeAll(conns);
-      }
-    }
-  }
-
-  // ---- scenario 4: churn ----
-
-  Results.Churn churn(Target target) throws Exception {
-    List<String> tokens = new ArrayList<>();
-    for (int i = 0; i < 1_000; i++) {
-      tokens.add(token("user-" + i));
-    }
-    try (ServerProcess server = launcher.start(target, 0, JWT_SECRET, List.of());
-        LoadGenerator gen = new LoadGenerator(2, 8)) {
-      Recorder latency = new Recorder(3);
-      AtomicLong cycles = new AtomicLong();
-      AtomicLong failures = new AtomicLong();
-      long start = System.nanoTime();
-      long end = start + (long) (plan.churnSeconds() * 1e9);
-      CountDownLatch done = new CountDownLatch(plan.churnWorkers());
-      long genCpu = LoadGenerator.cpuNanos();
-      long srvCpu = server.cpuNanos();
-      for (int w = 0; w < plan.churnWorkers(); w++) {
-        new ChurnWorker(gen, server.port(), tokens, w, end, latency, cycles, failures, done).next();
-      }
-      boolean finished = done.await((long) plan.churnSeconds() + 60, TimeUnit.SECONDS);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double genCores = (LoadGenerator.cpuNanos() - genCpu) / 1e9 / seconds;
-      double srvCores = (server.cpuNanos() - srvCpu) / 1e9 / seconds;
-      String note = finished ? "" : "some workers did not finish in time";
-      if (gen.stats.firstError() != null) {
-        note = (note + " first error: " + gen.stats.firstError()).trim();
-      }
-      Results.Churn result =
-          new Results.Churn(
-              target,
-              plan.churnWorkers(),
-              seconds,
-              cycles.get(),
-              latency.getIntervalHistogram(),
-              failures.get(),
-              srvCores,
-              genCores,
-              note);
-      log.printf(
-          "  %s churn: %.0f cycles/s, p99 %.1f ms, failures %d%n",
-          target.key(), result.perSecond(), Results.millis(result.latency(), 99), failures.get());
-      return result;
-    }
-  }
-
-  private static String token(String subject) throws JOSEException {
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(subject).build());
-    jwt.sign(new MACSigner(JWT_SECRET));
-    return jwt.serialize();
-  }
-
-  /**
-   * One churning client: connect with a token, join, leave (both acknowledged), close, again, until
-   * the end time. Runs on the generator's event loops through future callbacks.
-   */
-  private record ChurnWorker(
-      LoadGenerator gen,
-      int port,
-      List<String> tokens,
-      int worker,
-      long end,
-      Recorder latency,
-      AtomicLong cycles,
-      AtomicLong failures,
-      CountDownLatch done) {
-    void next() {
-      long t0 = System.nanoTime();
-      if (t0 >= end) {
-        done.countDown();
-        return;
-      }
-      String token = tokens.get((int) ((cycles.get() + worker) % tokens.size()));
-      Conn conn = gen.connect(port, "fanout", "{\"token\":\"" + token + "\"}");
-      conn.joined
-          .thenCompose(Conn::leave)
-          .whenComplete(
-              (ok, error) -> {
-                conn.close();
-                if (error == null) {
-                  latency.recordValue(System.nanoTime() - t0);
-                  cycles.incrementAndGet();
-                  next();
-                } else {
-                  // A short pause: a failure can be reported at once, and looping on it at once
-                  // would only burn the CPU the servers need.
-                  failures.incrementAndGet();
-                  CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS).execute(this::next);
-                }
-              });
-    }
-  }
-
-  private static void sleep(double seconds) throws InterruptedException {
+  static void sleep(double seconds) throws InterruptedException {
     Thread.sleep((long) (seconds * 1000));
   }
 }
