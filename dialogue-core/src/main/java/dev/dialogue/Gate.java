@@ -90,7 +90,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
     if (webSocketForGood && message.getClient() != null) {
       SessionState state = sessions.get(message.getClient().getSessionId());
       if (state != null) {
-        state.session.onWebSocket(ctx.channel());
+        state.session.onWebSocket(ctx.channel(), settings.maxFlushDelay());
       }
     }
     if (!consumedAny) {
@@ -184,8 +184,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
               head,
               settings.namespace(),
               settings.maxOutboundPackets(),
-              settings.transportFrameLimit(),
-              settings.maxFlushDelay());
+              settings.transportFrameLimit());
       this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }
 

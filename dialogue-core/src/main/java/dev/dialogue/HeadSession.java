@@ -52,7 +52,6 @@ final class HeadSession implements Session {
   private final String wireNamespace;
   private final int maxUnflushed;
   private final int frameLimit;
-  private final long maxFlushDelayNanos;
 
   /**
    * The WebSocket frame encoder's context of the session's channel, once it is on a WebSocket for
@@ -65,19 +64,20 @@ final class HeadSession implements Session {
 
   private volatile boolean cutOff;
 
-  HeadSession(
-      ClientHead head, String namespace, int maxUnflushed, int frameLimit, Duration maxFlushDelay) {
+  HeadSession(ClientHead head, String namespace, int maxUnflushed, int frameLimit) {
     this.head = head;
     this.wireNamespace = wire(namespace);
     this.maxUnflushed = maxUnflushed;
     this.frameLimit = frameLimit;
-    this.maxFlushDelayNanos = maxFlushDelay.toNanos();
   }
 
-  /** The session's WebSocket channel, which carries all its traffic from now on. */
-  void onWebSocket(Channel channel) {
+  /**
+   * The session's WebSocket channel, which carries all its traffic from now on; its events may wait
+   * up to {@code maxFlushDelay} to be flushed with others ({@link Broadcast}).
+   */
+  void onWebSocket(Channel channel, Duration maxFlushDelay) {
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
-    webSocket = encoder == null ? null : new WebSocketOut(encoder, maxFlushDelayNanos);
+    webSocket = encoder == null ? null : new WebSocketOut(encoder, maxFlushDelay.toNanos());
   }
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */
