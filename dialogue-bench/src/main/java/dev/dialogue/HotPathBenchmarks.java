@@ -22,7 +22,6 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
@@ -174,7 +173,7 @@ public class HotPathBenchmarks {
     channels = accepted.toArray(Channel[]::new);
     outs = new WebSocketOut[members];
     for (int i = 0; i < members; i++) {
-      outs[i] = new WebSocketOut(channels[i].pipeline().context(WebSocketFrameEncoder.class), 0);
+      outs[i] = WebSocketOut.of(channels[i], 0);
     }
     packetEncoder = new PacketEncoder(new Configuration(), new JacksonJsonSupport());
     encoded = Json.raw(envelope);

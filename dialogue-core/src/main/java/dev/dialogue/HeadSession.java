@@ -7,10 +7,8 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -76,8 +74,7 @@ final class HeadSession implements Session {
    * up to {@code maxFlushDelay} to be flushed with others ({@link Broadcast}).
    */
   void onWebSocket(Channel channel, Duration maxFlushDelay) {
-    ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
-    webSocket = encoder == null ? null : new WebSocketOut(encoder, maxFlushDelay.toNanos());
+    webSocket = WebSocketOut.of(channel, maxFlushDelay.toNanos());
   }
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */

@@ -1,6 +1,8 @@
 package dev.dialogue;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 
 /**
  * A session's WebSocket as {@link Broadcast} writes to it: frames are written from the WebSocket
@@ -22,8 +24,14 @@ final class WebSocketOut {
    */
   long lastFlush = System.nanoTime() - (1L << 62);
 
-  WebSocketOut(ChannelHandlerContext encoder, long maxFlushDelayNanos) {
+  private WebSocketOut(ChannelHandlerContext encoder, long maxFlushDelayNanos) {
     this.encoder = encoder;
     this.maxFlushDelayNanos = maxFlushDelayNanos;
+  }
+
+  /** {@code channel}'s WebSocket, or null if its pipeline has no WebSocket frame encoder. */
+  static WebSocketOut of(Channel channel, long maxFlushDelayNanos) {
+    ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+    return encoder == null ? null : new WebSocketOut(encoder, maxFlushDelayNanos);
   }
 }

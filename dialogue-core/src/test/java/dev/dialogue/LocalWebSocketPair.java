@@ -15,7 +15,6 @@ import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -116,8 +115,7 @@ final class LocalWebSocketPair implements AutoCloseable {
 
   /** {@code channel}'s WebSocket as {@link Broadcast} writes to it. */
   static WebSocketOut out(Channel channel, long maxFlushDelayNanos) {
-    return new WebSocketOut(
-        channel.pipeline().context(WebSocketFrameEncoder.class), maxFlushDelayNanos);
+    return WebSocketOut.of(channel, maxFlushDelayNanos);
   }
 
   /** Sends {@code dialogue:event {"n":n}} to the server channel, from the calling thread. */
