@@ -88,10 +88,10 @@ final class Gate extends ChannelInboundHandlerAdapter {
       from = end + 1;
     }
     if (webSocketForGood && message.getClient() != null) {
-      SessionState state = sessions.get(message.getClient().getSessionId());
-      if (state != null) {
-        state.session.onWebSocket(ctx.channel(), settings.maxFlushDelay());
-      }
+      // The upgrade can overtake the CONNECT a client sent over polling just before (another
+      // channel, maybe another event loop): the session's state is made here then, or the
+      // session would never learn its WebSocket.
+      state(message.getClient()).session.onWebSocket(ctx.channel(), settings.maxFlushDelay());
     }
     if (!consumedAny) {
       ctx.fireChannelRead(msg);
@@ -118,9 +118,13 @@ final class Gate extends ChannelInboundHandlerAdapter {
     stopping = true;
   }
 
-  /** Sessions that sent a Socket.IO packet and are not closed yet. */
+  /** Sessions that sent a Socket.IO packet or upgraded, and are not closed yet. */
   int sessionCount() {
     return sessions.size();
+  }
+
+  private SessionState state(ClientHead head) {
+    return sessions.computeIfAbsent(head.getSessionId(), id -> new SessionState(head));
   }
 
   private void onSocketIoPacket(ClientHead head, String text) {
@@ -142,8 +146,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    SessionState state =
-        sessions.computeIfAbsent(head.getSessionId(), id -> new SessionState(head));
+    SessionState state = state(head);
     if (bytes > settings.maxPayloadBytes()) {
       state.oversized(packet, bytes);
       return;

@@ -1,8 +1,10 @@
 package dev.dialogue;
 
+import static java.net.http.HttpResponse.BodyHandlers.ofString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.corundumstudio.socketio.Transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.buffer.ByteBuf;
@@ -11,10 +13,14 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class BroadcastTest {
   private static final int NO_LIMIT = Integer.MAX_VALUE;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void frame_isAWebSocketTextFrameOfTheSocketIoEventPacket_atEveryHeaderSize() {
@@ -232,6 +239,36 @@ class BroadcastTest {
           JsonNode event = c.take(Wire.EVENT).data();
           assertThat(event.path("data").path("text").asText()).isEqualTo(text);
         }
+      }
+    }
+  }
+
+  @Test
+  void anUpgradeThatOvertakesTheConnectSentOverPolling_stillMovesEventsToFrames() throws Exception {
+    try (Dialogue server = TestServers.builder().build().start()) {
+      String polling = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
+      String open =
+          HTTP.send(HttpRequest.newBuilder(URI.create(polling)).build(), ofString()).body();
+      String sid = Json.MAPPER.readTree(open.substring(1)).path("sid").asText();
+      try (RawWebSocket ws = RawWebSocket.upgrade(server.port(), sid)) {
+        TestServers.awaitState(
+            "the session on WebSocket",
+            () ->
+                server.socketIoServer().getClient(UUID.fromString(sid)).getTransport()
+                    == Transport.WEBSOCKET);
+        // The CONNECT a client sent over polling just before it upgraded, arriving last.
+        HttpRequest connect =
+            HttpRequest.newBuilder(URI.create(polling + "&sid=" + sid))
+                .POST(HttpRequest.BodyPublishers.ofString("40{\"userId\":\"late\"}"))
+                .build();
+        assertThat(HTTP.send(connect, ofString()).statusCode()).isEqualTo(200);
+        ws.takePrefix("40{");
+        ws.send("421[\"" + Wire.JOIN + "\",{\"roomId\":\"lobby\"}]");
+        ws.takePrefix("431[");
+
+        assertThat(writesFrames(server, "late")).isTrue();
+        server.trigger("lobby", "note", Map.of("text", "hello"));
+        assertThat(ws.takePrefix("42[\"" + Wire.EVENT + "\"")).contains("hello");
       }
     }
   }

@@ -28,8 +28,9 @@ final class RawWebSocket implements AutoCloseable {
   private final WebSocket socket;
   private CompletableFuture<WebSocket> sending;
 
-  private RawWebSocket(int port) {
-    URI uri = URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
+  private RawWebSocket(int port, String query) {
+    URI uri =
+        URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket" + query);
     socket =
         HTTP.newWebSocketBuilder()
             .buildAsync(uri, new Recorder())
@@ -40,8 +41,20 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Opens an Engine.IO session and waits for its open packet ({@code 0{"sid":...}}). */
   static RawWebSocket open(int port) {
-    RawWebSocket ws = new RawWebSocket(port);
+    RawWebSocket ws = new RawWebSocket(port, "");
     ws.take(f -> f.startsWith("0{"), "the Engine.IO open packet");
+    return ws;
+  }
+
+  /**
+   * Upgrades the polling session {@code sid} to a WebSocket as Engine.IO clients do: probe, wait
+   * for the answer, send the upgrade packet ({@code "5"}).
+   */
+  static RawWebSocket upgrade(int port, String sid) {
+    RawWebSocket ws = new RawWebSocket(port, "&sid=" + sid);
+    ws.send("2probe");
+    ws.take("3probe"::equals, "the probe's answer");
+    ws.send("5");
     return ws;
   }
 
