@@ -79,7 +79,7 @@ record Plan(
           15,
           200,
           8,
-          8,
+          30,
           10);
 
   /** A step is sustained when this share of the offered deliveries arrived in its window ... */

@@ -120,9 +120,21 @@ final class Results {
       long errors,
       double serverCores,
       double generatorCores,
+      double warmSeconds,
+      List<Double> warmRates,
+      List<Double> measuredRates,
       String note) {
     double perSecond() {
       return acked / seconds;
+    }
+
+    /** Rates as the report prints them: {@code 1,234 5,678 ...}. */
+    static String rates(List<Double> rates) {
+      StringBuilder s = new StringBuilder();
+      for (double r : rates) {
+        s.append(s.length() == 0 ? "" : " ").append(String.format("%,.0f", r));
+      }
+      return s.toString();
     }
 
     double p50Millis() {
