@@ -28,9 +28,15 @@ final class Bytes {
 
   /** Where {@code pattern} first occurs in {@code [from, end)}, or -1. */
   static int indexOf(ByteBuf buf, byte[] pattern, int from, int end) {
+    int last = end - pattern.length;
     outer:
-    for (int i = from; i <= end - pattern.length; i++) {
-      for (int j = 0; j < pattern.length; j++) {
+    for (int i = from; i <= last; i++) {
+      // Netty's single-byte search reads 8 bytes at a time.
+      i = buf.indexOf(i, last + 1, pattern[0]);
+      if (i < 0) {
+        return -1;
+      }
+      for (int j = 1; j < pattern.length; j++) {
         if (buf.getByte(i + j) != pattern[j]) {
           continue outer;
         }

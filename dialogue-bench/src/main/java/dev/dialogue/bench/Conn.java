@@ -4,11 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -92,6 +95,15 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
       fail("websocket handshake timed out");
+    } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+      // Frames from now on are decoded without copies (bytes the handshake left over are passed
+      // on to the new decoder by the one it replaces).
+      ChannelPipeline p = ctx.pipeline();
+      p.replace(
+          WebSocketFrameDecoder.class,
+          "ws-decoder",
+          new ServerFrameDecoder(LoadGenerator.MAX_FRAME));
+      p.remove(WebSocketFrameAggregator.class);
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -238,9 +250,10 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   private void onDelivery(ByteBuf buf, int start) {
     long now = System.nanoTime() - epoch;
     int end = buf.writerIndex();
+    // The three fields follow each other as published; each search starts where the last ended.
     int p = Bytes.indexOf(buf, BP, start, end);
-    int s = Bytes.indexOf(buf, BS, start, end);
-    int t = Bytes.indexOf(buf, BT, start, end);
+    int s = Bytes.indexOf(buf, BS, p < 0 ? start : p, end);
+    int t = Bytes.indexOf(buf, BT, s < 0 ? start : s, end);
     if (p < 0 || s < 0 || t < 0) {
       stats.error("delivery without bp/bs/bt: " + buf.toString(StandardCharsets.UTF_8));
       return;

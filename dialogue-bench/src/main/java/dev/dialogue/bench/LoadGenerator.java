@@ -43,7 +43,7 @@ final class LoadGenerator implements AutoCloseable {
   /** Handshakes in flight at once: enough to be quick, few enough not to overflow the backlog. */
   private static final int CONNECTING_AT_ONCE = 256;
 
-  private static final int MAX_FRAME = 1 << 20;
+  static final int MAX_FRAME = 1 << 20;
 
   final Stats stats = new Stats();
   final long epoch = System.nanoTime();
