@@ -113,7 +113,7 @@ class BroadcastTest {
           .sync();
 
       for (int n = 1; n <= 3; n++) {
-        assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(n));
+        pair.awaitDelivery(n);
       }
       assertThat(pair.flushes).hasValue(1);
     }
@@ -148,14 +148,14 @@ class BroadcastTest {
             LocalWebSocketPair.open("broadcast-held", millis(1_000), millis(300));
         LocalWebSocketPair other = busy.another("broadcast-other", millis(1_000), 0)) {
       busy.deliver(1);
-      assertThat(busy.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
+      busy.awaitDelivery(1);
       // The loop's last round took >= 300 ms: a channel flushed in it waits min(1.5 s, 1 s).
       long sent = System.nanoTime();
       busy.deliver(2);
       other.deliver(1);
-      assertThat(other.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
+      other.awaitDelivery(1);
       assertThat(System.nanoTime() - sent).isLessThan(millis(800));
-      assertThat(busy.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(2));
+      busy.awaitDelivery(2);
       assertThat(System.nanoTime() - sent).isGreaterThan(millis(800));
     }
   }
@@ -179,13 +179,13 @@ class BroadcastTest {
    */
   private static long gapBetweenTwoRounds(LocalWebSocketPair pair) throws InterruptedException {
     pair.deliver(1);
-    assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(1));
+    pair.awaitDelivery(1);
     long first = System.nanoTime();
     pair.deliver(2);
     pair.deliver(3);
-    assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(2));
+    pair.awaitDelivery(2);
     long second = System.nanoTime();
-    assertThat(pair.received.poll(10, TimeUnit.SECONDS)).isEqualTo(LocalWebSocketPair.text(3));
+    pair.awaitDelivery(3);
     return second - first;
   }
 
@@ -304,7 +304,7 @@ class BroadcastTest {
   }
 
   private static WebSocketOut encoder(Channel channel) {
-    return LocalWebSocketPair.out(channel, 0);
+    return WebSocketOut.of(channel, 0);
   }
 
   /** Decodes one server frame as a client would. */

@@ -1,9 +1,10 @@
 package dev.dialogue;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -65,7 +66,7 @@ final class LocalWebSocketPair implements AutoCloseable {
                             }
                           },
                           new WebSocket13FrameEncoder(false));
-                  server.complete(out(ch, maxFlushDelayNanos));
+                  server.complete(WebSocketOut.of(ch, maxFlushDelayNanos));
                 }
               })
           .bind(new LocalAddress(address))
@@ -113,11 +114,6 @@ final class LocalWebSocketPair implements AutoCloseable {
     return new LocalWebSocketPair(address, maxFlushDelayNanos, flushCostNanos, loop);
   }
 
-  /** {@code channel}'s WebSocket as {@link Broadcast} writes to it. */
-  static WebSocketOut out(Channel channel, long maxFlushDelayNanos) {
-    return WebSocketOut.of(channel, maxFlushDelayNanos);
-  }
-
   /** Sends {@code dialogue:event {"n":n}} to the server channel, from the calling thread. */
   void deliver(int n) {
     Broadcast event = new Broadcast("dialogue:event", new RawValue("{\"n\":" + n + "}"));
@@ -125,9 +121,10 @@ final class LocalWebSocketPair implements AutoCloseable {
     event.send();
   }
 
-  /** What the client receives for {@code deliver(n)}. */
-  static String text(int n) {
-    return "42[\"dialogue:event\",{\"n\":" + n + "}]";
+  /** Asserts that the client's next frame, within 10 s, is the one {@code deliver(n)} sent. */
+  void awaitDelivery(int n) throws InterruptedException {
+    assertThat(received.poll(10, TimeUnit.SECONDS))
+        .isEqualTo("42[\"dialogue:event\",{\"n\":" + n + "}]");
   }
 
   @Override
