@@ -4,13 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -96,14 +94,13 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
       fail("websocket handshake timed out");
     } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-      // Frames from now on are decoded without copies (bytes the handshake left over are passed
-      // on to the new decoder by the one it replaces).
-      ChannelPipeline p = ctx.pipeline();
-      p.replace(
-          WebSocketFrameDecoder.class,
-          "ws-decoder",
-          new ServerFrameDecoder(LoadGenerator.MAX_FRAME));
-      p.remove(WebSocketFrameAggregator.class);
+      // Frames from now on are decoded without copies, fragments assembled (bytes the handshake
+      // left over are passed on to the new decoder by the one it replaces).
+      ctx.pipeline()
+          .replace(
+              WebSocketFrameDecoder.class,
+              "ws-decoder",
+              new ServerFrameDecoder(LoadGenerator.MAX_FRAME));
     }
     super.userEventTriggered(ctx, evt);
   }

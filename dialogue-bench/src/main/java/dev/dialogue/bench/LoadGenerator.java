@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.management.ManagementFactory;
@@ -138,8 +137,9 @@ final class LoadGenerator implements AutoCloseable {
                     ch.pipeline()
                         .addLast(new HttpClientCodec())
                         .addLast(new HttpObjectAggregator(8192))
+                        // Frames are decoded, and fragments assembled, by the ServerFrameDecoder
+                        // that Conn puts in once the handshake is done.
                         .addLast(new WebSocketClientProtocolHandler(config))
-                        .addLast(new WebSocketFrameAggregator(MAX_FRAME))
                         .addLast(conn);
                   }
                 });
