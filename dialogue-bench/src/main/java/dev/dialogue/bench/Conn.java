@@ -203,6 +203,7 @@ final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   /** Publishes one 100-byte {@code tick} to the room, stamped with its intended send time. */
   void publish(long intendedNanos, boolean flush) {
     stats.published.increment();
+    stats.publishLag.recordValue(Math.max(0, System.nanoTime() - intendedNanos));
     TextWebSocketFrame f =
         new TextWebSocketFrame("42[\"dialogue:trigger\"," + trigger(intendedNanos) + "]");
     if (flush) {

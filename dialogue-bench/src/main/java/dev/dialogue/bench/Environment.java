@@ -46,7 +46,7 @@ record Environment(
     String generator =
         "the same JVM, flags `"
             + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
-            + "`, 2 Netty event loops.";
+            + "`, 2 Netty event loops for the connections, 1 more for the fan-out publishers.";
     return new Environment(
         ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
         machine,

@@ -47,6 +47,15 @@ final class LoadGenerator implements AutoCloseable {
   final Stats stats = new Stats();
   final long epoch = System.nanoTime();
   private final EventLoopGroup group;
+
+  /**
+   * One more event loop, for connections that publish at a set rate while many others receive
+   * ({@link #open(int, int, IntFunction, IntFunction, int, int)}): on the receivers' loops, the
+   * publishing ticker waited behind reads of hundreds of sockets, and that wait, counted as latency
+   * (events carry their due time), was the generator's, not the server's.
+   */
+  private final EventLoopGroup publishing;
+
   private final List<InetAddress> sources = new ArrayList<>();
   private final int threads;
   private final AtomicInteger opened = new AtomicInteger();
@@ -63,8 +72,8 @@ final class LoadGenerator implements AutoCloseable {
     this.threads = threads;
     // The native transport where it loads, as the Java servers use: it costs the generator, which
     // shares the machine with the server, markedly less CPU per delivery than NIO.
-    this.group =
-        Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+    this.group = loops(threads);
+    this.publishing = loops(1);
     try {
       for (int i = 0; i < sourceAddresses; i++) {
         sources.add(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)}));
@@ -72,6 +81,10 @@ final class LoadGenerator implements AutoCloseable {
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static EventLoopGroup loops(int threads) {
+    return Epoll.isAvailable() ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
   }
 
   /** "epoll" or "nio". */
@@ -106,6 +119,11 @@ final class LoadGenerator implements AutoCloseable {
    * gets the connection's events and decides how it joins.
    */
   Conn connect(int port, String room, String auth, StormClient storm) {
+    return connect(port, room, auth, storm, group);
+  }
+
+  private Conn connect(
+      int port, String room, String auth, StormClient storm, EventLoopGroup loops) {
     int index = opened.getAndIncrement();
     Conn conn = new Conn(index, room, auth, stats, epoch, storm);
     URI uri = URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
@@ -121,9 +139,9 @@ final class LoadGenerator implements AutoCloseable {
             .build();
     Bootstrap bootstrap =
         new Bootstrap()
-            .group(group)
+            .group(loops)
             .channel(
-                group instanceof EpollEventLoopGroup
+                loops instanceof EpollEventLoopGroup
                     ? EpollSocketChannel.class
                     : NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
@@ -169,6 +187,21 @@ final class LoadGenerator implements AutoCloseable {
       IntFunction<String> authOf,
       int timeoutSeconds)
       throws InterruptedException {
+    return open(port, count, roomOf, authOf, timeoutSeconds, 0);
+  }
+
+  /**
+   * Like {@link #open(int, int, IntFunction, IntFunction, int)}, with the first {@code publishers}
+   * connections on an event loop of their own, away from the receivers' reads.
+   */
+  List<Conn> open(
+      int port,
+      int count,
+      IntFunction<String> roomOf,
+      IntFunction<String> authOf,
+      int timeoutSeconds,
+      int publishers)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     Semaphore connecting = new Semaphore(CONNECTING_AT_ONCE);
     List<Conn> all = new ArrayList<>(count);
@@ -177,7 +210,9 @@ final class LoadGenerator implements AutoCloseable {
       if (left <= 0 || !connecting.tryAcquire(left, TimeUnit.NANOSECONDS)) {
         break;
       }
-      Conn conn = connect(port, roomOf.apply(i), authOf.apply(i));
+      Conn conn =
+          connect(
+              port, roomOf.apply(i), authOf.apply(i), null, i < publishers ? publishing : group);
       conn.joined.whenComplete((c, e) -> connecting.release());
       all.add(conn);
     }
@@ -260,6 +295,8 @@ final class LoadGenerator implements AutoCloseable {
 
   @Override
   public void close() {
+    publishing.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    publishing.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
   }
 }

@@ -18,6 +18,8 @@ final class Results {
    * @param offered deliveries per second the publish rate asks for (rate x recipients)
    * @param delivered deliveries per second received in the measuring window
    * @param latency publish-to-delivery latency of the window, in nanoseconds
+   * @param publishLag how late the generator wrote each event of the window against its due time,
+   *     in nanoseconds (included in {@code latency})
    * @param generatorCores the generator's CPU use in cores (2.0 = both cores busy)
    * @param serverCores the server's CPU use in cores
    */
@@ -25,6 +27,7 @@ final class Results {
       double offered,
       double delivered,
       Histogram latency,
+      Histogram publishLag,
       long gaps,
       long duplicates,
       long errors,
@@ -41,6 +44,11 @@ final class Results {
 
     double p999Millis() {
       return millis(latency, 99.9);
+    }
+
+    /** How late the generator published, at the 99th percentile (part of {@link #p99Millis}). */
+    double publishLagP99Millis() {
+      return millis(publishLag, 99);
     }
   }
 

@@ -83,7 +83,11 @@ final class Scenarios {
     double max = 0;
     Results.Step at80 = null;
     StringBuilder note = new StringBuilder();
-    try (Session s = new Session(target, rooms, null, List.of(), connections, roomOf, devAuth())) {
+    // A few publishers among many receivers get an event loop of their own in the generator; when
+    // everyone publishes, there is nothing to keep apart.
+    int apart = publishers < connections ? publishers : 0;
+    try (Session s =
+        new Session(target, rooms, null, List.of(), connections, apart, roomOf, devAuth())) {
       connected = s.conns.size();
       if (connected < connections) {
         note.append("only ")
@@ -129,7 +133,7 @@ final class Scenarios {
     if (max > 0 && !at80Flags.isEmpty()) {
       // The profiled run is separate, so that the recorder's cost is in no reported figure.
       try (Session s =
-          new Session(target, rooms, null, at80Flags, connections, roomOf, devAuth())) {
+          new Session(target, rooms, null, at80Flags, connections, apart, roomOf, devAuth())) {
         s.at80(publishers, max);
       }
     }
@@ -175,7 +179,7 @@ final class Scenarios {
   private void logStep(Target target, int connected, Results.Step step) {
     log.printf(
         "  %s %d conns: offered %.0f/s delivered %.0f/s p50 %.1f p99 %.1f p99.9 %.1f ms"
-            + " gen %.2f srv %.2f cores%s%n",
+            + " (publish lag p99 %.1f) gen %.2f srv %.2f cores%s%n",
         target.key(),
         connected,
         step.offered(),
@@ -183,6 +187,7 @@ final class Scenarios {
         step.p50Millis(),
         step.p99Millis(),
         step.p999Millis(),
+        step.publishLagP99Millis(),
         step.generatorCores(),
         step.serverCores(),
         step.sustained() ? "" : "  (not sustained)");
@@ -192,7 +197,10 @@ final class Scenarios {
     return Scenarios::devAuth;
   }
 
-  /** A server process with a generator and its joined connections. */
+  /**
+   * A server process with a generator and its joined connections, the first {@code publishersApart}
+   * of them on the generator's publishing loop.
+   */
   private final class Session implements AutoCloseable {
     final Target target;
     final ServerProcess server;
@@ -205,6 +213,7 @@ final class Scenarios {
         String secret,
         List<String> flags,
         int connections,
+        int publishersApart,
         IntFunction<String> roomOf,
         IntFunction<String> authOf)
         throws Exception {
@@ -213,7 +222,9 @@ final class Scenarios {
       gen = new LoadGenerator(2, 8);
       List<Conn> opened;
       try {
-        opened = gen.open(server.port(), connections, roomOf, authOf, OPEN_TIMEOUT_SECONDS);
+        opened =
+            gen.open(
+                server.port(), connections, roomOf, authOf, OPEN_TIMEOUT_SECONDS, publishersApart);
       } catch (Exception | Error e) {
         close();
         throw e;
@@ -261,12 +272,13 @@ final class Scenarios {
       try (AutoCloseable publishing = gen.publish(pubs, ratePerPublisher)) {
         sleep(plan.warmSeconds());
         gen.stats.latencySinceLast();
+        gen.stats.publishLagSinceLast();
         Stats.Snapshot before = gen.stats.snapshot();
         long genCpu = LoadGenerator.cpuNanos();
         long srvCpu = server.cpuNanos();
-        sleep(window);
+        Histogram latency = measure(window);
         Stats.Snapshot d = gen.stats.snapshot().minus(before);
-        Histogram latency = gen.stats.latencySinceLast();
+        Histogram publishLag = gen.stats.publishLagSinceLast();
         double genCores = (LoadGenerator.cpuNanos() - genCpu) / (double) d.nanos();
         double srvCores = (server.cpuNanos() - srvCpu) / (double) d.nanos();
         double delivered = d.deliveries() / d.seconds();
@@ -285,6 +297,7 @@ final class Scenarios {
             offered,
             delivered,
             latency,
+            publishLag,
             d.gaps(),
             d.duplicates(),
             d.errors(),
@@ -292,6 +305,28 @@ final class Scenarios {
             srvCores,
             sustained);
       }
+    }
+
+    /**
+     * The latencies of the next {@code seconds}, taken a second at a time so that the log shows
+     * whether they grow within the window (a backlog building up) or jump (a stall).
+     */
+    private Histogram measure(double seconds) throws InterruptedException {
+      Histogram all = null;
+      StringBuilder perSecond = new StringBuilder();
+      long end = System.nanoTime() + (long) (seconds * 1e9);
+      for (long left; (left = end - System.nanoTime()) > 0; ) {
+        sleep(Math.min(1.0, left / 1e9));
+        Histogram part = gen.stats.latencySinceLast();
+        perSecond.append(String.format(" %.0f", Results.millis(part, 99)));
+        if (all == null) {
+          all = part;
+        } else {
+          all.add(part);
+        }
+      }
+      log.printf("    p99 ms per second of the window:%s%n", perSecond);
+      return all;
     }
 
     /** Waits, at most 30 s, until no more deliveries arrive: a backlog has drained. */

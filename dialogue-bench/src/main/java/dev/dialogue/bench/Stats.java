@@ -10,6 +10,13 @@ import org.HdrHistogram.Recorder;
  */
 final class Stats {
   final Recorder latency = new Recorder(3);
+
+  /**
+   * How late the generator wrote each published event, against the time it was due (the time the
+   * event carries): the share of the latency that is the generator's own, not the server's.
+   */
+  final Recorder publishLag = new Recorder(3);
+
   final LongAdder published = new LongAdder();
   final LongAdder deliveries = new LongAdder();
   final LongAdder gaps = new LongAdder();
@@ -46,6 +53,11 @@ final class Stats {
   /** Latencies recorded since the previous call. */
   Histogram latencySinceLast() {
     return latency.getIntervalHistogram();
+  }
+
+  /** Publish lags recorded since the previous call. */
+  Histogram publishLagSinceLast() {
+    return publishLag.getIntervalHistogram();
   }
 
   record Snapshot(

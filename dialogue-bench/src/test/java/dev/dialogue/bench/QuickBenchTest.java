@@ -41,6 +41,7 @@ class QuickBenchTest {
       for (Results.Step step : ramp.steps()) {
         assertThat(step.delivered()).as(ramp.target().title()).isPositive();
         assertThat(step.latency().getTotalCount()).isPositive();
+        assertThat(step.publishLag().getTotalCount()).as("publish lags").isPositive();
         assertThat(step.gaps()).as("gaps").isZero();
         assertThat(step.duplicates()).as("duplicates").isZero();
         assertThat(step.errors()).as("errors").isZero();
@@ -77,6 +78,7 @@ class QuickBenchTest {
     assertThat(md)
         .contains(
             "## 1. Fan-out", "## 2. Many rooms", "## 3. Idle", "## 4. Churn", "## 6. Durable");
+    assertThat(md).contains("| of it, publish lag p99 ms |", "| publish lag p99 ms |");
     assertThat(md).contains("## 5. Recovery storm", "| recovery storm: 0 gaps and 0 duplicates |");
     assertThat(work.resolve("performance/fanout-200-throughput.svg")).exists();
   }
