@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -172,8 +173,9 @@ public class HotPathBenchmarks {
     }
     channels = accepted.toArray(Channel[]::new);
     outs = new WebSocketOut[members];
+    Broadcast.Flushers flushers = new Broadcast.Flushers(Duration.ZERO, Duration.ZERO);
     for (int i = 0; i < members; i++) {
-      outs[i] = WebSocketOut.of(channels[i], 0);
+      outs[i] = WebSocketOut.of(channels[i], flushers);
     }
     packetEncoder = new PacketEncoder(new Configuration(), new JacksonJsonSupport());
     encoded = Json.raw(envelope);

@@ -7,9 +7,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.FastThreadLocal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -66,14 +68,13 @@ final class Broadcast {
     if (payloadLength > frameLimit || !frameNamespace.equals(wireNamespace)) {
       return false;
     }
-    EventLoop loop = out.encoder.channel().eventLoop();
     for (Group g : groups) {
-      if (g.loop == loop) {
+      if (g.flusher == out.flusher) {
         g.outs.add(out);
         return true;
       }
     }
-    Group g = new Group(loop);
+    Group g = new Group(out.flusher);
     g.outs.add(out);
     groups.add(g);
     return true;
@@ -85,11 +86,11 @@ final class Broadcast {
       for (Group g : groups) {
         ByteBuf shared = frame.retain();
         Runnable write = () -> g.write(shared);
-        if (g.loop.inEventLoop()) {
+        if (g.flusher.loop.inEventLoop()) {
           write.run();
         } else {
           try {
-            g.loop.execute(write);
+            g.flusher.loop.execute(write);
           } catch (RejectedExecutionException e) {
             // The transport is shutting down: its channels are closing anyway.
             shared.release();
@@ -139,13 +140,13 @@ final class Broadcast {
     return buf;
   }
 
-  /** The recipients on one event loop. */
+  /** The recipients on one event loop (of one server: the loop's {@link Flusher}). */
   private static final class Group {
-    final EventLoop loop;
+    final Flusher flusher;
     final List<WebSocketOut> outs = new ArrayList<>();
 
-    Group(EventLoop loop) {
-      this.loop = loop;
+    Group(Flusher flusher) {
+      this.flusher = flusher;
     }
 
     /**
@@ -153,7 +154,6 @@ final class Broadcast {
      * {@link Flusher}, so that frames of deliveries queued behind this one share a socket write.
      */
     void write(ByteBuf shared) {
-      Flusher flusher = FLUSHERS.get();
       long now = System.nanoTime();
       try {
         for (WebSocketOut out : outs) {
@@ -165,18 +165,40 @@ final class Broadcast {
         }
       } finally {
         shared.release();
-        flusher.schedule(loop);
+        flusher.schedule();
       }
     }
   }
 
-  private static final FastThreadLocal<Flusher> FLUSHERS =
-      new FastThreadLocal<>() {
-        @Override
-        protected Flusher initialValue() {
-          return new Flusher();
-        }
-      };
+  /** A server's {@link Flusher}s, one per event loop, and the delays they keep to. Thread-safe. */
+  static final class Flushers {
+    private final long maxDelay;
+    private final long maxDelayUnderLoad;
+    private final long loadWindow;
+    private final Map<EventLoop, Flusher> byLoop = new ConcurrentHashMap<>();
+
+    /**
+     * @param maxDelay the server's {@code maxFlushDelay}
+     * @param maxDelayUnderLoad its {@code maxFlushDelayUnderLoad}; never shorter than {@code
+     *     maxDelay}
+     */
+    Flushers(Duration maxDelay, Duration maxDelayUnderLoad) {
+      this(maxDelay, maxDelayUnderLoad, LOAD_WINDOW);
+    }
+
+    /** As above, judging each loop's load every {@code loadWindow} (tests use short ones). */
+    Flushers(Duration maxDelay, Duration maxDelayUnderLoad, Duration loadWindow) {
+      this.maxDelay = maxDelay.toNanos();
+      this.maxDelayUnderLoad = Math.max(this.maxDelay, maxDelayUnderLoad.toNanos());
+      this.loadWindow = loadWindow.toNanos();
+    }
+
+    /** The flusher of {@code loop}, made on first use. */
+    Flusher of(EventLoop loop) {
+      return byLoop.computeIfAbsent(
+          loop, l -> new Flusher(l, maxDelay, maxDelayUnderLoad, loadWindow));
+    }
+  }
 
   /**
    * How many times as long as a flush round took a busy event loop holds back the sockets it
@@ -186,26 +208,75 @@ final class Broadcast {
   static final int ROUND_SPACING = 5;
 
   /**
+   * The share of a loop's time that flushing every frame in a socket write of its own would take,
+   * above which the loop is under load and its channels may wait up to {@code
+   * maxFlushDelayUnderLoad} instead of {@code maxFlushDelay} ...
+   */
+  static final double UNDER_LOAD = 0.8;
+
+  /** ... until that share falls below this. */
+  static final double NO_LONGER_UNDER_LOAD = 0.5;
+
+  /**
+   * How many frames per socket write a loop under load holds its channels back for, at most: a
+   * channel that gets hundreds of events a second has them within {@code maxFlushDelay}, and
+   * holding it longer would only add latency; one that gets ten a second waits up to {@code
+   * maxFlushDelayUnderLoad}.
+   */
+  static final int FRAMES_PER_FLUSH_UNDER_LOAD = 4;
+
+  /** How often a loop judges its load (at the end of a flush round, once this much has passed). */
+  static final Duration LOAD_WINDOW = Duration.ofSeconds(1);
+
+  /**
    * Flushes the channels an event loop wrote frames to, each once per round. A channel not flushed
    * lately joins the next round, a task queued behind the writes (so deliveries already waiting in
    * the loop's queue are written first). A channel flushed less than the loop's spacing ago waits
    * for a later round instead, which starts when the spacing since its last flush is up: the
    * spacing is {@link #ROUND_SPACING} times the duration of the loop's last round, and at most
-   * {@code maxFlushDelay}. So a loop whose rounds are short (a quiet server, few recipients per
-   * event) or whose recipients get events seldom flushes at once, while one flushing the same
-   * sockets again and again sends each the frames of the spacing in one socket write (one system
-   * call, one TCP segment, one read by the client) instead of one each. Order is unaffected: a
-   * flush only sends what was written, in the order written (and netty-socketio's own writes flush
-   * whatever was written before them). Confined to its event loop.
+   * {@code maxFlushDelay}, or {@code maxFlushDelayUnderLoad} while the loop is under load ({@link
+   * #UNDER_LOAD}). So a loop whose rounds are short (a quiet server, few recipients per event) or
+   * whose recipients get events seldom flushes at once, while one flushing the same sockets again
+   * and again sends each the frames of the spacing in one socket write (one system call, one TCP
+   * segment, one read by the client) instead of one each. Order is unaffected: a flush only sends
+   * what was written, in the order written (and netty-socketio's own writes flush whatever was
+   * written before them). One per event loop of a server ({@link Flushers}); confined to its loop.
    */
-  private static final class Flusher {
+  static final class Flusher {
+    final EventLoop loop;
+    private final long maxDelay;
+    private final long maxDelayUnderLoad;
+    private final long loadWindow;
     private final Round next = new Round();
     private final Round later = new Round();
 
     /** How long a flushed channel waits before its next flush while the loop is busy. */
     private long spacing;
 
+    /** Whether the loop counts as under load: see {@link #UNDER_LOAD}. */
+    private boolean underLoad;
+
+    // What the current load window has seen: frames written, channels flushed, time in rounds, the
+    // most channels in one round.
+    private long windowStart = System.nanoTime();
+    private long frames;
+    private long flushes;
+    private long flushNanos;
+    private int widestRound;
+
+    /** The longest spacing for now: {@code maxFlushDelay}, or more while under load. */
+    private long cap;
+
+    private Flusher(EventLoop loop, long maxDelay, long maxDelayUnderLoad, long loadWindow) {
+      this.loop = loop;
+      this.maxDelay = maxDelay;
+      this.maxDelayUnderLoad = maxDelayUnderLoad;
+      this.loadWindow = loadWindow;
+      this.cap = maxDelay;
+    }
+
     void due(WebSocketOut out, long now) {
+      frames++;
       if (out.flushDue) {
         return;
       }
@@ -217,9 +288,42 @@ final class Broadcast {
       }
     }
 
-    void schedule(EventLoop loop) {
-      next.schedule(loop);
-      later.schedule(loop);
+    void schedule() {
+      next.schedule();
+      later.schedule();
+    }
+
+    /**
+     * Ends a load window: the loop is under load while flushing every frame in a write of its own
+     * would take more than {@link #UNDER_LOAD} of its time, and stays so until that falls below
+     * {@link #NO_LONGER_UNDER_LOAD}. The estimate (frames written x the time one flush took) does
+     * not shrink when channels are held back, so holding back does not talk the loop out of it.
+     * Under load, the cap is as long as it takes the loop's channels to get {@link
+     * #FRAMES_PER_FLUSH_UNDER_LOAD} frames, between {@code maxFlushDelay} and {@code
+     * maxFlushDelayUnderLoad}.
+     */
+    private void judgeLoad(long now) {
+      long window = now - windowStart;
+      if (window < loadWindow || flushes == 0) {
+        return;
+      }
+      double demand = (double) flushNanos / flushes * frames / window;
+      underLoad = demand > (underLoad ? NO_LONGER_UNDER_LOAD : UNDER_LOAD);
+      // Long enough for FRAMES_PER_FLUSH_UNDER_LOAD frames per flush, at the rate the loop's
+      // channels got frames (its widest round counting its channels).
+      double framesPerChannelNanos = (double) frames / window / Math.max(1, widestRound);
+      long enough = (long) (FRAMES_PER_FLUSH_UNDER_LOAD / framesPerChannelNanos);
+      cap = underLoad ? Math.max(maxDelay, Math.min(maxDelayUnderLoad, enough)) : maxDelay;
+      widestRound = 0;
+      windowStart = now;
+      frames = 0;
+      flushes = 0;
+      flushNanos = 0;
+    }
+
+    /** Whether the loop counted as under load at its last judgement; for tests. */
+    boolean underLoad() {
+      return underLoad;
     }
 
     /** Channels to flush together, and when. */
@@ -227,17 +331,15 @@ final class Broadcast {
       private final List<WebSocketOut> outs = new ArrayList<>();
       private long at;
       private boolean scheduled;
-      private long maxDelay;
 
       void add(WebSocketOut out, long notBefore) {
         if (outs.isEmpty()) {
           at = notBefore;
         }
         outs.add(out);
-        maxDelay = out.maxFlushDelayNanos;
       }
 
-      void schedule(EventLoop loop) {
+      void schedule() {
         if (scheduled || outs.isEmpty()) {
           return;
         }
@@ -263,8 +365,13 @@ final class Broadcast {
           out.lastFlush = start;
           out.encoder.flush();
         }
+        long end = System.nanoTime();
+        flushes += outs.size();
+        widestRound = Math.max(widestRound, outs.size());
+        flushNanos += end - start;
         outs.clear();
-        spacing = Math.min(maxDelay, ROUND_SPACING * (System.nanoTime() - start));
+        judgeLoad(end);
+        spacing = Math.min(cap, ROUND_SPACING * (end - start));
       }
     }
   }

@@ -38,7 +38,12 @@ public final class Dialogue implements AutoCloseable {
   /** {@link Builder#maxFlushDelay}'s default. */
   static final Duration DEFAULT_MAX_FLUSH_DELAY = Duration.ofMillis(20);
 
-  /** {@link Builder#maxFlushDelay}'s upper bound. */
+  /** {@link Builder#maxFlushDelayUnderLoad}'s default. */
+  static final Duration DEFAULT_MAX_FLUSH_DELAY_UNDER_LOAD = Duration.ofMillis(250);
+
+  /**
+   * The upper bound of {@link Builder#maxFlushDelay} and {@link Builder#maxFlushDelayUnderLoad}.
+   */
   static final Duration MAX_FLUSH_DELAY_LIMIT = Duration.ofSeconds(1);
 
   private final Settings settings;
@@ -247,6 +252,7 @@ public final class Dialogue implements AutoCloseable {
     private String browserClientPath = "/dialogue.js";
     private boolean nativeTransport = true;
     private Duration maxFlushDelay = DEFAULT_MAX_FLUSH_DELAY;
+    private Duration maxFlushDelayUnderLoad = DEFAULT_MAX_FLUSH_DELAY_UNDER_LOAD;
     private HistoryStore historyStore;
     private int maxEventsInMemory = 1_000_000;
     private int maxRecoveryEvents = 1_000;
@@ -601,16 +607,38 @@ public final class Dialogue implements AutoCloseable {
      * one socket write. So a quiet server, or one whose connections get events seldom, adds no
      * delay, and a busy one spends at most about a fifth of its time flushing: under load that cuts
      * the CPU a delivery costs, and with it the latency of running out of CPU
-     * (docs/performance.md). {@link Duration#ZERO} flushes every connection in the next round.
-     * Acknowledgements and other answers are never held back.
+     * (docs/performance.md). While the loop is under load the cap is {@link
+     * #maxFlushDelayUnderLoad} instead. {@link Duration#ZERO} for both flushes every connection in
+     * the next round. Acknowledgements and other answers are never held back.
      */
     public Builder maxFlushDelay(Duration delay) {
-      if (delay == null || delay.isNegative() || delay.compareTo(MAX_FLUSH_DELAY_LIMIT) > 0) {
-        throw new IllegalArgumentException(
-            "maxFlushDelay must be between 0 and 1 s but was " + delay);
-      }
-      this.maxFlushDelay = delay;
+      this.maxFlushDelay = flushDelay("maxFlushDelay", delay);
       return this;
+    }
+
+    /**
+     * How long a connection's events may be held back, as with {@link #maxFlushDelay}, while its
+     * event loop is under load (default 250 ms, at most 1 s; never shorter than {@code
+     * maxFlushDelay}). A loop is under load when flushing every event in a socket write of its own
+     * would take more than 80% of its time, judged every second, until that falls below half: as in
+     * a room of 10,000 subscribers at ten or more events a second, where each event is 10,000
+     * system calls, and whatever the loop spends on them, the clients' side spends again. A loop
+     * under load spaces each connection's flushes by up to five times its last flush round, and no
+     * longer than it takes its connections to get about four events, at most this long: rooms of
+     * 10,000 then get several events per socket write, while connections that get hundreds of
+     * events a second keep {@code maxFlushDelay}. Measured in docs/performance.md. {@link
+     * Duration#ZERO} (or {@code maxFlushDelay}'s value) keeps {@code maxFlushDelay} under load too.
+     */
+    public Builder maxFlushDelayUnderLoad(Duration delay) {
+      this.maxFlushDelayUnderLoad = flushDelay("maxFlushDelayUnderLoad", delay);
+      return this;
+    }
+
+    private static Duration flushDelay(String option, Duration delay) {
+      if (delay == null || delay.isNegative() || delay.compareTo(MAX_FLUSH_DELAY_LIMIT) > 0) {
+        throw new IllegalArgumentException(option + " must be between 0 and 1 s but was " + delay);
+      }
+      return delay;
     }
 
     public Dialogue build() {
@@ -669,7 +697,8 @@ public final class Dialogue implements AutoCloseable {
                   maxIdempotencyKeys),
               browserClientPath,
               nativeTransport,
-              maxFlushDelay);
+              maxFlushDelay,
+              maxFlushDelayUnderLoad);
       return new Dialogue(settings);
     }
   }

@@ -33,6 +33,10 @@ final class Gate extends ChannelInboundHandlerAdapter {
   private static final String CONNECT = "40";
 
   private final Settings settings;
+
+  /** The event loops' flushers of this server's WebSocket frames. */
+  private final Broadcast.Flushers flushers;
+
   private final Hub hub;
   private final Requests requests;
   private final Logger log;
@@ -41,6 +45,8 @@ final class Gate extends ChannelInboundHandlerAdapter {
 
   Gate(Settings settings, Hub hub) {
     this.settings = settings;
+    this.flushers =
+        new Broadcast.Flushers(settings.maxFlushDelay(), settings.maxFlushDelayUnderLoad());
     this.hub = hub;
     this.requests = new Requests(hub);
     this.log = settings.logger();
@@ -91,7 +97,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
       // The upgrade can overtake the CONNECT a client sent over polling just before (another
       // channel, maybe another event loop): the session's state is made here then, or the
       // session would never learn its WebSocket.
-      state(message.getClient()).session.onWebSocket(ctx.channel(), settings.maxFlushDelay());
+      state(message.getClient()).session.onWebSocket(ctx.channel(), flushers);
     }
     if (!consumedAny) {
       ctx.fireChannelRead(msg);

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,11 +69,15 @@ final class HeadSession implements Session {
   }
 
   /**
-   * The session's WebSocket channel, which carries all its traffic from now on; its events may wait
-   * up to {@code maxFlushDelay} to be flushed with others ({@link Broadcast}).
+   * The session's WebSocket channel, which carries all its traffic from now on; its events are
+   * flushed by {@code flushers} ({@link Broadcast}). Told again (a repeated CONNECT), it keeps what
+   * it has for the same channel.
    */
-  void onWebSocket(Channel channel, Duration maxFlushDelay) {
-    webSocket = WebSocketOut.of(channel, maxFlushDelay.toNanos());
+  void onWebSocket(Channel channel, Broadcast.Flushers flushers) {
+    WebSocketOut known = webSocket;
+    if (known == null || !known.isOf(channel)) {
+      webSocket = WebSocketOut.of(channel, flushers);
+    }
   }
 
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */

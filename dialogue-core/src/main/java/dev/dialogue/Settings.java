@@ -44,7 +44,8 @@ record Settings(
     HistorySettings history,
     String browserClientPath,
     boolean nativeTransport,
-    Duration maxFlushDelay) {
+    Duration maxFlushDelay,
+    Duration maxFlushDelayUnderLoad) {
 
   /**
    * History beyond the per-event limits.

@@ -12,8 +12,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 final class WebSocketOut {
   final ChannelHandlerContext encoder;
 
-  /** The server's {@code maxFlushDelay}, in nanoseconds: see {@link Broadcast}'s flusher. */
-  final long maxFlushDelayNanos;
+  /** The flusher of the channel's event loop, in the channel's server. */
+  final Broadcast.Flusher flusher;
 
   /** Written to and not flushed yet. Read and written only on the channel's event loop. */
   boolean flushDue;
@@ -24,14 +24,22 @@ final class WebSocketOut {
    */
   long lastFlush = System.nanoTime() - (1L << 62);
 
-  private WebSocketOut(ChannelHandlerContext encoder, long maxFlushDelayNanos) {
+  private WebSocketOut(ChannelHandlerContext encoder, Broadcast.Flusher flusher) {
     this.encoder = encoder;
-    this.maxFlushDelayNanos = maxFlushDelayNanos;
+    this.flusher = flusher;
   }
 
-  /** {@code channel}'s WebSocket, or null if its pipeline has no WebSocket frame encoder. */
-  static WebSocketOut of(Channel channel, long maxFlushDelayNanos) {
+  /**
+   * {@code channel}'s WebSocket, flushed by its event loop's flusher among {@code flushers}, or
+   * null if its pipeline has no WebSocket frame encoder.
+   */
+  static WebSocketOut of(Channel channel, Broadcast.Flushers flushers) {
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
-    return encoder == null ? null : new WebSocketOut(encoder, maxFlushDelayNanos);
+    return encoder == null ? null : new WebSocketOut(encoder, flushers.of(channel.eventLoop()));
+  }
+
+  /** Whether this is {@code channel}'s. */
+  boolean isOf(Channel channel) {
+    return encoder.channel() == channel;
   }
 }

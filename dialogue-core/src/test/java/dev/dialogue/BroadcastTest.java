@@ -21,7 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -146,7 +149,7 @@ class BroadcastTest {
       throws Exception {
     try (LocalWebSocketPair busy =
             LocalWebSocketPair.open("broadcast-held", millis(1_000), millis(300));
-        LocalWebSocketPair other = busy.another("broadcast-other", millis(1_000), 0)) {
+        LocalWebSocketPair other = busy.another("broadcast-other", 0)) {
       busy.deliver(1);
       busy.awaitDelivery(1);
       // The loop's last round took >= 300 ms: a channel flushed in it waits min(1.5 s, 1 s).
@@ -167,6 +170,91 @@ class BroadcastTest {
       assertThat(gapBetweenTwoRounds(pair)).isLessThan(millis(500));
       assertThat(System.nanoTime() - sent).isLessThan(millis(500));
     }
+  }
+
+  @Test
+  void aLoopUnderLoad_spacesFlushesUpToMaxFlushDelayUnderLoad_untilTheLoadIsGone()
+      throws Exception {
+    // Every flush keeps the loop 18 ms, and a frame comes every 20 ms: flushed one by one, they
+    // take 90% of the loop's time. Held to maxFlushDelay (20 ms) each goes in a flush of its own;
+    // under load the channel waits until about four frames are there (80 ms, below five rounds
+    // and below maxFlushDelayUnderLoad). The loop judges its load every 100 ms here (every second
+    // by default).
+    Duration window = Duration.ofMillis(100);
+    int calm;
+    try (LocalWebSocketPair pair =
+        LocalWebSocketPair.open(
+            "broadcast-calm",
+            new Broadcast.Flushers(Duration.ofMillis(20), Duration.ZERO, window),
+            millis(18))) {
+      calm = flushesOfFramesTwentyMillisApart(pair, 100);
+      assertThat(underLoad(pair)).isTrue();
+    }
+    try (LocalWebSocketPair pair =
+        LocalWebSocketPair.open(
+            "broadcast-loaded",
+            new Broadcast.Flushers(Duration.ofMillis(20), Duration.ofSeconds(1), window),
+            millis(18))) {
+      int loaded = flushesOfFramesTwentyMillisApart(pair, 100);
+      assertThat(underLoad(pair)).isTrue();
+      assertThat(loaded)
+          .as("flushes under load, against %d held to maxFlushDelay", calm)
+          .isLessThan(calm / 2);
+
+      // A frame every 300 ms would take a twentieth of the loop's time: no longer under load.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      for (int n = 1; underLoad(pair) && System.nanoTime() < deadline; n++) {
+        LockSupport.parkNanos(millis(300));
+        pair.deliver(n);
+        pair.awaitDelivery(n);
+      }
+      assertThat(underLoad(pair)).isFalse();
+    }
+  }
+
+  /** Whether the pair's server side's loop counts as under load, asked on the loop. */
+  private static boolean underLoad(LocalWebSocketPair pair) throws Exception {
+    return pair.loop.submit(() -> pair.out.flusher.underLoad()).get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Delivers {@code count} frames from the pair's event loop, one every 20 ms, waits until all
+   * arrived in order and returns how many flushes carried them.
+   */
+  private static int flushesOfFramesTwentyMillisApart(LocalWebSocketPair pair, int count)
+      throws Exception {
+    int before = pair.flushes.get();
+    AtomicInteger next = new AtomicInteger(1);
+    ScheduledFuture<?> pacing =
+        pair.loop.scheduleAtFixedRate(
+            () -> {
+              int n = next.getAndIncrement();
+              if (n <= count) {
+                pair.deliver(n);
+              }
+            },
+            0,
+            20,
+            TimeUnit.MILLISECONDS);
+    try {
+      for (int n = 1; n <= count; n++) {
+        pair.awaitDelivery(n);
+      }
+    } finally {
+      pacing.cancel(false);
+    }
+    return pair.flushes.get() - before;
+  }
+
+  @Test
+  void maxFlushDelayUnderLoad_outsideZeroToOneSecond_isRefused_sayingWhy() {
+    for (Duration bad : new Duration[] {null, Duration.ofMillis(-1), Duration.ofMillis(1_001)}) {
+      assertThatThrownBy(() -> Dialogue.builder().maxFlushDelayUnderLoad(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith(
+              "maxFlushDelayUnderLoad must be between 0 and 1 s but was " + bad);
+    }
+    assertThat(Dialogue.builder().maxFlushDelayUnderLoad(Duration.ZERO)).isNotNull();
   }
 
   private static long millis(long ms) {
@@ -304,7 +392,7 @@ class BroadcastTest {
   }
 
   private static WebSocketOut encoder(Channel channel) {
-    return WebSocketOut.of(channel, 0);
+    return WebSocketOut.of(channel, new Broadcast.Flushers(Duration.ZERO, Duration.ZERO));
   }
 
   /** Decodes one server frame as a client would. */

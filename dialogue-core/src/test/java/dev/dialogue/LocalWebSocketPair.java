@@ -16,6 +16,7 @@ import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -38,9 +39,16 @@ final class LocalWebSocketPair implements AutoCloseable {
   /** The server channel as {@link Broadcast} writes to it. */
   final WebSocketOut out;
 
+  /** The server side's flushers, shared with pairs made by {@link #another}. */
+  final Broadcast.Flushers flushers;
+
   private LocalWebSocketPair(
-      String address, long maxFlushDelayNanos, long flushCostNanos, DefaultEventLoopGroup shared)
+      String address,
+      Broadcast.Flushers flushers,
+      long flushCostNanos,
+      DefaultEventLoopGroup shared)
       throws Exception {
+    this.flushers = flushers;
     ownsLoop = shared == null;
     loop = ownsLoop ? new DefaultEventLoopGroup(1) : shared;
     CompletableFuture<WebSocketOut> server = new CompletableFuture<>();
@@ -66,7 +74,7 @@ final class LocalWebSocketPair implements AutoCloseable {
                             }
                           },
                           new WebSocket13FrameEncoder(false));
-                  server.complete(WebSocketOut.of(ch, maxFlushDelayNanos));
+                  server.complete(WebSocketOut.of(ch, flushers));
                 }
               })
           .bind(new LocalAddress(address))
@@ -100,18 +108,26 @@ final class LocalWebSocketPair implements AutoCloseable {
   }
 
   /**
-   * A pair whose server holds frames back at most {@code maxFlushDelayNanos}, and whose every flush
-   * keeps the event loop busy for {@code flushCostNanos}.
+   * A pair whose server holds frames back at most {@code maxFlushDelayNanos}, under load too, and
+   * whose every flush keeps the event loop busy for {@code flushCostNanos}.
    */
   static LocalWebSocketPair open(String address, long maxFlushDelayNanos, long flushCostNanos)
       throws Exception {
-    return new LocalWebSocketPair(address, maxFlushDelayNanos, flushCostNanos, null);
+    return open(
+        address,
+        new Broadcast.Flushers(Duration.ofNanos(maxFlushDelayNanos), Duration.ZERO),
+        flushCostNanos);
   }
 
-  /** Another pair on this one's event loop (closing it leaves the loop to this one). */
-  LocalWebSocketPair another(String address, long maxFlushDelayNanos, long flushCostNanos)
+  /** A pair whose server side flushes with {@code flushers}, each flush costing as above. */
+  static LocalWebSocketPair open(String address, Broadcast.Flushers flushers, long flushCostNanos)
       throws Exception {
-    return new LocalWebSocketPair(address, maxFlushDelayNanos, flushCostNanos, loop);
+    return new LocalWebSocketPair(address, flushers, flushCostNanos, null);
+  }
+
+  /** Another pair on this one's event loop and flusher (closing it leaves the loop to this one). */
+  LocalWebSocketPair another(String address, long flushCostNanos) throws Exception {
+    return new LocalWebSocketPair(address, flushers, flushCostNanos, loop);
   }
 
   /** Sends {@code dialogue:event {"n":n}} to the server channel, from the calling thread. */

@@ -53,9 +53,13 @@ final class DialogueServer {
     }
     String flushMicros = System.getProperty("dialogue.bench.maxFlushDelayMicros");
     if (flushMicros != null) {
-      // For comparing intervals (BENCH_SERVER_OPTS=-Ddialogue.bench.maxFlushDelayMicros=N); the
-      // report's runs keep the library's default.
+      // For comparing intervals (BENCH_SERVER_OPTS=-Ddialogue.bench.maxFlushDelayMicros=N, and
+      // ...UnderLoadMicros below); the report's runs keep the library's defaults.
       builder.maxFlushDelay(Duration.ofNanos(1_000 * Long.parseLong(flushMicros)));
+    }
+    String underLoadMicros = System.getProperty("dialogue.bench.maxFlushDelayUnderLoadMicros");
+    if (underLoadMicros != null) {
+      builder.maxFlushDelayUnderLoad(Duration.ofNanos(1_000 * Long.parseLong(underLoadMicros)));
     }
     Dialogue dialogue = builder.build().start();
     ServerArgs.serve(dialogue.port(), dialogue::stop);
