@@ -80,6 +80,11 @@ final class HeadSession implements Session {
     }
   }
 
+  /** The session's WebSocket as last told, or null; for tests. */
+  WebSocketOut webSocket() {
+    return webSocket;
+  }
+
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */
   boolean writesFrames() {
     return frames() != null;

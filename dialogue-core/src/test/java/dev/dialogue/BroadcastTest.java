@@ -362,6 +362,33 @@ class BroadcastTest {
   }
 
   @Test
+  void aRepeatedConnect_keepsTheSessionsWebSocket_andItsFlushState() {
+    try (Dialogue server = TestServers.builder().build().start();
+        RawWebSocket ws = RawWebSocket.open(server.port())) {
+      assertThat(ws.connect("{\"userId\":\"twice\"}")).startsWith("40{");
+      ws.send("421[\"" + Wire.JOIN + "\",{\"roomId\":\"lobby\"}]");
+      ws.takePrefix("431[");
+      HeadSession session = sessionOf(server, "twice");
+      WebSocketOut first = session.webSocket();
+      assertThat(first).isNotNull();
+
+      // Ignored by the server; the request after it is answered once it has been read.
+      ws.send("40{\"userId\":\"twice\"}");
+      ws.send("422[\"" + Wire.LEAVE + "\",{\"roomId\":\"lobby\"}]");
+      ws.takePrefix("432[");
+      assertThat(session.webSocket()).isSameAs(first);
+    }
+  }
+
+  private static HeadSession sessionOf(Dialogue server, String userId) {
+    return server.hub().allClients().stream()
+        .filter(c -> c.userId().equals(userId))
+        .map(c -> (HeadSession) c.session())
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
   void eventAboveTheFrameLimit_goesThroughNettySocketIo_inFragments() {
     try (Dialogue server = TestServers.builder().maxPayloadBytes(1024).build().start();
         RawClient client = RawClient.connectAs(server.port(), "alice")) {
