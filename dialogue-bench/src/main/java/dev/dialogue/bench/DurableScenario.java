@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -146,19 +145,16 @@ final class DurableScenario {
    * rate still rising in the measured part would mean the warm-up was too short.
    */
   private List<Double> trace(Loop loop, double seconds, String phase) throws InterruptedException {
-    long end = System.nanoTime() + (long) (seconds * 1e9);
     List<Double> rates = new ArrayList<>();
-    while (true) {
-      long left = end - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      long slice = Math.min(left, TimeUnit.SECONDS.toNanos(2));
-      long acked = loop.acked.sum();
-      long from = System.nanoTime();
-      TimeUnit.NANOSECONDS.sleep(slice);
-      rates.add((loop.acked.sum() - acked) / ((System.nanoTime() - from) / 1e9));
-    }
+    long[] acked = {loop.acked.sum()};
+    Scenarios.inSlices(
+        seconds,
+        2,
+        nanos -> {
+          long now = loop.acked.sum();
+          rates.add((now - acked[0]) / (nanos / 1e9));
+          acked[0] = now;
+        });
     log.printf("    %s, acked/s per 2 s: %s%n", phase, Results.Durable.rates(rates));
     return rates;
   }

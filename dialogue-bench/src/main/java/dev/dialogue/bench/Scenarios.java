@@ -6,7 +6,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -312,16 +314,13 @@ final class Scenarios {
      * whether they grow within the window (a backlog building up) or jump (a stall).
      */
     private Histogram measure(double seconds) throws InterruptedException {
-      Histogram all = null;
+      List<Histogram> parts = new ArrayList<>();
+      inSlices(seconds, 1.0, nanos -> parts.add(gen.stats.latencySinceLast()));
       StringBuilder perSecond = new StringBuilder();
-      long end = System.nanoTime() + (long) (seconds * 1e9);
-      for (long left; (left = end - System.nanoTime()) > 0; ) {
-        sleep(Math.min(1.0, left / 1e9));
-        Histogram part = gen.stats.latencySinceLast();
+      Histogram all = parts.get(0);
+      for (Histogram part : parts) {
         perSecond.append(String.format(" %.0f", Results.millis(part, 99)));
-        if (all == null) {
-          all = part;
-        } else {
+        if (part != all) {
           all.add(part);
         }
       }
@@ -358,5 +357,19 @@ final class Scenarios {
 
   static void sleep(double seconds) throws InterruptedException {
     Thread.sleep((long) (seconds * 1000));
+  }
+
+  /**
+   * Waits {@code seconds} in slices of at most {@code sliceSeconds}; after each slice {@code ended}
+   * gets how long it really lasted, in nanoseconds.
+   */
+  static void inSlices(double seconds, double sliceSeconds, LongConsumer ended)
+      throws InterruptedException {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    for (long left; (left = end - System.nanoTime()) > 0; ) {
+      long from = System.nanoTime();
+      TimeUnit.NANOSECONDS.sleep(Math.min(left, (long) (sliceSeconds * 1e9)));
+      ended.accept(System.nanoTime() - from);
+    }
   }
 }
