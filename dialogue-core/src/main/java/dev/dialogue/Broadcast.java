@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
@@ -50,9 +51,21 @@ final class Broadcast {
   private int payloadLength;
   private final List<Group> groups = new ArrayList<>(2);
 
+  /** How many recipients each event loop's list starts with room for. */
+  private final int expectedRecipients;
+
   Broadcast(String eventName, RawValue data) {
+    this(eventName, data, 1);
+  }
+
+  /**
+   * @param expectedRecipients about how many connections it goes to (a room's size), so that the
+   *     lists of recipients are not grown step by step
+   */
+  Broadcast(String eventName, RawValue data, int expectedRecipients) {
     this.eventName = eventName;
     this.data = data;
+    this.expectedRecipients = Math.max(1, expectedRecipients);
   }
 
   /**
@@ -68,13 +81,15 @@ final class Broadcast {
     if (payloadLength > frameLimit || !frameNamespace.equals(wireNamespace)) {
       return false;
     }
-    for (Group g : groups) {
+    // Indexed: an iterator here would be one more object per recipient.
+    for (int i = 0, n = groups.size(); i < n; i++) {
+      Group g = groups.get(i);
       if (g.flusher == out.flusher) {
         g.outs.add(out);
         return true;
       }
     }
-    Group g = new Group(out.flusher);
+    Group g = new Group(out.flusher, expectedRecipients);
     g.outs.add(out);
     groups.add(g);
     return true;
@@ -83,8 +98,12 @@ final class Broadcast {
   /** Hands the frame to each event loop; the broadcast cannot be used afterwards. */
   void send() {
     try {
-      for (Group g : groups) {
-        ByteBuf shared = frame.retain();
+      for (int i = 0, n = groups.size(); i < n; i++) {
+        Group g = groups.get(i);
+        // Each loop its own copy (of some hundred bytes): the duplicates written to its channels
+        // count their references on it, and two loops counting on one buffer would pass its
+        // cache line back and forth between their cores at every write and release.
+        ByteBuf shared = i == n - 1 ? frame.retain() : frame.copy();
         Runnable write = () -> g.write(shared);
         if (g.flusher.loop.inEventLoop()) {
           write.run();
@@ -143,28 +162,42 @@ final class Broadcast {
   /** The recipients on one event loop (of one server: the loop's {@link Flusher}). */
   private static final class Group {
     final Flusher flusher;
-    final List<WebSocketOut> outs = new ArrayList<>();
+    final List<WebSocketOut> outs;
 
-    Group(Flusher flusher) {
+    Group(Flusher flusher, int expectedRecipients) {
       this.flusher = flusher;
+      this.outs = new ArrayList<>(expectedRecipients);
     }
 
     /**
-     * Runs on the event loop: writes a duplicate to each channel and leaves the flush to the loop's
-     * {@link Flusher}, so that frames of deliveries queued behind this one share a socket write.
+     * Runs on the event loop: writes a duplicate of {@code frame} (this loop's own) to each
+     * channel, tells the session whether its channel was writable, and leaves the flush to the
+     * loop's {@link Flusher}, so that frames of deliveries queued behind this one share a socket
+     * write. The frame is retained once for all duplicates (each released once written), not once
+     * per duplicate.
      */
-    void write(ByteBuf shared) {
+    void write(ByteBuf frame) {
       long now = System.nanoTime();
+      int count = outs.size();
+      int written = 0;
+      frame.retain(count);
       try {
-        for (WebSocketOut out : outs) {
+        for (int i = 0; i < count; i++) {
+          WebSocketOut out = outs.get(i);
           ChannelHandlerContext encoder = out.encoder;
-          if (encoder.channel().isActive()) {
-            encoder.write(shared.retainedDuplicate(), encoder.voidPromise());
+          Channel channel = encoder.channel();
+          if (channel.isActive()) {
+            // Whether the transport was full when this frame joined it (frames written since the
+            // last flush count towards that, but only until the flush).
+            boolean writable = channel.isWritable();
+            encoder.write(frame.duplicate(), encoder.voidPromise());
+            written++; // the channel owns the duplicate now, written or failed
             flusher.due(out, now);
+            out.backlog.written(writable);
           }
         }
       } finally {
-        shared.release();
+        frame.release(1 + count - written);
         flusher.schedule();
       }
     }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * only enqueues and is safe from any thread. Events to a session on WebSocket skip netty-socketio's
  * encoder: they join a {@link Broadcast}, which writes one prepared frame.
  */
-final class HeadSession implements Session {
+final class HeadSession implements Session, WebSocketOut.Backlog {
   private static final Logger LOG = LoggerFactory.getLogger(HeadSession.class);
 
   // Field updaters rather than atomic objects: two fewer objects per connection.
@@ -76,7 +76,7 @@ final class HeadSession implements Session {
   void onWebSocket(Channel channel, Broadcast.Flushers flushers) {
     WebSocketOut known = webSocket;
     if (known == null || !known.isOf(channel)) {
-      webSocket = WebSocketOut.of(channel, flushers);
+      webSocket = WebSocketOut.of(channel, flushers, this);
     }
   }
 
@@ -112,7 +112,8 @@ final class HeadSession implements Session {
     }
     WebSocketOut ws = frames();
     if (ws != null && event.add(ws, wireNamespace, frameLimit)) {
-      return track(ws.encoder.channel().isWritable());
+      // The backlog is tracked on the channel's event loop, once the frame is written (written).
+      return true;
     }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
     packet.setName(event.eventName);
@@ -128,6 +129,12 @@ final class HeadSession implements Session {
     packet.setData(List.of(data));
     head.send(packet);
     track(head.isWritable());
+  }
+
+  /** A frame was written to the session's WebSocket: see {@link #track}. On its event loop. */
+  @Override
+  public void written(boolean writable) {
+    track(writable);
   }
 
   /**

@@ -402,7 +402,7 @@ final class Hub {
 
   /** Sends to every authenticated connection except {@code except}, encoding once. */
   void broadcastToAll(String eventName, Object payload, RealConnection except) {
-    Broadcast broadcast = new Broadcast(eventName, Json.raw(payload));
+    Broadcast broadcast = new Broadcast(eventName, Json.raw(payload), connections.size());
     for (RealConnection c : connections.values()) {
       if (c != except && c.isAnnounced()) {
         c.emit(broadcast);

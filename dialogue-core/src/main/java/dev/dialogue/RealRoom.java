@@ -347,7 +347,8 @@ final class RealRoom implements Room {
       Broadcast broadcast =
           new Broadcast(
               Wire.EVENT,
-              new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored)));
+              new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored)),
+              members.size());
       // Appended under the lock, so the store receives each room's events in offset order.
       CompletableFuture<Void> durable =
           historyLimit > 0 && store != null ? store.append(epoch, stored) : null;
@@ -420,7 +421,8 @@ final class RealRoom implements Room {
 
   private void broadcastPresence(List<String> joins, List<String> leaves) {
     Broadcast broadcast =
-        new Broadcast(Wire.PRESENCE, Json.raw(new Wire.Presence(id(), joins, leaves)));
+        new Broadcast(
+            Wire.PRESENCE, Json.raw(new Wire.Presence(id(), joins, leaves)), members.size());
     for (Membership m : members.values()) {
       m.connection.emit(broadcast);
     }

@@ -15,6 +15,9 @@ final class WebSocketOut {
   /** The flusher of the channel's event loop, in the channel's server. */
   final Broadcast.Flusher flusher;
 
+  /** Told, for each frame written, whether the channel was writable when it was. */
+  final Backlog backlog;
+
   /** Written to and not flushed yet. Read and written only on the channel's event loop. */
   boolean flushDue;
 
@@ -24,18 +27,36 @@ final class WebSocketOut {
    */
   long lastFlush = System.nanoTime() - (1L << 62);
 
-  private WebSocketOut(ChannelHandlerContext encoder, Broadcast.Flusher flusher) {
+  private WebSocketOut(ChannelHandlerContext encoder, Broadcast.Flusher flusher, Backlog backlog) {
     this.encoder = encoder;
     this.flusher = flusher;
+    this.backlog = backlog;
   }
 
   /**
    * {@code channel}'s WebSocket, flushed by its event loop's flusher among {@code flushers}, or
    * null if its pipeline has no WebSocket frame encoder.
    */
-  static WebSocketOut of(Channel channel, Broadcast.Flushers flushers) {
+  static WebSocketOut of(Channel channel, Broadcast.Flushers flushers, Backlog backlog) {
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
-    return encoder == null ? null : new WebSocketOut(encoder, flushers.of(channel.eventLoop()));
+    return encoder == null
+        ? null
+        : new WebSocketOut(encoder, flushers.of(channel.eventLoop()), backlog);
+  }
+
+  /** As above, with no bound on the backlog (tests). */
+  static WebSocketOut of(Channel channel, Broadcast.Flushers flushers) {
+    return of(channel, flushers, writable -> {});
+  }
+
+  /**
+   * What bounds a session's outbound backlog ({@link HeadSession}): told on the channel's event
+   * loop, for each frame written to the channel, whether the channel was writable (its buffer below
+   * the high-water mark) as the frame joined it.
+   */
+  @FunctionalInterface
+  interface Backlog {
+    void written(boolean writable);
   }
 
   /** Whether this is {@code channel}'s. */
