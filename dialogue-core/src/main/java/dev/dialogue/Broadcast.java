@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * <p>netty-socketio encodes every packet for every recipient (a Jackson generator per packet) and
  * hands each one to the recipient's event loop as a task of its own. Here the whole WebSocket frame
  * (frame header, Engine.IO message type, Socket.IO EVENT packet, JSON) is built once; each event
- * loop then gets one task that writes a duplicate of that buffer to each of its channels, and
- * flushes each channel once per round of the loop ({@link Flusher}), rounds spaced out when the
- * loop is busy flushing. A recipient costs a buffer duplicate and its share of a socket write.
+ * loop then gets one task, with its own copy of that buffer, that writes a duplicate of it to each
+ * of its channels, and flushes each channel once per round of the loop ({@link Flusher}), rounds
+ * spaced out when the loop is busy flushing. A recipient costs a buffer duplicate and its share of
+ * a socket write.
  *
  * <p>Connections not (yet) on WebSocket, or an event larger than the transport's frame limit, go
  * the usual way through netty-socketio ({@link HeadSession}).
