@@ -88,6 +88,12 @@ record Plan(
   /** ... and its p99 latency stayed under this (a queue that keeps growing breaks it). */
   static final double SUSTAINED_P99_MILLIS = 1_000;
 
+  /**
+   * The issue's latency target: the report gives the highest rate each server delivered with its
+   * p99 at most this, beside the maximum.
+   */
+  static final double LATENCY_TARGET_MILLIS = 50;
+
   /** A window may fall short of the share by at most one event's deliveries. */
   static final int SHORTFALL_EVENTS_ALLOWED = 1;
 

@@ -65,6 +65,18 @@ final class Results {
     double maxSustained() {
       return steps.stream().filter(Step::sustained).mapToDouble(Step::delivered).max().orElse(0);
     }
+
+    /**
+     * The highest delivered rate of a sustained step whose p99 was at most {@code p99Millis}, or 0:
+     * how much load the server carried within that latency.
+     */
+    double maxWithin(double p99Millis) {
+      return steps.stream()
+          .filter(s -> s.sustained() && s.p99Millis() <= p99Millis)
+          .mapToDouble(Step::delivered)
+          .max()
+          .orElse(0);
+    }
   }
 
   /** Idle connections with heartbeats: what each costs the server. */
