@@ -112,7 +112,7 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
     }
     WebSocketOut ws = frames();
     if (ws != null && event.add(ws, wireNamespace, frameLimit)) {
-      // The backlog is tracked on the channel's event loop, once the frame is written (written).
+      // The backlog is tracked by the channel's event loop as it writes the frame: see written().
       return true;
     }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
