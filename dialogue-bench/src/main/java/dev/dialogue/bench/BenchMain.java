@@ -206,7 +206,14 @@ public final class BenchMain {
     }
     if (o.scenarios().contains("idle")) {
       IdleScenario idle = new IdleScenario(o.plan(), launcher, log);
+      long openFiles = Environment.openFiles();
+      List<Integer> sizes = Plan.idleSizesWithin(o.plan().idleConnections(), openFiles);
       for (int n : o.plan().idleConnections()) {
+        if (!sizes.contains(n)) {
+          log.println("bench: idle, " + n + " connections: skipped, open-files limit " + openFiles);
+        }
+      }
+      for (int n : sizes) {
         log.println("bench: idle, " + n + " connections");
         List<Results.Idle> list = new ArrayList<>();
         for (Target t : targets) {

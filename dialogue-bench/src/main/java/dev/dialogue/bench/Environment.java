@@ -65,6 +65,24 @@ record Environment(
     }
   }
 
+  /**
+   * This process's limit of open files (the soft one, which the JVM raises to the hard one at
+   * start; the servers it launches inherit it), or {@link Long#MAX_VALUE} if unknown.
+   */
+  static long openFiles() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max open files")) {
+          String soft = line.trim().split("\\s+")[3];
+          return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Unknown.
+    }
+    return Long.MAX_VALUE;
+  }
+
   private static String openFileLimit() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
