@@ -211,9 +211,8 @@ public final class BenchMain {
       for (int n : o.plan().idleConnections()) {
         if (!sizes.contains(n)) {
           log.println("bench: idle, " + n + " connections: skipped, open-files limit " + openFiles);
+          continue;
         }
-      }
-      for (int n : sizes) {
         log.println("bench: idle, " + n + " connections");
         List<Results.Idle> list = new ArrayList<>();
         for (Target t : targets) {

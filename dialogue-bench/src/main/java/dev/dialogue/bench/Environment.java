@@ -70,31 +70,37 @@ record Environment(
    * start; the servers it launches inherit it), or {@link Long#MAX_VALUE} if unknown.
    */
   static long openFiles() {
+    String[] limit = openFilesLine();
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-        if (line.startsWith("Max open files")) {
-          String soft = line.trim().split("\\s+")[3];
-          return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // Unknown.
+      return limit == null || limit[3].equals("unlimited")
+          ? Long.MAX_VALUE
+          : Long.parseLong(limit[3]);
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
     }
-    return Long.MAX_VALUE;
   }
 
   private static String openFileLimit() {
+    String[] limit = openFilesLine();
+    return limit == null ? "?" : limit[3] + " soft, " + limit[4] + " hard";
+  }
+
+  /**
+   * The fields of the "Max open files" line of /proc/self/limits (soft limit at 3, hard at 4), or
+   * null if unknown.
+   */
+  private static String[] openFilesLine() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
         if (line.startsWith("Max open files")) {
           String[] f = line.trim().split("\\s+");
-          return f[3] + " soft, " + f[4] + " hard";
+          return f.length > 4 ? f : null;
         }
       }
     } catch (IOException e) {
       // Unknown.
     }
-    return "?";
+    return null;
   }
 
   private static String grep(Path file, String key) {
