@@ -85,6 +85,14 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
     return webSocket;
   }
 
+  /** The transport netty-socketio sends on, and whether the WebSocket is known: for diagnostics. */
+  String describeTransport() {
+    return "current transport "
+        + head.getCurrentTransport()
+        + (webSocket == null ? ", no WebSocket known" : ", WebSocket known")
+        + (head.isConnected() ? "" : ", disconnected");
+  }
+
   /** Whether events now go out as prepared frames ({@link Broadcast}) rather than packets. */
   boolean writesFrames() {
     return frames() != null;

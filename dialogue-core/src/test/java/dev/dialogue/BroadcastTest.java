@@ -320,7 +320,18 @@ class BroadcastTest {
         c.awaitConnected();
       }
       // Joined once upgraded: the Java client holds back what it sends while it upgrades.
-      TestServers.awaitState("the upgraded client on WebSocket", () -> writesFrames(server, "up"));
+      try {
+        TestServers.awaitState(
+            "the upgraded client on WebSocket", () -> writesFrames(server, "up"));
+      } catch (AssertionError e) {
+        throw new AssertionError(
+            e.getMessage()
+                + "; server: "
+                + transportState(server, "up")
+                + "; client: "
+                + upgraded.transportLog(),
+            e);
+      }
       for (RawClient c : clients) {
         c.request(Wire.JOIN, Map.of("roomId", "lobby"));
       }
@@ -415,6 +426,15 @@ class BroadcastTest {
       assertThat(client.take(Wire.EVENT).data().path("data").path("text").asText())
           .isEqualTo("after");
     }
+  }
+
+  /** The server's view of a user's sessions' transports, for a failure message. */
+  private static String transportState(Dialogue server, String userId) {
+    return server.hub().allClients().stream()
+        .filter(c -> c.userId().equals(userId))
+        .map(c -> ((HeadSession) c.session()).describeTransport())
+        .toList()
+        .toString();
   }
 
   private static boolean writesFrames(Dialogue server, String userId) {

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.socket.client.Ack;
 import io.socket.client.IO;
+import io.socket.client.Manager;
 import io.socket.client.Socket;
+import io.socket.engineio.client.Transport;
+import io.socket.engineio.parser.Packet;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +46,11 @@ final class RawClient implements AutoCloseable {
   private final List<Received> arrivals = new ArrayList<>();
   private final CompletableFuture<JsonNode> connected = new CompletableFuture<>();
 
+  /**
+   * The Engine.IO transports' lives (opened, closed, non-message packets), for failure messages.
+   */
+  private final List<String> transportLog = new ArrayList<>();
+
   private RawClient(int port, Map<String, String> auth, String... transports) {
     IO.Options options =
         IO.Options.builder()
@@ -56,6 +64,7 @@ final class RawClient implements AutoCloseable {
     options.callFactory = HTTP;
     options.webSocketFactory = HTTP;
     socket = IO.socket(URI.create("http://127.0.0.1:" + port), options);
+    socket.io().on(Manager.EVENT_TRANSPORT, args -> logTransport((Transport) args[0]));
     socket.onAnyIncoming(args -> record((String) args[0], args.length > 1 ? args[1] : null));
     socket.on(
         Socket.EVENT_CONNECT_ERROR,
@@ -255,6 +264,38 @@ final class RawClient implements AutoCloseable {
   @Override
   public void close() {
     socket.close();
+  }
+
+  /** What the client's transports did, oldest first: for the message of a failed wait. */
+  String transportLog() {
+    synchronized (transportLog) {
+      return String.join(", ", transportLog);
+    }
+  }
+
+  private void logTransport(Transport transport) {
+    String name = transport.name;
+    logTransport(name + " created");
+    transport.on(Transport.EVENT_OPEN, args -> logTransport(name + " open"));
+    transport.on(Transport.EVENT_CLOSE, args -> logTransport(name + " closed"));
+    transport.on(Transport.EVENT_ERROR, args -> logTransport(name + " error " + args[0]));
+    transport.on(
+        Transport.EVENT_PACKET,
+        args -> {
+          Packet<?> packet = (Packet<?>) args[0];
+          if (!Packet.MESSAGE.equals(packet.type)) {
+            logTransport(
+                name + " got " + packet.type + (packet.data == null ? "" : " " + packet.data));
+          }
+        });
+  }
+
+  private void logTransport(String entry) {
+    synchronized (transportLog) {
+      if (transportLog.size() < 100) {
+        transportLog.add(entry);
+      }
+    }
   }
 
   private void record(String name, Object arg) {
