@@ -32,6 +32,9 @@ final class Gate extends ChannelInboundHandlerAdapter {
 
   private static final String CONNECT = "40";
 
+  /** The Engine.IO ping a client sends over a new WebSocket before it upgrades to it. */
+  private static final String PROBE = "2probe";
+
   private final Settings settings;
 
   /** The event loops' flushers of this server's WebSocket frames. */
@@ -82,6 +85,8 @@ final class Gate extends ChannelInboundHandlerAdapter {
         // polling session sends the upgrade packet over it.
         SocketIoTransport.dropHttpHandlers(ctx.pipeline());
         webSocketForGood = true;
+      } else if (websocket && segment.equals(PROBE) && message.getClient() != null) {
+        UpgradeNudge.start(message.getClient(), ctx.channel());
       }
       if (!segment.isEmpty() && segment.charAt(0) == '4') {
         consumedAny = true;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.buffer.ByteBuf;
@@ -16,10 +18,12 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -378,6 +382,39 @@ class BroadcastTest {
         assertThat(writesFrames(server, "late")).isTrue();
         server.trigger("lobby", "note", Map.of("text", "hello"));
         assertThat(ws.takePrefix("42[\"" + Wire.EVENT + "\"")).contains("hello");
+      }
+    }
+  }
+
+  @Test
+  void aPollSentAfterTheProbesNoop_isAnsweredToo_soTheClientCanFinishItsUpgrade() throws Exception {
+    try (Dialogue server = TestServers.builder().build().start()) {
+      String polling = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
+      String open =
+          HTTP.send(HttpRequest.newBuilder(URI.create(polling)).build(), ofString()).body();
+      String sid = Json.MAPPER.readTree(open.substring(1)).path("sid").asText();
+      HttpRequest poll = HttpRequest.newBuilder(URI.create(polling + "&sid=" + sid)).build();
+      CompletableFuture<HttpResponse<String>> pending = HTTP.sendAsync(poll, ofString());
+      try (RawWebSocket ws = RawWebSocket.probe(server.port(), sid)) {
+        // netty-socketio answers the poll pending at the probe with a noop. A client that reads it
+        // before the probe's answer polls again, then pauses polling for the upgrade and waits for
+        // that poll to come back before it sends "5" (socket.io-client-java and engine.io-client
+        // do); the next ping is 25 s away and netty-socketio drops the session after 10 s.
+        assertThat(pending.get(10, TimeUnit.SECONDS).body()).isEqualTo("6");
+        CompletableFuture<HttpResponse<String>> next = HTTP.sendAsync(poll, ofString());
+        assertThat(next.get(5, TimeUnit.SECONDS).body()).isEqualTo("6");
+
+        // With no poll pending, the next noop waits in the queue, and goes over the WebSocket.
+        ClientHead head =
+            ((NamespaceClient) server.socketIoServer().getClient(UUID.fromString(sid)))
+                .getBaseClient();
+        TestServers.awaitState(
+            "a noop queued", () -> !head.getPacketsQueue(Transport.POLLING).isEmpty());
+        ws.send("5");
+        ws.take("6"::equals, "the queued noop");
+        TestServers.awaitState(
+            "the session on WebSocket", () -> head.getCurrentTransport() == Transport.WEBSOCKET);
+        assertThat(head.isConnected()).isTrue();
       }
     }
   }

@@ -51,10 +51,19 @@ final class RawWebSocket implements AutoCloseable {
    * for the answer, send the upgrade packet ({@code "5"}).
    */
   static RawWebSocket upgrade(int port, String sid) {
+    RawWebSocket ws = probe(port, sid);
+    ws.send("5");
+    return ws;
+  }
+
+  /**
+   * Opens a WebSocket for the polling session {@code sid}, probes it and waits for the answer; the
+   * caller sends the upgrade packet ({@code "5"}).
+   */
+  static RawWebSocket probe(int port, String sid) {
     RawWebSocket ws = new RawWebSocket(port, "&sid=" + sid);
     ws.send("2probe");
     ws.take("3probe"::equals, "the probe's answer");
-    ws.send("5");
     return ws;
   }
 

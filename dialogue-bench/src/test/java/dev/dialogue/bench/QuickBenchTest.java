@@ -79,7 +79,9 @@ class QuickBenchTest {
         .contains(
             "## 1. Fan-out", "## 2. Many rooms", "## 3. Idle", "## 4. Churn", "## 6. Durable");
     assertThat(md).contains("| of it, publish lag p99 ms |", "| publish lag p99 ms |");
-    assertThat(md).contains("| max deliveries/s with p99 <= 50 ms |", "p99 <= 50 ms held up to");
+    assertThat(md).contains("| max deliveries/s with p99 <= 50 ms |");
+    // Which of the two depends on the machine's load; ResultsTest covers the rate itself.
+    assertThat(md).containsPattern("p99 <= 50 ms (held up to [0-9,]+/s|at no sustained step)\\)");
     assertThat(md).contains("## 5. Recovery storm", "| recovery storm: 0 gaps and 0 duplicates |");
     assertThat(work.resolve("performance/fanout-200-throughput.svg")).exists();
   }
