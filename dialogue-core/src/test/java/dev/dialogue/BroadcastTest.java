@@ -359,10 +359,8 @@ class BroadcastTest {
   @Test
   void anUpgradeThatOvertakesTheConnectSentOverPolling_stillMovesEventsToFrames() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
-      String polling = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
-      String open =
-          HTTP.send(HttpRequest.newBuilder(URI.create(polling)).build(), ofString()).body();
-      String sid = Json.MAPPER.readTree(open.substring(1)).path("sid").asText();
+      PollingSession polling = PollingSession.open(server);
+      String sid = polling.sid();
       try (RawWebSocket ws = RawWebSocket.upgrade(server.port(), sid)) {
         TestServers.awaitState(
             "the session on WebSocket",
@@ -371,7 +369,7 @@ class BroadcastTest {
                     == Transport.WEBSOCKET);
         // The CONNECT a client sent over polling just before it upgraded, arriving last.
         HttpRequest connect =
-            HttpRequest.newBuilder(URI.create(polling + "&sid=" + sid))
+            HttpRequest.newBuilder(polling.sessionUri())
                 .POST(HttpRequest.BodyPublishers.ofString("40{\"userId\":\"late\"}"))
                 .build();
         assertThat(HTTP.send(connect, ofString()).statusCode()).isEqualTo(200);
@@ -389,11 +387,9 @@ class BroadcastTest {
   @Test
   void aPollSentAfterTheProbesNoop_isAnsweredToo_soTheClientCanFinishItsUpgrade() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
-      String polling = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
-      String open =
-          HTTP.send(HttpRequest.newBuilder(URI.create(polling)).build(), ofString()).body();
-      String sid = Json.MAPPER.readTree(open.substring(1)).path("sid").asText();
-      HttpRequest poll = HttpRequest.newBuilder(URI.create(polling + "&sid=" + sid)).build();
+      PollingSession polling = PollingSession.open(server);
+      String sid = polling.sid();
+      HttpRequest poll = HttpRequest.newBuilder(polling.sessionUri()).build();
       CompletableFuture<HttpResponse<String>> pending = HTTP.sendAsync(poll, ofString());
       try (RawWebSocket ws = RawWebSocket.probe(server.port(), sid)) {
         // netty-socketio answers the poll pending at the probe with a noop. A client that reads it
@@ -416,6 +412,19 @@ class BroadcastTest {
             "the session on WebSocket", () -> head.getCurrentTransport() == Transport.WEBSOCKET);
         assertThat(head.isConnected()).isTrue();
       }
+    }
+  }
+
+  /** An Engine.IO session opened over HTTP long-polling by hand: its URL and session id. */
+  private record PollingSession(String url, String sid) {
+    URI sessionUri() {
+      return URI.create(url + "&sid=" + sid);
+    }
+
+    static PollingSession open(Dialogue server) throws Exception {
+      String url = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
+      String open = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), ofString()).body();
+      return new PollingSession(url, Json.MAPPER.readTree(open.substring(1)).path("sid").asText());
     }
   }
 
