@@ -238,6 +238,7 @@ public final class Dialogue implements AutoCloseable {
     private int maxMetaBytes = 16 * 1024;
     private Duration pingInterval = Duration.ofSeconds(25);
     private Duration pingTimeout = Duration.ofSeconds(20);
+    private Duration upgradeTimeout = Duration.ofSeconds(10);
     private Logger logger = LoggerFactory.getLogger("dev.dialogue");
     private Executor executor;
     private Clock clock = Clock.systemUTC();
@@ -466,6 +467,22 @@ public final class Dialogue implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a client on HTTP long-polling may take to move to a WebSocket it opened for its
+     * session, from the WebSocket's request to the Engine.IO upgrade packet (default 10 s, as
+     * Engine.IO). Past it the server closes that WebSocket and the session goes on over polling; a
+     * WebSocket the client closes before upgrading does the same.
+     */
+    public Builder upgradeTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout == null");
+      if (timeout.toMillis() < 100 || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException(
+            "upgradeTimeout must be between 100 ms and 1 min but was " + timeout);
+      }
+      this.upgradeTimeout = timeout;
+      return this;
+    }
+
     public Builder logger(Logger logger) {
       this.logger = requireNonNull(logger, "logger == null");
       return this;
@@ -676,6 +693,7 @@ public final class Dialogue implements AutoCloseable {
               maxMetaBytes,
               pingInterval,
               pingTimeout,
+              upgradeTimeout,
               logger,
               exec,
               ownsExecutor,

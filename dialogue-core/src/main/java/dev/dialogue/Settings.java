@@ -28,6 +28,7 @@ record Settings(
     int maxMetaBytes,
     Duration pingInterval,
     Duration pingTimeout,
+    Duration upgradeTimeout,
     Logger logger,
     Executor executor,
     boolean ownsExecutor,

@@ -5,12 +5,16 @@ import com.corundumstudio.socketio.AuthorizationResult;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
+import com.corundumstudio.socketio.scheduler.SchedulerKey;
 import com.corundumstudio.socketio.store.MemoryStoreFactory;
 import com.corundumstudio.socketio.store.Store;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -52,7 +56,8 @@ final class SocketIoTransport {
   private final TransportErrors transportErrors = new TransportErrors();
   private final BrowserScript script;
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
-  private SocketIOServer server;
+  private volatile SocketIOServer server;
+  private UpgradeGuard upgradeGuard;
 
   SocketIoTransport(Settings settings, Hub hub) {
     this.settings = settings;
@@ -114,9 +119,27 @@ final class SocketIoTransport {
     config.getSocketConfig().setReuseAddress(true);
     config.setStoreFactory(new LazyStores());
 
+    Pipeline pipeline = new Pipeline();
+    CancelableScheduler timers = scheduler(pipeline);
+    // UpgradeGuard ends a failed upgrade without ending the session, and cancels netty-socketio's
+    // upgrade timer, which would end it: that timer stays only as a backstop, a minute later.
+    // Without access to it, netty-socketio's timeout applies as it is.
+    config.setUpgradeTimeout(
+        (int) settings.upgradeTimeout().toMillis() + (timers == null ? 0 : 60_000));
+    upgradeGuard =
+        new UpgradeGuard(
+            this::session,
+            id -> {
+              if (timers != null) {
+                timers.cancel(new SchedulerKey(SchedulerKey.Type.UPGRADE_TIMEOUT, id));
+              }
+            },
+            settings.upgradeTimeout(),
+            log);
+
     server = new BoundServer(config);
     releaseDefaultPipeline(server);
-    server.setPipelineFactory(new Pipeline());
+    server.setPipelineFactory(pipeline);
     server.addDisconnectListener(client -> gate.onEngineClosed(client.getSessionId()));
     // netty-socketio puts every session into its default namespace and that namespace's room,
     // which keeps a set of rooms per session. Its rooms are never used here: leave it.
@@ -172,12 +195,34 @@ final class SocketIoTransport {
     try {
       Field factory = SocketIOServer.class.getDeclaredField("pipelineFactory");
       factory.setAccessible(true);
-      Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
-      scheduler.setAccessible(true);
-      ((CancelableScheduler) scheduler.get(factory.get(s))).shutdown();
+      CancelableScheduler timers = scheduler((SocketIOChannelInitializer) factory.get(s));
+      if (timers != null) {
+        timers.shutdown();
+      }
     } catch (ReflectiveOperationException | RuntimeException e) {
       log.debug("Cannot stop the timer of netty-socketio's unused default pipeline", e);
     }
+  }
+
+  /** A pipeline factory's timer (upgrade and ping timeouts), which it does not expose; or null. */
+  private CancelableScheduler scheduler(SocketIOChannelInitializer factory) {
+    try {
+      Field scheduler = SocketIOChannelInitializer.class.getDeclaredField("scheduler");
+      scheduler.setAccessible(true);
+      return (CancelableScheduler) scheduler.get(factory);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("netty-socketio's timer is out of reach", e);
+      return null;
+    }
+  }
+
+  /** The session {@code id}, while netty-socketio knows it. */
+  private ClientHead session(UUID id) {
+    SocketIOServer s = server;
+    SocketIOClient client = s == null ? null : s.getClient(id);
+    return client instanceof NamespaceClient namespaceClient
+        ? namespaceClient.getBaseClient()
+        : null;
   }
 
   /** The browser origin check at the HTTP handshake (netty-socketio itself enforces none). */
@@ -220,14 +265,16 @@ final class SocketIoTransport {
     SocketIOChannelInitializer.AUTHORIZE_HANDLER,
     SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
     SocketIOChannelInitializer.WRONG_URL_HANDLER,
-    BROWSER_SCRIPT
+    BROWSER_SCRIPT,
+    UpgradeGuard.NAME
   };
 
   /**
    * Removes the handlers that only act on HTTP requests from a channel that has become a WebSocket,
    * which never carries an HTTP request again: each costs a handler context per connection, and
-   * netty-socketio's authorize handler also cancels a timeout on every frame read. Netty's
-   * handshake already removed the HTTP decoder, aggregator and encoder.
+   * netty-socketio's authorize handler also cancels a timeout on every frame read. The {@link
+   * UpgradeGuard} goes too: the WebSocket now carries its session, whose end its close must bring.
+   * Netty's handshake already removed the HTTP decoder, aggregator and encoder.
    */
   static void dropHttpHandlers(ChannelPipeline pipeline) {
     for (String name : HTTP_ONLY_HANDLERS) {
@@ -243,6 +290,7 @@ final class SocketIoTransport {
     protected void addSocketioHandlers(ChannelPipeline pipeline) {
       super.addSocketioHandlers(pipeline);
       pipeline.addBefore(PACKET_HANDLER, "dialogueGate", gate);
+      pipeline.addBefore(WEB_SOCKET_TRANSPORT, UpgradeGuard.NAME, upgradeGuard);
       if (script != null) {
         // After the HTTP encoder, so that its responses are encoded; before netty-socketio's
         // handlers, so that any path outside the Socket.IO path works.

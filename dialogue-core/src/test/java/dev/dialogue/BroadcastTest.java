@@ -1,6 +1,5 @@
 package dev.dialogue;
 
-import static java.net.http.HttpResponse.BodyHandlers.ofString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,9 +14,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class BroadcastTest {
   private static final int NO_LIMIT = Integer.MAX_VALUE;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void frame_isAWebSocketTextFrameOfTheSocketIoEventPacket_atEveryHeaderSize() {
@@ -359,7 +354,7 @@ class BroadcastTest {
   @Test
   void anUpgradeThatOvertakesTheConnectSentOverPolling_stillMovesEventsToFrames() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
-      PollingSession polling = PollingSession.open(server);
+      RawPolling polling = RawPolling.open(server);
       String sid = polling.sid();
       try (RawWebSocket ws = RawWebSocket.upgrade(server.port(), sid)) {
         TestServers.awaitState(
@@ -368,11 +363,7 @@ class BroadcastTest {
                 server.socketIoServer().getClient(UUID.fromString(sid)).getTransport()
                     == Transport.WEBSOCKET);
         // The CONNECT a client sent over polling just before it upgraded, arriving last.
-        HttpRequest connect =
-            HttpRequest.newBuilder(polling.sessionUri())
-                .POST(HttpRequest.BodyPublishers.ofString("40{\"userId\":\"late\"}"))
-                .build();
-        assertThat(HTTP.send(connect, ofString()).statusCode()).isEqualTo(200);
+        assertThat(polling.send("40{\"userId\":\"late\"}")).isEqualTo(200);
         ws.takePrefix("40{");
         ws.send("421[\"" + Wire.JOIN + "\",{\"roomId\":\"lobby\"}]");
         ws.takePrefix("431[");
@@ -387,17 +378,16 @@ class BroadcastTest {
   @Test
   void aPollSentAfterTheProbesNoop_isAnsweredToo_soTheClientCanFinishItsUpgrade() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
-      PollingSession polling = PollingSession.open(server);
+      RawPolling polling = RawPolling.open(server);
       String sid = polling.sid();
-      HttpRequest poll = HttpRequest.newBuilder(polling.sessionUri()).build();
-      CompletableFuture<HttpResponse<String>> pending = HTTP.sendAsync(poll, ofString());
+      CompletableFuture<HttpResponse<String>> pending = polling.pollAsync();
       try (RawWebSocket ws = RawWebSocket.probe(server.port(), sid)) {
         // netty-socketio answers the poll pending at the probe with a noop. A client that reads it
         // before the probe's answer polls again, then pauses polling for the upgrade and waits for
         // that poll to come back before it sends "5" (socket.io-client-java and engine.io-client
         // do); the next ping is 25 s away and netty-socketio drops the session after 10 s.
         assertThat(pending.get(10, TimeUnit.SECONDS).body()).isEqualTo("6");
-        CompletableFuture<HttpResponse<String>> next = HTTP.sendAsync(poll, ofString());
+        CompletableFuture<HttpResponse<String>> next = polling.pollAsync();
         assertThat(next.get(5, TimeUnit.SECONDS).body()).isEqualTo("6");
 
         // With no poll pending, the next noop waits in the queue, and goes over the WebSocket.
@@ -412,19 +402,6 @@ class BroadcastTest {
             "the session on WebSocket", () -> head.getCurrentTransport() == Transport.WEBSOCKET);
         assertThat(head.isConnected()).isTrue();
       }
-    }
-  }
-
-  /** An Engine.IO session opened over HTTP long-polling by hand: its URL and session id. */
-  private record PollingSession(String url, String sid) {
-    URI sessionUri() {
-      return URI.create(url + "&sid=" + sid);
-    }
-
-    static PollingSession open(Dialogue server) throws Exception {
-      String url = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
-      String open = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), ofString()).body();
-      return new PollingSession(url, Json.MAPPER.readTree(open.substring(1)).path("sid").asText());
     }
   }
 

@@ -96,7 +96,8 @@ class IdleFootprintTest {
               SocketIOChannelInitializer.AUTHORIZE_HANDLER,
               SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
               SocketIOChannelInitializer.WRONG_URL_HANDLER,
-              "dialogueBrowserScript");
+              "dialogueBrowserScript",
+              UpgradeGuard.NAME);
 
       EmbeddedChannel polling = channel(gate, httpOnly);
       polling.writeInbound(engineIo("5", Transport.POLLING));
