@@ -41,7 +41,8 @@ import org.slf4j.Logger;
 /**
  * The Engine.IO transport: netty-socketio configured as TRANSPORT-NOTES.md recommends (random
  * session ids, manual acks, raised frame limits, origin check), with the {@link Gate} in front of
- * its packet handler. netty-socketio's own namespaces, rooms and broadcasts are never used.
+ * its packet handler and the {@link UpgradeGuard} in front of its WebSocket transport.
+ * netty-socketio's own namespaces, rooms and broadcasts are never used.
  */
 final class SocketIoTransport {
   private static final String BROWSER_SCRIPT = "dialogueBrowserScript";
