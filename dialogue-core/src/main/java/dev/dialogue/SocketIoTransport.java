@@ -17,6 +17,7 @@ import com.corundumstudio.socketio.store.Store;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -319,14 +320,25 @@ final class SocketIoTransport {
       boolean tooBig =
           cause instanceof TooLongFrameException
               || cause instanceof CorruptedWebSocketFrameException;
-      if (tooBig
-          && ctx.channel().isActive()
-          && ctx.pipeline().get(WebSocketFrameEncoder.class) != null) {
-        ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
-            .addListener(ChannelFutureListener.CLOSE);
+      if (tooBig && ctx.channel().isActive()) {
+        close(ctx.channel(), WebSocketCloseStatus.MESSAGE_TOO_BIG);
       } else {
         ctx.close();
       }
+    }
+  }
+
+  /**
+   * Closes {@code channel}: once it speaks WebSocket, cleanly, with a close frame of {@code status}
+   * first; before that (still HTTP), at once.
+   */
+  static void close(Channel channel, WebSocketCloseStatus status) {
+    if (channel.pipeline().get(WebSocketFrameEncoder.class) != null) {
+      channel
+          .writeAndFlush(new CloseWebSocketFrame(status))
+          .addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
     }
   }
 

@@ -3,7 +3,6 @@ package dev.dialogue;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,9 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.AttributeKey;
 import java.time.Duration;
 import java.util.List;
@@ -109,13 +106,7 @@ final class UpgradeGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     log.debug("Closing the WebSocket of session {}: no upgrade within {}", session, timeout);
-    if (channel.pipeline().get(WebSocketFrameEncoder.class) != null) {
-      channel
-          .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-          .addListener(ChannelFutureListener.CLOSE);
-    } else {
-      channel.close();
-    }
+    SocketIoTransport.close(channel, WebSocketCloseStatus.NORMAL_CLOSURE);
   }
 
   /** Whether {@code channel} is the WebSocket the session has moved to. */

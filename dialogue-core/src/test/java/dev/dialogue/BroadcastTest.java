@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.transport.NamespaceClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.buffer.ByteBuf;
@@ -18,12 +17,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -355,13 +354,10 @@ class BroadcastTest {
   void anUpgradeThatOvertakesTheConnectSentOverPolling_stillMovesEventsToFrames() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
       RawPolling polling = RawPolling.open(server);
-      String sid = polling.sid();
-      try (RawWebSocket ws = RawWebSocket.upgrade(server.port(), sid)) {
+      ClientHead head = polling.head(server);
+      try (RawWebSocket ws = RawWebSocket.upgrade(server.port(), polling.sid())) {
         TestServers.awaitState(
-            "the session on WebSocket",
-            () ->
-                server.socketIoServer().getClient(UUID.fromString(sid)).getTransport()
-                    == Transport.WEBSOCKET);
+            "the session on WebSocket", () -> head.getCurrentTransport() == Transport.WEBSOCKET);
         // The CONNECT a client sent over polling just before it upgraded, arriving last.
         assertThat(polling.send("40{\"userId\":\"late\"}")).isEqualTo(200);
         ws.takePrefix("40{");
@@ -391,9 +387,7 @@ class BroadcastTest {
         assertThat(next.get(5, TimeUnit.SECONDS).body()).isEqualTo("6");
 
         // With no poll pending, the next noop waits in the queue, and goes over the WebSocket.
-        ClientHead head =
-            ((NamespaceClient) server.socketIoServer().getClient(UUID.fromString(sid)))
-                .getBaseClient();
+        ClientHead head = polling.head(server);
         TestServers.awaitState(
             "a noop queued", () -> !head.getPacketsQueue(Transport.POLLING).isEmpty());
         ws.send("5");
@@ -425,11 +419,14 @@ class BroadcastTest {
   }
 
   private static HeadSession sessionOf(Dialogue server, String userId) {
+    return sessionsOf(server, userId).findFirst().orElseThrow();
+  }
+
+  /** The sessions of {@code userId}'s connections. */
+  private static Stream<HeadSession> sessionsOf(Dialogue server, String userId) {
     return server.hub().allClients().stream()
         .filter(c -> c.userId().equals(userId))
-        .map(c -> (HeadSession) c.session())
-        .findFirst()
-        .orElseThrow();
+        .map(c -> (HeadSession) c.session());
   }
 
   @Test
@@ -453,17 +450,11 @@ class BroadcastTest {
 
   /** The server's view of a user's sessions' transports, for a failure message. */
   private static String transportState(Dialogue server, String userId) {
-    return server.hub().allClients().stream()
-        .filter(c -> c.userId().equals(userId))
-        .map(c -> ((HeadSession) c.session()).describeTransport())
-        .toList()
-        .toString();
+    return sessionsOf(server, userId).map(HeadSession::describeTransport).toList().toString();
   }
 
   private static boolean writesFrames(Dialogue server, String userId) {
-    return server.hub().allClients().stream()
-        .filter(c -> c.userId().equals(userId))
-        .allMatch(c -> ((HeadSession) c.session()).writesFrames());
+    return sessionsOf(server, userId).allMatch(HeadSession::writesFrames);
   }
 
   /** A channel whose pipeline has a WebSocket frame encoder, as a session's after the upgrade. */

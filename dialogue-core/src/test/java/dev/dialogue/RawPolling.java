@@ -2,6 +2,8 @@ package dev.dialogue;
 
 import static java.net.http.HttpResponse.BodyHandlers.ofString;
 
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +45,12 @@ final class RawPolling {
 
   String sid() {
     return sid;
+  }
+
+  /** The session on {@code server}'s side, as netty-socketio keeps it. */
+  ClientHead head(Dialogue server) {
+    return ((NamespaceClient) server.socketIoServer().getClient(UUID.fromString(sid)))
+        .getBaseClient();
   }
 
   /** A poll (GET) of the session, sent now; the future completes with the response's body. */

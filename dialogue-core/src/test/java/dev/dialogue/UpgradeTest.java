@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.TransportState;
-import com.corundumstudio.socketio.transport.NamespaceClient;
 import io.netty.channel.Channel;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +24,7 @@ class UpgradeTest {
   void aWebSocketClosedBeforeTheUpgrade_leavesTheSessionOnPolling() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
       RawPolling polling = connected(server, "pat");
-      ClientHead head = head(server, polling.sid());
+      ClientHead head = polling.head(server);
 
       Channel probe;
       try (RawWebSocket ws = RawWebSocket.probe(server.port(), polling.sid())) {
@@ -47,7 +45,7 @@ class UpgradeTest {
     try (Dialogue server =
         TestServers.builder().upgradeTimeout(Duration.ofMillis(300)).build().start()) {
       RawPolling polling = connected(server, "kim");
-      ClientHead head = head(server, polling.sid());
+      ClientHead head = polling.head(server);
 
       try (RawWebSocket ws = RawWebSocket.probe(server.port(), polling.sid())) {
         Channel probe = webSocketOf(head);
@@ -88,11 +86,6 @@ class UpgradeTest {
     polling.takePrefix("40{");
     polling.takePrefix("42[\"" + Wire.CONNECTED + "\"");
     return polling;
-  }
-
-  private static ClientHead head(Dialogue server, String sid) {
-    return ((NamespaceClient) server.socketIoServer().getClient(UUID.fromString(sid)))
-        .getBaseClient();
   }
 
   /** The session's WebSocket channel on the server, which netty-socketio does not expose. */
