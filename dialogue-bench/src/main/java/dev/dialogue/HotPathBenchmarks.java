@@ -115,7 +115,7 @@ public class HotPathBenchmarks {
       RealConnection c =
           hub.newConnection(
               new CountingSession(), Hooks.Identity.accepted("user-" + i, Map.of(), Map.of()));
-      room.admit(c, a -> {});
+      room.admit(c, Hub.Subscriptions.NONE, a -> {});
       memberships[i] = c.membership("chat");
       if (i % 2 == 1) {
         memberships[i].unsubscribe("message");

@@ -9,7 +9,7 @@ package dev.dialogue;
  * empty {@link Handshake#auth()}. A thrown exception rejects the connection with the reason {@code
  * "Authentication failed"} and is logged.
  *
- * @see JwtAuthenticator
+ * @see "dev.dialogue.jwt.JwtAuthenticator (artifact dialogue-jwt)"
  */
 @FunctionalInterface
 public interface Authenticator {

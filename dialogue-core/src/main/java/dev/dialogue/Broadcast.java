@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,7 +195,8 @@ final class Broadcast {
             encoder.write(frame.duplicate(), encoder.voidPromise());
             written++; // the channel owns the duplicate now, written or failed
             flusher.due(out, now);
-            out.backlog.written(writable);
+            ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+            out.backlog.written(writable, pending == null ? 0 : pending.totalPendingWriteBytes());
           }
         }
       } finally {

@@ -250,6 +250,7 @@ public final class Dialogue implements AutoCloseable {
     private int maxClientRooms = 10_000;
     private int maxPendingRequests = 1_000;
     private int maxOutboundPackets = 10_000;
+    private long maxOutboundBytes = 4L << 20;
     private String browserClientPath = "/dialogue.js";
     private boolean nativeTransport = true;
     private Duration maxFlushDelay = DEFAULT_MAX_FLUSH_DELAY;
@@ -573,6 +574,23 @@ public final class Dialogue implements AutoCloseable {
     }
 
     /**
+     * Bytes that may wait to be written to one connection (default 4 MiB, at least 64 KiB). A
+     * client that stops reading is disconnected once the server holds more than this for it, so
+     * that a few large events cannot grow the server's memory the way the packet count alone lets
+     * them ({@link #maxOutboundPackets}); it reconnects and recovers what it missed by offset. On
+     * WebSocket the bytes are Netty's own count of the connection's outbound buffer; on HTTP long
+     * polling, the payloads queued for the next poll.
+     */
+    public Builder maxOutboundBytes(long max) {
+      if (max < 64 * 1024) {
+        throw new IllegalArgumentException(
+            "maxOutboundBytes must be at least 65536 (64 KiB) but was " + max);
+      }
+      this.maxOutboundBytes = max;
+      return this;
+    }
+
+    /**
      * Requests one connection may have waiting before new ones are refused (default 1,000),
      * triggers whose acknowledgement waits for the history store included.
      */
@@ -707,6 +725,7 @@ public final class Dialogue implements AutoCloseable {
               maxClientRooms,
               maxPendingRequests,
               maxOutboundPackets,
+              maxOutboundBytes,
               new Settings.HistorySettings(
                   historyStore,
                   maxEventsInMemory,

@@ -36,6 +36,10 @@ public interface DialogueListener {
   /** After a room was deleted and every participant removed from it. */
   default void onRoomDeleted(Room room) throws Exception {}
 
-  /** After an event was delivered and stored, on the thread that ran the trigger. */
+  /**
+   * After an event was delivered and stored, on the thread that ran the trigger (for an event that
+   * waits for a {@link HistoryStore}: once committed and delivered, on a hook-executor thread, in
+   * the room's offset order).
+   */
   default void onTriggered(Room room, EventMessage message) throws Exception {}
 }

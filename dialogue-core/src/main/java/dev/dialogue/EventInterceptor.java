@@ -10,8 +10,10 @@ package dev.dialogue;
  * delivery, history and server-side handlers.
  *
  * <p>Both run on the thread that runs the trigger: a hook-executor thread for client triggers, the
- * caller's thread for server-side triggers. An exception in {@code beforeEach} stops the event and
- * the client gets {@code INTERNAL_ERROR}; one in {@code afterEach} is logged.
+ * caller's thread for server-side triggers; {@code afterEach} of an event that waits for a {@link
+ * HistoryStore} runs once it is committed and delivered, on a hook-executor thread, in the room's
+ * offset order. An exception in {@code beforeEach} stops the event and the client gets {@code
+ * INTERNAL_ERROR}; one in {@code afterEach} is logged.
  */
 @FunctionalInterface
 public interface EventInterceptor {

@@ -198,6 +198,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
               head,
               settings.namespace(),
               settings.maxOutboundPackets(),
+              settings.maxOutboundBytes(),
               settings.transportFrameLimit());
       this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }

@@ -7,6 +7,7 @@ import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.invoke.MethodHandles;
@@ -17,14 +18,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes Socket.IO packets for our namespace to one netty-socketio session. {@link ClientHead#send}
- * only enqueues and is safe from any thread. Events to a session on WebSocket skip netty-socketio's
- * encoder: they join a {@link Broadcast}, which writes one prepared frame.
+ * Writes Socket.IO packets for our namespace to one netty-socketio session. Events to a session on
+ * WebSocket skip netty-socketio's encoder: they join a {@link Broadcast}, which writes one prepared
+ * frame; other packets go through netty-socketio's queue from the channel's event loop, so that
+ * they keep their place among the frames ({@link #send(Packet)}).
  */
 final class HeadSession implements Session, WebSocketOut.Backlog {
   private static final Logger LOG = LoggerFactory.getLogger(HeadSession.class);
@@ -32,6 +37,8 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
   // Field updaters rather than atomic objects: two fewer objects per connection.
   private static final AtomicIntegerFieldUpdater<HeadSession> UNFLUSHED =
       AtomicIntegerFieldUpdater.newUpdater(HeadSession.class, "unflushed");
+  private static final AtomicLongFieldUpdater<HeadSession> QUEUED_BYTES =
+      AtomicLongFieldUpdater.newUpdater(HeadSession.class, "queuedBytes");
   private static final VarHandle CUT_OFF;
 
   static {
@@ -48,6 +55,7 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
   private final ClientHead head;
   private final String wireNamespace;
   private final int maxUnflushed;
+  private final long maxBytes;
   private final int frameLimit;
 
   /**
@@ -59,12 +67,20 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
   /** Packets sent since the transport stopped being writable: the outbound backlog. */
   private volatile int unflushed;
 
+  /**
+   * Payload bytes of packets queued through netty-socketio since its queue was last counted: at
+   * least what the queue holds (its packets leave it at the next poll). Counted exactly when above
+   * the limit.
+   */
+  private volatile long queuedBytes;
+
   private volatile boolean cutOff;
 
-  HeadSession(ClientHead head, String namespace, int maxUnflushed, int frameLimit) {
+  HeadSession(ClientHead head, String namespace, int maxUnflushed, long maxBytes, int frameLimit) {
     this.head = head;
     this.wireNamespace = wire(namespace);
     this.maxUnflushed = maxUnflushed;
+    this.maxBytes = maxBytes;
     this.frameLimit = frameLimit;
   }
 
@@ -126,7 +142,8 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
     packet.setName(event.eventName);
     packet.setData(List.of(event.data));
-    head.send(packet);
+    send(packet);
+    queued(sizeOf(event.data));
     return track(head.isWritable());
   }
 
@@ -135,14 +152,87 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
     Packet packet = packet(head, wireNamespace, PacketType.ACK);
     packet.setAckId(ackId);
     packet.setData(List.of(data));
-    head.send(packet);
+    send(packet);
+    queued(sizeOf(data));
     track(head.isWritable());
+  }
+
+  /**
+   * Sends a packet through netty-socketio, in order with the events written as frames. {@link
+   * ClientHead#send} adds the packet to the session's queue at once and leaves the writing to a
+   * task on the channel's event loop, and whichever of those tasks runs first writes everything the
+   * queue holds: a packet queued from another thread could overtake frames handed to the loop
+   * before it (an acknowledgement before its sender's own event, protocol.md 5.5). On a WebSocket
+   * the packet therefore joins the queue on the loop itself, behind the frames {@link Broadcast}
+   * handed it before.
+   */
+  private void send(Packet packet) {
+    inOrder(() -> head.send(packet));
+  }
+
+  /**
+   * Runs {@code write} where a packet it sends keeps its place among the frames: on the WebSocket's
+   * event loop (inline when already there, as {@link Broadcast} writes), or at once while the
+   * session polls (its events go as packets of the same queue).
+   */
+  private void inOrder(Runnable write) {
+    WebSocketOut ws = frames();
+    EventLoop loop = ws == null ? null : ws.encoder.channel().eventLoop();
+    if (loop == null || loop.inEventLoop()) {
+      write.run();
+      return;
+    }
+    try {
+      loop.execute(write);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("Not sent to session {}: its event loop is shut down", head.getSessionId());
+    }
   }
 
   /** A frame was written to the session's WebSocket: see {@link #track}. On its event loop. */
   @Override
-  public void written(boolean writable) {
+  public void written(boolean writable, long pendingBytes) {
+    if (pendingBytes > maxBytes) {
+      cutOff(pendingBytes + " bytes wait in its WebSocket's buffer (limit " + maxBytes + ")");
+      return;
+    }
     track(writable);
+  }
+
+  /**
+   * Bounds what netty-socketio's packet queue holds in bytes (HTTP long polling; on WebSocket it
+   * writes at once and the queue stays empty): the running count is cheap, and only once it passes
+   * the limit is the queue counted exactly, which happens at most once per limit's worth of bytes.
+   */
+  private void queued(long bytes) {
+    if (QUEUED_BYTES.addAndGet(this, bytes) <= maxBytes) {
+      return;
+    }
+    long exact = 0;
+    Queue<Packet> queue = head.getPacketsQueue(head.getCurrentTransport());
+    if (queue != null) {
+      for (Packet p : queue) {
+        exact += p.getData() instanceof List<?> list && !list.isEmpty() ? sizeOf(list.get(0)) : 16;
+      }
+    }
+    queuedBytes = exact;
+    if (exact > maxBytes) {
+      cutOff(exact + " bytes of packets wait for its next poll (limit " + maxBytes + ")");
+    }
+  }
+
+  /** About the bytes a payload takes on the wire (its JSON text; a small packet otherwise). */
+  private static long sizeOf(Object data) {
+    return data instanceof RawValue raw && raw.rawValue() instanceof String json
+        ? json.length() + 16
+        : 16;
+  }
+
+  private void cutOff(String why) {
+    if (CUT_OFF.compareAndSet(this, false, true)) {
+      LOG.warn("Closing session {}: {}; the client does not read", head.getSessionId(), why);
+      head.disconnect();
+    }
   }
 
   /**
@@ -159,14 +249,8 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
       }
       return true;
     }
-    if (UNFLUSHED.incrementAndGet(this) > maxUnflushed
-        && CUT_OFF.compareAndSet(this, false, true)) {
-      LOG.warn(
-          "Closing session {}: {} packets sent while its transport was full (limit {}); the client does not read",
-          head.getSessionId(),
-          unflushed,
-          maxUnflushed);
-      head.disconnect();
+    if (UNFLUSHED.incrementAndGet(this) > maxUnflushed) {
+      cutOff(unflushed + " packets sent while its transport was full (limit " + maxUnflushed + ")");
     }
     return true;
   }
@@ -174,15 +258,19 @@ final class HeadSession implements Session, WebSocketOut.Backlog {
   void connectAck(String socketId) {
     Packet packet = packet(head, wireNamespace, PacketType.CONNECT);
     packet.setData(Map.of("sid", socketId));
-    head.send(packet);
+    send(packet);
   }
 
   @Override
   public void close() {
-    if (!wireNamespace.isEmpty()) {
-      head.send(packet(head, wireNamespace, PacketType.DISCONNECT));
-    }
-    head.disconnect();
+    // Answers sent before close() reach the client before the DISCONNECT, which precedes the close.
+    inOrder(
+        () -> {
+          if (!wireNamespace.isEmpty()) {
+            head.send(packet(head, wireNamespace, PacketType.DISCONNECT));
+          }
+          head.disconnect();
+        });
   }
 
   static void connectError(ClientHead head, String namespace, String message) {

@@ -66,10 +66,11 @@ final class Histories {
   }
 
   /** After a delivery: count what entered and left memory, hand evictions over, keep the budget. */
-  void delivered(RealRoom room, RealRoom.Delivery delivery, Collection<RealRoom> rooms) {
-    long added = delivery.message().offset() == null ? 0 : 1;
-    inMemory.addAndGet(added - delivery.evicted().size());
-    // The evicted events were handed to the cleanup hook under the room lock (RealRoom.deliver).
+  void delivered(
+      RealRoom room, EventMessage shown, List<EventMessage> evicted, Collection<RealRoom> rooms) {
+    long added = shown.offset() == null ? 0 : 1;
+    inMemory.addAndGet(added - evicted.size());
+    // The evicted events were handed to the cleanup hook under the room lock (RealRoom.show).
     if (inMemory.get() > settings.maxEventsInMemory()) {
       enforceBudget(room, rooms);
     }
@@ -167,6 +168,21 @@ final class Histories {
     return found
         .map(m -> new Idempotency.First(m, CompletableFuture.completedFuture(null)))
         .orElse(null);
+  }
+
+  /**
+   * The event published in {@code roomId} by an earlier trigger of {@code userId} with this id, as
+   * memory remembers it, or null; claims nothing. For a repeat from a connection no longer in the
+   * room: its first attempt may have been published before it left.
+   */
+  Idempotency.First published(String roomId, String userId, String clientMessageId) {
+    Idempotency.First first = idempotency.published(userId, clientMessageId);
+    return first != null && first.message().roomId().equals(roomId) ? first : null;
+  }
+
+  /** The first trigger with the id was not stored: a repeat may publish it. */
+  void forget(String userId, String clientMessageId, CompletableFuture<Idempotency.First> mine) {
+    idempotency.release(userId, clientMessageId, mine);
   }
 
   void failed(

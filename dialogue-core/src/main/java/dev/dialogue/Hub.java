@@ -3,6 +3,7 @@ package dev.dialogue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -277,14 +278,17 @@ final class Hub {
     }
   }
 
-  /** Hands everything still in memory to the cleanup hook and waits for it. */
+  /**
+   * Flushes the store (its last commits release the events that waited for them), then hands
+   * everything still in memory to the cleanup hook and waits for it.
+   */
   void shutdown() {
+    histories.close();
     for (RealRoom room : rooms()) {
       Map<String, List<EventMessage>> drained = room.drainHistory();
       histories.left(drained);
       drained.forEach((eventName, events) -> hooks.cleanupNow(room.id(), eventName, events));
     }
-    histories.close();
     validator.close();
   }
 
@@ -295,11 +299,31 @@ final class Hub {
    * Order for the client: joined (or the ack), then whatever onJoined sends, then history.
    */
   void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient) {
-    join(connection, room, reply, viaClient, null);
+    join(connection, room, reply, viaClient, null, Subscriptions.NONE);
   }
 
   /** Where a rejoining client stood: the last offset it saw, in which epoch. */
   record Since(long offset, String epoch) {}
+
+  /**
+   * Event names a join unsubscribes from the room's defaults, then subscribes to, with the
+   * admission itself: a re-joining client restores its subscriptions without a moment in which
+   * events it subscribed to pass it by.
+   */
+  record Subscriptions(Set<String> subscribe, Set<String> unsubscribe) {
+    static final Subscriptions NONE = new Subscriptions(Set.of(), Set.of());
+
+    /** The subscriptions a member starts with, given the room's defaults. */
+    Set<String> applyTo(Set<String> defaults) {
+      if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
+        return defaults; // shared by the room's members
+      }
+      Set<String> start = new HashSet<>(defaults);
+      start.removeAll(unsubscribe);
+      start.addAll(subscribe);
+      return Set.copyOf(start);
+    }
+  }
 
   /**
    * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
@@ -308,8 +332,15 @@ final class Hub {
    *
    * @param since where a rejoining client stood, or null: then the events it missed are delivered
    *     in the same step as the admission, so none is lost or repeated against live delivery
+   * @param subscriptions applied to the room's default subscriptions for the new member
    */
-  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient, Since since) {
+  void join(
+      RealConnection connection,
+      RealRoom room,
+      Reply reply,
+      boolean viaClient,
+      Since since,
+      Subscriptions subscriptions) {
     if (room.contains(connection)) {
       answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
       return;
@@ -334,6 +365,7 @@ final class Hub {
     RealRoom.Admission admission =
         room.admit(
             connection,
+            subscriptions,
             a -> {
               List<EventMessage> missed =
                   sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;

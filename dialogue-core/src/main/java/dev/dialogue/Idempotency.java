@@ -45,6 +45,14 @@ final class Idempotency {
     return recent.putIfAbsent(new Key(userId, clientMessageId), mine);
   }
 
+  /** The outcome of a published trigger with this id, without claiming it; null if none yet. */
+  First published(String userId, String clientMessageId) {
+    CompletableFuture<First> first = recent.get(new Key(userId, clientMessageId));
+    return first != null && first.isDone() && !first.isCompletedExceptionally()
+        ? first.join()
+        : null;
+  }
+
   /** The first trigger failed (validation, rejection): a repeat may try again. */
   void release(String userId, String clientMessageId, CompletableFuture<First> mine) {
     recent.remove(new Key(userId, clientMessageId), mine);

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 /**
  * The trigger pipeline, for clients and server code alike: idempotency, allow check, meta size,
  * validation, envelope, interceptors, delivery and history under the room lock, then onTriggered,
- * handlers and afterEach.
+ * handlers and afterEach once the event is shown (at once in memory; after the commit with a
+ * store).
  */
 final class Publisher {
   private final Settings settings;
@@ -36,14 +37,17 @@ final class Publisher {
   }
 
   /**
-   * A published event: its envelope, when it is durable (completed without a store), and whether it
-   * repeated an earlier trigger's {@code clientMessageId} and was not published again.
+   * A published event: its envelope, when it is durable and shown (completed without a store), and
+   * whether it repeated an earlier trigger's {@code clientMessageId} and was not published again.
    */
   record Publication(EventMessage message, CompletableFuture<Void> durable, boolean duplicate) {}
 
   private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
 
-  /** Server-side publish: no idempotency, returns once delivered (not waiting for the store). */
+  /**
+   * Server-side publish: no idempotency; returns without waiting for the store (with one, the event
+   * is delivered once committed).
+   */
   EventMessage publish(
       RealRoom room,
       String eventName,
@@ -79,6 +83,15 @@ final class Publisher {
     try {
       Publication publication = pipeline(room, eventName, data, from, meta, clientMessageId);
       mine.complete(new Idempotency.First(publication.message(), publication.durable()));
+      // Not stored, so shown to no one: a retry with the same id publishes it anew.
+      publication
+          .durable()
+          .whenComplete(
+              (ok, failed) -> {
+                if (failed != null) {
+                  histories.forget(sender, clientMessageId, mine);
+                }
+              });
       return publication;
     } catch (RuntimeException e) {
       histories.failed(sender, clientMessageId, mine, e);
@@ -132,18 +145,43 @@ final class Publisher {
     RealRoom.Delivery delivery =
         room.deliver(approved, definition == null ? 0 : definition.historyLimit());
     EventMessage delivered = delivery.message();
-    histories.delivered(room, delivery, rooms.get());
+    CompletableFuture<RealRoom.Shown> shown = delivery.shown();
+    if (shown.isDone() && !shown.isCompletedExceptionally()) {
+      afterShown(room, delivered, shown.join());
+      return new Publication(delivered, DURABLE, false);
+    }
+    // Waiting for the store: what follows delivery runs once the room shows the event, in the
+    // room's offset order, on a hook thread (never the store's writer).
+    shown.thenAcceptAsync(s -> afterShown(room, delivered, s), room.afterShown);
+    CompletableFuture<Void> durable =
+        shown.handle(
+            (s, failed) -> {
+              if (failed != null) {
+                log.warn(
+                    "Event '{}' at offset {} of room '{}' was not stored; it was shown to no one",
+                    eventName,
+                    delivered.offset(),
+                    room.id(),
+                    failed);
+                throw failed instanceof RuntimeException r ? r : new RuntimeException(failed);
+              }
+              return null;
+            });
+    return new Publication(delivered, durable, false);
+  }
+
+  /** After delivery: the memory budget, onTriggered, the handlers, afterEach. */
+  private void afterShown(RealRoom room, EventMessage delivered, RealRoom.Shown shown) {
+    histories.delivered(room, delivered, shown.evicted(), rooms.get());
     hooks.notify("onTriggered", l -> l.onTriggered(room, delivered));
-    for (EventHandler<JsonNode> handler : room.handlers(eventName)) {
+    for (EventHandler<JsonNode> handler : room.handlers(delivered.event())) {
       try {
         handler.onEvent(delivered.data(), delivered);
       } catch (Exception | Error e) {
-        log.error("Handler for event '{}' in room '{}' failed", eventName, room.id(), e);
+        log.error("Handler for event '{}' in room '{}' failed", delivered.event(), room.id(), e);
       }
     }
-    hooks.afterEach(room, delivered, delivery.recipients());
-    return new Publication(
-        delivered, delivery.durable() == null ? DURABLE : delivery.durable(), false);
+    hooks.afterEach(room, delivered, shown.recipients());
   }
 
   private void checkMetaSize(ObjectNode meta) {

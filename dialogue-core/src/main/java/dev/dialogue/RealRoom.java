@@ -5,14 +5,19 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -33,15 +38,23 @@ final class RealRoom implements Room {
   record Admission(Outcome outcome, long offset, String epoch) {}
 
   /**
-   * What one delivery did.
+   * One delivery.
    *
-   * @param durable completes when the store has the event; null without a store or history
+   * @param shown completes once the event has been delivered (at once without a store; after the
+   *     commit with one), or exceptionally when the store failed or the room went away first
    */
-  record Delivery(
+  record Delivery(EventMessage message, CompletableFuture<Shown> shown) {}
+
+  /** What showing an event did: how many received it, and what left memory history for it. */
+  record Shown(int recipients, List<EventMessage> evicted) {}
+
+  /** An event waiting for its commit (or for earlier ones) before anyone sees it. */
+  private record Waiting(
       EventMessage message,
-      int recipients,
-      List<EventMessage> evicted,
-      CompletableFuture<Void> durable) {}
+      RawValue payload,
+      int historyLimit,
+      CompletableFuture<Void> durable,
+      CompletableFuture<Shown> shown) {}
 
   private final Hub hub;
   private final RoomConfig config;
@@ -63,8 +76,25 @@ final class RealRoom implements Room {
   /** Runs this room's cleanup hand-overs one at a time, in the order events left memory. */
   final SerialExecutor cleanups;
 
+  /**
+   * Runs what follows the delivery of events that waited for the store (handlers, afterEach), one
+   * at a time in offset order.
+   */
+  final SerialExecutor afterShown;
+
   private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
+
+  /** The last offset assigned. */
   private long offset;
+
+  /** The last offset shown to anyone: below {@link #offset} while commits are awaited. */
+  private long shownOffset;
+
+  /** Events assigned an offset and appended, in offset order, not shown yet. Guarded by lock. */
+  private final ArrayDeque<Waiting> awaiting = new ArrayDeque<>();
+
+  private final AtomicBoolean releaseScheduled = new AtomicBoolean();
+
   private boolean deleted;
   private volatile int size;
 
@@ -82,12 +112,14 @@ final class RealRoom implements Room {
     this.hub = hub;
     this.config = config;
     this.cleanups = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
+    this.afterShown = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
     this.defaultSubscriptions = Set.copyOf(config.defaultSubscriptions());
     this.sequence = sequence;
     this.createdByClient = createdByClient;
     this.store = store;
     this.epoch = position == null ? Ids.random() : position.epoch();
     this.offset = position == null ? 0 : position.offset();
+    this.shownOffset = offset;
     this.lastActivity = System.nanoTime();
   }
 
@@ -251,7 +283,7 @@ final class RealRoom implements Room {
   public long offset() {
     lock.lock();
     try {
-      return offset;
+      return shownOffset;
     } finally {
       lock.unlock();
     }
@@ -275,24 +307,26 @@ final class RealRoom implements Room {
    * Adds a connection. {@code onAdmitted} runs under the lock right after, so that whatever it
    * sends (the join reply) reaches the client before any event delivered after the join.
    */
-  Admission admit(RealConnection connection, Consumer<Admission> onAdmitted) {
+  Admission admit(
+      RealConnection connection, Hub.Subscriptions subscriptions, Consumer<Admission> onAdmitted) {
     lock.lock();
     try {
       if (deleted) {
-        return new Admission(Outcome.GONE, offset, epoch);
+        return new Admission(Outcome.GONE, shownOffset, epoch);
       }
       if (members.containsKey(connection.id())) {
-        return new Admission(Outcome.ALREADY_IN, offset, epoch);
+        return new Admission(Outcome.ALREADY_IN, shownOffset, epoch);
       }
       if (config.maxSize() > 0 && members.size() >= config.maxSize()) {
-        return new Admission(Outcome.FULL, offset, epoch);
+        return new Admission(Outcome.FULL, shownOffset, epoch);
       }
       lastActivity = System.nanoTime();
-      Membership membership = new Membership(connection, this, defaultSubscriptions);
+      Membership membership =
+          new Membership(connection, this, subscriptions.applyTo(defaultSubscriptions));
       members.put(connection.id(), membership);
       size = members.size();
       connection.attach(membership);
-      Admission admission = new Admission(Outcome.ADMITTED, offset, epoch);
+      Admission admission = new Admission(Outcome.ADMITTED, shownOffset, epoch);
       onAdmitted.accept(admission);
       if (config.presence() && present.merge(connection.userId(), 1, Integer::sum) == 1) {
         broadcastPresence(List.of(connection.userId()), List.of());
@@ -331,8 +365,14 @@ final class RealRoom implements Room {
   }
 
   /**
-   * Stores (when {@code historyLimit > 0}, assigning the next offset) and delivers to every
-   * subscribed participant, encoding the envelope once.
+   * Assigns the next offset (when {@code historyLimit > 0}), appends to the store and delivers to
+   * every subscribed participant, encoding the envelope once.
+   *
+   * <p>With a store, an event is shown to no one (participants, memory history, recovery, the join
+   * offset) before the store has committed it: it waits in {@link #awaiting} and is released in
+   * offset order once its commit and every earlier one completed. An offset a crash did not let the
+   * store keep was never shown, so a restarted room can give it to another event. Events without
+   * history queue behind waiting ones, so the room keeps one order.
    */
   Delivery deliver(EventMessage message, int historyLimit) {
     lock.lock();
@@ -344,29 +384,96 @@ final class RealRoom implements Room {
       EventMessage stored = historyLimit > 0 ? message.withOffset(++offset) : message;
       // Only an event kept in history can be part of a later answer (recovery, history pages, the
       // store's copy): encoded first, its JSON is reused by those.
-      Broadcast broadcast =
-          new Broadcast(
-              Wire.EVENT,
-              new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored)),
-              members.size());
+      RawValue payload =
+          new RawValue(historyLimit > 0 ? EncodedEvents.encode(stored) : Json.write(stored));
       // Appended under the lock, so the store receives each room's events in offset order.
       CompletableFuture<Void> durable =
           historyLimit > 0 && store != null ? store.append(epoch, stored) : null;
-      int recipients = 0;
-      for (Membership m : members.values()) {
-        if (m.receives(stored.event()) && m.connection.emit(broadcast)) {
-          recipients++;
-        }
+      if (durable == null && awaiting.isEmpty()) {
+        return new Delivery(
+            stored, CompletableFuture.completedFuture(show(stored, payload, historyLimit)));
       }
-      broadcast.send();
-      List<EventMessage> evicted =
-          historyLimit > 0 ? history.push(stored, historyLimit) : List.of();
-      // Handed over under the lock, so that a room's evictions reach the hook in order.
-      hub.hooks().cleanupAsync(this, stored.event(), evicted);
-      return new Delivery(stored, recipients, evicted, durable);
+      Waiting waiting =
+          new Waiting(stored, payload, historyLimit, durable, new CompletableFuture<>());
+      awaiting.add(waiting);
+      if (durable != null) {
+        durable.whenComplete((ok, failed) -> scheduleRelease());
+      }
+      return new Delivery(stored, waiting.shown());
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * A commit completed (on the store's thread): the fan-out runs on a hook thread, so that the
+   * store's writer goes back to committing. One task at a time per room; it shows every event that
+   * is ready by then, so a group commit of many events costs one task.
+   */
+  private void scheduleRelease() {
+    if (releaseScheduled.compareAndSet(false, true)) {
+      try {
+        hub.settings().executor().execute(this::release);
+      } catch (RejectedExecutionException stopping) {
+        release(); // the server is stopping: show them here
+      }
+    }
+  }
+
+  /** Shows the committed events at the head of {@link #awaiting}, in offset order. */
+  private void release() {
+    releaseScheduled.set(false); // a commit completing from now on schedules another pass
+    lock.lock();
+    try {
+      while (!awaiting.isEmpty()) {
+        Waiting head = awaiting.peek();
+        if (head.durable() != null && !head.durable().isDone()) {
+          return;
+        }
+        awaiting.poll();
+        Throwable failed = failure(head.durable());
+        if (failed != null) {
+          // Never shown: its offset stays unused (recovery across it answers recovered: false).
+          head.shown().completeExceptionally(failed);
+        } else {
+          head.shown().complete(show(head.message(), head.payload(), head.historyLimit()));
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Throwable failure(CompletableFuture<Void> durable) {
+    if (durable == null || !durable.isCompletedExceptionally()) {
+      return null;
+    }
+    try {
+      durable.join();
+      return null;
+    } catch (CompletionException | CancellationException e) {
+      return e.getCause() == null ? e : e.getCause();
+    }
+  }
+
+  /** Under the lock: delivers to the participants and enters history. */
+  private Shown show(EventMessage event, RawValue payload, int historyLimit) {
+    Broadcast broadcast = new Broadcast(Wire.EVENT, payload, members.size());
+    int recipients = 0;
+    for (Membership m : members.values()) {
+      if (m.receives(event.event()) && m.connection.emit(broadcast)) {
+        recipients++;
+      }
+    }
+    broadcast.send();
+    if (event.offset() == null) {
+      return new Shown(recipients, List.of());
+    }
+    shownOffset = event.offset();
+    List<EventMessage> evicted = history.push(event, historyLimit);
+    // Handed over under the lock, so that a room's evictions reach the hook in order.
+    hub.hooks().cleanupAsync(this, event.event(), evicted);
+    return new Shown(recipients, evicted);
   }
 
   /** Marks the room deleted and empties it; returns the former members and the drained history. */
@@ -374,6 +481,12 @@ final class RealRoom implements Room {
     lock.lock();
     try {
       deleted = true;
+      DialogueException gone =
+          new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' was deleted");
+      for (Waiting waiting : awaiting) {
+        waiting.shown().completeExceptionally(gone);
+      }
+      awaiting.clear();
       formerMembers.addAll(members.values());
       for (Membership m : members.values()) {
         m.connection.detach(m);

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /**
@@ -81,7 +84,39 @@ final class Requests {
       }
       position = new Hub.Since(offset, epoch);
     }
-    hub.join(c, room, reply, true, position);
+    Hub.Subscriptions subscriptions =
+        new Hub.Subscriptions(eventNames(request, "subscribe"), eventNames(request, "unsubscribe"));
+    hub.join(c, room, reply, true, position, subscriptions);
+  }
+
+  /** The most names one join may subscribe or unsubscribe each. */
+  static final int MAX_JOIN_SUBSCRIPTIONS = 100;
+
+  /**
+   * A join's optional {@code subscribe} or {@code unsubscribe}: event names applied with the
+   * admission, so that a re-joining client misses nothing between the join and its subscriptions.
+   */
+  private static Set<String> eventNames(ObjectNode request, String field) {
+    JsonNode names = request.get(field);
+    if (names == null || names.isNull()) {
+      return Set.of();
+    }
+    String problem =
+        field
+            + " must be an array of at most "
+            + MAX_JOIN_SUBSCRIPTIONS
+            + " event names (non-empty strings)";
+    if (!names.isArray() || names.size() > MAX_JOIN_SUBSCRIPTIONS) {
+      throw Fields.invalid(problem);
+    }
+    Set<String> set = new HashSet<>();
+    for (JsonNode name : names) {
+      if (!name.isTextual() || name.asText().isEmpty()) {
+        throw Fields.invalid(problem);
+      }
+      set.add(name.asText());
+    }
+    return Set.copyOf(set);
   }
 
   private void leave(RealConnection c, JsonNode payload, Reply reply) {
@@ -122,12 +157,22 @@ final class Requests {
     ObjectNode meta = Fields.optionalObject(request, "meta");
     String clientMessageId = Fields.optionalString(request, "clientMessageId");
     RealRoom room = hub.requireRoom(roomId);
-    if (!room.contains(c)) {
-      throw notInRoom(roomId);
-    }
     if (clientMessageId != null
         && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
       throw Fields.invalid("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID + " characters");
+    }
+    if (!room.contains(c)) {
+      // A repeat of a trigger published before the connection left (or lost) the room is
+      // answered as a repeat: the client learns that it was published, not that it was refused.
+      Idempotency.First first =
+          clientMessageId == null
+              ? null
+              : hub.histories().published(roomId, c.userId(), clientMessageId);
+      if (first == null) {
+        throw notInRoom(roomId);
+      }
+      acknowledge(reply, first.durable(), first.message(), true);
+      return;
     }
     Publisher.Publication p =
         hub.publisher()
@@ -139,12 +184,18 @@ final class Requests {
                 meta,
                 clientMessageId,
                 c.userId());
-    EventMessage sent = p.message();
-    // Acknowledged only once durable (with a store); later answers follow this one.
+    acknowledge(reply, p.durable(), p.message(), p.duplicate());
+  }
+
+  /**
+   * Acknowledges a trigger with its event, once durable (with a store); later answers follow this
+   * one.
+   */
+  private static void acknowledge(
+      Reply reply, CompletableFuture<Void> durable, EventMessage sent, boolean duplicate) {
     reply.okWhenDurable(
-        p.durable(),
-        new Wire.Published(
-            sent.id(), sent.offset(), sent.timestamp(), p.duplicate() ? true : null));
+        durable,
+        new Wire.Published(sent.id(), sent.offset(), sent.timestamp(), duplicate ? true : null));
   }
 
   private void getHistory(RealConnection c, JsonNode payload, Reply reply) {

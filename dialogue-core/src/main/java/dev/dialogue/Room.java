@@ -28,7 +28,8 @@ public interface Room {
    * Publishes an event from the server, as {@code "system"}. Runs the full pipeline (allow check,
    * validation, interceptor, delivery, history, handlers) on the calling thread.
    *
-   * @return the delivered envelope
+   * @return the envelope, with its offset; with a {@link HistoryStore} it is delivered once the
+   *     store has committed it, after this returns
    * @throws DialogueException with {@code ROOM_NOT_FOUND}, {@code EVENT_NOT_ALLOWED}, {@code
    *     VALIDATION_FAILED} or {@code EVENT_REJECTED}
    */
@@ -76,7 +77,11 @@ public interface Room {
   /** The users present (with at least one connection in the room). */
   Set<String> presence();
 
-  /** The offset of the newest stored event; 0 when none has been stored. */
+  /**
+   * The offset of the newest event delivered; 0 when none has been. With a {@link HistoryStore},
+   * only committed events are delivered, so this may trail offsets assigned to events still on
+   * their way to the store.
+   */
   long offset();
 
   /** The room's epoch: changes whenever its offsets restart. */

@@ -42,6 +42,7 @@ record Settings(
     int maxClientRooms,
     int maxPendingRequests,
     int maxOutboundPackets,
+    long maxOutboundBytes,
     HistorySettings history,
     String browserClientPath,
     boolean nativeTransport,

@@ -46,17 +46,17 @@ final class WebSocketOut {
 
   /** As above, with no bound on the backlog (tests). */
   static WebSocketOut of(Channel channel, Broadcast.Flushers flushers) {
-    return of(channel, flushers, writable -> {});
+    return of(channel, flushers, (writable, pendingBytes) -> {});
   }
 
   /**
    * What bounds a session's outbound backlog ({@link HeadSession}): told on the channel's event
    * loop, for each frame written to the channel, whether the channel was writable (its buffer below
-   * the high-water mark) as the frame joined it.
+   * the high-water mark) as the frame joined it, and the bytes its buffer holds with the frame.
    */
   @FunctionalInterface
   interface Backlog {
-    void written(boolean writable);
+    void written(boolean writable, long pendingBytes);
   }
 
   /** Whether this is {@code channel}'s. */

@@ -23,9 +23,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A headless Debian Chromium driven by Debian's chromedriver, plus a tiny page server on another
  * loopback port (so the page loads {@code dialogue.js} cross-origin, as real apps do). Nothing is
- * downloaded: both binaries are given explicitly, so Selenium Manager never runs.
+ * downloaded: both binaries are given explicitly, so Selenium Manager never runs. Public for the
+ * other modules' tests (dialogue-core's test-jar).
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -34,7 +35,7 @@ final class Browser implements AutoCloseable {
   private final HttpServer pages;
   private final ChromeDriver driver;
 
-  Browser() {
+  public Browser() {
     assertThat(CHROMIUM)
         .as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does it)")
         .isExecutable();
@@ -90,14 +91,14 @@ final class Browser implements AutoCloseable {
   }
 
   /** The test page's origin, e.g. for {@code allowedOrigins}. */
-  String pageOrigin() {
+  public String pageOrigin() {
     return "http://127.0.0.1:" + pages.getAddress().getPort();
   }
 
   /**
    * Opens a fresh test page for a server on {@code port}; the page records into {@code window.log}.
    */
-  void open(int port) {
+  public void open(int port) {
     driver.get(
         "http://127.0.0.1:" + pages.getAddress().getPort() + "/?server=http://127.0.0.1:" + port);
     await("typeof Dialogue === 'object'");
@@ -107,7 +108,7 @@ final class Browser implements AutoCloseable {
    * Runs {@code body} inside an async function and returns what it returns, or a map with {@code
    * error} (the code) and {@code message} when it throws.
    */
-  Object run(String body) {
+  public Object run(String body) {
     String script =
         "const done = arguments[arguments.length - 1];"
             + "(async () => {"
@@ -128,12 +129,12 @@ final class Browser implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  Map<String, Object> runMap(String body) {
+  public Map<String, Object> runMap(String body) {
     return (Map<String, Object>) run(body);
   }
 
   /** Waits until the JavaScript expression is truthy. */
-  void await(String expression) {
+  public void await(String expression) {
     new WebDriverWait(driver, TIMEOUT, Duration.ofMillis(50))
         .withMessage(
             () ->
@@ -148,7 +149,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Replaces {@code window.WebSocket} with the scripted server from the test resources. */
-  void installScriptedServer() {
+  public void installScriptedServer() {
     try (var in = Browser.class.getResourceAsStream("/dev/dialogue/browser/scripted-server.js")) {
       ((JavascriptExecutor) driver)
           .executeScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -157,7 +158,7 @@ final class Browser implements AutoCloseable {
     }
   }
 
-  Object eval(String expression) {
+  public Object eval(String expression) {
     return ((JavascriptExecutor) driver).executeScript("return " + expression + ";");
   }
 

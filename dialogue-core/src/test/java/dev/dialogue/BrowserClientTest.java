@@ -149,7 +149,8 @@ class BrowserClientTest {
             history: (await room.getHistory('message', 0, 10)).events.length,
           };
           """);
-      assertThat(result).containsEntry("before", "DISCONNECTED: dialogue:listRooms: not connected");
+      assertThat(result)
+          .containsEntry("before", "NOT_CONNECTED: dialogue:listRooms: not connected");
       assertThat((String) result.get("notFound"))
           .isEqualTo("ROOM_NOT_FOUND: Room 'nope' does not exist");
       assertThat((String) result.get("invalid"))
@@ -375,8 +376,20 @@ class BrowserClientTest {
           .isEqualTo(
               List.of(
                   Map.of("roomId", "chat"),
-                  Map.of("roomId", "chat", "since", Map.of("offset", 6L, "epoch", "E1")),
-                  Map.of("roomId", "chat", "since", Map.of("offset", 9L, "epoch", "E1"))));
+                  Map.of(
+                      "roomId",
+                      "chat",
+                      "since",
+                      Map.of("offset", 6L, "epoch", "E1"),
+                      "subscribe",
+                      List.of("message")),
+                  Map.of(
+                      "roomId",
+                      "chat",
+                      "since",
+                      Map.of("offset", 9L, "epoch", "E1"),
+                      "subscribe",
+                      List.of("message"))));
       assertThat(result)
           .containsEntry("published", 10L)
           .containsEntry("lastOffset", 1L)
@@ -408,21 +421,29 @@ class BrowserClientTest {
           const pongs = socket.sent.filter((f) => f === '3').length;
           await until(() => client.state === 'reconnecting');
           const codes = [];
-          const results = [1, 2, 3].map((n) => room.trigger('message', {text: 'n' + n}).result.catch((e) => codes.push(e.code)));
+          const results = [1, 2, 3].map((n) => room.trigger('message', {text: 'n' + n}).result.catch((e) => codes.push(e.code + '/' + e.fate)));
           await until(() => codes.length === 1);
           const pending = client.pendingTriggers;
-          client.disconnect(); // the two queued triggers stay queued for the next connect()
+          client.disconnect(); // the two queued triggers fail: they never left the page
+          await Promise.all(results);
           const after = await client.listRooms().catch((e) => e.code);
-          return {timeout, pongs: pongs > 0, reasons, codes, pending, state: client.state, after};
+          const later = await room.trigger('message', {text: 'later'}).result.catch((e) => e.code + '/' + e.fate);
+          return {timeout, pongs: pongs > 0, reasons, codes, pending, state: client.state, after, later,
+                  left: client.pendingTriggers};
           """);
       assertThat(result)
           .containsEntry("timeout", "TIMEOUT")
           .containsEntry("pongs", true)
           .containsEntry("pending", 2L)
           .containsEntry("state", "disconnected")
-          .containsEntry("after", "DISCONNECTED");
+          .containsEntry("after", "NOT_CONNECTED")
+          .containsEntry("later", "NOT_CONNECTED/not-sent")
+          .containsEntry("left", 0L);
       assertThat(result.get("reasons")).isEqualTo(List.of("ping timeout"));
-      assertThat(result.get("codes")).isEqualTo(List.of("OFFLINE_QUEUE_FULL"));
+      assertThat(result.get("codes"))
+          .isEqualTo(
+              List.of(
+                  "OFFLINE_QUEUE_FULL/not-sent", "DISCONNECTED/not-sent", "DISCONNECTED/not-sent"));
     }
   }
 

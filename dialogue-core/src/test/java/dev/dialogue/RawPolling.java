@@ -49,6 +49,10 @@ final class RawPolling {
 
   /** The session on {@code server}'s side, as netty-socketio keeps it. */
   ClientHead head(Dialogue server) {
+    // netty-socketio may answer the handshake before it registers the session's client.
+    TestServers.awaitState(
+        "the session registered",
+        () -> server.socketIoServer().getClient(UUID.fromString(sid)) != null);
     return ((NamespaceClient) server.socketIoServer().getClient(UUID.fromString(sid)))
         .getBaseClient();
   }

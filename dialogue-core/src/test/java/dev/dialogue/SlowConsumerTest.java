@@ -81,24 +81,7 @@ class SlowConsumerTest {
         RawClient alice = RawClient.connectAs(server.port(), "alice");
         RawClient bob = RawClient.connectAs(server.port(), "bob");
         Staller staller = new Staller(server.port())) {
-      staller.send("40{\"userId\":\"slow\"}");
-      staller.readUntil("dialogue:connected");
-      staller.send("42[\"dialogue:join\",{\"roomId\":\"lobby\"}]");
-      staller.readUntil("dialogue:joined");
-
-      HistoryTest.ack(alice, Wire.JOIN, Map.of("roomId", "lobby"));
-      HistoryTest.ack(bob, Wire.JOIN, Map.of("roomId", "lobby"));
-      // One at a time, each acknowledged: the server sees the slow client's transport fill up.
-      String blob = "x".repeat(100_000);
-      int sent = 0;
-      while (sent < 100 && !server.clients("slow").isEmpty()) {
-        HistoryTest.ack(
-            alice,
-            Wire.TRIGGER,
-            Map.of("roomId", "lobby", "event", "blob", "data", Map.of("n", sent, "blob", blob)));
-        sent++;
-      }
-
+      int sent = stallAndFlood(server, alice, bob, staller, 100);
       TestServers.awaitState("the slow client is cut off", () -> server.clients("slow").isEmpty());
       assertThat(server.clients("alice")).hasSize(1);
       bob.barrier();
@@ -108,5 +91,80 @@ class SlowConsumerTest {
               .toList();
       assertThat(delivered).isEqualTo(IntStream.range(0, sent).boxed().toList());
     }
+  }
+
+  @Test
+  void clientThatStopsReading_isCutOffByBytes_longBeforeThePacketLimit() throws IOException {
+    // The packet limit stays at its default (10,000): without the byte bound the slow client
+    // would hold all 200 events of 100 KB, 20 MB, and more.
+    try (Dialogue server = TestServers.builder().maxOutboundBytes(256 * 1024).build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice");
+        RawClient bob = RawClient.connectAs(server.port(), "bob");
+        Staller staller = new Staller(server.port())) {
+      int sent = stallAndFlood(server, alice, bob, staller, 200);
+      TestServers.awaitState("the slow client is cut off", () -> server.clients("slow").isEmpty());
+      assertThat(sent).as("events sent before the cut").isLessThan(200);
+      bob.barrier();
+      assertThat(bob.received(Wire.EVENT)).hasSize(sent);
+    }
+  }
+
+  @Test
+  void pollingClientThatStopsPolling_isCutOffByTheBytesQueuedForItsNextPoll() throws Exception {
+    try (Dialogue server = TestServers.builder().maxOutboundBytes(256 * 1024).build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      RawPolling slow = RawPolling.open(server);
+      slow.send("40{\"userId\":\"slow\"}");
+      slow.takePrefix("42[\"dialogue:connected\"");
+      slow.send("42[\"dialogue:join\",{\"roomId\":\"lobby\"}]");
+      slow.takePrefix("42[\"dialogue:joined\"");
+      HistoryTest.ack(alice, Wire.JOIN, Map.of("roomId", "lobby"));
+      // It never polls again: each event waits in netty-socketio's queue for the next poll.
+      int sent = publishUntilCutOff(server, alice, 50_000, 100);
+      TestServers.awaitState("the slow client is cut off", () -> server.clients("slow").isEmpty());
+      assertThat(sent).as("events queued before the cut (256 KiB / 50 KB)").isBetween(5, 7);
+    }
+  }
+
+  @Test
+  void maxOutboundBytes_below64KiB_isRefusedWithItsName() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Dialogue.builder().maxOutboundBytes(1000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxOutboundBytes")
+        .hasMessageContaining("1000");
+  }
+
+  /**
+   * The staller joins the lobby as {@code slow} and stops reading; alice and bob join; alice then
+   * publishes 100 KB events until the slow client is gone or {@code max} were sent.
+   */
+  private static int stallAndFlood(
+      Dialogue server, RawClient alice, RawClient bob, Staller staller, int max)
+      throws IOException {
+    staller.send("40{\"userId\":\"slow\"}");
+    staller.readUntil("dialogue:connected");
+    staller.send("42[\"dialogue:join\",{\"roomId\":\"lobby\"}]");
+    staller.readUntil("dialogue:joined");
+    HistoryTest.ack(alice, Wire.JOIN, Map.of("roomId", "lobby"));
+    HistoryTest.ack(bob, Wire.JOIN, Map.of("roomId", "lobby"));
+    return publishUntilCutOff(server, alice, 100_000, max);
+  }
+
+  /**
+   * One at a time, each acknowledged (so the server sees the slow client's transport fill up),
+   * until {@code slow} is disconnected or {@code max} were sent; returns how many were.
+   */
+  private static int publishUntilCutOff(Dialogue server, RawClient alice, int size, int max) {
+    String blob = "x".repeat(size);
+    int sent = 0;
+    while (sent < max && !server.clients("slow").isEmpty()) {
+      HistoryTest.ack(
+          alice,
+          Wire.TRIGGER,
+          Map.of("roomId", "lobby", "event", "blob", "data", Map.of("n", sent, "blob", blob)));
+      sent++;
+    }
+    return sent;
   }
 }

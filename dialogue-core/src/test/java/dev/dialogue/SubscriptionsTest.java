@@ -3,6 +3,7 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,6 +13,57 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class SubscriptionsTest {
+
+  @Test
+  void join_withSubscribeAndUnsubscribe_startsWithThoseSubscriptions_fromTheAdmission() {
+    try (Dialogue server = TestServers.builder().build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      JsonNode joined =
+          alice.request(
+              Wire.JOIN,
+              Map.of(
+                  "roomId",
+                  "chat",
+                  "subscribe",
+                  List.of("typing"),
+                  "unsubscribe",
+                  List.of("message")));
+      assertThat(joined.path("ok").asBoolean()).as("%s", joined).isTrue();
+
+      // Published right after the join answer: no subscribe request could have come in between.
+      server.trigger("chat", "message", Map.of("text", "not subscribed"));
+      server.trigger("chat", "typing", Map.of("isTyping", true));
+
+      assertThat(alice.take(Wire.EVENT).data().path("event").asText()).isEqualTo("typing");
+      alice.barrier();
+      assertThat(alice.received(Wire.EVENT)).isEmpty();
+    }
+  }
+
+  @Test
+  void join_withMalformedSubscriptions_isRefusedWithTheReason_andTheConnectionGoesOn() {
+    try (Dialogue server = TestServers.builder().build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      List<Object> bad =
+          List.of(
+              "typing",
+              List.of(""),
+              List.of(7),
+              java.util.stream.IntStream.range(0, 101).mapToObj(i -> "e" + i).toList());
+      for (Object subscribe : bad) {
+        JsonNode answer =
+            alice.request(Wire.JOIN, Map.of("roomId", "chat", "subscribe", subscribe));
+        assertThat(answer.path("ok").asBoolean()).isFalse();
+        assertThat(answer.path("error").path("code").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(answer.path("error").path("message").asText())
+            .isEqualTo("subscribe must be an array of at most 100 event names (non-empty strings)");
+      }
+      JsonNode answer = alice.request(Wire.JOIN, Map.of("roomId", "chat", "unsubscribe", 1));
+      assertThat(answer.path("error").path("message").asText()).startsWith("unsubscribe must be");
+      assertThat(alice.request(Wire.JOIN, Map.of("roomId", "chat")).path("ok").asBoolean())
+          .isTrue();
+    }
+  }
 
   @Test
   void trigger_echoesToTheSenderWhenSubscribed() {

@@ -4,12 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -17,11 +21,21 @@ import java.util.function.Consumer;
  * A room this client has joined (the original's {@code RoomContext}). Obtained from {@link
  * DialogueClient#join}. Handlers run on the client's callback executor, in delivery order.
  *
- * <p>The client remembers what the application subscribed to here and restores it, with the room
- * membership, after every automatic reconnect; events are delivered to the application at most once
- * per offset.
+ * <p>The client keeps the room until the application leaves it: after every reconnect it re-joins
+ * (asking for the events it missed by offset), however often the connection is cut, and restores
+ * what the application subscribed to here. Only {@link #leave()}, a re-join the server refuses, or
+ * the room's deletion remove it; the last two call {@link #onRemoved} (and the client's {@code
+ * onError} for a refused re-join). Events are delivered to the application at most once per offset.
+ *
+ * <p>Events that arrive before any handler would take them (a handler for their name or {@link
+ * #onAny}) are kept, up to {@value #MAX_KEPT} per room, and handed to the first handler registered
+ * for them, before later events: a handler registered right after {@code join(...).get()} sees
+ * every event after the join.
  */
 public final class ClientRoom {
+  /** Events kept for handlers not registered yet, per room. */
+  static final int MAX_KEPT = 1_000;
+
   private final DialogueClient client;
   private final String id;
   private volatile String name;
@@ -33,6 +47,14 @@ public final class ClientRoom {
       new CopyOnWriteArrayList<>();
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private final Set<String> unsubscribed = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<DialogueClientException>> removedHandlers =
+      new CopyOnWriteArrayList<>();
+  // The ordered executor's: events no handler took yet, and names that have had a handler.
+  private final ArrayDeque<EventMessage> kept = new ArrayDeque<>();
+  private final Set<String> claimed = new java.util.HashSet<>();
+  private boolean anyClaimed;
+  private volatile boolean active = true;
+  private final Map<String, AtomicInteger> handlerCounts = new ConcurrentHashMap<>();
 
   ClientRoom(DialogueClient client, String id, String name) {
     this.client = client;
@@ -86,15 +108,28 @@ public final class ClientRoom {
     Consumer<EventMessage> wrapped = message -> handler.accept(message.data(type), message);
     List<Consumer<EventMessage>> list =
         handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
-    list.add(wrapped);
-    if (subscribed.add(eventName)) {
+    AtomicBoolean closed = new AtomicBoolean();
+    // Added in turn with deliveries, so kept events reach it before later ones.
+    client.onLoop(
+        () -> {
+          if (!closed.get()) {
+            list.add(wrapped);
+            claimed.add(eventName);
+            handOver(wrapped, eventName);
+          }
+        });
+    AtomicInteger count = handlerCounts.computeIfAbsent(eventName, k -> new AtomicInteger());
+    if (count.incrementAndGet() == 1 && subscribed.add(eventName)) {
       unsubscribed.remove(eventName);
       client.sendSubscription(id, eventName, true);
     }
     return () -> {
-      if (list.remove(wrapped) && list.isEmpty() && subscribed.remove(eventName)) {
-        unsubscribed.add(eventName);
-        client.sendSubscription(id, eventName, false);
+      if (closed.compareAndSet(false, true)) {
+        list.remove(wrapped);
+        if (count.decrementAndGet() == 0 && subscribed.remove(eventName)) {
+          unsubscribed.add(eventName);
+          client.sendSubscription(id, eventName, false);
+        }
       }
     };
   }
@@ -107,8 +142,41 @@ public final class ClientRoom {
 
   /** Every event this connection receives in the room (what it is subscribed to). */
   public Registration onAny(Consumer<EventMessage> handler) {
-    anyHandlers.add(requireNonNull(handler, "handler == null"));
-    return () -> anyHandlers.remove(handler);
+    requireNonNull(handler, "handler == null");
+    AtomicBoolean closed = new AtomicBoolean();
+    client.onLoop(
+        () -> {
+          if (closed.get()) {
+            return;
+          }
+          anyHandlers.add(handler);
+          anyClaimed = true;
+          handOver(handler, null);
+        });
+    return () -> {
+      closed.set(true);
+      anyHandlers.remove(handler);
+    };
+  }
+
+  /**
+   * Called, on the callback executor, when the client stops keeping this room without the
+   * application leaving it: a re-join after a reconnect was refused (the server's code, e.g. {@code
+   * ROOM_NOT_FOUND}, {@code JOIN_DENIED}, {@code ROOM_FULL}), or the room was deleted ({@code
+   * ROOM_NOT_FOUND}). Join again to come back.
+   */
+  public Registration onRemoved(Consumer<DialogueClientException> handler) {
+    removedHandlers.add(requireNonNull(handler, "handler == null"));
+    return () -> removedHandlers.remove(handler);
+  }
+
+  /**
+   * Whether the client keeps this room: true from the join until {@link #leave()}, a refused
+   * re-join or the room's deletion; also while reconnecting (it is re-joined on the next
+   * connection).
+   */
+  public boolean joined() {
+    return active;
   }
 
   /** Presence changes: users who arrived and users who left. */
@@ -153,6 +221,7 @@ public final class ClientRoom {
 
   /** Leaves the room; handlers stop. */
   public CompletableFuture<Void> leave() {
+    active = false;
     return client.leave(this);
   }
 
@@ -162,7 +231,7 @@ public final class ClientRoom {
    * Applies a join result: the room's offset at the moment of joining. Within the same epoch the
    * position only moves forward (missed events were delivered first); a new epoch starts over.
    */
-  void joined(String roomName, long offset, String roomEpoch) {
+  void applyJoin(String roomName, long offset, String roomEpoch) {
     this.name = roomName;
     boolean sameEpoch = roomEpoch != null && roomEpoch.equals(epoch);
     lastOffset = sameEpoch ? Math.max(lastOffset, offset) : offset;
@@ -178,7 +247,7 @@ public final class ClientRoom {
     return Set.copyOf(unsubscribed);
   }
 
-  /** Delivers unless the offset was seen already. */
+  /** Delivers unless the offset was seen already; keeps it when no handler would take it. */
   void deliver(EventMessage message) {
     Long offset = message.offset();
     if (offset != null) {
@@ -187,12 +256,47 @@ public final class ClientRoom {
       }
       lastOffset = offset;
     }
-    for (Consumer<EventMessage> handler : handlers.getOrDefault(message.event(), List.of())) {
+    List<Consumer<EventMessage>> named = handlers.getOrDefault(message.event(), List.of());
+    if (named.isEmpty()
+        && anyHandlers.isEmpty()
+        && !anyClaimed
+        && !claimed.contains(message.event())) {
+      if (kept.size() == MAX_KEPT) {
+        kept.pollFirst();
+      }
+      kept.addLast(message);
+      return;
+    }
+    for (Consumer<EventMessage> handler : named) {
       client.runCallback("room handler", () -> handler.accept(message));
     }
     for (Consumer<EventMessage> handler : anyHandlers) {
       client.runCallback("room onAny", () -> handler.accept(message));
     }
+  }
+
+  /** Hands kept events named {@code eventName} (null: all) to a new handler, in order. */
+  private void handOver(Consumer<EventMessage> handler, String eventName) {
+    for (Iterator<EventMessage> it = kept.iterator(); it.hasNext(); ) {
+      EventMessage message = it.next();
+      if (eventName == null || eventName.equals(message.event())) {
+        it.remove();
+        client.runCallback("room handler", () -> handler.accept(message));
+      }
+    }
+  }
+
+  /** The client no longer keeps the room: refused on re-join, or deleted. */
+  void removed(DialogueClientException reason) {
+    active = false;
+    for (Consumer<DialogueClientException> handler : removedHandlers) {
+      client.runCallback("room onRemoved", () -> handler.accept(reason));
+    }
+  }
+
+  /** Left by the application through the client ({@code disconnect()}). */
+  void forgotten() {
+    active = false;
   }
 
   void presence(List<String> joins, List<String> leaves) {

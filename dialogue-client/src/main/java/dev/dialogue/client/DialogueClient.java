@@ -4,24 +4,27 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.client.DialogueClientException.Fate;
 import io.socket.client.IO;
 import io.socket.client.Manager;
 import io.socket.client.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -50,27 +53,36 @@ import org.slf4j.LoggerFactory;
  *
  * <p>After a lost connection the client reconnects with exponential back-off and jitter, asks the
  * auth supplier again, re-joins its rooms asking for the events it missed (by offset), restores its
- * subscriptions, and then sends the triggers that waited in the offline queue, in order.
+ * subscriptions, and then sends the triggers that waited in the offline queue, in order. It keeps
+ * its rooms until the application leaves them and its triggers until their fate is known (see
+ * {@link PendingTrigger}); every future completes, also on {@link #close()} and {@link
+ * #disconnect()}.
  */
 public final class DialogueClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DialogueClient.class);
 
+  /** Re-join refusals the server may lift by itself: asked again after a back-off. */
+  private static final Set<String> RETRYABLE = Set.of("INTERNAL_ERROR", "RATE_LIMITED");
+
   private final Builder config;
   private final OrderedExecutor loop;
   private final ExecutorService ownedCallbackExecutor;
-  private final ScheduledExecutorService scheduler;
+  private final ScheduledThreadPoolExecutor scheduler;
   private final AckRequests requests;
+  private final Outbox outbox;
   private final Map<String, String> authMap = new ConcurrentHashMap<>();
   private final Map<String, ClientRoom> rooms = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<Published>> triggerResults =
-      new ConcurrentHashMap<>();
-  private final Map<String, QueuedTrigger> inFlight = new LinkedHashMap<>();
   private final Listeners listeners = new Listeners();
   private volatile ConnectionState state = ConnectionState.DISCONNECTED;
   private volatile String userId;
   private volatile String clientId;
   private volatile Socket socket;
-  private CompletableFuture<Void> connecting;
+  private volatile boolean closed;
+  // Socket.IO connections opened so far, counted on socket.io-client's event thread.
+  private volatile long wireConnections;
+  // The connection identified by dialogue:connected, as counted above; the ordered executor's.
+  private volatile long generation = -1;
+  private CompletableFuture<Void> connecting; // guarded by this
 
   private DialogueClient(Builder config) {
     this.config = config;
@@ -81,8 +93,18 @@ public final class DialogueClient implements AutoCloseable {
     this.loop =
         new OrderedExecutor(
             config.callbackExecutor != null ? config.callbackExecutor : ownedCallbackExecutor);
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("dialogue-client-timer"));
+    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("dialogue-client-timer"));
+    scheduler.setRemoveOnCancelPolicy(true); // a confirmed trigger leaves no task behind
     this.requests = new AckRequests(scheduler, loop, config.requestTimeout);
+    this.outbox =
+        new Outbox(
+            config.offlineQueue,
+            scheduler,
+            loop,
+            config.triggerDeadline,
+            config.maxTriggersInFlight,
+            config.reconnectDelay,
+            config.reconnectDelayMax);
   }
 
   /** A builder for a client of the server at {@code url} (http:// or https://). */
@@ -92,9 +114,13 @@ public final class DialogueClient implements AutoCloseable {
 
   /**
    * Connects; completes when the server has identified the connection ({@code dialogue:connected}),
-   * fails with code {@code CONNECT_REFUSED} (the authenticator's reason) or {@code TIMEOUT}.
+   * fails with code {@code CONNECT_REFUSED} (the authenticator's reason), {@code TIMEOUT}, {@code
+   * DISCONNECTED} ({@link #disconnect()} meanwhile) or {@code CLOSED}.
    */
   public synchronized CompletableFuture<Void> connect() {
+    if (closed) {
+      return failed("CLOSED", "connect: the client is closed", Fate.NOT_SENT);
+    }
     if (state == ConnectionState.CONNECTED) {
       return CompletableFuture.completedFuture(null);
     }
@@ -103,46 +129,83 @@ public final class DialogueClient implements AutoCloseable {
     }
     CompletableFuture<Void> future = new CompletableFuture<>();
     connecting = future;
-    scheduler.schedule(
-        () ->
-            loop.execute(
-                () ->
-                    future.completeExceptionally(
-                        new DialogueClientException(
-                            "TIMEOUT", "not connected within " + config.connectTimeout))),
-        config.connectTimeout.toMillis(),
-        TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timeout =
+        scheduler.schedule(
+            () ->
+                loop.execute(
+                    () ->
+                        future.completeExceptionally(
+                            new DialogueClientException(
+                                "TIMEOUT",
+                                "not connected within " + config.connectTimeout,
+                                Fate.UNKNOWN))),
+            config.connectTimeout.toMillis(),
+            TimeUnit.MILLISECONDS);
+    future.whenComplete((r, e) -> timeout.cancel(false));
     refreshAuth();
     if (socket == null) {
       socket = newSocket();
     }
+    loop.execute(outbox::waiting);
     setState(ConnectionState.CONNECTING, "connect requested");
     socket.connect();
     return future;
   }
 
-  /** Disconnects and forgets the joined rooms; queued triggers stay queued. Idempotent. */
+  /**
+   * Disconnects and leaves every room (locally; the server ends the connection's memberships).
+   * Requests and triggers not answered yet fail with {@code DISCONNECTED} (fate {@code NOT_SENT}
+   * for triggers that had not left the client, {@code UNKNOWN} otherwise). Idempotent.
+   */
   public synchronized void disconnect() {
     Socket s = socket;
+    for (ClientRoom room : rooms.values()) {
+      room.forgotten();
+    }
     rooms.clear();
     if (s != null) {
       s.disconnect();
     }
     setState(ConnectionState.DISCONNECTED, "disconnect requested");
+    loop.execute(
+        () -> {
+          requests.failAll("DISCONNECTED", "disconnect requested");
+          outbox.offline(false, "DISCONNECTED", "disconnect requested");
+          failConnecting(
+              new DialogueClientException("DISCONNECTED", "disconnect requested", Fate.UNKNOWN));
+        });
   }
 
-  /** Disconnects and releases the client's threads. */
+  /**
+   * Disconnects and releases the client's threads. Every request and trigger not answered yet fails
+   * with {@code CLOSED}; later calls fail with {@code CLOSED} too. Idempotent.
+   */
   @Override
   public void close() {
-    disconnect();
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     Socket s = socket;
     if (s != null) {
       s.close();
       s.io().off();
     }
-    scheduler.shutdownNow();
+    rooms.values().forEach(ClientRoom::forgotten);
+    rooms.clear();
+    setState(ConnectionState.DISCONNECTED, "closed");
+    loop.execute(
+        () -> {
+          requests.failAll("CLOSED", "the client was closed");
+          outbox.close();
+          failConnecting(
+              new DialogueClientException("CLOSED", "the client was closed", Fate.UNKNOWN));
+          scheduler.shutdownNow();
+        });
     if (ownedCallbackExecutor != null) {
-      ownedCallbackExecutor.shutdown();
+      ownedCallbackExecutor.shutdown(); // after the failures above have run
     }
   }
 
@@ -161,7 +224,12 @@ public final class DialogueClient implements AutoCloseable {
     return clientId;
   }
 
-  /** Joins a room (or returns the already joined one); fails with the server's error code. */
+  /**
+   * Joins a room (or returns the room the client already keeps); fails with the server's error code
+   * or {@code NOT_CONNECTED} (fate {@code NOT_SENT}), {@code DISCONNECTED}, {@code TIMEOUT}, {@code
+   * CLOSED}. From then on the client keeps the room until {@link ClientRoom#leave()}: see {@link
+   * ClientRoom}.
+   */
   public CompletableFuture<ClientRoom> join(String roomId) {
     requireNonNull(roomId, "roomId == null");
     ClientRoom existing = rooms.get(roomId);
@@ -175,7 +243,7 @@ public final class DialogueClient implements AutoCloseable {
               ClientRoom room =
                   rooms.computeIfAbsent(
                       roomId, id -> new ClientRoom(this, id, result.path("roomName").asText(id)));
-              room.joined(
+              room.applyJoin(
                   result.path("roomName").asText(roomId),
                   result.path("offset").asLong(0),
                   result.path("epoch").asText(null));
@@ -184,7 +252,7 @@ public final class DialogueClient implements AutoCloseable {
             });
   }
 
-  /** A joined room, from the local cache. */
+  /** A room the client keeps, from the local cache. */
   public Optional<ClientRoom> room(String roomId) {
     return Optional.ofNullable(rooms.get(roomId));
   }
@@ -223,7 +291,13 @@ public final class DialogueClient implements AutoCloseable {
     requireNonNull(roomId, "roomId == null");
     return request(
             "dialogue:deleteRoom", ClientJson.MAPPER.createObjectNode().put("roomId", roomId))
-        .thenAccept(r -> rooms.remove(roomId));
+        .thenAccept(
+            r -> {
+              ClientRoom room = rooms.remove(roomId);
+              if (room != null) {
+                room.forgotten();
+              }
+            });
   }
 
   /** Called after every (re)connection, once rooms and subscriptions are being restored. */
@@ -236,7 +310,11 @@ public final class DialogueClient implements AutoCloseable {
     return listeners.add(listeners.disconnect, requireNonNull(listener, "listener == null"));
   }
 
-  /** Connection refusals and {@code dialogue:error} events not tied to a request. */
+  /**
+   * Connection refusals, {@code dialogue:error} events not tied to a request, and re-joins the
+   * server refused after a reconnect (the room is no longer kept; see {@link
+   * ClientRoom#onRemoved}).
+   */
   public Registration onError(Consumer<DialogueClientException> listener) {
     return listeners.add(listeners.error, requireNonNull(listener, "listener == null"));
   }
@@ -273,42 +351,45 @@ public final class DialogueClient implements AutoCloseable {
     return () -> list.remove(wrapped);
   }
 
-  /** Triggers made and not yet confirmed, including those waiting offline. */
+  /** Triggers whose fate is not known yet: waiting offline, in flight, or being retried. */
   public int pendingTriggers() {
-    return triggerResults.size();
+    return outbox.size();
   }
 
-  // ---- package-private, used by ClientRoom ----
+  // ---- package-private, used by ClientRoom and tests ----
+
+  /** Runs {@code task} on the ordered executor, in turn with deliveries. */
+  void onLoop(Runnable task) {
+    loop.execute(task);
+  }
+
+  /** Tasks the client's scheduler holds (request timeouts, trigger deadlines, retries). */
+  int scheduledTasks() {
+    return scheduler.getQueue().size();
+  }
 
   CompletableFuture<JsonNode> request(String event, Object payload) {
-    Socket s = socket;
-    if (state != ConnectionState.CONNECTED || s == null) {
-      return CompletableFuture.failedFuture(
-          new DialogueClientException("DISCONNECTED", event + ": not connected"));
+    if (closed) {
+      return failed("CLOSED", event + ": the client is closed", Fate.NOT_SENT);
     }
-    return requests.send(s, event, payload);
+    Socket s = socket;
+    long g = generation;
+    if (state != ConnectionState.CONNECTED || s == null) {
+      return failed("NOT_CONNECTED", event + ": not connected", Fate.NOT_SENT);
+    }
+    return requests.send(s, () -> s.connected() && wireConnections == g, event, payload);
   }
 
   PendingTrigger trigger(String roomId, String event, JsonNode data, JsonNode meta) {
     String clientMessageId = UUID.randomUUID().toString();
-    CompletableFuture<Published> result = new CompletableFuture<>();
-    triggerResults.put(clientMessageId, result);
     QueuedTrigger trigger = new QueuedTrigger(roomId, event, data, meta, clientMessageId);
-    loop.execute(
-        () -> {
-          if (state == ConnectionState.CONNECTED && config.offlineQueue.size() == 0) {
-            send(trigger);
-          } else if (!config.offlineQueue.offer(trigger)) {
-            triggerResults.remove(clientMessageId);
-            result.completeExceptionally(
-                new DialogueClientException(
-                    "OFFLINE_QUEUE_FULL",
-                    "the offline queue is full ("
-                        + config.offlineQueue.size()
-                        + " triggers waiting)"));
-          }
-        });
-    return new PendingTrigger(clientMessageId, result);
+    if (closed) {
+      return new PendingTrigger(
+          clientMessageId,
+          failed("CLOSED", "trigger: the client is closed", Fate.NOT_SENT),
+          () -> false);
+    }
+    return outbox.trigger(trigger);
   }
 
   CompletableFuture<Void> sendSubscription(String roomId, String eventName, boolean subscribe) {
@@ -369,6 +450,8 @@ public final class DialogueClient implements AutoCloseable {
     options.callFactory = SharedHttp.CLIENT;
     options.webSocketFactory = SharedHttp.CLIENT;
     Socket s = IO.socket(URI.create(config.url), options);
+    // On the event thread, before socket.io-client flushes anything for the new connection.
+    s.on(Socket.EVENT_CONNECT, args -> wireConnections++);
     s.on(
         Socket.EVENT_CONNECT_ERROR,
         args -> {
@@ -385,7 +468,8 @@ public final class DialogueClient implements AutoCloseable {
         args -> {
           String name = String.valueOf(args[0]);
           JsonNode data = ClientJson.fromSocket(args.length > 1 ? args[1] : null);
-          loop.execute(() -> dispatch(name, data));
+          long connection = wireConnections;
+          loop.execute(() -> dispatch(name, data, connection));
         });
     s.io()
         .on(
@@ -410,11 +494,15 @@ public final class DialogueClient implements AutoCloseable {
   }
 
   private void onConnectError(Object error) {
+    if (closed) {
+      return;
+    }
     if (error instanceof JSONObject json) {
       // The server refused (authenticator): socket.io-client does not retry, neither do we.
       String reason = json.optString("message", String.valueOf(json));
       DialogueClientException e = new DialogueClientException("CONNECT_REFUSED", reason);
       setState(ConnectionState.DISCONNECTED, "refused: " + reason);
+      outbox.offline(false, "CONNECT_REFUSED", "the server refused the connection: " + reason);
       failConnecting(e);
       listeners.fire(listeners.error, l -> l.accept(e));
     } else {
@@ -423,25 +511,25 @@ public final class DialogueClient implements AutoCloseable {
   }
 
   private void onDisconnected(String reason) {
-    synchronized (inFlight) {
-      List<QueuedTrigger> unconfirmed = new ArrayList<>(inFlight.values());
-      inFlight.clear();
-      for (int i = unconfirmed.size() - 1; i >= 0; i--) {
-        config.offlineQueue.requeue(unconfirmed.get(i));
-      }
+    if (closed) {
+      return; // close() fails what is waiting with CLOSED, not DISCONNECTED
     }
-    requests.failAll(reason);
-    boolean retrying =
-        config.reconnect
-            && !reason.equals("io client disconnect")
-            && !reason.equals("io server disconnect");
-    setState(retrying ? ConnectionState.RECONNECTING : ConnectionState.DISCONNECTED, reason);
+    requests.failAll("DISCONNECTED", "connection lost (" + reason + ")");
+    if (!reason.equals("io client disconnect")) {
+      // disconnect() has settled state and triggers already (a connect() may follow it).
+      boolean retrying = config.reconnect && !reason.equals("io server disconnect");
+      outbox.offline(retrying, "DISCONNECTED", "connection lost (" + reason + ")");
+      setState(retrying ? ConnectionState.RECONNECTING : ConnectionState.DISCONNECTED, reason);
+    }
     listeners.fire(listeners.disconnect, l -> l.accept(reason));
   }
 
-  private void dispatch(String name, JsonNode data) {
+  private void dispatch(String name, JsonNode data, long connection) {
+    if (closed) {
+      return;
+    }
     switch (name) {
-      case "dialogue:connected" -> onIdentified(data);
+      case "dialogue:connected" -> onIdentified(data, connection);
       case "dialogue:event" -> {
         EventMessage message = ClientJson.convert(data, EventMessage.class);
         ClientRoom room = rooms.get(message.roomId());
@@ -461,7 +549,12 @@ public final class DialogueClient implements AutoCloseable {
       }
       case "dialogue:roomDeleted" -> {
         String roomId = data.path("roomId").asText();
-        rooms.remove(roomId);
+        ClientRoom room = rooms.remove(roomId);
+        if (room != null) {
+          room.removed(
+              new DialogueClientException(
+                  "ROOM_NOT_FOUND", "Room '" + roomId + "' was deleted", Fate.REFUSED));
+        }
         listeners.fire(listeners.roomDeleted, l -> l.accept(roomId));
       }
       case "dialogue:history" -> fireHistory(data.path("roomId").asText(), data.path("events"));
@@ -479,17 +572,19 @@ public final class DialogueClient implements AutoCloseable {
     }
   }
 
-  /** {@code dialogue:connected}: restore rooms and subscriptions, then flush the offline queue. */
-  private void onIdentified(JsonNode data) {
+  /**
+   * {@code dialogue:connected}: re-join every kept room, then send the triggers (the server handles
+   * a connection's requests in order, so each re-join comes before the triggers for its room).
+   */
+  private void onIdentified(JsonNode data, long connection) {
     userId = data.path("userId").asText(null);
     clientId = data.path("clientId").asText(null);
+    generation = connection;
     setState(ConnectionState.CONNECTED, "connected");
-    List<CompletableFuture<?>> restored = new ArrayList<>();
     for (ClientRoom room : List.copyOf(rooms.values())) {
-      restored.add(rejoin(room));
+      rejoin(room, connection, 0);
     }
-    CompletableFuture.allOf(restored.toArray(new CompletableFuture<?>[0]))
-        .whenComplete((r, e) -> loop.execute(this::flushQueue));
+    outbox.online(request -> request("dialogue:trigger", request));
     synchronized (this) {
       if (connecting != null) {
         connecting.complete(null);
@@ -498,89 +593,104 @@ public final class DialogueClient implements AutoCloseable {
     listeners.fire(listeners.connect, Runnable::run);
   }
 
-  private CompletableFuture<Void> rejoin(ClientRoom room) {
+  /**
+   * Re-joins a kept room on connection {@code connection}, asking for what it missed. Interrupted
+   * by a lost connection, it is asked again on the next one; timed out, again on this one; only a
+   * refusal removes the room.
+   */
+  private void rejoin(ClientRoom room, long connection, int retries) {
     ObjectNode request = ClientJson.MAPPER.createObjectNode().put("roomId", room.id());
     if (room.lastOffset() >= 0 && room.epoch() != null) {
       request.putObject("since").put("offset", room.lastOffset()).put("epoch", room.epoch());
     }
-    return request("dialogue:join", request)
-        .thenCompose(
-            result -> {
-              for (JsonNode missed : result.path("missed")) {
-                room.deliver(ClientJson.convert(missed, EventMessage.class));
-              }
-              room.joined(
-                  result.path("roomName").asText(room.id()),
-                  result.path("offset").asLong(0),
-                  result.path("epoch").asText(null));
-              if (!result.path("recovered").asBoolean(false)) {
-                deliverJoinHistory(room.id(), result);
-              }
-              List<CompletableFuture<Void>> subs = new ArrayList<>();
-              for (String name : room.unsubscribedNames()) {
-                subs.add(sendSubscription(room.id(), name, false));
-              }
-              for (String name : room.subscribedNames()) {
-                subs.add(sendSubscription(room.id(), name, true));
-              }
-              return CompletableFuture.allOf(subs.toArray(new CompletableFuture<?>[0]));
-            })
-        .exceptionally(
-            e -> {
-              log.warn("Re-joining room '{}' after reconnect failed: {}", room.id(), e.toString());
-              rooms.remove(room.id(), room);
-              return null;
-            });
-  }
-
-  private void flushQueue() {
-    while (state == ConnectionState.CONNECTED) {
-      QueuedTrigger next = config.offlineQueue.poll();
-      if (next == null) {
-        return;
-      }
-      send(next);
+    // Applied with the admission, so no event subscribed to passes by before rejoined() restores
+    // them again (for servers without this extension; both are idempotent).
+    if (!room.unsubscribedNames().isEmpty()) {
+      room.unsubscribedNames().forEach(request.putArray("unsubscribe")::add);
     }
-  }
-
-  private void send(QueuedTrigger trigger) {
-    ObjectNode request =
-        ClientJson.MAPPER
-            .createObjectNode()
-            .put("roomId", trigger.roomId())
-            .put("event", trigger.event())
-            .put("clientMessageId", trigger.clientMessageId());
-    request.set("data", trigger.data());
-    if (trigger.meta() != null) {
-      request.set("meta", trigger.meta());
+    if (!room.subscribedNames().isEmpty()) {
+      room.subscribedNames().forEach(request.putArray("subscribe")::add);
     }
-    synchronized (inFlight) {
-      inFlight.put(trigger.clientMessageId(), trigger);
-    }
-    request("dialogue:trigger", request)
+    request("dialogue:join", request)
         .whenComplete(
             (result, error) -> {
-              boolean stillOurs;
-              synchronized (inFlight) {
-                stillOurs = inFlight.remove(trigger.clientMessageId()) != null;
+              if (rooms.get(room.id()) != room || closed) {
+                return; // left meanwhile
               }
-              if (!stillOurs) {
-                return; // Requeued after a lost connection; it will be sent again.
-              }
-              CompletableFuture<Published> future =
-                  triggerResults.remove(trigger.clientMessageId());
-              if (future == null) {
+              if (error == null) {
+                rejoined(room, result);
                 return;
               }
-              if (error != null) {
-                future.completeExceptionally(
-                    error instanceof java.util.concurrent.CompletionException ce
-                        ? ce.getCause()
-                        : error);
-              } else {
-                future.complete(ClientJson.convert(result, Published.class));
+              Throwable cause = error instanceof CompletionException ce ? ce.getCause() : error;
+              if (!(cause instanceof DialogueClientException e)) {
+                log.warn("Re-joining room '{}' failed", room.id(), cause);
+                return;
+              }
+              if (generation != connection || state != ConnectionState.CONNECTED) {
+                return; // the next connection re-joins it
+              }
+              switch (e.code()) {
+                case "NOT_CONNECTED", "DISCONNECTED", "CLOSED" -> {
+                  // the connection is going; the next one re-joins it
+                }
+                case "TIMEOUT", "PROTOCOL" -> rejoin(room, connection, retries);
+                default -> {
+                  if (RETRYABLE.contains(e.code())) {
+                    retryRejoin(room, connection, retries);
+                  } else {
+                    refused(room, e);
+                  }
+                }
               }
             });
+  }
+
+  private void retryRejoin(ClientRoom room, long connection, int retries) {
+    long delay =
+        Math.min(
+            config.reconnectDelayMax.toMillis(),
+            config.reconnectDelay.toMillis() << Math.min(retries, 16));
+    scheduler.schedule(
+        () ->
+            loop.execute(
+                () -> {
+                  if (generation == connection && rooms.get(room.id()) == room) {
+                    rejoin(room, connection, retries + 1);
+                  }
+                }),
+        delay,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void rejoined(ClientRoom room, JsonNode result) {
+    for (JsonNode missed : result.path("missed")) {
+      room.deliver(ClientJson.convert(missed, EventMessage.class));
+    }
+    room.applyJoin(
+        result.path("roomName").asText(room.id()),
+        result.path("offset").asLong(0),
+        result.path("epoch").asText(null));
+    if (!result.path("recovered").asBoolean(false)) {
+      deliverJoinHistory(room.id(), result);
+    }
+    for (String name : room.unsubscribedNames()) {
+      sendSubscription(room.id(), name, false);
+    }
+    for (String name : room.subscribedNames()) {
+      sendSubscription(room.id(), name, true);
+    }
+  }
+
+  private void refused(ClientRoom room, DialogueClientException e) {
+    rooms.remove(room.id(), room);
+    DialogueClientException reason =
+        new DialogueClientException(
+            e.code(),
+            "re-joining room '" + room.id() + "' after a reconnect was refused: " + e.getMessage(),
+            Fate.REFUSED);
+    log.warn("{}", reason.getMessage());
+    room.removed(reason);
+    listeners.fire(listeners.error, l -> l.accept(reason));
   }
 
   private void deliverJoinHistory(String roomId, JsonNode result) {
@@ -612,6 +722,10 @@ public final class DialogueClient implements AutoCloseable {
     }
     state = next;
     loop.execute(() -> listeners.fire(listeners.state, l -> l.accept(next, reason)));
+  }
+
+  private static <T> CompletableFuture<T> failed(String code, String message, Fate fate) {
+    return CompletableFuture.failedFuture(new DialogueClientException(code, message, fate));
   }
 
   private static List<String> strings(JsonNode array) {
@@ -665,6 +779,8 @@ public final class DialogueClient implements AutoCloseable {
     private double jitter = 0.5;
     private String[] transports = {"websocket"};
     private OfflineQueue offlineQueue = new InMemoryOfflineQueue(1_000);
+    private Duration triggerDeadline = Duration.ofMinutes(4);
+    private int maxTriggersInFlight = 256;
 
     private Builder(String url) {
       requireNonNull(url, "url == null");
@@ -708,11 +824,16 @@ public final class DialogueClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a request waits for its answer (default 10 s); then it fails with {@code TIMEOUT},
+     * except triggers and re-joins, which are sent again.
+     */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive(timeout, "requestTimeout");
       return this;
     }
 
+    /** How long {@link DialogueClient#connect()} and each attempt wait (default 20 s). */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
@@ -763,6 +884,32 @@ public final class DialogueClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the client keeps sending a trigger until the server confirms or refuses it (default
+     * 4 minutes); past it the trigger fails with {@code DEADLINE_EXCEEDED}. Keep it below the
+     * server's idempotency window (default 5 minutes): within the window a repeat of the same
+     * {@code clientMessageId} is answered with the first result, after it a repeat would be
+     * published again.
+     */
+    public Builder triggerDeadline(Duration deadline) {
+      this.triggerDeadline = positive(deadline, "triggerDeadline");
+      return this;
+    }
+
+    /**
+     * At most this many triggers are sent and not yet answered at a time (default 256, below the
+     * server's default limit of 1,000 requests waiting per connection); the others wait, in order,
+     * in the offline queue, and count against its capacity.
+     */
+    public Builder maxTriggersInFlight(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxTriggersInFlight must be positive but was " + max);
+      }
+      this.maxTriggersInFlight = max;
+      return this;
+    }
+
+    /** Builds the client; it connects on {@link DialogueClient#connect()}. */
     public DialogueClient build() {
       return new DialogueClient(this);
     }

@@ -5,13 +5,23 @@ declare namespace Dialogue {
   type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
   /**
-   * Codes: the server's (ROOM_NOT_FOUND, VALIDATION_FAILED, ...) or the client's own: TIMEOUT,
-   * DISCONNECTED, CONNECT_REFUSED, OFFLINE_QUEUE_FULL, AUTH_FAILED, CONNECT_FAILED, INVALID_RESPONSE.
+   * What is known of a failed request: the server refused it, it never left the page, or it was
+   * sent and never answered (a trigger may then have been published: its clientMessageId tells).
+   */
+  type Fate = 'refused' | 'not-sent' | 'unknown';
+
+  const FATE: { readonly REFUSED: 'refused'; readonly NOT_SENT: 'not-sent'; readonly UNKNOWN: 'unknown' };
+
+  /**
+   * Codes: the server's (ROOM_NOT_FOUND, VALIDATION_FAILED, ...) or the client's own: NOT_CONNECTED,
+   * DISCONNECTED, CLOSED, TIMEOUT, DEADLINE_EXCEEDED, CANCELLED, OFFLINE_QUEUE_FULL, CONNECT_REFUSED,
+   * AUTH_FAILED, CONNECT_FAILED, INVALID_RESPONSE.
    */
   class DialogueError extends Error {
     readonly name: 'DialogueError';
     readonly code: string;
-    constructor(code: string, message: string);
+    readonly fate: Fate;
+    constructor(code: string, message: string, fate?: Fate);
   }
 
   type Auth = Record<string, unknown>;
@@ -29,8 +39,12 @@ declare namespace Dialogue {
     connectTimeout?: number;
     /** Back-off in milliseconds (default 500, doubling to 5000, ±50 %), or false for no reconnect. */
     reconnect?: false | { initial?: number; max?: number; jitter?: number };
-    /** Triggers that may wait while disconnected, default 1000. */
+    /** Triggers that may wait while (re)connecting or beyond the window, default 1000. */
     offlineQueueSize?: number;
+    /** Milliseconds after which an unconfirmed trigger fails with DEADLINE_EXCEEDED, default 240000. */
+    triggerDeadline?: number;
+    /** Triggers sent and not answered at once, default 256; the rest wait in the queue. */
+    maxTriggersInFlight?: number;
   }
 
   interface EventMessage<T = unknown> {
@@ -64,7 +78,10 @@ declare namespace Dialogue {
   interface PendingTrigger {
     /** Known at once: show a placeholder and replace it when the event with this id arrives. */
     clientMessageId: string;
+    /** Resolves once the server confirmed it; rejects with a DialogueError whose fate says what is known. */
     result: Promise<Published>;
+    /** Stops sending it; false if its fate was already known. */
+    cancel(): boolean;
   }
 
   interface HistoryPage<T = unknown> {
@@ -85,6 +102,10 @@ declare namespace Dialogue {
     readonly epoch: string | undefined;
     /** The newest offset delivered to the application, or -1. */
     readonly lastOffset: number;
+    /** Whether the client keeps the room (also while reconnecting): until leave() or a removal. */
+    readonly joined: boolean;
+    /** The room was removed without leave(): a refused re-join, or the room was deleted. */
+    onRemoved(handler: (error: DialogueError) => void): Unsubscribe;
     trigger<T = unknown>(event: string, data: T, meta?: Record<string, unknown>): PendingTrigger;
     /** Subscribes on the server; the returned function unsubscribes when the last handler goes. */
     on<T = unknown>(event: string, handler: (data: T, message: EventMessage<T>) => void): Unsubscribe;
@@ -102,10 +123,13 @@ declare namespace Dialogue {
     readonly state: ConnectionState;
     readonly userId: string | undefined;
     readonly clientId: string | undefined;
-    /** Triggers made and not yet confirmed, including those waiting offline. */
+    /** Triggers whose fate is not known yet: queued, in flight, or waiting to be sent again. */
     readonly pendingTriggers: number;
     connect(): Promise<void>;
+    /** Closes the connection and forgets the rooms; what waits rejects with DISCONNECTED. */
     disconnect(): void;
+    /** For good: what waits, and every later call, rejects with CLOSED. */
+    close(): void;
     join(roomId: string): Promise<Room>;
     room(roomId: string): Room | undefined;
     listRooms(): Promise<RoomInfo[]>;

@@ -7,6 +7,11 @@
  *   const chat = await client.join('chat');
  *   chat.on('message', (data, event) => show(event.from, data.text));
  *   const { clientMessageId, result } = chat.trigger('message', { text: 'hi' });
+ *
+ * A trigger keeps its clientMessageId and is sent again (after a reconnect, a request timeout, a
+ * refusal the server asks to retry) until the server confirms it; it fails only with a code and a
+ * fate: 'refused' (not published), 'not-sent' (never left the page) or 'unknown' (sent, never
+ * confirmed). Rooms are kept, and re-joined after every reconnect, until the app leaves them.
  */
 (function (root) {
 'use strict';
@@ -18,7 +23,17 @@ const DEFAULTS = {
   connectTimeout: 20000,
   reconnect: { initial: 500, max: 5000, jitter: 0.5 },
   offlineQueueSize: 1000,
+  triggerDeadline: 240000,
+  maxTriggersInFlight: 256,
 };
+/** What is known of a failed request: refused by the server, never sent, or sent and unanswered. */
+const FATE = Object.freeze({ REFUSED: 'refused', NOT_SENT: 'not-sent', UNKNOWN: 'unknown' });
+/** Codes for which the server did not publish and asks the client to try again. */
+const RETRYABLE = new Set(['INTERNAL_ERROR', 'RATE_LIMITED']);
+/** Refusals the server decides before it looks at the clientMessageId (see Outbox.java). */
+const BEFORE_IDEMPOTENCY = new Set(['ROOM_NOT_FOUND', 'NOT_IN_ROOM']);
+/** The connection is going or gone: what waited on it is asked again on the next one. */
+const CONNECTION_GONE = new Set(['NOT_CONNECTED', 'DISCONNECTED', 'CLOSED']);
 const SCRIPT_ORIGIN = (() => {
   try {
     return new URL(document.currentScript.src).origin;
@@ -28,10 +43,11 @@ const SCRIPT_ORIGIN = (() => {
 })();
 
 class DialogueError extends Error {
-  constructor(code, message) {
+  constructor(code, message, fate = FATE.REFUSED) {
     super(message);
     this.name = 'DialogueError';
     this.code = code;
+    this.fate = fate;
   }
 }
 
@@ -82,9 +98,24 @@ class Room {
     this._subscribed = new Set();
     this._unsubscribed = new Set();
     this._restoring = false;
+    this._removedListeners = listeners();
   }
 
-  /** Publishes at once, or queues while offline. Returns {clientMessageId, result}. */
+  /** Whether the client keeps the room (also while reconnecting): until leave() or a removal. */
+  get joined() {
+    return this._client._rooms.get(this.id) === this;
+  }
+
+  /** Called with a DialogueError when the room is removed without leave(): a refused re-join, a deletion. */
+  onRemoved(handler) {
+    return this._removedListeners.add(handler);
+  }
+
+  /**
+   * Publishes at once, or queues while (re)connecting. Returns {clientMessageId, result, cancel}:
+   * result resolves with {id, offset, timestamp, duplicate?} once the server confirmed it; cancel()
+   * stops sending it and returns false if its fate was known already.
+   */
   trigger(event, data, meta) {
     if (typeof event !== 'string' || !event) throw new TypeError('event must be a non-empty string');
     return this._client._trigger(this.id, event, data, meta);
@@ -168,17 +199,20 @@ class Client {
     this.state = 'disconnected';
     this.userId = undefined;
     this.clientId = undefined;
-    this._rooms = new Map();
+    this._rooms = new Map(); // kept until left: re-joined after every reconnect
     this._joining = new Map();
-    this._pending = new Map();
-    this._queue = [];
-    this._inFlight = new Map();
+    this._pending = new Map(); // requests waiting for their ack, by ack id
+    this._triggers = new Map(); // triggers whose fate is not known, by clientMessageId
+    this._queue = []; // triggers waiting to be sent, in order
+    this._inFlight = new Map(); // sent and not answered, in send order
     this._ackId = 0;
     this._gen = 0;
     this._attempt = 0;
-    this._ready = false;
+    this._ready = false; // connected, rooms re-joined: triggers are sent
+    this._closed = false;
     this._ws = null;
     this._timers = {};
+    this._sleeps = new Set();
     this._connectWaiters = [];
     this._on = {};
     for (const k of ['connect', 'disconnect', 'error', 'roomCreated', 'roomDeleted', 'history', 'stateChange']) this._on[k] = listeners();
@@ -187,13 +221,14 @@ class Client {
 
   // ---- public API ----
 
-  /** Resolves once the server identified this connection; rejects CONNECT_REFUSED or TIMEOUT. */
+  /** Resolves once the server identified this connection and rooms are re-joined; rejects CONNECT_REFUSED, TIMEOUT, DISCONNECTED or CLOSED. */
   connect() {
-    if (this.state === 'connected') return Promise.resolve();
+    if (this._closed) return Promise.reject(new DialogueError('CLOSED', 'connect: the client is closed', FATE.NOT_SENT));
+    if (this._ready) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
+      waiter.timer = setTimeout(() => this._settleConnect(waiter, new DialogueError('TIMEOUT', `not connected within ${this._opts.connectTimeout} ms`, FATE.UNKNOWN)), this._opts.connectTimeout);
       this._connectWaiters.push(waiter);
-      setTimeout(() => this._settleConnect(waiter, new DialogueError('TIMEOUT', `not connected within ${this._opts.connectTimeout} ms`)), this._opts.connectTimeout);
       if (this.state === 'disconnected') {
         this._attempt = 0;
         this._setState('connecting', 'connect requested');
@@ -202,8 +237,39 @@ class Client {
     });
   }
 
-  /** Closes the connection and forgets the joined rooms; queued triggers stay queued. */
+  /**
+   * Closes the connection and forgets the joined rooms. Requests and triggers not answered yet fail
+   * with DISCONNECTED (fate 'not-sent' for triggers still queued, 'unknown' for sent ones); triggers
+   * made until the next connect() fail with NOT_CONNECTED.
+   */
   disconnect() {
+    if (this._closed) return;
+    this._endSocket();
+    const wasConnected = this.state === 'connected';
+    this._lost('io client disconnect', false);
+    if (!wasConnected) this._setState('disconnected', 'io client disconnect');
+    this._settleConnect(null, new DialogueError('DISCONNECTED', 'disconnect() was called', FATE.UNKNOWN));
+  }
+
+  /**
+   * Disconnects for good: every request and trigger not answered yet fails with CLOSED, and so does
+   * every later call. Idempotent.
+   */
+  close() {
+    if (this._closed) return;
+    this._closed = true;
+    this._endSocket();
+    const wasConnected = this.state === 'connected';
+    this._ready = false;
+    this._failRequests('CLOSED', 'the client was closed');
+    this._failTriggers('CLOSED', 'the client was closed');
+    this._setState('disconnected', 'closed');
+    if (wasConnected) this._on.disconnect.fire('onDisconnect', 'io client disconnect');
+    this._settleConnect(null, new DialogueError('CLOSED', 'the client was closed', FATE.UNKNOWN));
+  }
+
+  /** Forgets the rooms and timers and ends the socket, telling the server first when it is open. */
+  _endSocket() {
     this._gen++;
     this._rooms.clear();
     this._clearTimers();
@@ -213,12 +279,9 @@ class Client {
       if (ws.readyState === WebSocket.OPEN) ws.send('41' + this._nsp());
       ws.close();
     }
-    const wasConnected = this.state === 'connected';
-    this._lost('io client disconnect', false);
-    if (!wasConnected) this._setState('disconnected', 'io client disconnect');
-    this._settleConnect(null, new DialogueError('DISCONNECTED', 'disconnect() was called'));
   }
 
+  /** Joins a room (or returns the one kept); from then on the client keeps it until room.leave(). */
   join(roomId) {
     const existing = this._rooms.get(roomId);
     if (existing) return Promise.resolve(existing);
@@ -236,7 +299,7 @@ class Client {
     return p;
   }
 
-  /** A joined room, or undefined. */
+  /** A room the client keeps, or undefined. */
   room(roomId) {
     return this._rooms.get(roomId);
   }
@@ -269,21 +332,23 @@ class Client {
     return this._custom.get(event).add(fn);
   }
 
-  /** Triggers made and not yet confirmed, including those waiting offline. */
+  /** Triggers whose fate is not known yet: queued, in flight, or waiting to be sent again. */
   get pendingTriggers() {
-    return this._queue.length + this._inFlight.size;
+    return this._triggers.size;
   }
 
   // ---- requests ----
 
+  /** Sends a request on the current connection; never waits for a later one. */
   _request(event, payload) {
+    if (this._closed) return Promise.reject(new DialogueError('CLOSED', `${event}: the client is closed`, FATE.NOT_SENT));
     const ws = this._ws;
-    if (this.state !== 'connected' || !ws) return Promise.reject(new DialogueError('DISCONNECTED', `${event}: not connected`));
+    if (this.state !== 'connected' || !ws) return Promise.reject(new DialogueError('NOT_CONNECTED', `${event}: not connected`, FATE.NOT_SENT));
     return new Promise((resolve, reject) => {
       const id = this._ackId++;
       const timer = setTimeout(() => {
         this._pending.delete(id);
-        reject(new DialogueError('TIMEOUT', `${event}: no answer within ${this._opts.requestTimeout} ms`));
+        reject(new DialogueError('TIMEOUT', `${event}: no answer within ${this._opts.requestTimeout} ms`, FATE.UNKNOWN));
       }, this._opts.requestTimeout);
       this._pending.set(id, { resolve, reject, timer, event });
       const args = payload === undefined ? [event] : [event, payload];
@@ -298,33 +363,138 @@ class Client {
     clearTimeout(p.timer);
     const body = args[0];
     if (body && body.ok === true) p.resolve(strip(body));
-    else if (body && body.ok === false && body.error) p.reject(new DialogueError(body.error.code, body.error.message));
-    else p.reject(new DialogueError('INVALID_RESPONSE', `${p.event}: unexpected answer ${JSON.stringify(body)}`));
+    else if (body && body.ok === false && body.error) p.reject(new DialogueError(body.error.code, body.error.message, FATE.REFUSED));
+    else p.reject(new DialogueError('INVALID_RESPONSE', `${p.event}: unexpected answer ${JSON.stringify(body)}`, FATE.UNKNOWN));
   }
+
+  _failRequests(code, reason) {
+    for (const [id, p] of this._pending) {
+      clearTimeout(p.timer);
+      this._pending.delete(id);
+      p.reject(new DialogueError(code, `${p.event}: ${reason}`, FATE.UNKNOWN));
+    }
+  }
+
+  // ---- triggers, from the moment they are made until their fate is known ----
 
   _trigger(roomId, event, data, meta) {
     const clientMessageId = newId();
-    let entry;
+    const entry = { roomId, event, data, meta, clientMessageId, sent: false, done: false, attempt: 0, retries: 0 };
     const result = new Promise((resolve, reject) => {
-      entry = { roomId, event, data, meta, clientMessageId, resolve, reject };
+      entry.resolve = resolve;
+      entry.reject = reject;
     });
-    if (this._ready && this._queue.length === 0) {
-      this._send(entry);
+    const handle = { clientMessageId, result, cancel: () => this._abandon(entry, 'CANCELLED', 'cancelled by the application') };
+    if (this._closed) {
+      this._fail(entry, 'CLOSED', 'trigger: the client is closed');
+    } else if (this.state === 'disconnected') {
+      this._fail(entry, 'NOT_CONNECTED', 'trigger: the client is not connected and not reconnecting');
     } else if (this._queue.length >= this._opts.offlineQueueSize) {
-      entry.reject(new DialogueError('OFFLINE_QUEUE_FULL', `the offline queue is full (${this._queue.length} triggers waiting)`));
+      this._fail(entry, 'OFFLINE_QUEUE_FULL', `the offline queue is full (${this._queue.length} triggers waiting)`);
     } else {
+      this._triggers.set(clientMessageId, entry);
+      const deadline = this._opts.triggerDeadline;
+      entry.deadline = setTimeout(() => this._abandon(entry, 'DEADLINE_EXCEEDED', `not confirmed within the trigger deadline (${deadline} ms)`), deadline);
       this._queue.push(entry);
+      this._pump();
     }
-    return { clientMessageId, result };
+    return handle;
   }
 
-  _send(entry) {
-    this._inFlight.set(entry.clientMessageId, entry);
+  /** Sends from the head of the queue while the connection is ready and the window has room. */
+  _pump() {
+    while (this._ready && this._queue.length > 0 && this._inFlight.size < this._opts.maxTriggersInFlight) {
+      const entry = this._queue.shift();
+      if (entry.done) continue;
+      entry.sent = true;
+      this._inFlight.set(entry.clientMessageId, entry);
+      this._transmit(entry);
+    }
+  }
+
+  _transmit(entry) {
+    const attempt = ++entry.attempt;
     const { roomId, event, data, meta, clientMessageId } = entry;
     this._request('dialogue:trigger', { roomId, event, data, meta, clientMessageId }).then(
-      (r) => this._inFlight.delete(clientMessageId) && entry.resolve(r),
-      (e) => this._inFlight.delete(clientMessageId) && entry.reject(e)
+      (published) => this._answered(entry, attempt, published),
+      (error) => this._answered(entry, attempt, undefined, error)
     );
+  }
+
+  _answered(entry, attempt, published, error) {
+    const id = entry.clientMessageId;
+    if (this._inFlight.get(id) !== entry) return; // requeued, cancelled or expired meanwhile
+    if (!error) {
+      // Any attempt's confirmation will do: the first to arrive is the publication itself, later
+      // ones answer duplicate: true.
+      this._inFlight.delete(id);
+      this._settle(entry, published);
+      this._pump();
+      return;
+    }
+    if (entry.attempt !== attempt) return; // a later attempt is on its way
+    if (CONNECTION_GONE.has(error.code)) return; // the connection is going: _lost() requeues it
+    if (error.code === 'TIMEOUT' || error.code === 'INVALID_RESPONSE') {
+      this._transmit(entry); // same id: the server answers a repeat with the first result
+      return;
+    }
+    if (RETRYABLE.has(error.code)) {
+      entry.retryTimer = setTimeout(() => {
+        entry.retryTimer = undefined;
+        if (this._ready && entry.attempt === attempt && this._inFlight.get(id) === entry) this._transmit(entry);
+      }, this._backoff(entry.retries++));
+      return;
+    }
+    this._inFlight.delete(id);
+    const mayHaveArrived = attempt > 1 && BEFORE_IDEMPOTENCY.has(error.code);
+    this._fail(entry, error.code, error.message, mayHaveArrived ? FATE.UNKNOWN : FATE.REFUSED);
+    this._pump();
+  }
+
+  /** Stops a trigger (cancelled, or past its deadline) unless its fate is known; returns whether it did. */
+  _abandon(entry, code, message) {
+    if (entry.done) return false;
+    const flying = this._inFlight.get(entry.clientMessageId) === entry;
+    this._fail(entry, code, message);
+    if (flying) this._pump(); // its place in the window is free
+    return true;
+  }
+
+  _settle(entry, published) {
+    if (entry.done) return;
+    entry.done = true;
+    this._forget(entry);
+    entry.resolve(published);
+  }
+
+  /** Fails a trigger unless its fate is known; without a fate, by whether it was sent. */
+  _fail(entry, code, message, fate) {
+    if (entry.done) return;
+    entry.done = true;
+    this._forget(entry);
+    entry.reject(new DialogueError(code, message, fate || (entry.sent ? FATE.UNKNOWN : FATE.NOT_SENT)));
+  }
+
+  _forget(entry) {
+    const id = entry.clientMessageId;
+    clearTimeout(entry.deadline);
+    clearTimeout(entry.retryTimer);
+    if (this._triggers.get(id) === entry) this._triggers.delete(id);
+    if (this._inFlight.get(id) === entry) this._inFlight.delete(id);
+    const i = this._queue.indexOf(entry);
+    if (i >= 0) this._queue.splice(i, 1);
+  }
+
+  _failTriggers(code, reason) {
+    for (const entry of [...this._triggers.values()]) this._fail(entry, code, `trigger: ${reason}`);
+    this._queue = [];
+    this._inFlight.clear();
+  }
+
+  /** Back-off for retries the server asks for: the reconnect back-off without jitter. */
+  _backoff(retries) {
+    const r = this._opts.reconnect || DEFAULTS.reconnect;
+    return Math.min(r.max, r.initial * Math.pow(2, Math.min(retries, 16)));
   }
 
   _subscription(room, event, subscribe) {
@@ -337,11 +507,11 @@ class Client {
 
   _leave(room) {
     if (this._rooms.get(room.id) === room) this._rooms.delete(room.id);
-    if (this.state !== 'connected') return Promise.resolve();
+    if (this.state !== 'connected' || this._closed) return Promise.resolve();
     return this._request('dialogue:leave', { roomId: room.id }).then(
       () => {},
       (e) => {
-        if (e.code !== 'NOT_IN_ROOM') throw e;
+        if (e.code !== 'NOT_IN_ROOM' && !CONNECTION_GONE.has(e.code)) throw e;
       }
     );
   }
@@ -370,7 +540,7 @@ class Client {
       const a = this._opts.auth;
       auth = (typeof a === 'function' ? await a() : a) || {};
     } catch (e) {
-      this._error(new DialogueError('AUTH_FAILED', `the auth function failed: ${e && e.message}`));
+      this._error(new DialogueError('AUTH_FAILED', `the auth function failed: ${e && e.message}`, FATE.NOT_SENT));
       this._retry('auth function failed');
       return;
     }
@@ -379,7 +549,7 @@ class Client {
     try {
       ws = new WebSocket(this._socketUrl());
     } catch (e) {
-      this._error(new DialogueError('CONNECT_FAILED', e.message));
+      this._error(new DialogueError('CONNECT_FAILED', e.message, FATE.NOT_SENT));
       this._retry('transport error');
       return;
     }
@@ -456,10 +626,12 @@ class Client {
       case 'dialogue:roomCreated':
         this._on.roomCreated.fire('onRoomCreated', data);
         break;
-      case 'dialogue:roomDeleted':
-        this._rooms.delete(data.roomId);
+      case 'dialogue:roomDeleted': {
+        const room = this._rooms.get(data.roomId);
+        if (room) this._removeRoom(room, new DialogueError('ROOM_NOT_FOUND', `Room '${data.roomId}' was deleted`), false);
         this._on.roomDeleted.fire('onRoomDeleted', data.roomId);
         break;
+      }
       case 'dialogue:history':
         this._on.history.fire('onHistory', data.roomId, data.events);
         break;
@@ -473,7 +645,11 @@ class Client {
     }
   }
 
-  /** dialogue:connected: re-join rooms (recovering missed events), restore subscriptions, send the queue. */
+  /**
+   * dialogue:connected: re-join every kept room (recovering missed events, restoring subscriptions),
+   * then send the triggers. A cut at any moment of it leaves the rooms kept: the next connection
+   * re-joins them.
+   */
   async _identified(data) {
     clearTimeout(this._timers.attempt);
     this.userId = data.userId;
@@ -481,45 +657,86 @@ class Client {
     this._attempt = 0;
     this._setState('connected', 'connected');
     const ws = this._ws;
-    for (const room of this._rooms.values()) room._restoring = true;
-    await Promise.all([...this._rooms.values()].map((room) => this._rejoin(room)));
+    const rooms = [...this._rooms.values()];
+    for (const room of rooms) room._restoring = true;
+    await Promise.all(rooms.map((room) => this._rejoin(room, ws)));
     if (this._ws !== ws || this.state !== 'connected') return;
     this._ready = true;
-    const queued = this._queue.splice(0);
-    for (const entry of queued) this._send(entry);
+    this._pump();
     this._settleConnect(null);
     this._on.connect.fire('onConnect');
   }
 
-  async _rejoin(room) {
-    const request = { roomId: room.id };
-    if (room.lastOffset >= 0 && room.epoch !== undefined) request.since = { offset: room.lastOffset, epoch: room.epoch };
-    try {
-      const result = await this._request('dialogue:join', request);
+  /**
+   * Re-joins a kept room on connection ws, asking for what it missed. Interrupted by a lost
+   * connection, it is asked again on the next one; timed out, again on this one; only a refusal
+   * removes the room.
+   */
+  async _rejoin(room, ws) {
+    for (let retries = 0; ;) {
+      const request = { roomId: room.id };
+      if (room.lastOffset >= 0 && room.epoch !== undefined) request.since = { offset: room.lastOffset, epoch: room.epoch };
+      // Applied with the admission, so no event subscribed to passes by before the restore below
+      // (which stays for servers without this extension; both are idempotent).
+      if (room._unsubscribed.size) request.unsubscribe = [...room._unsubscribed];
+      if (room._subscribed.size) request.subscribe = [...room._subscribed];
+      let result;
+      try {
+        result = await this._request('dialogue:join', request);
+      } catch (e) {
+        if (this._rooms.get(room.id) !== room || this._ws !== ws || this.state !== 'connected' || CONNECTION_GONE.has(e.code)) return;
+        if (e.code === 'TIMEOUT' || e.code === 'INVALID_RESPONSE') continue;
+        if (RETRYABLE.has(e.code)) {
+          await this._sleep(this._backoff(retries++));
+          if (this._ws !== ws) return;
+          continue;
+        }
+        this._removeRoom(room, new DialogueError(e.code, `re-joining room '${room.id}' after a reconnect was refused: ${e.message}`), true);
+        return;
+      }
+      if (this._rooms.get(room.id) !== room) return; // left meanwhile
       if (result.epoch === room.epoch) for (const m of result.missed || []) room._deliver(m);
       room._joined(result);
       room._restoring = false;
       if (!result.recovered && result.history) this._on.history.fire('onHistory', room.id, result.history);
-      const subs = [];
-      for (const e of room._unsubscribed) subs.push(this._request('dialogue:unsubscribe', { roomId: room.id, eventName: e }));
-      for (const e of room._subscribed) {
-        subs.push(e === '*' ? this._request('dialogue:subscribeAll', { roomId: room.id }) : this._request('dialogue:subscribe', { roomId: room.id, eventName: e }));
-      }
-      await Promise.all(subs);
-    } catch (e) {
-      room._restoring = false;
-      if (this._rooms.get(room.id) === room && e.code !== 'DISCONNECTED') {
-        this._rooms.delete(room.id);
-        this._error(new DialogueError(e.code, `re-joining room '${room.id}' failed: ${e.message}`));
-      }
+      this._restoreSubscriptions(room, ws);
+      return;
     }
+  }
+
+  /** Explicit unsubscribes, then subscribes; the server handles them in order, before the queue. */
+  _restoreSubscriptions(room, ws) {
+    const restore = (event, subscribe) =>
+      this._subscription(room, event, subscribe).catch((e) => {
+        if (this._ws === ws && !CONNECTION_GONE.has(e.code)) this._error(new DialogueError(e.code, `restoring the subscription to '${event}' in room '${room.id}' failed: ${e.message}`, e.fate));
+      });
+    for (const e of room._unsubscribed) restore(e, false);
+    for (const e of room._subscribed) restore(e, true);
+  }
+
+  /** The room is no longer kept without the app leaving it: room.onRemoved, and onError if asked. */
+  _removeRoom(room, error, report) {
+    if (this._rooms.get(room.id) === room) this._rooms.delete(room.id);
+    room._restoring = false;
+    room._removedListeners.fire('room onRemoved', error);
+    if (report) this._error(error);
+  }
+
+  _sleep(ms) {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this._sleeps.delete(t);
+        resolve();
+      }, ms);
+      this._sleeps.add(t);
+    });
   }
 
   _refused(ws, reason) {
     this._clearTimers();
     this._ws = null;
     ws.close();
-    this._lost(`refused: ${reason}`, false);
+    this._lost(`refused: ${reason}`, false, 'CONNECT_REFUSED');
     this._setState('disconnected', `refused: ${reason}`);
     const e = new DialogueError('CONNECT_REFUSED', reason);
     this._settleConnect(null, e);
@@ -541,21 +758,27 @@ class Client {
     if (retry) this._retry(reason);
     else {
       this._setState('disconnected', reason);
-      this._settleConnect(null, new DialogueError('DISCONNECTED', reason));
+      this._settleConnect(null, new DialogueError('DISCONNECTED', reason, FATE.UNKNOWN));
     }
   }
 
-  _lost(reason, retrying) {
+  /**
+   * The connection is gone. Requests fail with DISCONNECTED; triggers in flight go back to the head
+   * of the queue, in order, to be sent again with the same id, unless the client stops trying: then
+   * every trigger fails with code.
+   */
+  _lost(reason, retrying, code = 'DISCONNECTED') {
     const wasConnected = this.state === 'connected';
     this._ready = false;
     const unconfirmed = [...this._inFlight.values()];
     this._inFlight.clear();
-    this._queue.unshift(...unconfirmed);
-    for (const [id, p] of this._pending) {
-      clearTimeout(p.timer);
-      p.reject(new DialogueError('DISCONNECTED', `${p.event}: ${reason}`));
-      this._pending.delete(id);
+    for (const entry of unconfirmed) {
+      clearTimeout(entry.retryTimer);
+      entry.retryTimer = undefined;
     }
+    this._queue.unshift(...unconfirmed);
+    this._failRequests('DISCONNECTED', reason);
+    if (!retrying) this._failTriggers(code, reason);
     if (wasConnected) {
       this._setState(retrying ? 'reconnecting' : 'disconnected', reason);
       this._on.disconnect.fire('onDisconnect', reason);
@@ -567,7 +790,8 @@ class Client {
     if (this.state === 'disconnected') return;
     if (r === false) {
       this._setState('disconnected', reason);
-      this._settleConnect(null, new DialogueError('DISCONNECTED', reason));
+      this._failTriggers('DISCONNECTED', reason);
+      this._settleConnect(null, new DialogueError('DISCONNECTED', reason, FATE.UNKNOWN));
       return;
     }
     if (this.state !== 'connecting') this._setState('reconnecting', reason);
@@ -579,6 +803,8 @@ class Client {
   _clearTimers() {
     for (const k of Object.keys(this._timers)) clearTimeout(this._timers[k]);
     this._timers = {};
+    for (const t of this._sleeps) clearTimeout(t);
+    this._sleeps.clear();
   }
 
   _setState(next, reason) {
@@ -594,7 +820,11 @@ class Client {
       if (i < 0) return;
       this._connectWaiters.splice(i, 1);
     }
-    for (const w of list) (error ? w.reject(error) : w.resolve());
+    for (const w of list) {
+      clearTimeout(w.timer);
+      if (error) w.reject(error);
+      else w.resolve();
+    }
   }
 }
 
@@ -611,6 +841,7 @@ const Dialogue = {
   Client,
   Room,
   DialogueError,
+  FATE,
 };
 root.Dialogue = Dialogue;
 if (typeof module === 'object' && module.exports) module.exports = Dialogue;

@@ -1,6 +1,6 @@
 package dev.dialogue.examples.reference;
 
-import dev.dialogue.JwtAuthenticator;
+import dev.dialogue.jwt.JwtAuthenticator;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;

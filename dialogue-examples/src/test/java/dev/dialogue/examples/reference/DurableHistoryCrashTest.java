@@ -3,20 +3,12 @@ package dev.dialogue.examples.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,107 +20,64 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class DurableHistoryCrashTest {
-  private static final Pattern READY = Pattern.compile("READY (\\d+)");
-
   @TempDir Path dir;
-  private final List<Process> processes = new ArrayList<>();
-
-  @AfterEach
-  void killAll() {
-    for (Process p : processes) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
-  }
 
   @Test
   void killedWithSigkill_keepsEveryAcknowledgedEvent_recoverableByOffset() throws Exception {
-    String url = "jdbc:h2:file:" + dir.resolve("history");
-    Process first = start(url);
-    int port = readyPort(first);
-    ConcurrentSkipListMap<Long, String> acked = new ConcurrentSkipListMap<>();
-    String epoch;
-    try (Recorder alice = Recorder.connectAs(port, "alice", null)) {
-      epoch = alice.request("dialogue:join", Map.of("roomId", "chat")).path("epoch").asText();
-      Semaphore inFlight = new Semaphore(32);
-      for (int i = 0; acked.size() < 300; i++) {
-        assertThat(inFlight.tryAcquire(10, TimeUnit.SECONDS)).as("acks keep coming").isTrue();
-        String text = "m" + i;
-        alice
-            .requestAsync(
-                "dialogue:trigger",
-                Map.of("roomId", "chat", "event", "message", "data", Map.of("text", text)))
-            .whenComplete(
-                (ack, e) -> {
-                  if (ack != null && ack.path("ok").asBoolean()) {
-                    acked.put(ack.path("offset").asLong(), text);
-                  }
-                  inFlight.release();
-                });
+    try (CrashTrial trial = new CrashTrial(dir)) {
+      int port = trial.start();
+      ConcurrentSkipListMap<Long, String> acked = new ConcurrentSkipListMap<>();
+      String epoch;
+      try (Recorder alice = Recorder.connectAs(port, "alice", null)) {
+        epoch = alice.request("dialogue:join", Map.of("roomId", "chat")).path("epoch").asText();
+        Semaphore inFlight = new Semaphore(32);
+        for (int i = 0; acked.size() < 300; i++) {
+          assertThat(inFlight.tryAcquire(10, TimeUnit.SECONDS)).as("acks keep coming").isTrue();
+          String text = "m" + i;
+          alice
+              .requestAsync(
+                  "dialogue:trigger",
+                  Map.of("roomId", "chat", "event", "message", "data", Map.of("text", text)))
+              .whenComplete(
+                  (ack, e) -> {
+                    if (ack != null && ack.path("ok").asBoolean()) {
+                      acked.put(ack.path("offset").asLong(), text);
+                    }
+                    inFlight.release();
+                  });
+        }
+        trial.kill(); // while triggers are still in flight
       }
-      // SIGKILL while triggers are still in flight; through the handle, so our pipes stay open.
-      assertThat(first.toHandle().destroyForcibly()).isTrue();
-      assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      TreeMap<Long, String> acknowledged = new TreeMap<>(acked);
+
+      try (Recorder bob = Recorder.connectAs(trial.start(), "bob", null)) {
+        JsonNode joined =
+            bob.request(
+                "dialogue:join",
+                Map.of("roomId", "chat", "since", Map.of("offset", 0, "epoch", epoch)));
+        assertThat(joined.path("ok").asBoolean()).as("join %s", joined).isTrue();
+        assertThat(joined.path("epoch").asText()).isEqualTo(epoch);
+        assertThat(joined.path("recovered").asBoolean()).as("recovered").isTrue();
+
+        TreeMap<Long, String> stored = new TreeMap<>();
+        joined
+            .path("missed")
+            .forEach(
+                m -> stored.put(m.path("offset").asLong(), m.path("data").path("text").asText()));
+        assertThat(stored.keySet())
+            .as("no gap")
+            .containsExactlyElementsOf(
+                java.util.stream.LongStream.rangeClosed(1, stored.isEmpty() ? 0 : stored.lastKey())
+                    .boxed()
+                    .toList());
+        assertThat(stored).containsAllEntriesOf(acknowledged);
+
+        JsonNode next =
+            bob.request(
+                "dialogue:trigger",
+                Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "after")));
+        assertThat(next.path("offset").asLong()).isEqualTo(stored.lastKey() + 1);
+      }
     }
-    TreeMap<Long, String> acknowledged = new TreeMap<>(acked);
-
-    Process second = start(url);
-    try (Recorder bob = Recorder.connectAs(readyPort(second), "bob", null)) {
-      JsonNode joined =
-          bob.request(
-              "dialogue:join",
-              Map.of("roomId", "chat", "since", Map.of("offset", 0, "epoch", epoch)));
-      assertThat(joined.path("ok").asBoolean()).as("join %s", joined).isTrue();
-      assertThat(joined.path("epoch").asText()).isEqualTo(epoch);
-      assertThat(joined.path("recovered").asBoolean()).as("recovered").isTrue();
-
-      TreeMap<Long, String> stored = new TreeMap<>();
-      joined
-          .path("missed")
-          .forEach(
-              m -> stored.put(m.path("offset").asLong(), m.path("data").path("text").asText()));
-      assertThat(stored.keySet())
-          .as("no gap")
-          .containsExactlyElementsOf(
-              java.util.stream.LongStream.rangeClosed(1, stored.isEmpty() ? 0 : stored.lastKey())
-                  .boxed()
-                  .toList());
-      assertThat(stored).containsAllEntriesOf(acknowledged);
-
-      JsonNode next =
-          bob.request(
-              "dialogue:trigger",
-              Map.of("roomId", "chat", "event", "message", "data", Map.of("text", "after")));
-      assertThat(next.path("offset").asLong()).isEqualTo(stored.lastKey() + 1);
-    }
-  }
-
-  private Process start(String url) throws Exception {
-    Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                ReferenceServer.class.getName(),
-                "--port",
-                "0",
-                "--host",
-                "127.0.0.1",
-                "--history-db",
-                url)
-            .redirectError(dir.resolve("server-" + processes.size() + ".log").toFile())
-            .start();
-    processes.add(process);
-    process.getOutputStream().close();
-    return process;
-  }
-
-  private static int readyPort(Process process) throws Exception {
-    BufferedReader stdout =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line = stdout.readLine();
-    Matcher ready = READY.matcher(String.valueOf(line));
-    assertThat(ready.matches()).as("first stdout line: %s", line).isTrue();
-    return Integer.parseInt(ready.group(1));
   }
 }

@@ -1,4 +1,4 @@
-package dev.dialogue;
+package dev.dialogue.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,12 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.dialogue.AuthResult;
+import dev.dialogue.Dialogue;
+import dev.dialogue.Handshake;
+import dev.dialogue.RoomConfig;
+import dev.dialogue.client.DialogueClient;
+import dev.dialogue.client.DialogueClientException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -26,6 +32,8 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -356,7 +364,7 @@ class JwtAuthenticatorTest {
   // --- end to end ---
 
   @Test
-  void endToEnd_acceptedTokenConnectsAsSub_badTokenGetsConnectErrorWithReason() {
+  void endToEnd_acceptedTokenConnectsAsSub_badTokenGetsConnectErrorWithReason() throws Exception {
     JwtAuthenticator auth = JwtAuthenticator.hs256(SECRET).build();
     Instant now = Instant.now();
     JWTClaimsSet claims =
@@ -365,46 +373,65 @@ class JwtAuthenticatorTest {
             .claim("role", "admin")
             .expirationTime(Date.from(now.plusSeconds(600)))
             .build();
-    try (Dialogue server = TestServers.builder().authenticator(auth).build().start();
-        RawClient alice =
-            RawClient.connect(server.port(), Map.of("token", hs256Token(claims, SECRET)));
-        RawClient mallory =
-            RawClient.open(
-                server.port(),
-                Map.of("token", hs256Token(claims, "wrong-secret-wrong-secret-wrong-secret")),
-                true);
-        RawClient nobody = RawClient.open(server.port(), null, true)) {
+    try (Dialogue server = server(auth);
+        DialogueClient alice = client(server, Map.of("token", hs256Token(claims, SECRET)));
+        DialogueClient mallory =
+            client(
+                server,
+                Map.of("token", hs256Token(claims, "wrong-secret-wrong-secret-wrong-secret")));
+        DialogueClient nobody = client(server, Map.of())) {
+      alice.connect().get(10, TimeUnit.SECONDS);
       assertThat(alice.clientId()).isNotNull();
       assertThat(server.clients("alice"))
           .singleElement()
           .satisfies(c -> assertThat(c.claims()).containsEntry("role", "admin"));
-      alice.emit(Wire.JOIN, Map.of("roomId", "chat"));
-      assertThat(alice.take(Wire.JOINED).data().path("roomId").asText()).isEqualTo("chat");
+      assertThat(alice.join("chat").get(10, TimeUnit.SECONDS).id()).isEqualTo("chat");
 
-      assertThat(mallory.connectError()).isEqualTo("Invalid token");
-      assertThat(nobody.connectError()).isEqualTo("Missing token");
-      assertThat(mallory.received(Wire.CONNECTED)).isEmpty();
+      assertThat(refusal(mallory)).isEqualTo("Invalid token");
+      assertThat(refusal(nobody)).isEqualTo("Missing token");
+      assertThat(server.clients("alice")).hasSize(1);
     }
   }
 
   @Test
-  void endToEnd_connectedEventCarriesUserIdFromSub() {
+  void endToEnd_connectedEventCarriesUserIdFromSub() throws Exception {
     JWTClaimsSet claims =
         new JWTClaimsSet.Builder()
             .subject("bob")
             .expirationTime(Date.from(Instant.now().plusSeconds(600)))
             .build();
-    try (Dialogue server =
-            TestServers.builder()
-                .authenticator(JwtAuthenticator.hs256(SECRET).build())
-                .build()
-                .start();
-        RawClient bob =
-            RawClient.open(
-                server.port(),
-                Map.of("token", hs256Token(claims, SECRET), "userId", "mallory"),
-                true)) {
-      assertThat(bob.awaitConnected().path("userId").asText()).isEqualTo("bob");
+    try (Dialogue server = server(JwtAuthenticator.hs256(SECRET).build());
+        DialogueClient bob =
+            client(server, Map.of("token", hs256Token(claims, SECRET), "userId", "mallory"))) {
+      bob.connect().get(10, TimeUnit.SECONDS);
+      assertThat(bob.userId()).isEqualTo("bob");
+    }
+  }
+
+  private static Dialogue server(JwtAuthenticator auth) {
+    return Dialogue.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .authenticator(auth)
+        .room(RoomConfig.builder("chat", "Chat").anyEvent().build())
+        .build()
+        .start();
+  }
+
+  private static DialogueClient client(Dialogue server, Map<String, String> auth) {
+    return DialogueClient.builder("http://127.0.0.1:" + server.port()).auth(auth).build();
+  }
+
+  /** The reason the server gave for refusing the client's connection. */
+  private static String refusal(DialogueClient client) throws Exception {
+    try {
+      client.connect().get(10, TimeUnit.SECONDS);
+      throw new AssertionError("connected, expected a refusal");
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(DialogueClientException.class);
+      DialogueClientException refused = (DialogueClientException) e.getCause();
+      assertThat(refused.code()).isEqualTo("CONNECT_REFUSED");
+      return refused.getMessage();
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.dialogue;
+package dev.dialogue.jwt;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,6 +11,9 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import dev.dialogue.AuthResult;
+import dev.dialogue.Authenticator;
+import dev.dialogue.Handshake;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
