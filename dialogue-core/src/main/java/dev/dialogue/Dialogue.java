@@ -3,6 +3,11 @@ package dev.dialogue;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.internal.HookThreads;
+import dev.dialogue.internal.Hub;
+import dev.dialogue.internal.Settings;
+import dev.dialogue.internal.socketio.Internals;
+import dev.dialogue.internal.socketio.SocketIoTransport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +55,27 @@ public final class Dialogue implements AutoCloseable {
   private final Hub hub;
   private final SocketIoTransport transport;
   private final Object lifecycle = new Object();
+
+  static {
+    Internals.install(
+        new Internals.Access() {
+          @Override
+          public Hub hub(Dialogue server) {
+            return server.hub;
+          }
+
+          @Override
+          public Settings settings(Dialogue server) {
+            return server.settings;
+          }
+
+          @Override
+          public SocketIoTransport transport(Dialogue server) {
+            return server.transport;
+          }
+        });
+  }
+
   private volatile int port = -1;
   private boolean started;
   private boolean stopped;
@@ -108,16 +134,6 @@ public final class Dialogue implements AutoCloseable {
     stop();
   }
 
-  /** The configuration this server was built with (for tests in this package). */
-  Settings settings() {
-    return settings;
-  }
-
-  /** The server's state (for tests and benchmarks in this package). */
-  Hub hub() {
-    return hub;
-  }
-
   /** Transport sessions the gate still tracks (for tests in this package). */
   int trackedSessions() {
     return transport.trackedSessions();
@@ -126,11 +142,6 @@ public final class Dialogue implements AutoCloseable {
   /** "epoll" or "nio": the Netty transport in use, once started (for tests in this package). */
   String transportKind() {
     return transport.kind();
-  }
-
-  /** netty-socketio's server, while started (for tests in this package). */
-  com.corundumstudio.socketio.SocketIOServer socketIoServer() {
-    return transport.socketIoServer();
   }
 
   /** The bound port; after {@link #start()}, also when it was configured as 0. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.internal.Json;
 
 /**
  * The envelope of one event, exactly as clients receive it in {@code dialogue:event}.
@@ -68,10 +69,5 @@ public record EventMessage(
   public EventMessage withFrom(String newFrom) {
     return new EventMessage(
         event, roomId, data, newFrom, timestamp, meta, id, offset, clientMessageId);
-  }
-
-  EventMessage withOffset(long newOffset) {
-    return new EventMessage(
-        event, roomId, data, from, timestamp, meta, id, newOffset, clientMessageId);
   }
 }

@@ -10,6 +10,12 @@ import com.corundumstudio.socketio.messages.PacketsMessage;
 import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.store.MemoryStore;
 import com.corundumstudio.socketio.transport.NamespaceClient;
+import dev.dialogue.internal.RealConnection;
+import dev.dialogue.internal.Wire;
+import dev.dialogue.internal.socketio.Gate;
+import dev.dialogue.internal.socketio.HeadSession;
+import dev.dialogue.internal.socketio.Internals;
+import dev.dialogue.internal.socketio.UpgradeGuard;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -90,7 +96,7 @@ class IdleFootprintTest {
   @Test
   void aChannelThatBecameAWebSocket_dropsTheHttpOnlyHandlers() {
     try (Dialogue server = TestServers.builder().build()) {
-      Gate gate = new Gate(server.settings(), server.hub());
+      Gate gate = new Gate(Internals.settings(server), Internals.hub(server));
       List<String> httpOnly =
           List.of(
               SocketIOChannelInitializer.AUTHORIZE_HANDLER,
@@ -140,7 +146,8 @@ class IdleFootprintTest {
         RawWebSocket ws = RawWebSocket.open(server.port())) {
       assertThat(ws.connect("{\"userId\":\"u1\"}")).startsWith("40{");
       TestServers.awaitState("connected", () -> server.allClients().size() == 1);
-      SocketIONamespace ns = server.socketIoServer().getNamespace(Namespace.DEFAULT_NAME);
+      SocketIONamespace ns =
+          Internals.transport(server).socketIoServer().getNamespace(Namespace.DEFAULT_NAME);
       assertThat(ns.getAllClients()).hasSize(1);
       NamespaceClient client = (NamespaceClient) ns.getAllClients().iterator().next();
       assertThat(client.getAllRooms()).isEmpty();
@@ -157,8 +164,8 @@ class IdleFootprintTest {
         RawClient b = RawClient.connectAs(server.port(), "b")) {
       HistoryTest.ack(a, Wire.JOIN, Map.of("roomId", "chat"));
       HistoryTest.ack(b, Wire.JOIN, Map.of("roomId", "chat"));
-      RealConnection ca = server.hub().clients("a").iterator().next();
-      RealConnection cb = server.hub().clients("b").iterator().next();
+      RealConnection ca = Internals.hub(server).clients("a").iterator().next();
+      RealConnection cb = Internals.hub(server).clients("b").iterator().next();
 
       assertThat(ca.subscriptions("chat")).containsExactly("message");
       assertThat(ca.subscriptions("chat")).isSameAs(cb.subscriptions("chat"));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dialogue.internal.Wire;
+import dev.dialogue.internal.socketio.Internals;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -275,7 +277,7 @@ class MalformedInputTest {
 
   @Test
   void pollingPostAboveTheTransportLimit_endsOnlyThatConnection() {
-    int transportLimit = server.settings().transportFrameLimit();
+    int transportLimit = Internals.settings(server).transportFrameLimit();
     try (RawClient carol = RawClient.open(server.port(), Map.of("userId", "carol"), "polling")) {
       carol.awaitConnected();
       assertOk(carol.request("dialogue:join", Map.of("roomId", "chat")));
@@ -297,7 +299,7 @@ class MalformedInputTest {
   }
 
   private void assertTransportLimitClosesOnly(boolean fragmented) throws Exception {
-    int transportLimit = server.settings().transportFrameLimit();
+    int transportLimit = Internals.settings(server).transportFrameLimit();
     assertThat(transportLimit).isGreaterThanOrEqualTo(2 * MAX_PAYLOAD);
     try (RawWebSocket x = connectedRawSocket()) {
       String huge =

@@ -3,6 +3,8 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.internal.Wire;
+import dev.dialogue.internal.socketio.SocketIoTransport;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package dev.dialogue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dialogue.internal.Wire;
 import io.socket.client.Ack;
 import io.socket.client.IO;
 import io.socket.client.Manager;
@@ -25,7 +26,7 @@ import org.json.JSONObject;
  * A plain Socket.IO v4 client (socket.io-client-java) that records everything it receives, for
  * protocol tests. Tests wait for events by polling the recording with a timeout, never by sleeping.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final OkHttpClient HTTP;
@@ -39,7 +40,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** One received event: its name and first argument as JSON. */
-  record Received(String name, JsonNode data) {}
+  public record Received(String name, JsonNode data) {}
 
   private final Socket socket;
   private final List<Received> received = new ArrayList<>();
@@ -89,7 +90,7 @@ final class RawClient implements AutoCloseable {
   /**
    * Starts connecting without waiting; see {@link #awaitConnected()} and {@link #connectError()}.
    */
-  static RawClient open(int port, Map<String, String> auth, boolean websocketOnly) {
+  public static RawClient open(int port, Map<String, String> auth, boolean websocketOnly) {
     return open(
         port,
         auth,
@@ -97,18 +98,18 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Starts connecting over exactly these transports ({@code "polling"}, {@code "websocket"}). */
-  static RawClient open(int port, Map<String, String> auth, String... transports) {
+  public static RawClient open(int port, Map<String, String> auth, String... transports) {
     RawClient client = new RawClient(port, auth, transports);
     client.socket.connect();
     return client;
   }
 
   /** The user in development mode: {@code auth.userId}. */
-  static RawClient connectAs(int port, String userId) {
+  public static RawClient connectAs(int port, String userId) {
     return connect(port, Map.of("userId", userId));
   }
 
-  JsonNode awaitConnected() {
+  public JsonNode awaitConnected() {
     Received connectedEvent = take(Wire.CONNECTED);
     return connectedEvent.data();
   }
@@ -135,7 +136,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Emits with an acknowledgement and waits for it. */
-  JsonNode request(String event, Object payload) {
+  public JsonNode request(String event, Object payload) {
     CompletableFuture<JsonNode> ack = requestAsync(event, payload);
     try {
       return ack.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -205,11 +206,11 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Removes and returns the first received event named {@code name}, waiting up to the timeout. */
-  Received take(String name) {
+  public Received take(String name) {
     return take(r -> r.name().equals(name), name);
   }
 
-  Received take(Predicate<Received> match, String description) {
+  public Received take(Predicate<Received> match, String description) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     synchronized (received) {
       while (true) {
@@ -267,7 +268,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** What the client's transports did, oldest first: for the message of a failed wait. */
-  String transportLog() {
+  public String transportLog() {
     synchronized (transportLog) {
       return String.join(", ", transportLog);
     }

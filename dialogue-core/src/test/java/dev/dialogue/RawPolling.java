@@ -4,6 +4,8 @@ import static java.net.http.HttpResponse.BodyHandlers.ofString;
 
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.transport.NamespaceClient;
+import dev.dialogue.internal.Json;
+import dev.dialogue.internal.socketio.Internals;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * that need the exact order of polls, probes and upgrades. Answers the server's pings while it
  * waits for a packet.
  */
-final class RawPolling {
+public final class RawPolling {
   static final Duration TIMEOUT = RawClient.TIMEOUT;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -37,28 +39,29 @@ final class RawPolling {
   }
 
   /** Opens a session (the handshake GET) on {@code server}. */
-  static RawPolling open(Dialogue server) throws Exception {
+  public static RawPolling open(Dialogue server) throws Exception {
     String url = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
     String open = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), ofString()).body();
     return new RawPolling(url, Json.MAPPER.readTree(open.substring(1)).path("sid").asText());
   }
 
-  String sid() {
+  public String sid() {
     return sid;
   }
 
   /** The session on {@code server}'s side, as netty-socketio keeps it. */
-  ClientHead head(Dialogue server) {
+  public ClientHead head(Dialogue server) {
     // netty-socketio may answer the handshake before it registers the session's client.
     TestServers.awaitState(
         "the session registered",
-        () -> server.socketIoServer().getClient(UUID.fromString(sid)) != null);
-    return ((NamespaceClient) server.socketIoServer().getClient(UUID.fromString(sid)))
+        () -> Internals.transport(server).socketIoServer().getClient(UUID.fromString(sid)) != null);
+    return ((NamespaceClient)
+            Internals.transport(server).socketIoServer().getClient(UUID.fromString(sid)))
         .getBaseClient();
   }
 
   /** A poll (GET) of the session, sent now; the future completes with the response's body. */
-  CompletableFuture<HttpResponse<String>> pollAsync() {
+  public CompletableFuture<HttpResponse<String>> pollAsync() {
     return HTTP.sendAsync(HttpRequest.newBuilder(sessionUri()).build(), ofString());
   }
 
@@ -68,7 +71,7 @@ final class RawPolling {
    * pooled connection before the client has noticed fails without having reached the server, and is
    * sent again once (as OkHttp does; the JDK client retries only GETs by itself).
    */
-  int send(String payload) throws Exception {
+  public int send(String payload) throws Exception {
     HttpRequest post =
         HttpRequest.newBuilder(sessionUri())
             .POST(HttpRequest.BodyPublishers.ofString(payload))

@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * frames. It answers the server's pings ({@code "2"} with {@code "3"}) and records every frame it
  * receives; tests poll the recording with a timeout.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
   static final Duration TIMEOUT = RawClient.TIMEOUT;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -40,7 +40,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Opens an Engine.IO session and waits for its open packet ({@code 0{"sid":...}}). */
-  static RawWebSocket open(int port) {
+  public static RawWebSocket open(int port) {
     RawWebSocket ws = new RawWebSocket(port, "");
     ws.take(f -> f.startsWith("0{"), "the Engine.IO open packet");
     return ws;
@@ -50,7 +50,7 @@ final class RawWebSocket implements AutoCloseable {
    * Upgrades the polling session {@code sid} to a WebSocket as Engine.IO clients do: probe, wait
    * for the answer, send the upgrade packet ({@code "5"}).
    */
-  static RawWebSocket upgrade(int port, String sid) {
+  public static RawWebSocket upgrade(int port, String sid) {
     RawWebSocket ws = probe(port, sid);
     ws.send("5");
     return ws;
@@ -60,7 +60,7 @@ final class RawWebSocket implements AutoCloseable {
    * Opens a WebSocket for the polling session {@code sid}, probes it and waits for the answer; the
    * caller sends the upgrade packet ({@code "5"}).
    */
-  static RawWebSocket probe(int port, String sid) {
+  public static RawWebSocket probe(int port, String sid) {
     RawWebSocket ws = new RawWebSocket(port, "&sid=" + sid);
     ws.send("2probe");
     ws.take("3probe"::equals, "the probe's answer");
@@ -68,7 +68,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Sends one text frame; frames go out in call order. */
-  synchronized void send(String text) {
+  public synchronized void send(String text) {
     sending = sending.thenCompose(ws -> ws.sendText(text, true));
   }
 
@@ -92,13 +92,13 @@ final class RawWebSocket implements AutoCloseable {
    * Sends a Socket.IO CONNECT with {@code authJson} and waits for the answer: {@code 40{...}}
    * (accepted) or {@code 44{...}} (refused), which is returned.
    */
-  String connect(String authJson) {
+  public String connect(String authJson) {
     send("40" + authJson);
     return take(f -> f.startsWith("40") || f.startsWith("44"), "a CONNECT answer");
   }
 
   /** Removes and returns the first received frame that matches, waiting up to the timeout. */
-  String take(Predicate<String> match, String description) {
+  public String take(Predicate<String> match, String description) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     synchronized (frames) {
       while (true) {
@@ -120,7 +120,7 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /** Takes the first frame starting with {@code prefix}. */
-  String takePrefix(String prefix) {
+  public String takePrefix(String prefix) {
     return take(f -> f.startsWith(prefix), "a frame starting with " + prefix);
   }
 

@@ -3,6 +3,9 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.internal.RealConnection;
+import dev.dialogue.internal.Wire;
+import dev.dialogue.internal.socketio.HeadSession;
 import io.netty.channel.EventLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;

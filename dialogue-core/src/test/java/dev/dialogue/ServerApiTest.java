@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.internal.Wire;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;

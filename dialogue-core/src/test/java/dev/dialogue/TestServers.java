@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Servers for tests: always 127.0.0.1 and port 0. */
-final class TestServers {
+public final class TestServers {
   private TestServers() {}
 
   record Message(@NotBlank @Size(max = 2000) String text) {}
@@ -31,7 +31,7 @@ final class TestServers {
    * Polls server-side state that has no wire signal (e.g. bookkeeping right after a disconnect)
    * until it holds, failing after {@link RawClient#TIMEOUT}.
    */
-  static void awaitState(String description, BooleanSupplier condition) {
+  public static void awaitState(String description, BooleanSupplier condition) {
     long deadline = System.nanoTime() + RawClient.TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -42,7 +42,7 @@ final class TestServers {
   }
 
   /** A builder on loopback, port 0, with the reference server's rooms and no hooks. */
-  static Dialogue.Builder builder() {
+  public static Dialogue.Builder builder() {
     return Dialogue.builder()
         .host("127.0.0.1")
         .port(0)

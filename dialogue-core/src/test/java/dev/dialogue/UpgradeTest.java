@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.TransportState;
+import dev.dialogue.internal.Wire;
 import io.netty.channel.Channel;
 import java.lang.reflect.Field;
 import java.time.Duration;

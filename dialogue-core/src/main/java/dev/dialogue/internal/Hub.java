@@ -1,0 +1,451 @@
+package dev.dialogue.internal;
+
+import dev.dialogue.Decision;
+import dev.dialogue.DialogueException;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.EventDefinition;
+import dev.dialogue.EventMessage;
+import dev.dialogue.RoomConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * The server's state and the operations on it, shared by the wire handlers and the server API:
+ * rooms, connections, joining, leaving, publishing.
+ */
+public final class Hub {
+  private final Settings settings;
+  private final Hooks hooks;
+  private final Logger log;
+  private final PayloadValidator validator = new PayloadValidator();
+  private final Histories histories;
+  private final Publisher publisher;
+  private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
+  private final AtomicLong roomSequence = new AtomicLong();
+  private final AtomicInteger clientRoomCount = new AtomicInteger();
+  private final Map<String, RealConnection> connections = new ConcurrentHashMap<>();
+
+  /** User id to that user's connections, an immutable set replaced on every change. */
+  private final Map<String, Set<RealConnection>> byUser = new ConcurrentHashMap<>();
+
+  public Hub(Settings settings) {
+    this.settings = settings;
+    this.hooks = new Hooks(settings);
+    this.log = settings.logger();
+    this.histories = new Histories(settings, hooks);
+    this.publisher = new Publisher(settings, hooks, histories, validator, this::roomList);
+    for (RoomConfig config : settings.rooms()) {
+      RealRoom room = newRoom(config, false);
+      room.markConfigured();
+      rooms.put(config.id(), room);
+      hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
+    }
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  public Hooks hooks() {
+    return hooks;
+  }
+
+  Histories histories() {
+    return histories;
+  }
+
+  /** The trigger pipeline. */
+  Publisher publisher() {
+    return publisher;
+  }
+
+  private java.util.Collection<RealRoom> roomList() {
+    return rooms.values();
+  }
+
+  /** A room continues where the store says it stands: same epoch, next offset. */
+  private RealRoom newRoom(RoomConfig config, boolean byClient) {
+    return new RealRoom(
+        this,
+        config,
+        roomSequence.incrementAndGet(),
+        byClient,
+        histories.store(),
+        histories.position(config.id()));
+  }
+
+  // ---- rooms ----
+
+  public RealRoom room(String roomId) {
+    return roomId == null ? null : rooms.get(roomId);
+  }
+
+  public RealRoom requireRoom(String roomId) {
+    RealRoom room = room(roomId);
+    if (room == null) {
+      throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + roomId + "' does not exist");
+    }
+    return room;
+  }
+
+  public List<RealRoom> rooms() {
+    List<RealRoom> list = new ArrayList<>(rooms.values());
+    list.sort(Comparator.comparingLong(RealRoom::sequence));
+    return list;
+  }
+
+  /**
+   * Creates a room and tells every connection. {@code creator} is the requesting connection (which
+   * gets {@code reply} instead of the broadcast), or null for server code.
+   */
+  public RealRoom createRoom(RoomConfig config, RealConnection creator, Reply reply) {
+    if (creator != null && clientRoomCount.incrementAndGet() > settings.maxClientRooms()) {
+      clientRoomCount.decrementAndGet();
+      throw new DialogueException(
+          ErrorCode.PERMISSION_DENIED,
+          "The server holds at most " + settings.maxClientRooms() + " client-created rooms");
+    }
+    if (creator == null) {
+      checkDefaultSubscriptions(config);
+    }
+    RealRoom room = newRoom(config, creator != null);
+    if (rooms.putIfAbsent(config.id(), room) != null) {
+      if (creator != null) {
+        clientRoomCount.decrementAndGet();
+      }
+      throw new DialogueException(
+          ErrorCode.ROOM_EXISTS, "Room '" + config.id() + "' already exists");
+    }
+    hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
+    Wire.RoomCreated created = Wire.RoomCreated.of(config);
+    broadcastToAll(Wire.ROOM_CREATED, created, creator);
+    if (creator != null) {
+      reply.ok(Wire.ROOM_CREATED, created, created);
+    }
+    return room;
+  }
+
+  /**
+   * Deletes a room: every participant leaves it (onLeft fires), remaining history goes to the
+   * cleanup hook, every connection but {@code requester} is told. Returns false if it did not
+   * exist.
+   */
+  public boolean deleteRoom(String roomId, RealConnection requester, Reply reply) {
+    RealRoom room = rooms.remove(roomId);
+    if (room == null) {
+      return false;
+    }
+    if (room.createdByClient()) {
+      clientRoomCount.decrementAndGet();
+    }
+    List<Membership> former = new ArrayList<>();
+    Map<String, List<EventMessage>> history = room.delete(former);
+    history.forEach((eventName, events) -> hooks.cleanupAsync(room, eventName, events));
+    histories.deleted(roomId, history);
+    for (Membership m : former) {
+      hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
+    }
+    Wire.RoomRef deleted = new Wire.RoomRef(roomId);
+    broadcastToAll(Wire.ROOM_DELETED, deleted, requester);
+    if (requester != null) {
+      reply.ok(Wire.ROOM_DELETED, deleted, deleted);
+    }
+    hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room));
+    return true;
+  }
+
+  /** A room may only subscribe its joiners by default to events it accepts. */
+  public static void checkDefaultSubscriptions(RoomConfig room) {
+    for (String sub : room.defaultSubscriptions()) {
+      if (!sub.equals(EventDefinition.ANY) && !room.allows(sub)) {
+        throw new IllegalArgumentException(
+            "room '"
+                + room.id()
+                + "' subscribes by default to '"
+                + sub
+                + "', which it does not allow");
+      }
+    }
+  }
+
+  // ---- connections ----
+
+  /**
+   * A connection for an accepted handshake; not yet visible to broadcasts, see {@link #connected}.
+   */
+  public RealConnection newConnection(Session session, Hooks.Identity identity) {
+    return new RealConnection(this, session, identity.userId(), identity.meta(), identity.claims());
+  }
+
+  /**
+   * Runs on the connection's serial executor, after the Socket.IO CONNECT reply: the connection is
+   * registered (so that server code finds it once its client has {@code connected}), then {@code
+   * connected} is sent, and only then do broadcasts to every connection include it (so none
+   * overtakes {@code connected}), then the hook.
+   */
+  public void connected(RealConnection connection) {
+    // Under the connection's lock: a send by server code that found it meanwhile waits for it
+    // (RealConnection#emit), and so cannot overtake connected.
+    synchronized (connection) {
+      connections.put(connection.id(), connection);
+      byUser.compute(
+          connection.userId(),
+          (user, set) -> set == null ? Set.of(connection) : CopyOnWrite.plus(set, connection));
+      connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
+      connection.announced();
+    }
+    hooks.notify("onConnected", l -> l.onConnected(connection));
+  }
+
+  /**
+   * Runs on the connection's serial executor: the hook sees the rooms, then the connection leaves
+   * each (onLeft fires) and is forgotten.
+   */
+  public void disconnected(RealConnection connection, String reason) {
+    if (!connection.markClosed()) {
+      return;
+    }
+    hooks.notify("onDisconnected", l -> l.onDisconnected(connection, reason));
+    for (String roomId : connection.rooms()) {
+      Membership m = connection.membership(roomId);
+      if (m != null && m.room.remove(connection, () -> {})) {
+        hooks.notify("onLeft", l -> l.onLeft(connection, m.room));
+      }
+    }
+    connections.remove(connection.id());
+    synchronized (connections) {
+      connections.notifyAll();
+    }
+    byUser.computeIfPresent(
+        connection.userId(),
+        (user, set) -> {
+          Set<RealConnection> rest = CopyOnWrite.minus(set, connection);
+          return rest.isEmpty() ? null : rest;
+        });
+  }
+
+  public Collection<RealConnection> clients(String userId) {
+    Set<RealConnection> set = byUser.get(userId);
+    return set == null ? List.of() : List.copyOf(set);
+  }
+
+  public Collection<RealConnection> allClients() {
+    return List.copyOf(connections.values());
+  }
+
+  public Set<String> clientRooms(String userId) {
+    Set<String> ids = new LinkedHashSet<>();
+    for (RealConnection c : clients(userId)) {
+      ids.addAll(c.rooms());
+    }
+    return Set.copyOf(ids);
+  }
+
+  public boolean isInRoom(String userId, String roomId) {
+    for (RealConnection c : clients(userId)) {
+      if (c.membership(roomId) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Ends every connection (the transport is already closed, so clients reconnect elsewhere or
+   * later) and waits up to {@code timeoutMillis} until their disconnected and left hooks have run.
+   */
+  public void endAll(String reason, long timeoutMillis) {
+    for (RealConnection c : allClients()) {
+      c.serial.execute(() -> disconnected(c, reason));
+    }
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    synchronized (connections) {
+      while (!connections.isEmpty() && System.nanoTime() < deadline) {
+        try {
+          connections.wait(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    if (!connections.isEmpty()) {
+      log.warn("{} connections still ending after {} ms", connections.size(), timeoutMillis);
+    }
+  }
+
+  /**
+   * Flushes the store (its last commits release the events that waited for them), then hands
+   * everything still in memory to the cleanup hook and waits for it.
+   */
+  public void shutdown() {
+    histories.close();
+    for (RealRoom room : rooms()) {
+      Map<String, List<EventMessage>> drained = room.drainHistory();
+      histories.left(drained);
+      drained.forEach((eventName, events) -> hooks.cleanupNow(room.id(), eventName, events));
+    }
+    validator.close();
+  }
+
+  // ---- membership ----
+
+  /**
+   * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
+   * Order for the client: joined (or the ack), then whatever onJoined sends, then history.
+   */
+  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient) {
+    join(connection, room, reply, viaClient, null, Subscriptions.NONE);
+  }
+
+  /** Where a rejoining client stood: the last offset it saw, in which epoch. */
+  record Since(long offset, String epoch) {}
+
+  /**
+   * Event names a join unsubscribes from the room's defaults, then subscribes to, with the
+   * admission itself: a re-joining client restores its subscriptions without a moment in which
+   * events it subscribed to pass it by.
+   */
+  public record Subscriptions(Set<String> subscribe, Set<String> unsubscribe) {
+    public static final Subscriptions NONE = new Subscriptions(Set.of(), Set.of());
+
+    /** The subscriptions a member starts with, given the room's defaults. */
+    Set<String> applyTo(Set<String> defaults) {
+      if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
+        return defaults; // shared by the room's members
+      }
+      Set<String> start = new HashSet<>(defaults);
+      start.removeAll(unsubscribe);
+      start.addAll(subscribe);
+      return Set.copyOf(start);
+    }
+  }
+
+  /**
+   * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
+   * Order for the client: joined (or the ack), recovered events, then whatever onJoined sends, then
+   * history.
+   *
+   * @param since where a rejoining client stood, or null: then the events it missed are delivered
+   *     in the same step as the admission, so none is lost or repeated against live delivery
+   * @param subscriptions applied to the room's default subscriptions for the new member
+   */
+  void join(
+      RealConnection connection,
+      RealRoom room,
+      Reply reply,
+      boolean viaClient,
+      Since since,
+      Subscriptions subscriptions) {
+    if (room.contains(connection)) {
+      answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
+      return;
+    }
+    if (viaClient && settings.joinPolicy() != null) {
+      Decision decision =
+          hooks.answer("joinPolicy", () -> settings.joinPolicy().beforeJoin(connection, room));
+      if (!decision.allowed()) {
+        throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
+      }
+    }
+    if (connection.roomCount() >= settings.maxRoomsPerConnection()) {
+      throw new DialogueException(
+          ErrorCode.PERMISSION_DENIED,
+          "A connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
+    }
+    boolean sameEpoch = since != null && room.epoch().equals(since.epoch());
+    // Store reads happen before the lock; memory and the switch to live happen under it.
+    List<EventMessage> stored = sameEpoch ? histories.storedAfter(room, since.offset()) : List.of();
+    int sync = room.config().syncHistoryOnJoin();
+    List<List<EventMessage>> cut = new ArrayList<>(1);
+    RealRoom.Admission admission =
+        room.admit(
+            connection,
+            subscriptions,
+            a -> {
+              List<EventMessage> missed =
+                  sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
+              // History is cut under the room lock at admission: exactly what came before the join,
+              // so
+              // nothing in it is also delivered live.
+              List<EventMessage> history =
+                  missed == null && sync > 0 ? room.newestHistory(sync) : List.of();
+              cut.add(history);
+              Boolean recovered = since == null ? null : missed != null;
+              answerJoined(
+                  reply,
+                  room,
+                  a.offset(),
+                  reply.acked() ? history : null,
+                  recovered,
+                  reply.acked() ? missed : null);
+              if (missed != null && !reply.acked()) {
+                for (EventMessage m : missed) {
+                  connection.emit(Wire.EVENT, m);
+                }
+              }
+            });
+    switch (admission.outcome()) {
+      case GONE ->
+          throw new DialogueException(
+              ErrorCode.ROOM_NOT_FOUND, "Room '" + room.id() + "' does not exist");
+      case FULL ->
+          throw new DialogueException(
+              ErrorCode.ROOM_FULL, "Room '" + room.id() + "' is at capacity");
+      case ALREADY_IN ->
+          answerJoined(
+              reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
+      case ADMITTED -> {
+        hooks.notify("onJoined", l -> l.onJoined(connection, room));
+        if (!reply.acked() && !cut.get(0).isEmpty()) {
+          connection.emit(Wire.HISTORY, new Wire.History(room.id(), cut.get(0)));
+        }
+      }
+    }
+  }
+
+  private static void answerJoined(
+      Reply reply,
+      RealRoom room,
+      long offset,
+      List<EventMessage> history,
+      Boolean recovered,
+      List<EventMessage> missed) {
+    List<EventMessage> h = history == null || history.isEmpty() ? null : history;
+    reply.ok(
+        Wire.JOINED,
+        new Wire.Joined(room.id(), room.name()),
+        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, recovered, missed));
+  }
+
+  /** Removes the connection from the room; returns whether it was in it. */
+  boolean leave(RealConnection connection, RealRoom room, Reply reply) {
+    Wire.RoomRef ref = new Wire.RoomRef(room.id());
+    boolean removed = room.remove(connection, () -> reply.ok(Wire.LEFT, ref, ref));
+    if (removed) {
+      hooks.notify("onLeft", l -> l.onLeft(connection, room));
+    }
+    return removed;
+  }
+
+  /** Sends to every authenticated connection except {@code except}, encoding once. */
+  void broadcastToAll(String eventName, Object payload, RealConnection except) {
+    OutboundEvent broadcast = new OutboundEvent(eventName, Json.raw(payload), connections.size());
+    for (RealConnection c : connections.values()) {
+      if (c != except && c.isAnnounced()) {
+        c.emit(broadcast);
+      }
+    }
+    broadcast.send();
+  }
+}

@@ -1,0 +1,179 @@
+package dev.dialogue.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.dialogue.DialogueException;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.EventDefinition;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a JSON payload into the event's type and checks its Bean Validation constraints. The error
+ * message has the original's shape: {@code Event '<name>' validation failed: <path>: <msg>, ...}.
+ */
+public final class PayloadValidator implements AutoCloseable {
+  /**
+   * Payload conversion refuses scalar coercion (a number where a string is declared, a string where
+   * a number is): the declared type is the contract, as a schema validator would hold it.
+   */
+  private static final ObjectMapper STRICT = strictMapper();
+
+  private static ObjectMapper strictMapper() {
+    ObjectMapper mapper = Json.MAPPER.copy();
+    mapper.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
+  }
+
+  private final ValidatorFactory factory;
+  private final Validator validator;
+
+  public PayloadValidator() {
+    this.factory = Validation.buildDefaultValidatorFactory();
+    this.validator = factory.getValidator();
+  }
+
+  /**
+   * Returns the payload as the server parsed it (unknown fields dropped, coercions applied).
+   *
+   * @throws DialogueException with {@code VALIDATION_FAILED}
+   */
+  public JsonNode validate(EventDefinition<?> definition, String eventName, JsonNode data) {
+    JsonNode input = data == null || data.isMissingNode() ? Json.NODES.nullNode() : data;
+    if (definition == null || definition.type() == JsonNode.class) {
+      return input;
+    }
+    Object value;
+    try {
+      value = STRICT.treeToValue(input, definition.type());
+    } catch (JsonProcessingException e) {
+      throw failed(eventName, List.of(describe(e, input)));
+    } catch (IllegalArgumentException e) {
+      throw failed(eventName, List.of(": " + rootMessage(e)));
+    }
+    if (value == null) {
+      throw failed(
+          eventName,
+          List.of(
+              ": Expected " + expectedKind(definition.type()) + ", received " + Json.kind(input)));
+    }
+    Set<ConstraintViolation<Object>> violations = validator.validate(value);
+    if (!violations.isEmpty()) {
+      List<String> issues =
+          violations.stream()
+              .map(v -> dottedPath(v.getPropertyPath()) + ": " + v.getMessage())
+              .sorted()
+              .collect(Collectors.toList());
+      throw failed(eventName, issues);
+    }
+    return STRICT.valueToTree(value);
+  }
+
+  /**
+   * The path the way the original (Zod) writes it, and the way type errors here already do: names
+   * and indices joined with dots ({@code tags.1}, {@code authors.0.name}), not Hibernate's {@code
+   * tags[1].<list element>}.
+   */
+  private static String dottedPath(Path path) {
+    List<String> parts = new ArrayList<>();
+    for (Path.Node node : path) {
+      if (node.getIndex() != null) {
+        parts.add(node.getIndex().toString());
+      } else if (node.getKey() != null) {
+        parts.add(node.getKey().toString());
+      }
+      if (node.getKind() != ElementKind.CONTAINER_ELEMENT && node.getName() != null) {
+        parts.add(node.getName());
+      }
+    }
+    return String.join(".", parts);
+  }
+
+  private static DialogueException failed(String eventName, List<String> issues) {
+    return new DialogueException(
+        ErrorCode.VALIDATION_FAILED,
+        "Event '" + eventName + "' validation failed: " + String.join(", ", issues));
+  }
+
+  private static String describe(JsonProcessingException e, JsonNode input) {
+    if (e instanceof JsonMappingException jme) {
+      List<String> path = new ArrayList<>();
+      JsonNode at = input;
+      for (JsonMappingException.Reference ref : jme.getPath()) {
+        if (ref.getFieldName() != null) {
+          path.add(ref.getFieldName());
+          at = at == null ? null : at.get(ref.getFieldName());
+        } else if (ref.getIndex() >= 0) {
+          path.add(Integer.toString(ref.getIndex()));
+          at = at == null ? null : at.get(ref.getIndex());
+        }
+      }
+      String where = String.join(".", path);
+      if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
+        return where
+            + ": Expected "
+            + expectedKind(mie.getTargetType())
+            + ", received "
+            + Json.kind(at);
+      }
+      return where + ": " + rootMessage(e);
+    }
+    return ": " + rootMessage(e);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message =
+        t instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : t.getMessage();
+    return message == null ? t.getClass().getSimpleName() : message;
+  }
+
+  private static String expectedKind(Class<?> type) {
+    if (type == String.class || type == Character.class || type == char.class || type.isEnum()) {
+      return "string";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "boolean";
+    }
+    if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != void.class)) {
+      return "number";
+    }
+    if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+      return "array";
+    }
+    if (Map.class.isAssignableFrom(type)) {
+      return "object";
+    }
+    return "object";
+  }
+
+  @Override
+  public void close() {
+    factory.close();
+  }
+}

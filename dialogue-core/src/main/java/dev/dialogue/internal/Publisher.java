@@ -1,0 +1,204 @@
+package dev.dialogue.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.DialogueException;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.EventDecision;
+import dev.dialogue.EventDefinition;
+import dev.dialogue.EventHandler;
+import dev.dialogue.EventMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * The trigger pipeline, for clients and server code alike: idempotency, allow check, meta size,
+ * validation, envelope, interceptors, delivery and history under the room lock, then onTriggered,
+ * handlers and afterEach once the event is shown (at once in memory; after the commit with a
+ * store).
+ */
+final class Publisher {
+  private final Settings settings;
+  private final Hooks hooks;
+  private final Histories histories;
+  private final PayloadValidator validator;
+  private final Supplier<Collection<RealRoom>> rooms;
+  private final Logger log;
+
+  Publisher(
+      Settings settings,
+      Hooks hooks,
+      Histories histories,
+      PayloadValidator validator,
+      Supplier<Collection<RealRoom>> rooms) {
+    this.settings = settings;
+    this.hooks = hooks;
+    this.histories = histories;
+    this.validator = validator;
+    this.rooms = rooms;
+    this.log = settings.logger();
+  }
+
+  /**
+   * A published event: its envelope, when it is durable and shown (completed without a store), and
+   * whether it repeated an earlier trigger's {@code clientMessageId} and was not published again.
+   */
+  record Publication(EventMessage message, CompletableFuture<Void> durable, boolean duplicate) {}
+
+  private static final CompletableFuture<Void> DURABLE = CompletableFuture.completedFuture(null);
+
+  /**
+   * Server-side publish: no idempotency; returns without waiting for the store (with one, the event
+   * is delivered once committed).
+   */
+  EventMessage publish(
+      RealRoom room,
+      String eventName,
+      JsonNode data,
+      String from,
+      ObjectNode meta,
+      String clientMessageId) {
+    return publish(room, eventName, data, from, meta, clientMessageId, null).message();
+  }
+
+  /**
+   * The trigger pipeline: idempotency, allowed, meta size, validation, envelope, interceptors,
+   * delivery and history (one step under the room lock), onTriggered, handlers, afterEach.
+   *
+   * @param sender the user whose {@code clientMessageId}s are remembered, or null
+   */
+  Publication publish(
+      RealRoom room,
+      String eventName,
+      JsonNode data,
+      String from,
+      ObjectNode meta,
+      String clientMessageId,
+      String sender) {
+    if (clientMessageId == null || sender == null) {
+      return pipeline(room, eventName, data, from, meta, clientMessageId);
+    }
+    CompletableFuture<Idempotency.First> mine = new CompletableFuture<>();
+    Idempotency.First earlier = histories.earlier(room, sender, clientMessageId, mine);
+    if (earlier != null) {
+      return new Publication(earlier.message(), earlier.durable(), true);
+    }
+    try {
+      Publication publication = pipeline(room, eventName, data, from, meta, clientMessageId);
+      mine.complete(new Idempotency.First(publication.message(), publication.durable()));
+      // Not stored, so shown to no one: a retry with the same id publishes it anew.
+      publication
+          .durable()
+          .whenComplete(
+              (ok, failed) -> {
+                if (failed != null) {
+                  histories.forget(sender, clientMessageId, mine);
+                }
+              });
+      return publication;
+    } catch (RuntimeException e) {
+      histories.failed(sender, clientMessageId, mine, e);
+      throw e;
+    }
+  }
+
+  private Publication pipeline(
+      RealRoom room,
+      String eventName,
+      JsonNode data,
+      String from,
+      ObjectNode meta,
+      String clientMessageId) {
+    if (!room.config().allows(eventName)) {
+      throw new DialogueException(
+          ErrorCode.EVENT_NOT_ALLOWED,
+          "Event '" + eventName + "' is not allowed in room '" + room.id() + "'");
+    }
+    checkMetaSize(meta);
+    EventDefinition<?> definition = room.definition(eventName, settings.globalEvents());
+    JsonNode parsed = validator.validate(definition, eventName, data);
+    EventMessage message =
+        new EventMessage(
+            eventName,
+            room.id(),
+            parsed,
+            from,
+            settings.clock().millis(),
+            meta,
+            Ids.random(),
+            null,
+            clientMessageId);
+    EventDecision decision = hooks.beforeEach(room, message);
+    if (!decision.proceeds()) {
+      throw new DialogueException(ErrorCode.EVENT_REJECTED, decision.reason());
+    }
+    EventMessage approved = decision.message();
+    // Routing and history follow the original name and room, whatever an interceptor rewrote.
+    approved =
+        new EventMessage(
+            eventName,
+            room.id(),
+            approved.data(),
+            approved.from(),
+            approved.timestamp(),
+            approved.meta(),
+            approved.id(),
+            null,
+            approved.clientMessageId());
+    RealRoom.Delivery delivery =
+        room.deliver(approved, definition == null ? 0 : definition.historyLimit());
+    EventMessage delivered = delivery.message();
+    CompletableFuture<RealRoom.Shown> shown = delivery.shown();
+    if (shown.isDone() && !shown.isCompletedExceptionally()) {
+      afterShown(room, delivered, shown.join());
+      return new Publication(delivered, DURABLE, false);
+    }
+    // Waiting for the store: what follows delivery runs once the room shows the event, in the
+    // room's offset order, on a hook thread (never the store's writer).
+    shown.thenAcceptAsync(s -> afterShown(room, delivered, s), room.afterShown);
+    CompletableFuture<Void> durable =
+        shown.handle(
+            (s, failed) -> {
+              if (failed != null) {
+                log.warn(
+                    "Event '{}' at offset {} of room '{}' was not stored; it was shown to no one",
+                    eventName,
+                    delivered.offset(),
+                    room.id(),
+                    failed);
+                throw failed instanceof RuntimeException r ? r : new RuntimeException(failed);
+              }
+              return null;
+            });
+    return new Publication(delivered, durable, false);
+  }
+
+  /** After delivery: the memory budget, onTriggered, the handlers, afterEach. */
+  private void afterShown(RealRoom room, EventMessage delivered, RealRoom.Shown shown) {
+    histories.delivered(room, delivered, shown.evicted(), rooms.get());
+    hooks.notify("onTriggered", l -> l.onTriggered(room, delivered));
+    for (EventHandler<JsonNode> handler : room.handlers(delivered.event())) {
+      try {
+        handler.onEvent(delivered.data(), delivered);
+      } catch (Exception | Error e) {
+        log.error("Handler for event '{}' in room '{}' failed", delivered.event(), room.id(), e);
+      }
+    }
+    hooks.afterEach(room, delivered, shown.recipients());
+  }
+
+  private void checkMetaSize(ObjectNode meta) {
+    if (meta == null) {
+      return;
+    }
+    int bytes = Json.write(meta).getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > settings.maxMetaBytes()) {
+      throw new DialogueException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          "meta is " + bytes + " bytes; the limit is " + settings.maxMetaBytes() + " bytes");
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package dev.dialogue.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.dialogue.ClientConnection;
+import dev.dialogue.EventDefinition;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. */
+public final class RealConnection implements ClientConnection {
+  private final String id = Ids.random();
+  private final String userId;
+  private final Map<String, Object> meta;
+  private final Map<String, Object> claims;
+  private final Session session;
+  private final Hub hub;
+  public final SerialExecutor serial;
+
+  /**
+   * Room id to membership: an immutable map replaced on join and leave (synchronized on this), so
+   * that a connection in one room holds no hash table of its own.
+   */
+  private volatile Map<String, Membership> memberships = Map.of();
+
+  private volatile boolean open = true;
+
+  /** Set once {@code dialogue:connected} is on its way; see {@link Hub#connected}. */
+  private volatile boolean announced;
+
+  private long historyWindowStart;
+  private int historyWindowCount;
+
+  /** The last answer that waits for the store, or null when none has since start. Guarded. */
+  private CompletableFuture<?> lastAnswer;
+
+  /** Answers still waiting for the store. Guarded by this. */
+  private int unanswered;
+
+  RealConnection(
+      Hub hub,
+      Session session,
+      String userId,
+      Map<String, Object> meta,
+      Map<String, Object> claims) {
+    this.hub = hub;
+    this.session = session;
+    this.userId = userId;
+    this.meta = meta;
+    this.claims = claims;
+    this.serial = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String userId() {
+    return userId;
+  }
+
+  @Override
+  public Map<String, Object> meta() {
+    return meta;
+  }
+
+  @Override
+  public Map<String, Object> claims() {
+    return claims;
+  }
+
+  @Override
+  public void join(String roomId) {
+    requireNonNull(roomId, "roomId == null");
+    RealRoom room = hub.requireRoom(roomId);
+    if (room.contains(this)) {
+      return; // Documented as a no-op: unlike a client's repeated join, nothing is sent.
+    }
+    hub.join(this, room, Reply.toEvents(this), false);
+  }
+
+  @Override
+  public boolean leave(String roomId) {
+    requireNonNull(roomId, "roomId == null");
+    Membership m = memberships.get(roomId);
+    return m != null && hub.leave(this, m.room, Reply.toEvents(this));
+  }
+
+  @Override
+  public void subscribe(String roomId, String eventName) {
+    requireNonNull(eventName, "eventName == null");
+    Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
+    if (m != null) {
+      m.subscribe(eventName);
+    }
+  }
+
+  @Override
+  public void subscribeAll(String roomId) {
+    subscribe(roomId, EventDefinition.ANY);
+  }
+
+  @Override
+  public void unsubscribe(String roomId, String eventName) {
+    requireNonNull(eventName, "eventName == null");
+    Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
+    if (m != null) {
+      m.unsubscribe(eventName);
+    }
+  }
+
+  @Override
+  public Set<String> rooms() {
+    return memberships.keySet();
+  }
+
+  @Override
+  public Set<String> subscriptions(String roomId) {
+    Membership m = memberships.get(requireNonNull(roomId, "roomId == null"));
+    return m == null ? Set.of() : m.subscriptions();
+  }
+
+  public Membership membership(String roomId) {
+    return memberships.get(roomId);
+  }
+
+  int roomCount() {
+    return memberships.size();
+  }
+
+  synchronized void attach(Membership membership) {
+    memberships = CopyOnWrite.plus(memberships, membership.room.id(), membership);
+  }
+
+  synchronized void detach(Membership membership) {
+    if (memberships.get(membership.room.id()) == membership) {
+      memberships = CopyOnWrite.minus(memberships, membership.room.id());
+    }
+  }
+
+  @Override
+  public void send(String eventName, Object data) {
+    requireNonNull(eventName, "eventName == null");
+    emit(eventName, data);
+  }
+
+  void emit(String eventName, Object payload) {
+    if (!announced) {
+      synchronized (this) {
+        // Hub#connected holds the lock until connected is on its way; nothing may overtake it.
+      }
+    }
+    OutboundEvent one = new OutboundEvent(eventName, Json.raw(payload));
+    emit(one);
+    one.send();
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  /** {@code dialogue:connected} has been sent: broadcasts to every connection may include it. */
+  void announced() {
+    announced = true;
+  }
+
+  boolean isAnnounced() {
+    return announced;
+  }
+
+  /** Adds this connection to the event's recipients; false if it is closed. */
+  boolean emit(OutboundEvent event) {
+    return open && session.sendEvent(event);
+  }
+
+  void ack(long ackId, RawValue result) {
+    if (open) {
+      session.sendAck(ackId, result);
+    }
+  }
+
+  /**
+   * Sends an answer to a request now, or, while answers to earlier requests still wait for the
+   * store, right after them: answers keep the order of the requests.
+   */
+  void answer(Runnable send) {
+    synchronized (this) {
+      if (lastAnswer != null && !lastAnswer.isDone()) {
+        unanswered++;
+        lastAnswer =
+            lastAnswer.whenComplete(
+                (r, e) -> {
+                  synchronized (this) {
+                    unanswered--;
+                  }
+                  send.run();
+                });
+        return;
+      }
+    }
+    send.run();
+  }
+
+  /**
+   * Sends an answer once {@code ready} completes (normally or not) and the earlier answers are
+   * sent. {@code send} is told whether {@code ready} failed. Later requests are handled meanwhile,
+   * so one connection can have many events on their way to the store; their answers wait in turn.
+   */
+  void answerWhen(CompletableFuture<?> ready, Consumer<Boolean> send) {
+    synchronized (this) {
+      unanswered++;
+      CompletableFuture<?> after =
+          lastAnswer == null || lastAnswer.isDone()
+              ? ready
+              : CompletableFuture.allOf(lastAnswer, ready);
+      lastAnswer =
+          after.whenComplete(
+              (r, e) -> {
+                synchronized (this) {
+                  unanswered--;
+                }
+                send.accept(ready.isCompletedExceptionally());
+              });
+    }
+  }
+
+  /**
+   * Answers waiting for the store, or behind one that does: they count against the limit of pending
+   * requests.
+   */
+  public synchronized int unanswered() {
+    return unanswered;
+  }
+
+  @Override
+  public boolean connected() {
+    return open;
+  }
+
+  @Override
+  public void disconnect() {
+    if (open) {
+      session.close();
+    }
+  }
+
+  /** Marks the connection closed: nothing more is written to it. Returns whether it was open. */
+  boolean markClosed() {
+    boolean was = open;
+    open = false;
+    return was;
+  }
+
+  /**
+   * Counts one {@code getHistory} request in the current fixed window; returns the epoch millis at
+   * which the window resets if the request is over the limit, or -1 if it is allowed.
+   */
+  synchronized long historyRequest(long now, int limit, long windowMillis) {
+    if (now - historyWindowStart >= windowMillis || now < historyWindowStart) {
+      historyWindowStart = now;
+      historyWindowCount = 0;
+    }
+    if (historyWindowCount >= limit) {
+      return historyWindowStart + windowMillis;
+    }
+    historyWindowCount++;
+    return -1;
+  }
+
+  @Override
+  public String toString() {
+    return "ClientConnection{" + id + ", user " + userId + "}";
+  }
+}

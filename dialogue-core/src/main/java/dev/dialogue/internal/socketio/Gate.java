@@ -1,0 +1,349 @@
+package dev.dialogue.internal.socketio;
+
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.messages.PacketsMessage;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.Handshake;
+import dev.dialogue.internal.Hooks;
+import dev.dialogue.internal.Hub;
+import dev.dialogue.internal.Json;
+import dev.dialogue.internal.RealConnection;
+import dev.dialogue.internal.Reply;
+import dev.dialogue.internal.Requests;
+import dev.dialogue.internal.Settings;
+import dev.dialogue.internal.Wire;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+
+/**
+ * Sits in front of netty-socketio's packet handler and owns the Socket.IO layer: it passes
+ * Engine.IO packets (ping, pong, upgrade) through, and takes every Socket.IO packet itself. That
+ * way a CONNECT is answered only after our authenticator ran on the hook executor (also when it
+ * carries no {@code auth}, which netty-socketio would let through), nothing reaches an
+ * unauthenticated session, and every malformed or oversized request can be answered.
+ *
+ * <p>Runs on Netty event loops: it only splits and routes text, never runs user code.
+ */
+@Sharable
+public final class Gate extends ChannelInboundHandlerAdapter {
+  private static final char RECORD_SEPARATOR = '\u001e';
+
+  /** The Engine.IO upgrade packet and the start of a Socket.IO CONNECT packet. */
+  private static final String UPGRADE = "5";
+
+  private static final String CONNECT = "40";
+
+  /** The Engine.IO ping a client sends over a new WebSocket before it upgrades to it. */
+  private static final String PROBE = "2probe";
+
+  private final Settings settings;
+
+  /** The event loops' flushers of this server's WebSocket frames. */
+  private final Broadcast.Flushers flushers;
+
+  private final Hub hub;
+  private final Requests requests;
+  private final Logger log;
+  private final Map<UUID, SessionState> sessions = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
+
+  public Gate(Settings settings, Hub hub) {
+    this.settings = settings;
+    this.flushers =
+        new Broadcast.Flushers(settings.maxFlushDelay(), settings.maxFlushDelayUnderLoad());
+    this.hub = hub;
+    this.requests = new Requests(hub);
+    this.log = settings.logger();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof PacketsMessage message)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    ByteBuf content = message.getContent();
+    if (content.isReadable() && !isText(content.getByte(content.readerIndex()))) {
+      log.debug(
+          "Dropped a binary frame from session {}: binary payloads are not supported",
+          message.getClient().getSessionId());
+      return;
+    }
+    String text = content.toString(StandardCharsets.UTF_8);
+    boolean websocket = message.getTransport() == Transport.WEBSOCKET;
+    StringBuilder passThrough = null;
+    boolean consumedAny = false;
+    boolean webSocketForGood = false;
+    int from = 0;
+    while (from <= text.length()) {
+      int end = text.indexOf(RECORD_SEPARATOR, from);
+      if (end < 0) {
+        end = text.length();
+      }
+      String segment = text.substring(from, end);
+      if (websocket && (segment.equals(UPGRADE) || segment.startsWith(CONNECT))) {
+        // The channel is a WebSocket for good: a direct one sends CONNECT first, an upgraded
+        // polling session sends the upgrade packet over it.
+        SocketIoTransport.dropHttpHandlers(ctx.pipeline());
+        webSocketForGood = true;
+      } else if (websocket && segment.equals(PROBE) && message.getClient() != null) {
+        UpgradeNudge.start(message.getClient(), ctx.channel());
+      }
+      if (!segment.isEmpty() && segment.charAt(0) == '4') {
+        consumedAny = true;
+        onSocketIoPacket(message.getClient(), segment.substring(1));
+      } else if (!segment.isEmpty()) {
+        passThrough =
+            passThrough == null ? new StringBuilder() : passThrough.append(RECORD_SEPARATOR);
+        passThrough.append(segment);
+      }
+      from = end + 1;
+    }
+    if (webSocketForGood && message.getClient() != null) {
+      // The upgrade can overtake the CONNECT a client sent over polling just before (another
+      // channel, maybe another event loop): the session's state is made here then, or the
+      // session would never learn its WebSocket.
+      state(message.getClient()).session.onWebSocket(ctx.channel(), flushers);
+    }
+    if (!consumedAny) {
+      ctx.fireChannelRead(msg);
+    } else if (passThrough != null) {
+      ByteBuf rest = Unpooled.copiedBuffer(passThrough, StandardCharsets.UTF_8);
+      ctx.fireChannelRead(new PacketsMessage(message.getClient(), rest, message.getTransport()));
+    }
+  }
+
+  private static boolean isText(byte first) {
+    return (first >= '0' && first <= '9') || first == 'b';
+  }
+
+  /** The transport closed the session: the connection ends. */
+  void onEngineClosed(UUID sessionId) {
+    SessionState state = sessions.remove(sessionId);
+    if (state != null) {
+      state.closed(stopping ? "server shutting down" : "transport close");
+    }
+  }
+
+  /** From now on, closed sessions are ended with the reason "server shutting down". */
+  void stopping() {
+    stopping = true;
+  }
+
+  /** Sessions that sent a Socket.IO packet or upgraded, and are not closed yet. */
+  int sessionCount() {
+    return sessions.size();
+  }
+
+  private SessionState state(ClientHead head) {
+    return sessions.computeIfAbsent(head.getSessionId(), id -> new SessionState(head));
+  }
+
+  private void onSocketIoPacket(ClientHead head, String text) {
+    // Counting UTF-8 bytes copies the text; a text of at most a quarter of the limit in chars
+    // cannot exceed it (at most 3 bytes per char), so only longer ones are counted exactly.
+    int bytes =
+        text.length() > settings.maxPayloadBytes() / 4
+            ? text.getBytes(StandardCharsets.UTF_8).length
+            : text.length();
+    InboundPacket packet =
+        InboundPacket.parse(
+            bytes > settings.maxPayloadBytes()
+                ? text.substring(0, Math.min(text.length(), 256))
+                : text);
+    String ours = settings.namespace();
+    if (!packet.namespace().equals(ours)) {
+      if (packet.type() == InboundPacket.CONNECT) {
+        HeadSession.connectError(head, packet.namespace(), "Invalid namespace");
+      }
+      return;
+    }
+    SessionState state = state(head);
+    if (bytes > settings.maxPayloadBytes()) {
+      state.oversized(packet, bytes);
+      return;
+    }
+    switch (packet.type()) {
+      case InboundPacket.CONNECT -> state.connect(packet.body());
+      case InboundPacket.DISCONNECT -> state.clientDisconnect();
+      case InboundPacket.EVENT -> state.event(packet);
+      case InboundPacket.BINARY_EVENT ->
+          state.refuse(
+              packet,
+              ErrorCode.INVALID_REQUEST,
+              "Binary payloads are not supported; send base64 text inside JSON");
+      default ->
+          log.debug(
+              "Ignored Socket.IO packet type {} from session {}",
+              packet.type(),
+              head.getSessionId());
+    }
+  }
+
+  /** One transport session's Socket.IO state: new, authenticating, connected, closed. */
+  private final class SessionState {
+    private final ClientHead head;
+    private final HeadSession session;
+
+    /** The handshake request's headers, in {@link HeadSession#takeHeaders}' compact form. */
+    private final String headers;
+
+    private boolean authenticating;
+    private boolean closed;
+    private volatile RealConnection connection;
+
+    SessionState(ClientHead head) {
+      this.head = head;
+      this.session =
+          new HeadSession(
+              head,
+              settings.namespace(),
+              settings.maxOutboundPackets(),
+              settings.maxOutboundBytes(),
+              settings.transportFrameLimit());
+      this.headers = HeadSession.takeHeaders(head.getHandshakeData());
+    }
+
+    synchronized void connect(String authJson) {
+      if (authenticating || connection != null || closed) {
+        log.debug("Ignored a repeated CONNECT from session {}", head.getSessionId());
+        return;
+      }
+      Map<String, Object> auth;
+      try {
+        auth =
+            authJson.isBlank()
+                ? Map.of()
+                : Json.MAPPER.readerForMapOf(Object.class).readValue(authJson);
+      } catch (Exception e) {
+        HeadSession.connectError(
+            head, settings.namespace(), "Invalid auth payload: expected a JSON object");
+        return;
+      }
+      authenticating = true;
+      Handshake handshake =
+          HeadSession.handshake(
+              headers, head.getHandshakeData().getAddress(), auth == null ? Map.of() : auth);
+      settings.executor().execute(() -> authenticate(handshake));
+    }
+
+    private void authenticate(Handshake handshake) {
+      Hooks.Identity identity = hub.hooks().authenticate(handshake);
+      synchronized (this) {
+        authenticating = false;
+        if (closed) {
+          return;
+        }
+        if (!identity.accepted()) {
+          HeadSession.connectError(head, settings.namespace(), identity.reason());
+          return;
+        }
+        RealConnection c = hub.newConnection(session, identity);
+        connection = c;
+        c.serial.execute(
+            () -> {
+              session.connectAck(c.id());
+              hub.connected(c);
+            });
+      }
+    }
+
+    void event(InboundPacket packet) {
+      RealConnection c = connection;
+      if (c == null) {
+        log.debug("Dropped an event from unauthenticated session {}", head.getSessionId());
+        return;
+      }
+      int pending = c.serial.pending() + c.unanswered();
+      if (pending >= 2 * settings.maxPendingRequests()) {
+        log.warn("Closing {}: {} requests waiting, twice the limit", c, pending);
+        c.disconnect();
+        return;
+      }
+      if (pending >= settings.maxPendingRequests()) {
+        // Refused in turn, so answers keep the order of the requests; the refusal costs no hook.
+        c.serial.execute(
+            () ->
+                Reply.of(c, packet.ackId())
+                    .error(
+                        ErrorCode.RATE_LIMITED,
+                        "Too many requests waiting (limit "
+                            + settings.maxPendingRequests()
+                            + "); wait for answers before sending more"));
+        return;
+      }
+      c.serial.execute(() -> dispatch(c, packet));
+    }
+
+    private void dispatch(RealConnection c, InboundPacket packet) {
+      Reply reply = Reply.of(c, packet.ackId());
+      com.fasterxml.jackson.databind.JsonNode array;
+      try {
+        array = Json.MAPPER.readTree(packet.body());
+      } catch (Exception e) {
+        reply.error(
+            ErrorCode.INVALID_REQUEST, "Malformed event packet: the body is not valid JSON");
+        return;
+      }
+      if (array == null || !array.isArray() || array.isEmpty() || !array.get(0).isTextual()) {
+        reply.error(
+            ErrorCode.INVALID_REQUEST, "Malformed event packet: expected [\"eventName\", payload]");
+        return;
+      }
+      String eventName = array.get(0).textValue();
+      if (!requests.knows(eventName) && !eventName.startsWith(Wire.PREFIX) && !reply.acked()) {
+        return; // An application event nobody listens to: ignored, as Socket.IO does.
+      }
+      requests.handle(c, eventName, array.size() > 1 ? array.get(1) : null, reply);
+    }
+
+    void refuse(InboundPacket packet, ErrorCode code, String message) {
+      RealConnection c = connection;
+      if (c != null) {
+        c.serial.execute(() -> Reply.of(c, packet.ackId()).error(code, message));
+      }
+    }
+
+    void oversized(InboundPacket packet, int bytes) {
+      String message =
+          "Payload of "
+              + bytes
+              + " bytes exceeds the limit of "
+              + settings.maxPayloadBytes()
+              + " bytes";
+      if (packet.type() == InboundPacket.CONNECT) {
+        HeadSession.connectError(head, settings.namespace(), message);
+        return;
+      }
+      String eventName = InboundPacket.peekEventName(packet.body());
+      log.debug("Refused {} from session {}: {}", eventName, head.getSessionId(), message);
+      refuse(packet, ErrorCode.PAYLOAD_TOO_LARGE, message);
+    }
+
+    synchronized void clientDisconnect() {
+      RealConnection c = connection;
+      connection = null;
+      if (c != null) {
+        c.serial.execute(() -> hub.disconnected(c, "client namespace disconnect"));
+      }
+    }
+
+    synchronized void closed(String reason) {
+      closed = true;
+      RealConnection c = connection;
+      connection = null;
+      if (c != null) {
+        c.serial.execute(() -> hub.disconnected(c, reason));
+      }
+    }
+  }
+}
