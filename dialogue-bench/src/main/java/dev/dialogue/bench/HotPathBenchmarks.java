@@ -15,6 +15,7 @@ import dev.dialogue.RoomConfig;
 import dev.dialogue.internal.Hooks;
 import dev.dialogue.internal.Hub;
 import dev.dialogue.internal.Ids;
+import dev.dialogue.internal.Joins;
 import dev.dialogue.internal.Json;
 import dev.dialogue.internal.Membership;
 import dev.dialogue.internal.OutboundEvent;
@@ -24,6 +25,7 @@ import dev.dialogue.internal.RealRoom;
 import dev.dialogue.internal.Session;
 import dev.dialogue.internal.Wire;
 import dev.dialogue.internal.socketio.Broadcast;
+import dev.dialogue.internal.socketio.Flushers;
 import dev.dialogue.internal.socketio.Internals;
 import dev.dialogue.internal.socketio.WebSocketOut;
 import io.netty.bootstrap.Bootstrap;
@@ -133,7 +135,7 @@ public class HotPathBenchmarks {
       RealConnection c =
           hub.newConnection(
               new CountingSession(), Hooks.Identity.accepted("user-" + i, Map.of(), Map.of()));
-      room.admit(c, Hub.Subscriptions.NONE, a -> {});
+      room.admit(c, Joins.Subscriptions.NONE, a -> {});
       memberships[i] = c.membership("chat");
       if (i % 2 == 1) {
         memberships[i].unsubscribe("message");
@@ -191,7 +193,7 @@ public class HotPathBenchmarks {
     }
     channels = accepted.toArray(Channel[]::new);
     outs = new WebSocketOut[members];
-    Broadcast.Flushers flushers = new Broadcast.Flushers(Duration.ZERO, Duration.ZERO);
+    Flushers flushers = new Flushers(Duration.ZERO, Duration.ZERO);
     for (int i = 0; i < members; i++) {
       outs[i] = WebSocketOut.of(channels[i], flushers);
     }

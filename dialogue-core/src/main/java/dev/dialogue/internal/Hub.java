@@ -1,6 +1,5 @@
 package dev.dialogue.internal;
 
-import dev.dialogue.Decision;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDefinition;
@@ -9,7 +8,6 @@ import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /**
- * The server's state and the operations on it, shared by the wire handlers and the server API:
- * rooms, connections, joining, leaving, publishing.
+ * The server's state and the operations on it, shared by the wire handlers and the server API: the
+ * rooms and the connections, by id and by user; joining ({@link Joins}) and publishing ({@link
+ * Publisher}) are the jobs of their own classes.
  */
 public final class Hub {
   private final Settings settings;
@@ -30,6 +29,7 @@ public final class Hub {
   private final PayloadValidator validator = new PayloadValidator();
   private final Histories histories;
   private final Publisher publisher;
+  private final Joins joins;
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final AtomicInteger clientRoomCount = new AtomicInteger();
@@ -44,6 +44,7 @@ public final class Hub {
     this.log = settings.logger();
     this.histories = new Histories(settings, hooks);
     this.publisher = new Publisher(settings, hooks, histories, validator, this::roomList);
+    this.joins = new Joins(settings, hooks, histories);
     for (RoomConfig config : settings.rooms()) {
       RealRoom room = newRoom(config, false);
       room.markConfigured();
@@ -62,6 +63,11 @@ public final class Hub {
 
   Histories histories() {
     return histories;
+  }
+
+  /** Joining and leaving rooms. */
+  Joins joins() {
+    return joins;
   }
 
   /** The trigger pipeline. */
@@ -296,146 +302,6 @@ public final class Hub {
       drained.forEach((eventName, events) -> hooks.cleanupNow(room.id(), eventName, events));
     }
     validator.close();
-  }
-
-  // ---- membership ----
-
-  /**
-   * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
-   * Order for the client: joined (or the ack), then whatever onJoined sends, then history.
-   */
-  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient) {
-    join(connection, room, reply, viaClient, null, Subscriptions.NONE);
-  }
-
-  /** Where a rejoining client stood: the last offset it saw, in which epoch. */
-  record Since(long offset, String epoch) {}
-
-  /**
-   * Event names a join unsubscribes from the room's defaults, then subscribes to, with the
-   * admission itself: a re-joining client restores its subscriptions without a moment in which
-   * events it subscribed to pass it by.
-   */
-  public record Subscriptions(Set<String> subscribe, Set<String> unsubscribe) {
-    public static final Subscriptions NONE = new Subscriptions(Set.of(), Set.of());
-
-    /** The subscriptions a member starts with, given the room's defaults. */
-    Set<String> applyTo(Set<String> defaults) {
-      if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
-        return defaults; // shared by the room's members
-      }
-      Set<String> start = new HashSet<>(defaults);
-      start.removeAll(unsubscribe);
-      start.addAll(subscribe);
-      return Set.copyOf(start);
-    }
-  }
-
-  /**
-   * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
-   * Order for the client: joined (or the ack), recovered events, then whatever onJoined sends, then
-   * history.
-   *
-   * @param since where a rejoining client stood, or null: then the events it missed are delivered
-   *     in the same step as the admission, so none is lost or repeated against live delivery
-   * @param subscriptions applied to the room's default subscriptions for the new member
-   */
-  void join(
-      RealConnection connection,
-      RealRoom room,
-      Reply reply,
-      boolean viaClient,
-      Since since,
-      Subscriptions subscriptions) {
-    if (room.contains(connection)) {
-      answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
-      return;
-    }
-    if (viaClient && settings.joinPolicy() != null) {
-      Decision decision =
-          hooks.answer("joinPolicy", () -> settings.joinPolicy().beforeJoin(connection, room));
-      if (!decision.allowed()) {
-        throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
-      }
-    }
-    if (connection.roomCount() >= settings.maxRoomsPerConnection()) {
-      throw new DialogueException(
-          ErrorCode.PERMISSION_DENIED,
-          "A connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
-    }
-    boolean sameEpoch = since != null && room.epoch().equals(since.epoch());
-    // Store reads happen before the lock; memory and the switch to live happen under it.
-    List<EventMessage> stored = sameEpoch ? histories.storedAfter(room, since.offset()) : List.of();
-    int sync = room.config().syncHistoryOnJoin();
-    List<List<EventMessage>> cut = new ArrayList<>(1);
-    RealRoom.Admission admission =
-        room.admit(
-            connection,
-            subscriptions,
-            a -> {
-              List<EventMessage> missed =
-                  sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
-              // History is cut under the room lock at admission: exactly what came before the join,
-              // so
-              // nothing in it is also delivered live.
-              List<EventMessage> history =
-                  missed == null && sync > 0 ? room.newestHistory(sync) : List.of();
-              cut.add(history);
-              Boolean recovered = since == null ? null : missed != null;
-              answerJoined(
-                  reply,
-                  room,
-                  a.offset(),
-                  reply.acked() ? history : null,
-                  recovered,
-                  reply.acked() ? missed : null);
-              if (missed != null && !reply.acked()) {
-                for (EventMessage m : missed) {
-                  connection.emit(Wire.EVENT, m);
-                }
-              }
-            });
-    switch (admission.outcome()) {
-      case GONE ->
-          throw new DialogueException(
-              ErrorCode.ROOM_NOT_FOUND, "Room '" + room.id() + "' does not exist");
-      case FULL ->
-          throw new DialogueException(
-              ErrorCode.ROOM_FULL, "Room '" + room.id() + "' is at capacity");
-      case ALREADY_IN ->
-          answerJoined(
-              reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
-      case ADMITTED -> {
-        hooks.notify("onJoined", l -> l.onJoined(connection, room));
-        if (!reply.acked() && !cut.get(0).isEmpty()) {
-          connection.emit(Wire.HISTORY, new Wire.History(room.id(), cut.get(0)));
-        }
-      }
-    }
-  }
-
-  private static void answerJoined(
-      Reply reply,
-      RealRoom room,
-      long offset,
-      List<EventMessage> history,
-      Boolean recovered,
-      List<EventMessage> missed) {
-    List<EventMessage> h = history == null || history.isEmpty() ? null : history;
-    reply.ok(
-        Wire.JOINED,
-        new Wire.Joined(room.id(), room.name()),
-        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, recovered, missed));
-  }
-
-  /** Removes the connection from the room; returns whether it was in it. */
-  boolean leave(RealConnection connection, RealRoom room, Reply reply) {
-    Wire.RoomRef ref = new Wire.RoomRef(room.id());
-    boolean removed = room.remove(connection, () -> reply.ok(Wire.LEFT, ref, ref));
-    if (removed) {
-      hooks.notify("onLeft", l -> l.onLeft(connection, room));
-    }
-    return removed;
   }
 
   /** Sends to every authenticated connection except {@code except}, encoding once. */

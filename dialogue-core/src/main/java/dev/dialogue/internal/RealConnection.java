@@ -81,14 +81,14 @@ public final class RealConnection implements ClientConnection {
     if (room.contains(this)) {
       return; // Documented as a no-op: unlike a client's repeated join, nothing is sent.
     }
-    hub.join(this, room, Reply.toEvents(this), false);
+    hub.joins().join(this, room, Reply.toEvents(this), false);
   }
 
   @Override
   public boolean leave(String roomId) {
     requireNonNull(roomId, "roomId == null");
     Membership m = memberships.get(roomId);
-    return m != null && hub.leave(this, m.room, Reply.toEvents(this));
+    return m != null && hub.joins().leave(this, m.room, Reply.toEvents(this));
   }
 
   @Override

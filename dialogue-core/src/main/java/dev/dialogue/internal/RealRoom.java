@@ -318,7 +318,9 @@ public final class RealRoom implements Room {
    * sends (the join reply) reaches the client before any event delivered after the join.
    */
   public Admission admit(
-      RealConnection connection, Hub.Subscriptions subscriptions, Consumer<Admission> onAdmitted) {
+      RealConnection connection,
+      Joins.Subscriptions subscriptions,
+      Consumer<Admission> onAdmitted) {
     lock.lock();
     try {
       if (deleted) {

@@ -82,18 +82,19 @@ public final class Requests {
     ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
     RealRoom room = hub.requireRoom(Fields.requiredString(request, "roomId"));
     ObjectNode since = Fields.optionalObject(request, "since");
-    Hub.Since position = null;
+    Joins.Since position = null;
     if (since != null) {
       long offset = Fields.optionalLong(since, "since.offset", "offset", -1);
       String epoch = Fields.optionalString(since, "epoch");
       if (offset < 0 || epoch == null) {
         throw Fields.invalid("since must be {offset: integer >= 0, epoch: string}");
       }
-      position = new Hub.Since(offset, epoch);
+      position = new Joins.Since(offset, epoch);
     }
-    Hub.Subscriptions subscriptions =
-        new Hub.Subscriptions(eventNames(request, "subscribe"), eventNames(request, "unsubscribe"));
-    hub.join(c, room, reply, true, position, subscriptions);
+    Joins.Subscriptions subscriptions =
+        new Joins.Subscriptions(
+            eventNames(request, "subscribe"), eventNames(request, "unsubscribe"));
+    hub.joins().join(c, room, reply, true, position, subscriptions);
   }
 
   /** The most names one join may subscribe or unsubscribe each. */
@@ -130,7 +131,7 @@ public final class Requests {
     ObjectNode request = Fields.object(payload, Wire.LEAVE, "{roomId}");
     String roomId = Fields.requiredString(request, "roomId");
     Membership m = c.membership(roomId);
-    if (m == null || !hub.leave(c, m.room, reply)) {
+    if (m == null || !hub.joins().leave(c, m.room, reply)) {
       if (reply.acked()) {
         reply.error(notInRoom(roomId));
       }

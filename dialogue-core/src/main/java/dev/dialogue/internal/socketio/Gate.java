@@ -48,7 +48,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
   private final Settings settings;
 
   /** The event loops' flushers of this server's WebSocket frames. */
-  private final Broadcast.Flushers flushers;
+  private final Flushers flushers;
 
   private final Hub hub;
   private final Requests requests;
@@ -58,8 +58,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
 
   public Gate(Settings settings, Hub hub) {
     this.settings = settings;
-    this.flushers =
-        new Broadcast.Flushers(settings.maxFlushDelay(), settings.maxFlushDelayUnderLoad());
+    this.flushers = new Flushers(settings.maxFlushDelay(), settings.maxFlushDelayUnderLoad());
     this.hub = hub;
     this.requests = new Requests(hub);
     this.log = settings.logger();

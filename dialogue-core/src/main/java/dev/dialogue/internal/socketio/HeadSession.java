@@ -92,7 +92,7 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
    * flushed by {@code flushers} ({@link Broadcast}). Told again (a repeated CONNECT), it keeps what
    * it has for the same channel.
    */
-  void onWebSocket(Channel channel, Broadcast.Flushers flushers) {
+  void onWebSocket(Channel channel, Flushers flushers) {
     WebSocketOut known = webSocket;
     if (known == null || !known.isOf(channel)) {
       webSocket = WebSocketOut.of(channel, flushers, this);

@@ -13,7 +13,7 @@ public final class WebSocketOut {
   public final ChannelHandlerContext encoder;
 
   /** The flusher of the channel's event loop, in the channel's server. */
-  final Broadcast.Flusher flusher;
+  final Flusher flusher;
 
   /** Told, for each frame written, whether the channel was writable when it was. */
   final Backlog backlog;
@@ -27,7 +27,7 @@ public final class WebSocketOut {
    */
   long lastFlush = System.nanoTime() - (1L << 62);
 
-  private WebSocketOut(ChannelHandlerContext encoder, Broadcast.Flusher flusher, Backlog backlog) {
+  private WebSocketOut(ChannelHandlerContext encoder, Flusher flusher, Backlog backlog) {
     this.encoder = encoder;
     this.flusher = flusher;
     this.backlog = backlog;
@@ -37,7 +37,7 @@ public final class WebSocketOut {
    * {@code channel}'s WebSocket, flushed by its event loop's flusher among {@code flushers}, or
    * null if its pipeline has no WebSocket frame encoder.
    */
-  public static WebSocketOut of(Channel channel, Broadcast.Flushers flushers, Backlog backlog) {
+  public static WebSocketOut of(Channel channel, Flushers flushers, Backlog backlog) {
     ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
     return encoder == null
         ? null
@@ -45,7 +45,7 @@ public final class WebSocketOut {
   }
 
   /** As above, with no bound on the backlog (tests). */
-  public static WebSocketOut of(Channel channel, Broadcast.Flushers flushers) {
+  public static WebSocketOut of(Channel channel, Flushers flushers) {
     return of(channel, flushers, (writable, pendingBytes) -> {});
   }
 

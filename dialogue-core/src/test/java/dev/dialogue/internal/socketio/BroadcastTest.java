@@ -199,7 +199,7 @@ class BroadcastTest {
     try (LocalWebSocketPair pair =
         LocalWebSocketPair.open(
             "broadcast-calm",
-            new Broadcast.Flushers(Duration.ofMillis(20), Duration.ZERO, window),
+            new Flushers(Duration.ofMillis(20), Duration.ZERO, window),
             millis(18))) {
       calm = flushesOfFramesTwentyMillisApart(pair, 100);
       assertThat(underLoad(pair)).isTrue();
@@ -207,7 +207,7 @@ class BroadcastTest {
     try (LocalWebSocketPair pair =
         LocalWebSocketPair.open(
             "broadcast-loaded",
-            new Broadcast.Flushers(Duration.ofMillis(20), Duration.ofSeconds(1), window),
+            new Flushers(Duration.ofMillis(20), Duration.ofSeconds(1), window),
             millis(18))) {
       int loaded = flushesOfFramesTwentyMillisApart(pair, 100);
       assertThat(underLoad(pair)).isTrue();
@@ -481,7 +481,7 @@ class BroadcastTest {
   }
 
   private static WebSocketOut encoder(Channel channel) {
-    return WebSocketOut.of(channel, new Broadcast.Flushers(Duration.ZERO, Duration.ZERO));
+    return WebSocketOut.of(channel, new Flushers(Duration.ZERO, Duration.ZERO));
   }
 
   /** Decodes one server frame as a client would. */

@@ -40,13 +40,10 @@ final class LocalWebSocketPair implements AutoCloseable {
   final WebSocketOut out;
 
   /** The server side's flushers, shared with pairs made by {@link #another}. */
-  final Broadcast.Flushers flushers;
+  final Flushers flushers;
 
   private LocalWebSocketPair(
-      String address,
-      Broadcast.Flushers flushers,
-      long flushCostNanos,
-      DefaultEventLoopGroup shared)
+      String address, Flushers flushers, long flushCostNanos, DefaultEventLoopGroup shared)
       throws Exception {
     this.flushers = flushers;
     ownsLoop = shared == null;
@@ -114,13 +111,11 @@ final class LocalWebSocketPair implements AutoCloseable {
   static LocalWebSocketPair open(String address, long maxFlushDelayNanos, long flushCostNanos)
       throws Exception {
     return open(
-        address,
-        new Broadcast.Flushers(Duration.ofNanos(maxFlushDelayNanos), Duration.ZERO),
-        flushCostNanos);
+        address, new Flushers(Duration.ofNanos(maxFlushDelayNanos), Duration.ZERO), flushCostNanos);
   }
 
   /** A pair whose server side flushes with {@code flushers}, each flush costing as above. */
-  static LocalWebSocketPair open(String address, Broadcast.Flushers flushers, long flushCostNanos)
+  static LocalWebSocketPair open(String address, Flushers flushers, long flushCostNanos)
       throws Exception {
     return new LocalWebSocketPair(address, flushers, flushCostNanos, null);
   }

@@ -1,0 +1,36 @@
+package dev.dialogue.internal.socketio;
+
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A server's {@link Flusher}s, one per event loop, and the delays they keep to. Thread-safe. */
+public final class Flushers {
+  private final long maxDelay;
+  private final long maxDelayUnderLoad;
+  private final long loadWindow;
+  private final Map<EventLoop, Flusher> byLoop = new ConcurrentHashMap<>();
+
+  /**
+   * @param maxDelay the server's {@code maxFlushDelay}
+   * @param maxDelayUnderLoad its {@code maxFlushDelayUnderLoad}; never shorter than {@code
+   *     maxDelay}
+   */
+  public Flushers(Duration maxDelay, Duration maxDelayUnderLoad) {
+    this(maxDelay, maxDelayUnderLoad, Flusher.LOAD_WINDOW);
+  }
+
+  /** As above, judging each loop's load every {@code loadWindow} (tests use short ones). */
+  Flushers(Duration maxDelay, Duration maxDelayUnderLoad, Duration loadWindow) {
+    this.maxDelay = maxDelay.toNanos();
+    this.maxDelayUnderLoad = Math.max(this.maxDelay, maxDelayUnderLoad.toNanos());
+    this.loadWindow = loadWindow.toNanos();
+  }
+
+  /** The flusher of {@code loop}, made on first use. */
+  Flusher of(EventLoop loop) {
+    return byLoop.computeIfAbsent(
+        loop, l -> new Flusher(l, maxDelay, maxDelayUnderLoad, loadWindow));
+  }
+}
