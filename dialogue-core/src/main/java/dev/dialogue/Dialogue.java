@@ -83,7 +83,7 @@ public final class Dialogue implements AutoCloseable {
   private Dialogue(Settings settings) {
     this.settings = settings;
     this.hub = new Hub(settings);
-    this.transport = new SocketIoTransport(settings, hub);
+    this.transport = new SocketIoTransport(settings.transport(), settings.runtime(), hub);
   }
 
   public static Builder builder() {
@@ -123,8 +123,8 @@ public final class Dialogue implements AutoCloseable {
         hub.endAll("server shutting down", 5_000);
       }
       hub.shutdown();
-      if (settings.ownsExecutor()) {
-        ((ExecutorService) settings.executor()).shutdown();
+      if (settings.runtime().ownsExecutor()) {
+        ((ExecutorService) settings.runtime().executor()).shutdown();
       }
     }
   }
@@ -704,49 +704,50 @@ public final class Dialogue implements AutoCloseable {
       Executor exec = ownsExecutor ? HookThreads.newDefaultExecutor() : executor;
       Settings settings =
           new Settings(
-              host,
-              port,
-              path,
-              namespace,
-              List.copyOf(rooms.values()),
-              Map.copyOf(globalEvents),
-              authenticator,
-              joinPolicy,
-              roomCreationPolicy,
-              List.copyOf(interceptors),
-              List.copyOf(listeners),
-              historyCleanup,
-              historyLoader,
-              Set.copyOf(allowedOrigins),
-              maxPayloadBytes,
-              maxMetaBytes,
-              pingInterval,
-              pingTimeout,
-              upgradeTimeout,
-              logger,
-              exec,
-              ownsExecutor,
-              clock,
-              historyRequestLimit,
-              historyRequestWindow,
-              maxHistoryPage,
-              clientRoomEvents == null ? List.of() : List.copyOf(clientRoomEvents),
-              clientRoomEvents == null,
-              maxRoomsPerConnection,
-              maxClientRooms,
-              maxPendingRequests,
-              maxOutboundPackets,
-              maxOutboundBytes,
+              new Settings.RuntimeSettings(logger, exec, ownsExecutor, clock),
+              new Settings.TransportSettings(
+                  host,
+                  port,
+                  path,
+                  namespace,
+                  Set.copyOf(allowedOrigins),
+                  pingInterval,
+                  pingTimeout,
+                  upgradeTimeout,
+                  browserClientPath,
+                  nativeTransport,
+                  maxFlushDelay,
+                  maxFlushDelayUnderLoad,
+                  maxPayloadBytes,
+                  maxPendingRequests,
+                  maxOutboundPackets,
+                  maxOutboundBytes),
+              new Settings.LimitSettings(
+                  maxMetaBytes,
+                  historyRequestLimit,
+                  historyRequestWindow,
+                  maxHistoryPage,
+                  maxRoomsPerConnection,
+                  maxClientRooms),
+              new Settings.HookSettings(
+                  authenticator,
+                  joinPolicy,
+                  roomCreationPolicy,
+                  List.copyOf(interceptors),
+                  List.copyOf(listeners),
+                  historyCleanup,
+                  historyLoader),
+              new Settings.RoomSettings(
+                  List.copyOf(rooms.values()),
+                  Map.copyOf(globalEvents),
+                  clientRoomEvents == null ? List.of() : List.copyOf(clientRoomEvents),
+                  clientRoomEvents == null),
               new Settings.HistorySettings(
                   historyStore,
                   maxEventsInMemory,
                   maxRecoveryEvents,
                   idempotencyWindow,
-                  maxIdempotencyKeys),
-              browserClientPath,
-              nativeTransport,
-              maxFlushDelay,
-              maxFlushDelayUnderLoad);
+                  maxIdempotencyKeys));
       return new Dialogue(settings);
     }
   }

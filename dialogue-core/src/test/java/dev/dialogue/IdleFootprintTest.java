@@ -11,6 +11,7 @@ import com.corundumstudio.socketio.namespace.Namespace;
 import com.corundumstudio.socketio.store.MemoryStore;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.dialogue.internal.RealConnection;
+import dev.dialogue.internal.Settings;
 import dev.dialogue.internal.Wire;
 import dev.dialogue.internal.socketio.Gate;
 import dev.dialogue.internal.socketio.HeadSession;
@@ -96,7 +97,8 @@ class IdleFootprintTest {
   @Test
   void aChannelThatBecameAWebSocket_dropsTheHttpOnlyHandlers() {
     try (Dialogue server = TestServers.builder().build()) {
-      Gate gate = new Gate(Internals.settings(server), Internals.hub(server));
+      Settings settings = Internals.settings(server);
+      Gate gate = new Gate(settings.transport(), settings.runtime(), Internals.hub(server));
       List<String> httpOnly =
           List.of(
               SocketIOChannelInitializer.AUTHORIZE_HANDLER,

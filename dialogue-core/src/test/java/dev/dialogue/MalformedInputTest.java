@@ -277,7 +277,7 @@ class MalformedInputTest {
 
   @Test
   void pollingPostAboveTheTransportLimit_endsOnlyThatConnection() {
-    int transportLimit = Internals.settings(server).transportFrameLimit();
+    int transportLimit = Internals.settings(server).transport().frameLimit();
     try (RawClient carol = RawClient.open(server.port(), Map.of("userId", "carol"), "polling")) {
       carol.awaitConnected();
       assertOk(carol.request("dialogue:join", Map.of("roomId", "chat")));
@@ -299,7 +299,7 @@ class MalformedInputTest {
   }
 
   private void assertTransportLimitClosesOnly(boolean fragmented) throws Exception {
-    int transportLimit = Internals.settings(server).transportFrameLimit();
+    int transportLimit = Internals.settings(server).transport().frameLimit();
     assertThat(transportLimit).isGreaterThanOrEqualTo(2 * MAX_PAYLOAD);
     try (RawWebSocket x = connectedRawSocket()) {
       String huge =

@@ -3,6 +3,7 @@ package dev.dialogue.internal;
 import dev.dialogue.DialogueException;
 import dev.dialogue.EventMessage;
 import dev.dialogue.HistoryStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,19 +29,19 @@ final class Histories {
   private final HistoryStore store;
   private final Hooks hooks;
   private final Logger log;
-  private final Settings all;
+  private final Clock clock;
   private final Idempotency idempotency;
   private final AtomicLong inMemory = new AtomicLong();
   private final long startedAt;
 
-  Histories(Settings all, Hooks hooks) {
-    this.all = all;
-    this.settings = all.history();
+  Histories(Settings.HistorySettings settings, Settings.RuntimeSettings runtime, Hooks hooks) {
+    this.settings = settings;
     this.store = settings.store();
     this.hooks = hooks;
-    this.log = all.logger();
-    this.idempotency = new Idempotency(settings, all.clock());
-    this.startedAt = all.clock().millis();
+    this.log = runtime.logger();
+    this.clock = runtime.clock();
+    this.idempotency = new Idempotency(settings, clock);
+    this.startedAt = clock.millis();
   }
 
   HistoryStore store() {
@@ -157,8 +158,7 @@ final class Histories {
    * still knows them (a client retrying an event whose acknowledgement the crash swallowed).
    */
   private Idempotency.First storedEarlier(RealRoom room, String userId, String clientMessageId) {
-    if (store == null
-        || all.clock().millis() - startedAt > settings.idempotencyWindow().toMillis()) {
+    if (store == null || clock.millis() - startedAt > settings.idempotencyWindow().toMillis()) {
       return null;
     }
     Optional<EventMessage> found;

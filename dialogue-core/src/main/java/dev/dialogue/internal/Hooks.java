@@ -24,12 +24,12 @@ import org.slf4j.Logger;
 public final class Hooks {
   static final int CLEANUP_ATTEMPTS = 3;
 
-  private final Settings settings;
+  private final Settings.HookSettings hooks;
   private final Logger log;
 
-  Hooks(Settings settings) {
-    this.settings = settings;
-    this.log = settings.logger();
+  Hooks(Settings.HookSettings hooks, Logger log) {
+    this.hooks = hooks;
+    this.log = log;
   }
 
   @FunctionalInterface
@@ -61,7 +61,7 @@ public final class Hooks {
 
   /** Runs a notification hook; a failure is logged and otherwise ignored. */
   void notify(String hookName, ListenerCall call) {
-    for (DialogueListener listener : settings.listeners()) {
+    for (DialogueListener listener : hooks.listeners()) {
       try {
         call.call(listener);
       } catch (Exception | Error e) {
@@ -75,7 +75,7 @@ public final class Hooks {
    * auth.userId} (a string) is the user id and the other keys but {@code token} become meta.
    */
   public Identity authenticate(Handshake handshake) {
-    Authenticator authenticator = settings.authenticator();
+    Authenticator authenticator = hooks.authenticator();
     if (authenticator == null) {
       String userId = handshake.authString("userId");
       if (userId == null || userId.isBlank()) {
@@ -106,7 +106,7 @@ public final class Hooks {
 
   EventDecision beforeEach(Room room, EventMessage message) {
     EventMessage current = message;
-    for (EventInterceptor interceptor : settings.interceptors()) {
+    for (EventInterceptor interceptor : hooks.interceptors()) {
       EventMessage in = current;
       EventDecision decision =
           answer("interceptor.beforeEach", () -> interceptor.beforeEach(room, in));
@@ -119,7 +119,7 @@ public final class Hooks {
   }
 
   void afterEach(Room room, EventMessage message, int recipients) {
-    for (EventInterceptor interceptor : settings.interceptors()) {
+    for (EventInterceptor interceptor : hooks.interceptors()) {
       try {
         interceptor.afterEach(room, message, recipients);
       } catch (Exception | Error e) {
@@ -134,7 +134,7 @@ public final class Hooks {
    * handed over are logged as lost with their ids.
    */
   void cleanupAsync(RealRoom room, String eventName, List<EventMessage> events) {
-    if (events.isEmpty() || settings.historyCleanup() == null) {
+    if (events.isEmpty() || hooks.historyCleanup() == null) {
       return;
     }
     try {
@@ -145,7 +145,7 @@ public final class Hooks {
   }
 
   void cleanupNow(String roomId, String eventName, List<EventMessage> events) {
-    HistoryCleanup cleanup = settings.historyCleanup();
+    HistoryCleanup cleanup = hooks.historyCleanup();
     if (events.isEmpty() || cleanup == null) {
       return;
     }
@@ -174,7 +174,7 @@ public final class Hooks {
 
   /** Older history from the load hook; a failure is logged and yields nothing. */
   List<EventMessage> load(String roomId, String eventName, int start, int end) {
-    HistoryLoader loader = settings.historyLoader();
+    HistoryLoader loader = hooks.historyLoader();
     if (loader == null || end <= start) {
       return List.of();
     }

@@ -40,12 +40,12 @@ public final class Hub {
 
   public Hub(Settings settings) {
     this.settings = settings;
-    this.hooks = new Hooks(settings);
-    this.log = settings.logger();
-    this.histories = new Histories(settings, hooks);
+    this.hooks = new Hooks(settings.hooks(), settings.runtime().logger());
+    this.log = settings.runtime().logger();
+    this.histories = new Histories(settings.history(), settings.runtime(), hooks);
     this.publisher = new Publisher(settings, hooks, histories, validator, this::roomList);
-    this.joins = new Joins(settings, hooks, histories);
-    for (RoomConfig config : settings.rooms()) {
+    this.joins = new Joins(settings.hooks().joinPolicy(), settings.limits(), hooks, histories);
+    for (RoomConfig config : settings.rooms().configured()) {
       RealRoom room = newRoom(config, false);
       room.markConfigured();
       rooms.put(config.id(), room);
@@ -115,11 +115,13 @@ public final class Hub {
    * gets {@code reply} instead of the broadcast), or null for server code.
    */
   public RealRoom createRoom(RoomConfig config, RealConnection creator, Reply reply) {
-    if (creator != null && clientRoomCount.incrementAndGet() > settings.maxClientRooms()) {
+    if (creator != null && clientRoomCount.incrementAndGet() > settings.limits().maxClientRooms()) {
       clientRoomCount.decrementAndGet();
       throw new DialogueException(
           ErrorCode.PERMISSION_DENIED,
-          "The server holds at most " + settings.maxClientRooms() + " client-created rooms");
+          "The server holds at most "
+              + settings.limits().maxClientRooms()
+              + " client-created rooms");
     }
     if (creator == null) {
       checkDefaultSubscriptions(config);

@@ -4,6 +4,7 @@ import dev.dialogue.Decision;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventMessage;
+import dev.dialogue.JoinPolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,12 +17,17 @@ import java.util.Set;
  * made by server code).
  */
 public final class Joins {
-  private final Settings settings;
+  private final JoinPolicy joinPolicy;
+  private final int maxRoomsPerConnection;
   private final Hooks hooks;
   private final Histories histories;
 
-  Joins(Settings settings, Hooks hooks, Histories histories) {
-    this.settings = settings;
+  /**
+   * @param joinPolicy the application's, or null
+   */
+  Joins(JoinPolicy joinPolicy, Settings.LimitSettings limits, Hooks hooks, Histories histories) {
+    this.joinPolicy = joinPolicy;
+    this.maxRoomsPerConnection = limits.maxRoomsPerConnection();
     this.hooks = hooks;
     this.histories = histories;
   }
@@ -77,17 +83,16 @@ public final class Joins {
       answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
       return;
     }
-    if (viaClient && settings.joinPolicy() != null) {
-      Decision decision =
-          hooks.answer("joinPolicy", () -> settings.joinPolicy().beforeJoin(connection, room));
+    if (viaClient && joinPolicy != null) {
+      Decision decision = hooks.answer("joinPolicy", () -> joinPolicy.beforeJoin(connection, room));
       if (!decision.allowed()) {
         throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
       }
     }
-    if (connection.roomCount() >= settings.maxRoomsPerConnection()) {
+    if (connection.roomCount() >= maxRoomsPerConnection) {
       throw new DialogueException(
           ErrorCode.PERMISSION_DENIED,
-          "A connection may be in at most " + settings.maxRoomsPerConnection() + " rooms");
+          "A connection may be in at most " + maxRoomsPerConnection + " rooms");
     }
     boolean sameEpoch = since != null && room.epoch().equals(since.epoch());
     // Store reads happen before the lock; memory and the switch to live happen under it.

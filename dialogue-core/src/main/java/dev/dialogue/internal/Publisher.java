@@ -39,7 +39,7 @@ final class Publisher {
     this.histories = histories;
     this.validator = validator;
     this.rooms = rooms;
-    this.log = settings.logger();
+    this.log = settings.runtime().logger();
   }
 
   /**
@@ -118,7 +118,7 @@ final class Publisher {
           "Event '" + eventName + "' is not allowed in room '" + room.id() + "'");
     }
     checkMetaSize(meta);
-    EventDefinition<?> definition = room.definition(eventName, settings.globalEvents());
+    EventDefinition<?> definition = room.definition(eventName, settings.rooms().globalEvents());
     JsonNode parsed = validator.validate(definition, eventName, data);
     EventMessage message =
         new EventMessage(
@@ -126,7 +126,7 @@ final class Publisher {
             room.id(),
             parsed,
             from,
-            settings.clock().millis(),
+            settings.runtime().clock().millis(),
             meta,
             Ids.random(),
             null,
@@ -195,10 +195,14 @@ final class Publisher {
       return;
     }
     int bytes = Json.write(meta).getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > settings.maxMetaBytes()) {
+    if (bytes > settings.limits().maxMetaBytes()) {
       throw new DialogueException(
           ErrorCode.PAYLOAD_TOO_LARGE,
-          "meta is " + bytes + " bytes; the limit is " + settings.maxMetaBytes() + " bytes");
+          "meta is "
+              + bytes
+              + " bytes; the limit is "
+              + settings.limits().maxMetaBytes()
+              + " bytes");
     }
   }
 }

@@ -51,7 +51,8 @@ public final class RealConnection implements ClientConnection {
     this.userId = userId;
     this.meta = meta;
     this.claims = claims;
-    this.serial = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
+    this.serial =
+        new SerialExecutor(hub.settings().runtime().executor(), hub.settings().runtime().logger());
   }
 
   @Override

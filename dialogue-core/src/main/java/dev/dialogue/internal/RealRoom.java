@@ -121,8 +121,10 @@ public final class RealRoom implements Room {
       HistoryStore.Position position) {
     this.hub = hub;
     this.config = config;
-    this.cleanups = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
-    this.afterShown = new SerialExecutor(hub.settings().executor(), hub.settings().logger());
+    this.cleanups =
+        new SerialExecutor(hub.settings().runtime().executor(), hub.settings().runtime().logger());
+    this.afterShown =
+        new SerialExecutor(hub.settings().runtime().executor(), hub.settings().runtime().logger());
     this.defaultSubscriptions = Set.copyOf(config.defaultSubscriptions());
     this.sequence = sequence;
     this.createdByClient = createdByClient;
@@ -425,7 +427,7 @@ public final class RealRoom implements Room {
   private void scheduleRelease() {
     if (releaseScheduled.compareAndSet(false, true)) {
       try {
-        hub.settings().executor().execute(this::release);
+        hub.settings().runtime().executor().execute(this::release);
       } catch (RejectedExecutionException stopping) {
         release(); // the server is stopping: show them here
       }

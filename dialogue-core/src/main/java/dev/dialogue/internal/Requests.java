@@ -38,7 +38,7 @@ public final class Requests {
   public Requests(Hub hub) {
     this.hub = hub;
     this.settings = hub.settings();
-    this.log = settings.logger();
+    this.log = settings.runtime().logger();
     this.handlers =
         Map.ofEntries(
             Map.entry(Wire.JOIN, this::join),
@@ -207,17 +207,19 @@ public final class Requests {
   }
 
   private void getHistory(RealConnection c, JsonNode payload, Reply reply) {
-    long now = settings.clock().millis();
+    long now = settings.runtime().clock().millis();
     long resetsAt =
         c.historyRequest(
-            now, settings.historyRequestLimit(), settings.historyRequestWindow().toMillis());
+            now,
+            settings.limits().historyRequestLimit(),
+            settings.limits().historyRequestWindow().toMillis());
     if (resetsAt >= 0) {
       throw new DialogueException(
           ErrorCode.RATE_LIMITED,
           "Too many history requests. Please wait before trying again. The limit of "
-              + settings.historyRequestLimit()
+              + settings.limits().historyRequestLimit()
               + " per "
-              + Durations.words(settings.historyRequestWindow())
+              + Durations.words(settings.limits().historyRequestWindow())
               + " resets at "
               + Instant.ofEpochMilli(resetsAt)
               + " (in "
@@ -236,9 +238,12 @@ public final class Requests {
     if (end < start) {
       throw Fields.invalid("end must be >= start, got start " + start + " and end " + end);
     }
-    if (end - start > settings.maxHistoryPage()) {
+    if (end - start > settings.limits().maxHistoryPage()) {
       throw Fields.invalid(
-          "end - start must be at most " + settings.maxHistoryPage() + ", got " + (end - start));
+          "end - start must be at most "
+              + settings.limits().maxHistoryPage()
+              + ", got "
+              + (end - start));
     }
     RealRoom room = hub.requireRoom(roomId);
     if (!room.contains(c)) {
@@ -294,13 +299,13 @@ public final class Requests {
     if (maxSize > 0) {
       builder.maxSize(maxSize);
     }
-    if (settings.clientRoomsAnyEvent()) {
+    if (settings.rooms().clientRoomsAnyEvent()) {
       builder.anyEvent();
     } else {
-      builder.events(settings.clientRoomEvents().toArray(new EventDefinition<?>[0]));
+      builder.events(settings.rooms().clientRoomEvents().toArray(new EventDefinition<?>[0]));
     }
     RoomConfig config = builder.build();
-    RoomCreationPolicy policy = settings.roomCreationPolicy();
+    RoomCreationPolicy policy = settings.hooks().roomCreationPolicy();
     if (policy != null) {
       Decision decision =
           hub.hooks().answer("roomCreationPolicy", () -> policy.beforeCreate(c, config));

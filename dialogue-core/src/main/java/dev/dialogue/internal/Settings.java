@@ -19,46 +19,91 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 
-/** The immutable configuration a {@link Dialogue.Builder} produced. */
+/**
+ * The immutable configuration a {@link Dialogue.Builder} produced, grouped by concern: each part of
+ * the server takes the groups it uses, not the whole.
+ */
 public record Settings(
-    String host,
-    int port,
-    String path,
-    String namespace,
-    List<RoomConfig> rooms,
-    Map<String, EventDefinition<?>> globalEvents,
-    Authenticator authenticator,
-    JoinPolicy joinPolicy,
-    RoomCreationPolicy roomCreationPolicy,
-    List<EventInterceptor> interceptors,
-    List<DialogueListener> listeners,
-    HistoryCleanup historyCleanup,
-    HistoryLoader historyLoader,
-    Set<String> allowedOrigins,
-    int maxPayloadBytes,
-    int maxMetaBytes,
-    Duration pingInterval,
-    Duration pingTimeout,
-    Duration upgradeTimeout,
-    Logger logger,
-    Executor executor,
-    boolean ownsExecutor,
-    Clock clock,
-    int historyRequestLimit,
-    Duration historyRequestWindow,
-    int maxHistoryPage,
-    List<EventDefinition<?>> clientRoomEvents,
-    boolean clientRoomsAnyEvent,
-    int maxRoomsPerConnection,
-    int maxClientRooms,
-    int maxPendingRequests,
-    int maxOutboundPackets,
-    long maxOutboundBytes,
-    HistorySettings history,
-    String browserClientPath,
-    boolean nativeTransport,
-    Duration maxFlushDelay,
-    Duration maxFlushDelayUnderLoad) {
+    RuntimeSettings runtime,
+    TransportSettings transport,
+    LimitSettings limits,
+    HookSettings hooks,
+    RoomSettings rooms,
+    HistorySettings history) {
+
+  /**
+   * What every part shares.
+   *
+   * @param executor where hooks and handlers run
+   * @param ownsExecutor whether the server made {@code executor} (and shuts it down)
+   */
+  public record RuntimeSettings(
+      Logger logger, Executor executor, boolean ownsExecutor, Clock clock) {}
+
+  /**
+   * The Socket.IO endpoint and what bounds each connection's traffic (the transport's concern).
+   *
+   * @param maxPayloadBytes the largest request a client may send
+   * @param maxPendingRequests a connection's requests waiting for its serial executor, at most
+   * @param maxOutboundPackets a connection's unwritten packets, at most
+   * @param maxOutboundBytes a connection's unwritten bytes, at most
+   */
+  public record TransportSettings(
+      String host,
+      int port,
+      String path,
+      String namespace,
+      Set<String> allowedOrigins,
+      Duration pingInterval,
+      Duration pingTimeout,
+      Duration upgradeTimeout,
+      String browserClientPath,
+      boolean nativeTransport,
+      Duration maxFlushDelay,
+      Duration maxFlushDelayUnderLoad,
+      int maxPayloadBytes,
+      int maxPendingRequests,
+      int maxOutboundPackets,
+      long maxOutboundBytes) {
+
+    /** The transport's own frame limit: above ours, so that we can answer PAYLOAD_TOO_LARGE. */
+    public int frameLimit() {
+      long limit = Math.max(2L * maxPayloadBytes, (long) maxPayloadBytes + 65_536);
+      return (int) Math.min(Integer.MAX_VALUE - 1024, limit);
+    }
+  }
+
+  /** What bounds the engine's work for one client. */
+  public record LimitSettings(
+      int maxMetaBytes,
+      int historyRequestLimit,
+      Duration historyRequestWindow,
+      int maxHistoryPage,
+      int maxRoomsPerConnection,
+      int maxClientRooms) {}
+
+  /** The application's hooks; null where none is set. */
+  public record HookSettings(
+      Authenticator authenticator,
+      JoinPolicy joinPolicy,
+      RoomCreationPolicy roomCreationPolicy,
+      List<EventInterceptor> interceptors,
+      List<DialogueListener> listeners,
+      HistoryCleanup historyCleanup,
+      HistoryLoader historyLoader) {}
+
+  /**
+   * The rooms and events the application declared.
+   *
+   * @param configured the rooms that exist from the start
+   * @param clientRoomEvents the events a room created by a client allows, when not any
+   * @param clientRoomsAnyEvent whether a room created by a client allows any event
+   */
+  public record RoomSettings(
+      List<RoomConfig> configured,
+      Map<String, EventDefinition<?>> globalEvents,
+      List<EventDefinition<?>> clientRoomEvents,
+      boolean clientRoomsAnyEvent) {}
 
   /**
    * History beyond the per-event limits.
@@ -75,10 +120,4 @@ public record Settings(
       int maxRecoveryEvents,
       Duration idempotencyWindow,
       int maxIdempotencyKeys) {}
-
-  /** The transport's own frame limit: above ours, so that we can answer PAYLOAD_TOO_LARGE. */
-  public int transportFrameLimit() {
-    long limit = Math.max(2L * maxPayloadBytes, (long) maxPayloadBytes + 65_536);
-    return (int) Math.min(Integer.MAX_VALUE - 1024, limit);
-  }
 }

@@ -45,7 +45,8 @@ public final class Gate extends ChannelInboundHandlerAdapter {
   /** The Engine.IO ping a client sends over a new WebSocket before it upgrades to it. */
   private static final String PROBE = "2probe";
 
-  private final Settings settings;
+  private final Settings.TransportSettings transport;
+  private final Settings.RuntimeSettings runtime;
 
   /** The event loops' flushers of this server's WebSocket frames. */
   private final Flushers flushers;
@@ -56,12 +57,13 @@ public final class Gate extends ChannelInboundHandlerAdapter {
   private final Map<UUID, SessionState> sessions = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
-  public Gate(Settings settings, Hub hub) {
-    this.settings = settings;
-    this.flushers = new Flushers(settings.maxFlushDelay(), settings.maxFlushDelayUnderLoad());
+  public Gate(Settings.TransportSettings transport, Settings.RuntimeSettings runtime, Hub hub) {
+    this.transport = transport;
+    this.runtime = runtime;
+    this.flushers = new Flushers(transport.maxFlushDelay(), transport.maxFlushDelayUnderLoad());
     this.hub = hub;
     this.requests = new Requests(hub);
-    this.log = settings.logger();
+    this.log = runtime.logger();
   }
 
   @Override
@@ -151,15 +153,15 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     // Counting UTF-8 bytes copies the text; a text of at most a quarter of the limit in chars
     // cannot exceed it (at most 3 bytes per char), so only longer ones are counted exactly.
     int bytes =
-        text.length() > settings.maxPayloadBytes() / 4
+        text.length() > transport.maxPayloadBytes() / 4
             ? text.getBytes(StandardCharsets.UTF_8).length
             : text.length();
     InboundPacket packet =
         InboundPacket.parse(
-            bytes > settings.maxPayloadBytes()
+            bytes > transport.maxPayloadBytes()
                 ? text.substring(0, Math.min(text.length(), 256))
                 : text);
-    String ours = settings.namespace();
+    String ours = transport.namespace();
     if (!packet.namespace().equals(ours)) {
       if (packet.type() == InboundPacket.CONNECT) {
         HeadSession.connectError(head, packet.namespace(), "Invalid namespace");
@@ -167,7 +169,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       return;
     }
     SessionState state = state(head);
-    if (bytes > settings.maxPayloadBytes()) {
+    if (bytes > transport.maxPayloadBytes()) {
       state.oversized(packet, bytes);
       return;
     }
@@ -205,10 +207,10 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       this.session =
           new HeadSession(
               head,
-              settings.namespace(),
-              settings.maxOutboundPackets(),
-              settings.maxOutboundBytes(),
-              settings.transportFrameLimit());
+              transport.namespace(),
+              transport.maxOutboundPackets(),
+              transport.maxOutboundBytes(),
+              transport.frameLimit());
       this.headers = HeadSession.takeHeaders(head.getHandshakeData());
     }
 
@@ -225,14 +227,14 @@ public final class Gate extends ChannelInboundHandlerAdapter {
                 : Json.MAPPER.readerForMapOf(Object.class).readValue(authJson);
       } catch (Exception e) {
         HeadSession.connectError(
-            head, settings.namespace(), "Invalid auth payload: expected a JSON object");
+            head, transport.namespace(), "Invalid auth payload: expected a JSON object");
         return;
       }
       authenticating = true;
       Handshake handshake =
           HeadSession.handshake(
               headers, head.getHandshakeData().getAddress(), auth == null ? Map.of() : auth);
-      settings.executor().execute(() -> authenticate(handshake));
+      runtime.executor().execute(() -> authenticate(handshake));
     }
 
     private void authenticate(Handshake handshake) {
@@ -243,7 +245,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
           return;
         }
         if (!identity.accepted()) {
-          HeadSession.connectError(head, settings.namespace(), identity.reason());
+          HeadSession.connectError(head, transport.namespace(), identity.reason());
           return;
         }
         RealConnection c = hub.newConnection(session, identity);
@@ -263,12 +265,12 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         return;
       }
       int pending = c.serial.pending() + c.unanswered();
-      if (pending >= 2 * settings.maxPendingRequests()) {
+      if (pending >= 2 * transport.maxPendingRequests()) {
         log.warn("Closing {}: {} requests waiting, twice the limit", c, pending);
         c.disconnect();
         return;
       }
-      if (pending >= settings.maxPendingRequests()) {
+      if (pending >= transport.maxPendingRequests()) {
         // Refused in turn, so answers keep the order of the requests; the refusal costs no hook.
         c.serial.execute(
             () ->
@@ -276,7 +278,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
                     .error(
                         ErrorCode.RATE_LIMITED,
                         "Too many requests waiting (limit "
-                            + settings.maxPendingRequests()
+                            + transport.maxPendingRequests()
                             + "); wait for answers before sending more"));
         return;
       }
@@ -317,10 +319,10 @@ public final class Gate extends ChannelInboundHandlerAdapter {
           "Payload of "
               + bytes
               + " bytes exceeds the limit of "
-              + settings.maxPayloadBytes()
+              + transport.maxPayloadBytes()
               + " bytes";
       if (packet.type() == InboundPacket.CONNECT) {
-        HeadSession.connectError(head, settings.namespace(), message);
+        HeadSession.connectError(head, transport.namespace(), message);
         return;
       }
       String eventName = InboundPacket.peekEventName(packet.body());

@@ -54,7 +54,7 @@ public final class SocketIoTransport {
   private static final AdaptiveRecvByteBufAllocator RECEIVE_ALLOCATOR =
       new AdaptiveRecvByteBufAllocator();
 
-  private final Settings settings;
+  private final Settings.TransportSettings transport;
   private final Logger log;
   private final Gate gate;
   private final TransportErrors transportErrors = new TransportErrors();
@@ -63,14 +63,15 @@ public final class SocketIoTransport {
   private volatile SocketIOServer server;
   private UpgradeGuard upgradeGuard;
 
-  public SocketIoTransport(Settings settings, Hub hub) {
-    this.settings = settings;
-    this.log = settings.logger();
-    this.gate = new Gate(settings, hub);
+  public SocketIoTransport(
+      Settings.TransportSettings transport, Settings.RuntimeSettings runtime, Hub hub) {
+    this.transport = transport;
+    this.log = runtime.logger();
+    this.gate = new Gate(transport, runtime, hub);
     this.script =
-        settings.browserClientPath() == null
+        transport.browserClientPath() == null
             ? null
-            : new BrowserScript(settings.browserClientPath());
+            : new BrowserScript(transport.browserClientPath());
   }
 
   /** "epoll" or "nio". */
@@ -102,18 +103,18 @@ public final class SocketIoTransport {
   /** Binds and returns the port. */
   public int start() {
     Configuration config = new Configuration();
-    config.setHostname(settings.host());
-    config.setPort(settings.port());
-    config.setContext(settings.path());
+    config.setHostname(transport.host());
+    config.setPort(transport.port());
+    config.setContext(transport.path());
     config.setBossThreads(1);
     config.setWorkerThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
     config.setRandomSession(true);
-    config.setUseLinuxNativeEpoll(settings.nativeTransport() && epollAvailable());
+    config.setUseLinuxNativeEpoll(transport.nativeTransport() && epollAvailable());
     config.setAckMode(AckMode.MANUAL);
-    config.setMaxFramePayloadLength(settings.transportFrameLimit());
-    config.setMaxHttpContentLength(settings.transportFrameLimit());
-    config.setPingInterval((int) settings.pingInterval().toMillis());
-    config.setPingTimeout((int) settings.pingTimeout().toMillis());
+    config.setMaxFramePayloadLength(transport.frameLimit());
+    config.setMaxHttpContentLength(transport.frameLimit());
+    config.setPingInterval((int) transport.pingInterval().toMillis());
+    config.setPingTimeout((int) transport.pingTimeout().toMillis());
     config.setWebsocketCompression(false);
     config.setHttpCompression(false);
     config.setAddVersionHeader(false);
@@ -129,7 +130,7 @@ public final class SocketIoTransport {
     // upgrade timer, which would end it: that timer stays only as a backstop, a minute later.
     // Without access to it, netty-socketio's timeout applies as it is.
     config.setUpgradeTimeout(
-        (int) settings.upgradeTimeout().toMillis() + (timers == null ? 0 : 60_000));
+        (int) transport.upgradeTimeout().toMillis() + (timers == null ? 0 : 60_000));
     upgradeGuard =
         new UpgradeGuard(
             this::session,
@@ -138,7 +139,7 @@ public final class SocketIoTransport {
                 timers.cancel(new SchedulerKey(SchedulerKey.Type.UPGRADE_TIMEOUT, id));
               }
             },
-            settings.upgradeTimeout(),
+            transport.upgradeTimeout(),
             log);
 
     server = new BoundServer(config);
@@ -154,11 +155,12 @@ public final class SocketIoTransport {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(
-          "interrupted while binding " + settings.host() + ":" + settings.port(), e);
+          "interrupted while binding " + transport.host() + ":" + transport.port(), e);
     } catch (Exception e) {
       // Also netty's bind failure: a java.net.BindException thrown without being declared.
       stop();
-      throw new IllegalStateException("cannot bind " + settings.host() + ":" + settings.port(), e);
+      throw new IllegalStateException(
+          "cannot bind " + transport.host() + ":" + transport.port(), e);
     }
   }
 
@@ -231,11 +233,11 @@ public final class SocketIoTransport {
 
   /** The browser origin check at the HTTP handshake (netty-socketio itself enforces none). */
   private AuthorizationResult authorize(HandshakeData data) {
-    if (settings.allowedOrigins().isEmpty() || settings.allowedOrigins().contains("*")) {
+    if (transport.allowedOrigins().isEmpty() || transport.allowedOrigins().contains("*")) {
       return AuthorizationResult.SUCCESSFUL_AUTHORIZATION;
     }
     String origin = data.getHttpHeaders().get("Origin");
-    if (origin == null || settings.allowedOrigins().contains(origin)) {
+    if (origin == null || transport.allowedOrigins().contains(origin)) {
       return AuthorizationResult.SUCCESSFUL_AUTHORIZATION;
     }
     log.info("Refused a handshake from origin {} ({})", origin, data.getAddress());

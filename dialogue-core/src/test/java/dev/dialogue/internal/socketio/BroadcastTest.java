@@ -443,7 +443,7 @@ class BroadcastTest {
       TestServers.awaitState("the client on WebSocket", () -> writesFrames(server, "alice"));
       // Above the transport's frame limit (about 65 KB with this payload limit): server code may
       // publish what clients may not.
-      String big = "y".repeat(Internals.settings(server).transportFrameLimit() + 10);
+      String big = "y".repeat(Internals.settings(server).transport().frameLimit() + 10);
 
       server.trigger("lobby", "note", Map.of("text", big));
       server.trigger("lobby", "note", Map.of("text", "after"));
