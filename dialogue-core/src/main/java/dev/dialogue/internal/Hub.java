@@ -8,7 +8,6 @@ import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,10 +32,7 @@ public final class Hub {
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final AtomicInteger clientRoomCount = new AtomicInteger();
-  private final Map<String, RealConnection> connections = new ConcurrentHashMap<>();
-
-  /** User id to that user's connections, an immutable set replaced on every change. */
-  private final Map<String, Set<RealConnection>> byUser = new ConcurrentHashMap<>();
+  private final Connections connections = new Connections();
 
   public Hub(Settings settings) {
     this.settings = settings;
@@ -205,10 +201,7 @@ public final class Hub {
     // Under the connection's lock: a send by server code that found it meanwhile waits for it
     // (RealConnection#emit), and so cannot overtake connected.
     synchronized (connection) {
-      connections.put(connection.id(), connection);
-      byUser.compute(
-          connection.userId(),
-          (user, set) -> set == null ? Set.of(connection) : CopyOnWrite.plus(set, connection));
+      connections.add(connection);
       connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
       connection.announced();
     }
@@ -230,42 +223,23 @@ public final class Hub {
         hooks.notify("onLeft", l -> l.onLeft(connection, m.room));
       }
     }
-    connections.remove(connection.id());
-    synchronized (connections) {
-      connections.notifyAll();
-    }
-    byUser.computeIfPresent(
-        connection.userId(),
-        (user, set) -> {
-          Set<RealConnection> rest = CopyOnWrite.minus(set, connection);
-          return rest.isEmpty() ? null : rest;
-        });
+    connections.remove(connection);
   }
 
   public Collection<RealConnection> clients(String userId) {
-    Set<RealConnection> set = byUser.get(userId);
-    return set == null ? List.of() : List.copyOf(set);
+    return connections.ofUser(userId);
   }
 
   public Collection<RealConnection> allClients() {
-    return List.copyOf(connections.values());
+    return connections.all();
   }
 
   public Set<String> clientRooms(String userId) {
-    Set<String> ids = new LinkedHashSet<>();
-    for (RealConnection c : clients(userId)) {
-      ids.addAll(c.rooms());
-    }
-    return Set.copyOf(ids);
+    return connections.roomsOf(userId);
   }
 
   public boolean isInRoom(String userId, String roomId) {
-    for (RealConnection c : clients(userId)) {
-      if (c.membership(roomId) != null) {
-        return true;
-      }
-    }
-    return false;
+    return connections.isInRoom(userId, roomId);
   }
 
   /**
@@ -276,20 +250,7 @@ public final class Hub {
     for (RealConnection c : allClients()) {
       c.serial.execute(() -> disconnected(c, reason));
     }
-    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-    synchronized (connections) {
-      while (!connections.isEmpty() && System.nanoTime() < deadline) {
-        try {
-          connections.wait(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-    if (!connections.isEmpty()) {
-      log.warn("{} connections still ending after {} ms", connections.size(), timeoutMillis);
-    }
+    connections.awaitEmpty(timeoutMillis, log);
   }
 
   /**
@@ -309,7 +270,7 @@ public final class Hub {
   /** Sends to every authenticated connection except {@code except}, encoding once. */
   void broadcastToAll(String eventName, Object payload, RealConnection except) {
     OutboundEvent broadcast = new OutboundEvent(eventName, Json.raw(payload), connections.size());
-    for (RealConnection c : connections.values()) {
+    for (RealConnection c : connections.live()) {
       if (c != except && c.isAnnounced()) {
         c.emit(broadcast);
       }
