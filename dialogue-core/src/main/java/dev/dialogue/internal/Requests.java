@@ -2,13 +2,10 @@ package dev.dialogue.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dialogue.Decision;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
-import dev.dialogue.RoomConfig;
-import dev.dialogue.RoomCreationPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,11 +31,14 @@ public final class Requests {
   private final Settings settings;
   private final Logger log;
   private final Map<String, Handler> handlers;
+  private final ClientRooms clientRooms;
 
   public Requests(Hub hub) {
     this.hub = hub;
     this.settings = hub.settings();
     this.log = settings.runtime().logger();
+    this.clientRooms =
+        new ClientRooms(hub, settings.rooms(), settings.hooks().roomCreationPolicy());
     this.handlers =
         Map.ofEntries(
             Map.entry(Wire.JOIN, this::join),
@@ -49,8 +49,8 @@ public final class Requests {
             Map.entry(Wire.TRIGGER, this::trigger),
             Map.entry(Wire.GET_HISTORY, this::getHistory),
             Map.entry(Wire.LIST_ROOMS, this::listRooms),
-            Map.entry(Wire.CREATE_ROOM, this::createRoom),
-            Map.entry(Wire.DELETE_ROOM, this::deleteRoom),
+            Map.entry(Wire.CREATE_ROOM, clientRooms::create),
+            Map.entry(Wire.DELETE_ROOM, clientRooms::delete),
             Map.entry(Wire.GET_PRESENCE, this::getPresence));
   }
 
@@ -267,71 +267,6 @@ public final class Requests {
       infos.add(room.info());
     }
     reply.ok(Wire.ROOMS, infos, new Wire.Rooms(infos));
-  }
-
-  private void createRoom(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request =
-        Fields.object(payload, Wire.CREATE_ROOM, "{id, name, description, maxSize}");
-    JsonNode id = request.get("id");
-    JsonNode name = request.get("name");
-    if (id == null
-        || !id.isTextual()
-        || id.textValue().isBlank()
-        || name == null
-        || !name.isTextual()
-        || name.textValue().isBlank()) {
-      throw Fields.invalid("Room id and name are required");
-    }
-    String description = Fields.optionalString(request, "description");
-    int maxSize = Fields.optionalInt(request, "maxSize", 0);
-    if (request.hasNonNull("maxSize") && maxSize <= 0) {
-      throw Fields.invalid("maxSize must be a positive integer, got " + maxSize);
-    }
-    if (hub.room(id.textValue()) != null) {
-      throw new DialogueException(
-          ErrorCode.ROOM_EXISTS, "Room '" + id.textValue() + "' already exists");
-    }
-    RoomConfig.Builder builder =
-        RoomConfig.builder(id.textValue(), name.textValue()).createdById(c.userId());
-    if (description != null) {
-      builder.description(description);
-    }
-    if (maxSize > 0) {
-      builder.maxSize(maxSize);
-    }
-    if (settings.rooms().clientRoomsAnyEvent()) {
-      builder.anyEvent();
-    } else {
-      builder.events(settings.rooms().clientRoomEvents().toArray(new EventDefinition<?>[0]));
-    }
-    RoomConfig config = builder.build();
-    RoomCreationPolicy policy = settings.hooks().roomCreationPolicy();
-    if (policy != null) {
-      Decision decision =
-          hub.hooks().answer("roomCreationPolicy", () -> policy.beforeCreate(c, config));
-      if (!decision.allowed()) {
-        throw new DialogueException(ErrorCode.PERMISSION_DENIED, decision.reason());
-      }
-    }
-    hub.createRoom(config, c, reply);
-  }
-
-  private void deleteRoom(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request = Fields.object(payload, Wire.DELETE_ROOM, "{roomId}");
-    String roomId = Fields.requiredString(request, "roomId");
-    RealRoom room = hub.requireRoom(roomId);
-    if (room.configured() || room.createdById() == null) {
-      throw new DialogueException(
-          ErrorCode.PERMISSION_DENIED,
-          "Room '" + roomId + "' was created by the server and cannot be deleted by clients");
-    }
-    if (!room.createdById().equals(c.userId())) {
-      throw new DialogueException(
-          ErrorCode.PERMISSION_DENIED, "Only the room creator can delete this room");
-    }
-    if (!hub.deleteRoom(roomId, c, reply)) {
-      throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + roomId + "' does not exist");
-    }
   }
 
   private void getPresence(RealConnection c, JsonNode payload, Reply reply) {

@@ -1,0 +1,95 @@
+package dev.dialogue.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.Decision;
+import dev.dialogue.DialogueException;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.EventDefinition;
+import dev.dialogue.RoomConfig;
+import dev.dialogue.RoomCreationPolicy;
+
+/**
+ * The requests for rooms made by clients ({@code dialogue:createRoom}, {@code
+ * dialogue:deleteRoom}): the request's checks, the events such a room allows, the creation policy,
+ * and who may delete. Runs on the requesting connection's serial executor, as every request does
+ * ({@link Requests}).
+ */
+final class ClientRooms {
+  private final Hub hub;
+  private final Settings.RoomSettings rooms;
+  private final RoomCreationPolicy policy;
+
+  /**
+   * @param policy the application's room creation policy, or null
+   */
+  ClientRooms(Hub hub, Settings.RoomSettings rooms, RoomCreationPolicy policy) {
+    this.hub = hub;
+    this.rooms = rooms;
+    this.policy = policy;
+  }
+
+  void create(RealConnection c, JsonNode payload, Reply reply) {
+    ObjectNode request =
+        Fields.object(payload, Wire.CREATE_ROOM, "{id, name, description, maxSize}");
+    JsonNode id = request.get("id");
+    JsonNode name = request.get("name");
+    if (id == null
+        || !id.isTextual()
+        || id.textValue().isBlank()
+        || name == null
+        || !name.isTextual()
+        || name.textValue().isBlank()) {
+      throw Fields.invalid("Room id and name are required");
+    }
+    String description = Fields.optionalString(request, "description");
+    int maxSize = Fields.optionalInt(request, "maxSize", 0);
+    if (request.hasNonNull("maxSize") && maxSize <= 0) {
+      throw Fields.invalid("maxSize must be a positive integer, got " + maxSize);
+    }
+    if (hub.room(id.textValue()) != null) {
+      throw new DialogueException(
+          ErrorCode.ROOM_EXISTS, "Room '" + id.textValue() + "' already exists");
+    }
+    RoomConfig.Builder builder =
+        RoomConfig.builder(id.textValue(), name.textValue()).createdById(c.userId());
+    if (description != null) {
+      builder.description(description);
+    }
+    if (maxSize > 0) {
+      builder.maxSize(maxSize);
+    }
+    if (rooms.clientRoomsAnyEvent()) {
+      builder.anyEvent();
+    } else {
+      builder.events(rooms.clientRoomEvents().toArray(new EventDefinition<?>[0]));
+    }
+    RoomConfig config = builder.build();
+    if (policy != null) {
+      Decision decision =
+          hub.hooks().answer("roomCreationPolicy", () -> policy.beforeCreate(c, config));
+      if (!decision.allowed()) {
+        throw new DialogueException(ErrorCode.PERMISSION_DENIED, decision.reason());
+      }
+    }
+    hub.createRoom(config, c, reply);
+  }
+
+  void delete(RealConnection c, JsonNode payload, Reply reply) {
+    ObjectNode request = Fields.object(payload, Wire.DELETE_ROOM, "{roomId}");
+    String roomId = Fields.requiredString(request, "roomId");
+    RealRoom room = hub.requireRoom(roomId);
+    if (room.configured() || room.createdById() == null) {
+      throw new DialogueException(
+          ErrorCode.PERMISSION_DENIED,
+          "Room '" + roomId + "' was created by the server and cannot be deleted by clients");
+    }
+    if (!room.createdById().equals(c.userId())) {
+      throw new DialogueException(
+          ErrorCode.PERMISSION_DENIED, "Only the room creator can delete this room");
+    }
+    if (!hub.deleteRoom(roomId, c, reply)) {
+      throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + roomId + "' does not exist");
+    }
+  }
+}
