@@ -14,7 +14,7 @@ import dev.dialogue.internal.RealConnection;
 import dev.dialogue.internal.Settings;
 import dev.dialogue.internal.Wire;
 import dev.dialogue.internal.socketio.Gate;
-import dev.dialogue.internal.socketio.HeadSession;
+import dev.dialogue.internal.socketio.Headers;
 import dev.dialogue.internal.socketio.Internals;
 import dev.dialogue.internal.socketio.UpgradeGuard;
 import io.netty.buffer.Unpooled;
@@ -55,12 +55,12 @@ class IdleFootprintTest {
     params.put("transport", new ArrayList<>(List.of("websocket")));
     HandshakeData data = new HandshakeData(http, params, ADDRESS, ADDRESS, "/socket.io/", true);
 
-    String compact = HeadSession.takeHeaders(data);
+    String compact = Headers.take(data);
 
     assertThat(data.getHttpHeaders().names()).containsExactly("Origin");
     assertThat(data.getHttpHeaders().get("origin")).isEqualTo("https://app.example.com");
     assertThat(data.getUrlParams()).isEmpty();
-    Handshake handshake = HeadSession.handshake(compact, ADDRESS, Map.of());
+    Handshake handshake = Headers.handshake(compact, ADDRESS, Map.of());
     assertThat(handshake.headers())
         .containsOnly(
             Map.entry("host", List.of("example.com")),

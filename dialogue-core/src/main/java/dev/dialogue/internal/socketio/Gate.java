@@ -195,7 +195,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     private final ClientHead head;
     private final HeadSession session;
 
-    /** The handshake request's headers, in {@link HeadSession#takeHeaders}' compact form. */
+    /** The handshake request's headers, in {@link Headers#take}' compact form. */
     private final String headers;
 
     private boolean authenticating;
@@ -211,7 +211,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
               transport.maxOutboundPackets(),
               transport.maxOutboundBytes(),
               transport.frameLimit());
-      this.headers = HeadSession.takeHeaders(head.getHandshakeData());
+      this.headers = Headers.take(head.getHandshakeData());
     }
 
     synchronized void connect(String authJson) {
@@ -232,7 +232,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       }
       authenticating = true;
       Handshake handshake =
-          HeadSession.handshake(
+          Headers.handshake(
               headers, head.getHandshakeData().getAddress(), auth == null ? Map.of() : auth);
       runtime.executor().execute(() -> authenticate(handshake));
     }

@@ -1,25 +1,17 @@
 package dev.dialogue.internal.socketio;
 
-import com.corundumstudio.socketio.HandshakeData;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.dialogue.Handshake;
 import dev.dialogue.internal.OutboundEvent;
 import dev.dialogue.internal.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,9 +43,6 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
       throw new ExceptionInInitializerError(e);
     }
   }
-
-  /** Separates names and values in compact headers: HTTP/1.1 parsing ends each at a line feed. */
-  private static final char HEADER_SEPARATOR = '\n';
 
   private final ClientHead head;
   private final String wireNamespace;
@@ -288,51 +277,5 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
     packet.setSubType(subType);
     packet.setNsp(wireNamespace);
     return packet;
-  }
-
-  /**
-   * Takes the handshake request's headers out of netty-socketio's session and returns them in a
-   * compact form for {@link #handshake}. netty-socketio keeps the whole request's header map
-   * (entries, names, values) for the life of the session, though it reads only {@code Origin} (for
-   * the CORS headers of polling responses); every other header is removed from it here.
-   */
-  public static String takeHeaders(HandshakeData data) {
-    // netty-socketio reads the URL parameters only while it creates the session.
-    if (data.getUrlParams() != null) {
-      data.getUrlParams().clear();
-    }
-    HttpHeaders http = data.getHttpHeaders();
-    if (http == null || http.isEmpty()) {
-      return "";
-    }
-    StringBuilder compact = new StringBuilder();
-    for (Map.Entry<String, String> e : http) {
-      compact
-          .append(e.getKey().toLowerCase(Locale.ROOT))
-          .append(HEADER_SEPARATOR)
-          .append(e.getValue())
-          .append(HEADER_SEPARATOR);
-    }
-    for (String name : List.copyOf(http.names())) {
-      if (!HttpHeaderNames.ORIGIN.contentEqualsIgnoreCase(name)) {
-        http.remove(name);
-      }
-    }
-    return compact.toString();
-  }
-
-  /** The handshake a CONNECT presents: headers as {@link #takeHeaders} returned them. */
-  public static Handshake handshake(
-      String headers, InetSocketAddress address, Map<String, Object> auth) {
-    Map<String, List<String>> map = new HashMap<>();
-    int from = 0;
-    while (from < headers.length()) {
-      int nameEnd = headers.indexOf(HEADER_SEPARATOR, from);
-      int valueEnd = headers.indexOf(HEADER_SEPARATOR, nameEnd + 1);
-      map.computeIfAbsent(headers.substring(from, nameEnd), k -> new ArrayList<>(1))
-          .add(headers.substring(nameEnd + 1, valueEnd));
-      from = valueEnd + 1;
-    }
-    return new Handshake(auth, map, address);
   }
 }
