@@ -275,11 +275,11 @@ public final class Dialogue implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Keeps history durably in {@code store} (for example {@link JdbcHistoryStore}) with
-     * write-through: a client's trigger of an event with history is acknowledged only once the
-     * store has it. Rooms continue their epoch and offsets after a restart, recovery and {@code
-     * getHistory} reach past memory into the store, and the store is closed by {@link
-     * Dialogue#stop()}.
+     * Keeps history durably in {@code store} (for example {@code
+     * dev.dialogue.jdbc.JdbcHistoryStore}) with write-through: a client's trigger of an event with
+     * history is acknowledged only once the store has it. Rooms continue their epoch and offsets
+     * after a restart, recovery and {@code getHistory} reach past memory into the store, and the
+     * store is closed by {@link Dialogue#stop()}.
      */
     public Builder historyStore(HistoryStore store) {
       this.historyStore = requireNonNull(store, "store == null");

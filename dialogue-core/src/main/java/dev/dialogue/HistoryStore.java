@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Durable history: where a room's events go so that they outlive memory and the process. {@link
- * JdbcHistoryStore} keeps them in H2 or PostgreSQL; another database plugs in by implementing this
- * interface.
+ * Durable history: where a room's events go so that they outlive memory and the process. {@code
+ * dev.dialogue.jdbc.JdbcHistoryStore} keeps them in H2 or PostgreSQL; another database plugs in by
+ * implementing this interface.
  *
  * <p><b>Model.</b> A room has one epoch at a time and a sequence of events numbered by offset (1,
  * 2, 3, ... within the epoch). The server appends each room's events in offset order; a store keeps

@@ -3,6 +3,7 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.testing.RawClient;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

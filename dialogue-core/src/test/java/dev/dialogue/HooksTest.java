@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.RawClient;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

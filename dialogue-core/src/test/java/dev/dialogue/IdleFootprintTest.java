@@ -17,6 +17,8 @@ import dev.dialogue.internal.socketio.Gate;
 import dev.dialogue.internal.socketio.Headers;
 import dev.dialogue.internal.socketio.Internals;
 import dev.dialogue.internal.socketio.UpgradeGuard;
+import dev.dialogue.testing.RawClient;
+import dev.dialogue.testing.RawWebSocket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;

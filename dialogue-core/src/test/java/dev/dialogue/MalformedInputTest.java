@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dialogue.internal.Wire;
 import dev.dialogue.internal.socketio.Internals;
+import dev.dialogue.testing.RawClient;
+import dev.dialogue.testing.RawWebSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.internal.Wire;
 import dev.dialogue.internal.socketio.SocketIoTransport;
+import dev.dialogue.testing.RawClient;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

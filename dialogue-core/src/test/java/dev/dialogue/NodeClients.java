@@ -3,6 +3,7 @@ package dev.dialogue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.testing.RawClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,6 +6,7 @@ import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.transport.NamespaceClient;
 import dev.dialogue.internal.Json;
 import dev.dialogue.internal.socketio.Internals;
+import dev.dialogue.testing.RawClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,6 +3,8 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.RawClient;
+import dev.dialogue.testing.RawWebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

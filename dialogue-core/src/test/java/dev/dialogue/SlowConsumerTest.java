@@ -3,6 +3,7 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.RawClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

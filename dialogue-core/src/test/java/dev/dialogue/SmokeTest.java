@@ -2,6 +2,7 @@ package dev.dialogue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dialogue.testing.RawClient;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,6 +1,7 @@
 package dev.dialogue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.testing.RawClient;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;

@@ -7,6 +7,7 @@ import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.TransportState;
 import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.RawWebSocket;
 import io.netty.channel.Channel;
 import java.lang.reflect.Field;
 import java.time.Duration;

@@ -12,6 +12,7 @@ import dev.dialogue.client.DialogueClient;
 import dev.dialogue.client.DialogueClientException;
 import dev.dialogue.client.PendingTrigger;
 import dev.dialogue.client.Published;
+import dev.dialogue.jdbc.JdbcHistoryStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -2,8 +2,8 @@ package dev.dialogue.bench;
 
 import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
-import dev.dialogue.JdbcHistoryStore;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;

@@ -1,10 +1,11 @@
 package dev.dialogue.bench;
 
-import dev.dialogue.BenchPostgres;
+import dev.dialogue.testing.TestPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -49,6 +50,17 @@ final class DurableScenario {
     this.log = log;
   }
 
+  /**
+   * A JDBC URL to a new, empty schema {@code name} on the tests' PostgreSQL server ({@link
+   * TestPostgres}: binaries from zonky's jar, on 127.0.0.1, run as {@code nobody} when the harness
+   * is root), started once per harness process and stopped when it exits.
+   */
+  private static String freshPostgres(String name) throws SQLException {
+    TestPostgres postgres = TestPostgres.shared();
+    postgres.createSchema(name);
+    return postgres.url(name);
+  }
+
   private static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
@@ -72,8 +84,7 @@ final class DurableScenario {
         args =
             List.of("--history-store", "jdbc:h2:file:" + dir.toAbsolutePath().resolve("history"));
       }
-      case POSTGRESQL ->
-          args = List.of("--history-store", BenchPostgres.freshDatabase("bench_" + (++runs)));
+      case POSTGRESQL -> args = List.of("--history-store", freshPostgres("bench_" + (++runs)));
       default -> args = List.of();
     }
     try (ServerProcess server = launcher.start(Target.DIALOGUE, 0, null, List.of(), args);

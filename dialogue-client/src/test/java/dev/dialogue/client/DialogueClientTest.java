@@ -259,7 +259,7 @@ class DialogueClientTest {
             .host("127.0.0.1")
             .port(0)
             .room(chat)
-            .historyStore(dev.dialogue.JdbcHistoryStore.builder(url).build())
+            .historyStore(dev.dialogue.jdbc.JdbcHistoryStore.builder(url).build())
             .build()
             .start();
     int port = first.port();
@@ -278,7 +278,7 @@ class DialogueClientTest {
             .host("127.0.0.1")
             .port(port)
             .room(chat)
-            .historyStore(dev.dialogue.JdbcHistoryStore.builder(url).build())
+            .historyStore(dev.dialogue.jdbc.JdbcHistoryStore.builder(url).build())
             .build()
             .start();
     closeables.add(second);

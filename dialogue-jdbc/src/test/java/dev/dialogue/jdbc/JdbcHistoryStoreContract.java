@@ -1,10 +1,13 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.DialogueException;
+import dev.dialogue.EventMessage;
+import dev.dialogue.HistoryStore;
 import dev.dialogue.internal.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -295,6 +298,43 @@ abstract class JdbcHistoryStoreContract {
     appendAll(store, "e1", List.of(full));
 
     assertThat(store.eventsAfter("r", 0, 1)).containsExactly(full);
+  }
+
+  /**
+   * The stored form is the envelope as the core writes it (and as the store wrote it while it was
+   * part of the core): databases written by earlier versions stay readable, and read back the same.
+   */
+  @Test
+  void append_storesTheEnvelopeExactlyAsTheCoreWritesIt() throws Exception {
+    JdbcHistoryStore store = open();
+    ObjectNode data = Json.object().put("text", "héllo \"quoted\" ✓");
+    data.putArray("tags").add(1).add("two");
+    ObjectNode meta = Json.object().put("source", "test");
+    EventMessage full =
+        new EventMessage("message", "r", data, "bob", 1_234_567L, meta, "id-1", 1L, "client-1");
+    EventMessage sparse = event("r", 2); // no meta, no client message id
+
+    appendAll(store, "e1", List.of(full, sparse));
+
+    List<String> stored = new ArrayList<>();
+    try (Connection c = dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT envelope FROM dialogue_events_v2 ORDER BY event_key")) {
+      while (rs.next()) {
+        stored.add(rs.getString(1));
+      }
+    }
+    assertThat(stored)
+        .containsExactly(
+            "{\"event\":\"message\",\"roomId\":\"r\",\"data\":{\"text\":\"héllo \\\"quoted\\\" ✓\","
+                + "\"tags\":[1,\"two\"]},\"from\":\"bob\",\"timestamp\":1234567,"
+                + "\"meta\":{\"source\":\"test\"},\"id\":\"id-1\",\"offset\":1,"
+                + "\"clientMessageId\":\"client-1\"}",
+            "{\"event\":\"message\",\"roomId\":\"r\",\"data\":{\"n\":2},\"from\":\"alice\","
+                + "\"timestamp\":1002,\"id\":\"m-r-2\",\"offset\":2}")
+        .containsExactly(Json.write(full), Json.write(sparse));
+    assertThat(store.eventsAfter("r", 0, 10)).containsExactly(full, sparse);
   }
 
   @Test

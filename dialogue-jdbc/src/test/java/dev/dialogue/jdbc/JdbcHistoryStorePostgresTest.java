@@ -1,5 +1,6 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
+import dev.dialogue.testing.TestPostgres;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

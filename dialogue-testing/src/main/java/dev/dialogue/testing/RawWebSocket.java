@@ -1,4 +1,4 @@
-package dev.dialogue;
+package dev.dialogue.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * receives; tests poll the recording with a timeout.
  */
 public final class RawWebSocket implements AutoCloseable {
-  static final Duration TIMEOUT = RawClient.TIMEOUT;
+  public static final Duration TIMEOUT = RawClient.TIMEOUT;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final List<String> frames = new ArrayList<>();
@@ -75,7 +75,7 @@ public final class RawWebSocket implements AutoCloseable {
   /**
    * Sends one text message as fragments of {@code fragmentChars} characters (continuation frames).
    */
-  synchronized void sendFragmented(String text, int fragmentChars) {
+  public synchronized void sendFragmented(String text, int fragmentChars) {
     for (int from = 0; from < text.length(); from += fragmentChars) {
       String part = text.substring(from, Math.min(text.length(), from + fragmentChars));
       boolean last = from + fragmentChars >= text.length();
@@ -84,7 +84,7 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /** Sends one binary frame. */
-  synchronized void sendBinary(byte[] bytes) {
+  public synchronized void sendBinary(byte[] bytes) {
     sending = sending.thenCompose(ws -> ws.sendBinary(ByteBuffer.wrap(bytes), true));
   }
 
@@ -125,7 +125,7 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /** Every frame received so far, taken or not, in arrival order (pings included). */
-  List<String> all() {
+  public List<String> all() {
     synchronized (frames) {
       List<String> all = new ArrayList<>(taken);
       all.addAll(frames);
@@ -134,14 +134,14 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /** Frames received and not taken. */
-  List<String> pending() {
+  public List<String> pending() {
     synchronized (frames) {
       return List.copyOf(frames);
     }
   }
 
   /** Waits for the server to close the connection; returns the close status (-1 on an abort). */
-  int awaitClosed() {
+  public int awaitClosed() {
     try {
       return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -150,7 +150,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed.isDone();
   }
 

@@ -1,4 +1,4 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,7 +1,9 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dialogue.EventMessage;
+import dev.dialogue.HistoryStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

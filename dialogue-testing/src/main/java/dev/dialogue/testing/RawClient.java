@@ -1,8 +1,7 @@
-package dev.dialogue;
+package dev.dialogue.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dialogue.internal.Wire;
 import io.socket.client.Ack;
 import io.socket.client.IO;
 import io.socket.client.Manager;
@@ -27,7 +26,7 @@ import org.json.JSONObject;
  * protocol tests. Tests wait for events by polling the recording with a timeout, never by sleeping.
  */
 public final class RawClient implements AutoCloseable {
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final OkHttpClient HTTP;
 
@@ -81,7 +80,7 @@ public final class RawClient implements AutoCloseable {
   }
 
   /** Connects with {@code auth} (null sends none) and waits for {@code dialogue:connected}. */
-  static RawClient connect(int port, Map<String, String> auth) {
+  public static RawClient connect(int port, Map<String, String> auth) {
     RawClient client = open(port, auth, true);
     client.awaitConnected();
     return client;
@@ -110,24 +109,24 @@ public final class RawClient implements AutoCloseable {
   }
 
   public JsonNode awaitConnected() {
-    Received connectedEvent = take(Wire.CONNECTED);
+    Received connectedEvent = take("dialogue:connected");
     return connectedEvent.data();
   }
 
   /** Waits for a refusal and returns the {@code connect_error} message. */
-  String connectError() {
+  public String connectError() {
     return take("connect_error").data().path("message").asText();
   }
 
-  String clientId() {
+  public String clientId() {
     return socket.id();
   }
 
-  boolean isConnected() {
+  public boolean isConnected() {
     return socket.connected();
   }
 
-  void emit(String event, Object payload) {
+  public void emit(String event, Object payload) {
     if (payload == null) {
       socket.emit(event);
     } else {
@@ -146,7 +145,7 @@ public final class RawClient implements AutoCloseable {
   }
 
   /** Emits with an acknowledgement; the future completes with the ack's first argument. */
-  CompletableFuture<JsonNode> requestAsync(String event, Object payload) {
+  public CompletableFuture<JsonNode> requestAsync(String event, Object payload) {
     CompletableFuture<JsonNode> ack = new CompletableFuture<>();
     Ack callback = args -> ack.complete(toJson(args.length > 0 ? args[0] : null));
     if (payload == null) {
@@ -158,29 +157,31 @@ public final class RawClient implements AutoCloseable {
   }
 
   /** Emits {@code dialogue:join} without an ack and waits for {@code dialogue:joined}. */
-  JsonNode join(String roomId) {
-    emit(Wire.JOIN, Map.of("roomId", roomId));
+  public JsonNode join(String roomId) {
+    emit("dialogue:join", Map.of("roomId", roomId));
     return take(
-            r -> r.name().equals(Wire.JOINED) && r.data().path("roomId").asText().equals(roomId),
+            r ->
+                r.name().equals("dialogue:joined")
+                    && r.data().path("roomId").asText().equals(roomId),
             "joined " + roomId)
         .data();
   }
 
   /** Emits {@code dialogue:trigger} without an ack. */
-  void trigger(String roomId, String event, Object data) {
-    emit(Wire.TRIGGER, Map.of("roomId", roomId, "event", event, "data", data));
+  public void trigger(String roomId, String event, Object data) {
+    emit("dialogue:trigger", Map.of("roomId", roomId, "event", event, "data", data));
   }
 
   /** Waits for the next {@code dialogue:error} and returns its payload. */
-  JsonNode takeError() {
-    return take(Wire.ERROR).data();
+  public JsonNode takeError() {
+    return take("dialogue:error").data();
   }
 
   /**
    * Emits with an acknowledgement without waiting. {@code onAck} runs on the client's event thread
    * as the ack arrives, so several of them run in arrival order; then the future completes.
    */
-  CompletableFuture<JsonNode> requestAsync(
+  public CompletableFuture<JsonNode> requestAsync(
       String event, Object payload, java.util.function.Consumer<JsonNode> onAck) {
     CompletableFuture<JsonNode> ack = new CompletableFuture<>();
     Ack callback =
@@ -201,8 +202,8 @@ public final class RawClient implements AutoCloseable {
    * Waits until every event the server queued for this connection before now has arrived: a request
    * with an ack is answered after everything queued earlier.
    */
-  void barrier() {
-    request(Wire.LIST_ROOMS, null);
+  public void barrier() {
+    request("dialogue:listRooms", null);
   }
 
   /** Removes and returns the first received event named {@code name}, waiting up to the timeout. */
@@ -235,30 +236,30 @@ public final class RawClient implements AutoCloseable {
   }
 
   /** Every event received so far, taken or not, in arrival order. */
-  List<Received> arrivals() {
+  public List<Received> arrivals() {
     synchronized (received) {
       return List.copyOf(arrivals);
     }
   }
 
   /** The names of every event received so far, in arrival order. */
-  List<String> arrivalNames() {
+  public List<String> arrivalNames() {
     return arrivals().stream().map(Received::name).toList();
   }
 
   /** Events received so far and not taken, in arrival order. */
-  List<Received> received() {
+  public List<Received> received() {
     synchronized (received) {
       return List.copyOf(received);
     }
   }
 
   /** Received and not taken events named {@code name}. */
-  List<Received> received(String name) {
+  public List<Received> received(String name) {
     return received().stream().filter(r -> r.name().equals(name)).toList();
   }
 
-  void disconnect() {
+  public void disconnect() {
     socket.disconnect();
   }
 
@@ -308,7 +309,7 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
-  static JsonNode toJson(Object value) {
+  public static JsonNode toJson(Object value) {
     try {
       if (value == null || value == JSONObject.NULL) {
         return MAPPER.nullNode();
@@ -322,7 +323,7 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
-  static Object toOrgJson(Object payload) {
+  public static Object toOrgJson(Object payload) {
     try {
       String json = MAPPER.writeValueAsString(payload);
       Object parsed = new org.json.JSONTokener(json).nextValue();
@@ -333,7 +334,7 @@ public final class RawClient implements AutoCloseable {
   }
 
   /** The server refused the connection; the message is the {@code connect_error} reason. */
-  static final class ConnectRefused extends RuntimeException {
+  public static final class ConnectRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     ConnectRefused(String message) {

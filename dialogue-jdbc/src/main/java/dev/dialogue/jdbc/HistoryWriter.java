@@ -1,5 +1,8 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
+import dev.dialogue.DialogueException;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.EventMessage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -14,19 +14,19 @@ import javax.sql.DataSource;
  * its connection while appends pile up in the queue, which makes batching and a full queue
  * deterministic.
  */
-final class GatedDataSource implements DataSource {
+public final class GatedDataSource implements DataSource {
   private final DataSource delegate;
   private volatile CountDownLatch gate = new CountDownLatch(0);
 
-  GatedDataSource(DataSource delegate) {
+  public GatedDataSource(DataSource delegate) {
     this.delegate = delegate;
   }
 
-  void shut() {
+  public void shut() {
     gate = new CountDownLatch(1);
   }
 
-  void open() {
+  public void open() {
     gate.countDown();
   }
 

@@ -1,5 +1,6 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
+import dev.dialogue.testing.TestPostgres;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;

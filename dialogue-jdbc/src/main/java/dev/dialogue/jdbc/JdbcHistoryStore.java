@@ -1,11 +1,14 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.dialogue.internal.Json;
+import dev.dialogue.DialogueException;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.EventMessage;
+import dev.dialogue.HistoryStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -111,7 +114,7 @@ public final class JdbcHistoryStore implements HistoryStore {
       checkKey("id", event.id());
     }
     return enqueue(
-        new HistoryWriter.Append(epoch, event, Json.write(event), new CompletableFuture<>()));
+        new HistoryWriter.Append(epoch, event, Envelopes.write(event), new CompletableFuture<>()));
   }
 
   @Override
@@ -225,7 +228,7 @@ public final class JdbcHistoryStore implements HistoryStore {
       List<EventMessage> events = new ArrayList<>();
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          events.add(Json.MAPPER.readValue(rs.getString(1), EventMessage.class));
+          events.add(Envelopes.read(rs.getString(1)));
         }
       }
       return events;

@@ -1,5 +1,7 @@
-package dev.dialogue;
+package dev.dialogue.jdbc;
 
+import dev.dialogue.EventMessage;
+import dev.dialogue.HistoryStore;
 import java.io.PrintStream;
 import java.util.concurrent.Semaphore;
 
