@@ -4,6 +4,7 @@ import dev.dialogue.Decision;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventMessage;
+import dev.dialogue.HistoryStore;
 import dev.dialogue.JoinPolicy;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,9 +41,6 @@ public final class Joins {
     join(connection, room, reply, viaClient, null, Subscriptions.NONE);
   }
 
-  /** Where a rejoining client stood: the last offset it saw, in which epoch. */
-  record Since(long offset, String epoch) {}
-
   /**
    * Event names a join unsubscribes from the room's defaults, then subscribes to, with the
    * admission itself: a re-joining client restores its subscriptions without a moment in which
@@ -68,8 +66,9 @@ public final class Joins {
    * Order for the client: joined (or the ack), recovered events, then whatever onJoined sends, then
    * history.
    *
-   * @param since where a rejoining client stood, or null: then the events it missed are delivered
-   *     in the same step as the admission, so none is lost or repeated against live delivery
+   * @param since where a rejoining client stood (the epoch and the last offset it saw), or null;
+   *     the events it missed are delivered in the same step as the admission, so none is lost or
+   *     repeated against live delivery
    * @param subscriptions applied to the room's default subscriptions for the new member
    */
   void join(
@@ -77,7 +76,7 @@ public final class Joins {
       RealRoom room,
       Reply reply,
       boolean viaClient,
-      Since since,
+      HistoryStore.Position since,
       Subscriptions subscriptions) {
     if (room.contains(connection)) {
       answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);

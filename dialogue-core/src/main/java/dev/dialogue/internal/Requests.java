@@ -6,6 +6,7 @@ import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
+import dev.dialogue.HistoryStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,14 +83,14 @@ public final class Requests {
     ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
     RealRoom room = hub.requireRoom(Fields.requiredString(request, "roomId"));
     ObjectNode since = Fields.optionalObject(request, "since");
-    Joins.Since position = null;
+    HistoryStore.Position position = null;
     if (since != null) {
       long offset = Fields.optionalLong(since, "since.offset", "offset", -1);
       String epoch = Fields.optionalString(since, "epoch");
       if (offset < 0 || epoch == null) {
         throw Fields.invalid("since must be {offset: integer >= 0, epoch: string}");
       }
-      position = new Joins.Since(offset, epoch);
+      position = new HistoryStore.Position(epoch, offset);
     }
     Joins.Subscriptions subscriptions =
         new Joins.Subscriptions(
