@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +34,7 @@ public final class ClientRoom {
   /** Events kept for handlers not registered yet, per room. */
   static final int MAX_KEPT = 1_000;
 
-  private final DialogueClient client;
+  private final KeptRooms rooms;
   private final String id;
   private volatile String name;
   private volatile String epoch;
@@ -49,15 +47,12 @@ public final class ClientRoom {
   private final Set<String> unsubscribed = ConcurrentHashMap.newKeySet();
   private final List<Consumer<DialogueClientException>> removedHandlers =
       new CopyOnWriteArrayList<>();
-  // The ordered executor's: events no handler took yet, and names that have had a handler.
-  private final ArrayDeque<EventMessage> kept = new ArrayDeque<>();
-  private final Set<String> claimed = new java.util.HashSet<>();
-  private boolean anyClaimed;
+  private final EarlyEvents early = new EarlyEvents();
   private volatile boolean active = true;
   private final Map<String, AtomicInteger> handlerCounts = new ConcurrentHashMap<>();
 
-  ClientRoom(DialogueClient client, String id, String name) {
-    this.client = client;
+  ClientRoom(KeptRooms rooms, String id, String name) {
+    this.rooms = rooms;
     this.id = id;
     this.name = name;
   }
@@ -93,7 +88,7 @@ public final class ClientRoom {
   public PendingTrigger trigger(String eventName, Object data, Map<String, ?> meta) {
     requireNonNull(eventName, "eventName == null");
     JsonNode metaNode = meta == null ? null : ClientJson.tree(meta);
-    return client.trigger(id, eventName, ClientJson.tree(data), metaNode);
+    return rooms.trigger(id, eventName, ClientJson.tree(data), metaNode);
   }
 
   /**
@@ -110,25 +105,24 @@ public final class ClientRoom {
         handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
     AtomicBoolean closed = new AtomicBoolean();
     // Added in turn with deliveries, so kept events reach it before later ones.
-    client.onLoop(
+    rooms.onLoop(
         () -> {
           if (!closed.get()) {
             list.add(wrapped);
-            claimed.add(eventName);
-            handOver(wrapped, eventName);
+            early.claim(eventName, wrapped);
           }
         });
     AtomicInteger count = handlerCounts.computeIfAbsent(eventName, k -> new AtomicInteger());
     if (count.incrementAndGet() == 1 && subscribed.add(eventName)) {
       unsubscribed.remove(eventName);
-      client.sendSubscription(id, eventName, true);
+      rooms.sendSubscription(id, eventName, true);
     }
     return () -> {
       if (closed.compareAndSet(false, true)) {
         list.remove(wrapped);
         if (count.decrementAndGet() == 0 && subscribed.remove(eventName)) {
           unsubscribed.add(eventName);
-          client.sendSubscription(id, eventName, false);
+          rooms.sendSubscription(id, eventName, false);
         }
       }
     };
@@ -144,14 +138,13 @@ public final class ClientRoom {
   public Registration onAny(Consumer<EventMessage> handler) {
     requireNonNull(handler, "handler == null");
     AtomicBoolean closed = new AtomicBoolean();
-    client.onLoop(
+    rooms.onLoop(
         () -> {
           if (closed.get()) {
             return;
           }
           anyHandlers.add(handler);
-          anyClaimed = true;
-          handOver(handler, null);
+          early.claim(null, handler);
         });
     return () -> {
       closed.set(true);
@@ -190,7 +183,7 @@ public final class ClientRoom {
     requireNonNull(eventName, "eventName == null");
     subscribed.add(eventName);
     unsubscribed.remove(eventName);
-    return client.sendSubscription(id, eventName, true);
+    return rooms.sendSubscription(id, eventName, true);
   }
 
   /** Subscribes to every event in the room ({@code "*"}). */
@@ -203,7 +196,7 @@ public final class ClientRoom {
     requireNonNull(eventName, "eventName == null");
     subscribed.remove(eventName);
     unsubscribed.add(eventName);
-    return client.sendSubscription(id, eventName, false);
+    return rooms.sendSubscription(id, eventName, false);
   }
 
   /** A page of history for one event name, newest first ({@code end} exclusive). */
@@ -214,7 +207,7 @@ public final class ClientRoom {
     }
     ObjectNode request = ClientJson.MAPPER.createObjectNode();
     request.put("roomId", id).put("eventName", eventName).put("start", start).put("end", end);
-    return client
+    return rooms
         .request("dialogue:getHistory", request)
         .thenApply(body -> ClientJson.convert(body, HistoryPage.class));
   }
@@ -222,10 +215,10 @@ public final class ClientRoom {
   /** Leaves the room; handlers stop. */
   public CompletableFuture<Void> leave() {
     active = false;
-    return client.leave(this);
+    return rooms.leave(this);
   }
 
-  // ---- called by DialogueClient on its ordered executor ----
+  // ---- called by KeptRooms and Inbound, on the ordered executor (forgotten(): any thread) ----
 
   /**
    * Applies a join result: the room's offset at the moment of joining. Within the same epoch the
@@ -257,32 +250,14 @@ public final class ClientRoom {
       lastOffset = offset;
     }
     List<Consumer<EventMessage>> named = handlers.getOrDefault(message.event(), List.of());
-    if (named.isEmpty()
-        && anyHandlers.isEmpty()
-        && !anyClaimed
-        && !claimed.contains(message.event())) {
-      if (kept.size() == MAX_KEPT) {
-        kept.pollFirst();
-      }
-      kept.addLast(message);
+    if (named.isEmpty() && anyHandlers.isEmpty() && early.keep(message)) {
       return;
     }
     for (Consumer<EventMessage> handler : named) {
-      client.runCallback("room handler", () -> handler.accept(message));
+      Listeners.run("room handler", () -> handler.accept(message));
     }
     for (Consumer<EventMessage> handler : anyHandlers) {
-      client.runCallback("room onAny", () -> handler.accept(message));
-    }
-  }
-
-  /** Hands kept events named {@code eventName} (null: all) to a new handler, in order. */
-  private void handOver(Consumer<EventMessage> handler, String eventName) {
-    for (Iterator<EventMessage> it = kept.iterator(); it.hasNext(); ) {
-      EventMessage message = it.next();
-      if (eventName == null || eventName.equals(message.event())) {
-        it.remove();
-        client.runCallback("room handler", () -> handler.accept(message));
-      }
+      Listeners.run("room onAny", () -> handler.accept(message));
     }
   }
 
@@ -290,7 +265,7 @@ public final class ClientRoom {
   void removed(DialogueClientException reason) {
     active = false;
     for (Consumer<DialogueClientException> handler : removedHandlers) {
-      client.runCallback("room onRemoved", () -> handler.accept(reason));
+      Listeners.run("room onRemoved", () -> handler.accept(reason));
     }
   }
 
@@ -301,7 +276,7 @@ public final class ClientRoom {
 
   void presence(List<String> joins, List<String> leaves) {
     for (BiConsumer<List<String>, List<String>> handler : presenceHandlers) {
-      client.runCallback("room onPresence", () -> handler.accept(joins, leaves));
+      Listeners.run("room onPresence", () -> handler.accept(joins, leaves));
     }
   }
 

@@ -25,13 +25,10 @@ import java.util.function.Function;
  * of triggers in flight, resends with the same {@code clientMessageId} (after every reconnect,
  * after a request timeout, after a retryable refusal), the deadline and cancellation.
  *
- * <p>Everything but {@link #trigger} and {@link Entry#cancel} runs on the client's ordered
+ * <p>Everything but {@link #trigger} and a cancellation's settling runs on the client's ordered
  * executor.
  */
 final class Outbox {
-  /** Codes for which the server did not publish and asks the client to try again. */
-  private static final Set<String> RETRYABLE = Set.of("INTERNAL_ERROR", "RATE_LIMITED");
-
   /**
    * Refusals the server decides before it looks at the {@code clientMessageId}: after an earlier
    * attempt that may have arrived, they do not say that the trigger was not published.
@@ -55,8 +52,8 @@ final class Outbox {
   private final int window;
   private final Duration retryInitial;
   private final Duration retryMax;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-  private final Map<String, Entry> inFlight = new LinkedHashMap<>(); // in send order
+  private final Map<String, OutboxEntry> entries = new ConcurrentHashMap<>();
+  private final Map<String, OutboxEntry> inFlight = new LinkedHashMap<>(); // in send order
   // Ids settled (cancelled, expired) while waiting in the queue: skipped when they come out.
   private final Set<String> dropped = new HashSet<>();
   private Mode mode = Mode.STOPPED;
@@ -81,7 +78,7 @@ final class Outbox {
 
   /** A trigger on its way, from any thread. */
   PendingTrigger trigger(QueuedTrigger trigger) {
-    Entry entry = new Entry(trigger);
+    OutboxEntry entry = new OutboxEntry(trigger);
     entries.put(trigger.clientMessageId(), entry);
     try {
       entry.deadlineTask =
@@ -94,7 +91,7 @@ final class Outbox {
       return new PendingTrigger(trigger.clientMessageId(), entry.future, () -> false);
     }
     loop.execute(() -> add(entry));
-    return new PendingTrigger(trigger.clientMessageId(), entry.future, entry::cancel);
+    return new PendingTrigger(trigger.clientMessageId(), entry.future, () -> cancelTrigger(entry));
   }
 
   /** Triggers whose fate is not known yet. */
@@ -129,10 +126,10 @@ final class Outbox {
       return;
     }
     sender = null;
-    List<Entry> unconfirmed = new ArrayList<>(inFlight.values());
+    List<OutboxEntry> unconfirmed = new ArrayList<>(inFlight.values());
     inFlight.clear();
     for (int i = unconfirmed.size() - 1; i >= 0; i--) {
-      Entry e = unconfirmed.get(i);
+      OutboxEntry e = unconfirmed.get(i);
       cancel(e.retryTask);
       queue.requeue(e.trigger);
       e.queued = true;
@@ -151,7 +148,7 @@ final class Outbox {
     mode = Mode.CLOSED;
   }
 
-  private void add(Entry entry) {
+  private void add(OutboxEntry entry) {
     if (entry.isDone()) {
       return;
     }
@@ -180,7 +177,7 @@ final class Outbox {
       if (dropped.remove(next.clientMessageId())) {
         continue;
       }
-      Entry entry = entries.computeIfAbsent(next.clientMessageId(), id -> adopt(next));
+      OutboxEntry entry = entries.computeIfAbsent(next.clientMessageId(), id -> adopt(next));
       entry.queued = false;
       if (entry.markSent()) {
         inFlight.put(next.clientMessageId(), entry);
@@ -190,30 +187,22 @@ final class Outbox {
   }
 
   /** A trigger found in a persistent queue, made by an earlier client: sent, its result unread. */
-  private Entry adopt(QueuedTrigger trigger) {
-    Entry entry = new Entry(trigger);
+  private OutboxEntry adopt(QueuedTrigger trigger) {
+    OutboxEntry entry = new OutboxEntry(trigger);
     entry.deadlineTask =
         scheduler.schedule(
             () -> loop.execute(() -> expire(entry)), deadline.toMillis(), TimeUnit.MILLISECONDS);
     return entry;
   }
 
-  private void transmit(Entry entry) {
+  private void transmit(OutboxEntry entry) {
     int attempt = ++entry.attempt;
-    ObjectNode request =
-        ClientJson.MAPPER
-            .createObjectNode()
-            .put("roomId", entry.trigger.roomId())
-            .put("event", entry.trigger.event())
-            .put("clientMessageId", entry.trigger.clientMessageId());
-    request.set("data", entry.trigger.data());
-    if (entry.trigger.meta() != null) {
-      request.set("meta", entry.trigger.meta());
-    }
-    sender.apply(request).whenComplete((result, error) -> answered(entry, attempt, result, error));
+    sender
+        .apply(entry.request())
+        .whenComplete((result, error) -> answered(entry, attempt, result, error));
   }
 
-  private void answered(Entry entry, int attempt, JsonNode result, Throwable error) {
+  private void answered(OutboxEntry entry, int attempt, JsonNode result, Throwable error) {
     if (inFlight.get(entry.trigger.clientMessageId()) != entry) {
       return; // requeued, cancelled or expired meanwhile
     }
@@ -242,9 +231,8 @@ final class Outbox {
       }
       case "TIMEOUT" -> transmit(entry); // same id; the server answers a repeat with the first
       default -> {
-        if (RETRYABLE.contains(e.code())) {
-          long delay =
-              Math.min(retryMax.toMillis(), retryInitial.toMillis() << Math.min(entry.retries, 16));
+        if (Retries.CODES.contains(e.code())) {
+          long delay = Retries.delayMillis(retryInitial, retryMax, entry.retries);
           entry.retries++;
           entry.retryTask =
               scheduler.schedule(
@@ -259,7 +247,7 @@ final class Outbox {
     }
   }
 
-  private void retry(Entry entry, int attempt) {
+  private void retry(OutboxEntry entry, int attempt) {
     if (mode == Mode.ONLINE
         && entry.attempt == attempt
         && inFlight.get(entry.trigger.clientMessageId()) == entry) {
@@ -267,7 +255,7 @@ final class Outbox {
     }
   }
 
-  private void expire(Entry entry) {
+  private void expire(OutboxEntry entry) {
     if (entry.isDone()) {
       return;
     }
@@ -283,7 +271,7 @@ final class Outbox {
    * Takes a trigger being settled out of the window, or marks it to be skipped when it comes out of
    * the queue (it must not be sent then); returns whether it was in flight.
    */
-  private boolean withdraw(Entry entry) {
+  private boolean withdraw(OutboxEntry entry) {
     boolean flying = inFlight.remove(entry.trigger.clientMessageId(), entry);
     if (!flying && entry.queued) {
       dropped.add(entry.trigger.clientMessageId());
@@ -299,13 +287,13 @@ final class Outbox {
       }
     }
     foreign.forEach(queue::offer);
-    for (Entry entry : List.copyOf(entries.values())) {
+    for (OutboxEntry entry : List.copyOf(entries.values())) {
       finish(entry, code, "trigger: " + reason, null);
     }
   }
 
   /** Fails {@code entry} unless its fate is known; {@code fate} null: by whether it was sent. */
-  private void finish(Entry entry, String code, String message, Fate fate) {
+  private void finish(OutboxEntry entry, String code, String message, Fate fate) {
     DialogueClientException e = entry.fail(code, message, fate);
     if (e != null) {
       cleanUp(entry);
@@ -313,7 +301,7 @@ final class Outbox {
     }
   }
 
-  private void cleanUp(Entry entry) {
+  private void cleanUp(OutboxEntry entry) {
     entries.remove(entry.trigger.clientMessageId(), entry);
     inFlight.remove(entry.trigger.clientMessageId(), entry);
     cancel(entry.deadlineTask);
@@ -326,69 +314,21 @@ final class Outbox {
     }
   }
 
-  /** One trigger's state. Fields without a lock are the ordered executor's. */
-  private final class Entry {
-    final QueuedTrigger trigger;
-    final CompletableFuture<Published> future = new CompletableFuture<>();
-    volatile ScheduledFuture<?> deadlineTask;
-    ScheduledFuture<?> retryTask;
-    boolean queued; // in the queue (and not polled since): on the ordered executor
-    int attempt;
-    int retries;
-    private boolean sent; // guarded by this
-    private boolean done; // guarded by this
-
-    Entry(QueuedTrigger trigger) {
-      this.trigger = trigger;
+  /** From any thread: settles the fate now, completes the future on the ordered executor. */
+  private boolean cancelTrigger(OutboxEntry entry) {
+    DialogueClientException e = entry.fail("CANCELLED", "cancelled by the application", null);
+    if (e == null) {
+      return false;
     }
-
-    /** Before the first send: false when its fate is already settled (cancelled, expired). */
-    synchronized boolean markSent() {
-      if (done) {
-        return false;
-      }
-      sent = true;
-      return true;
-    }
-
-    synchronized boolean isDone() {
-      return done;
-    }
-
-    /** Confirmed: true unless a failure came first. */
-    synchronized boolean settle() {
-      if (done) {
-        return false;
-      }
-      done = true;
-      return true;
-    }
-
-    synchronized DialogueClientException fail(String code, String message, Fate fate) {
-      if (done) {
-        return null;
-      }
-      done = true;
-      return new DialogueClientException(
-          code, message, fate != null ? fate : sent ? Fate.UNKNOWN : Fate.NOT_SENT);
-    }
-
-    /** From any thread: settles the fate now, completes the future on the ordered executor. */
-    boolean cancel() {
-      DialogueClientException e = fail("CANCELLED", "cancelled by the application", null);
-      if (e == null) {
-        return false;
-      }
-      loop.execute(
-          () -> {
-            boolean flying = withdraw(this);
-            cleanUp(this);
-            future.completeExceptionally(e);
-            if (flying) {
-              pump();
-            }
-          });
-      return true;
-    }
+    loop.execute(
+        () -> {
+          boolean flying = withdraw(entry);
+          cleanUp(entry);
+          entry.future.completeExceptionally(e);
+          if (flying) {
+            pump();
+          }
+        });
+    return true;
   }
 }
