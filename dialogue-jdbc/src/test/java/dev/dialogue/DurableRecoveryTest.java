@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -336,8 +337,8 @@ class DurableRecoveryTest {
         EventDefinition.builder("message", TestServers.Message.class).history(2).build();
     RoomConfig chat =
         RoomConfig.builder("chat", "Chat").events(small).defaultSubscriptions("message").build();
-    String epoch;
-    try (Dialogue first =
+    Supplier<Dialogue> onTheStore =
+        () ->
             Dialogue.builder()
                 .host("127.0.0.1")
                 .port(0)
@@ -345,20 +346,15 @@ class DurableRecoveryTest {
                 .historyStore(JdbcHistoryStore.builder(url).build())
                 .build()
                 .start();
+    String epoch;
+    try (Dialogue first = onTheStore.get();
         RawClient alice = RawClient.connectAs(first.port(), "alice")) {
       epoch = ok(alice.request(Wire.JOIN, Map.of("roomId", "chat"))).path("epoch").asText();
       for (int i = 1; i <= 5; i++) {
         ok(alice.request(Wire.TRIGGER, trigger("m" + i)));
       }
     }
-    try (Dialogue second =
-            Dialogue.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .room(chat)
-                .historyStore(JdbcHistoryStore.builder(url).build())
-                .build()
-                .start();
+    try (Dialogue second = onTheStore.get();
         RawClient alice = RawClient.connectAs(second.port(), "alice")) {
       JsonNode joined = ok(alice.request(Wire.JOIN, since(2, epoch)));
       assertThat(joined.path("epoch").asText()).isEqualTo(epoch);
