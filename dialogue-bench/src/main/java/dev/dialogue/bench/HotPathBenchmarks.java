@@ -12,16 +12,17 @@ import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.internal.Broker;
 import dev.dialogue.internal.Hooks;
 import dev.dialogue.internal.Hub;
 import dev.dialogue.internal.Ids;
-import dev.dialogue.internal.Joins;
+import dev.dialogue.internal.JoinSubscriptions;
 import dev.dialogue.internal.Json;
 import dev.dialogue.internal.Membership;
 import dev.dialogue.internal.OutboundEvent;
 import dev.dialogue.internal.PayloadValidator;
 import dev.dialogue.internal.RealConnection;
-import dev.dialogue.internal.RealRoom;
+import dev.dialogue.internal.RoomState;
 import dev.dialogue.internal.Session;
 import dev.dialogue.internal.Wire;
 import dev.dialogue.internal.socketio.Broadcast;
@@ -112,7 +113,7 @@ public class HotPathBenchmarks {
   public int members;
 
   private Dialogue dialogue;
-  private RealRoom room;
+  private RoomState room;
   private EventMessage envelope;
   private JsonNode payload;
   private PayloadValidator validator;
@@ -129,14 +130,13 @@ public class HotPathBenchmarks {
                     .build())
             .build();
     Hub hub = Internals.hub(dialogue);
-    room = hub.room("chat");
+    room = hub.room("chat").state();
     memberships = new Membership[members];
     for (int i = 0; i < members; i++) {
       RealConnection c =
           hub.newConnection(
               new CountingSession(), Hooks.Identity.accepted("user-" + i, Map.of(), Map.of()));
-      room.admit(c, Joins.Subscriptions.NONE, a -> {});
-      memberships[i] = c.membership("chat");
+      memberships[i] = room.admit(c, JoinSubscriptions.NONE, a -> {}).membership();
       if (i % 2 == 1) {
         memberships[i].unsubscribe("message");
         memberships[i].subscribe(i % 4 == 1 ? "*" : "typing");
@@ -292,7 +292,7 @@ public class HotPathBenchmarks {
 
   /** A room's whole delivery step (offset, encode once, route, hand to sessions, history). */
   @Benchmark
-  public RealRoom.Delivery deliverToRoom() {
+  public Broker.Delivery deliverToRoom() {
     return room.deliver(envelope, 100);
   }
 }

@@ -133,12 +133,13 @@ public final class Hooks {
    * hand-over at a time and in the order they left, retrying a failure; events that still cannot be
    * handed over are logged as lost with their ids.
    */
-  void cleanupAsync(RealRoom room, String eventName, List<EventMessage> events) {
+  void cleanupAsync(
+      Room room, SerialExecutor cleanups, String eventName, List<EventMessage> events) {
     if (events.isEmpty() || hooks.historyCleanup() == null) {
       return;
     }
     try {
-      room.cleanups.execute(() -> cleanupNow(room.id(), eventName, events));
+      cleanups.execute(() -> cleanupNow(room.id(), eventName, events));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       cleanupNow(room.id(), eventName, events); // The executor is shut down: hand them over here.
     }

@@ -21,11 +21,13 @@ import org.slf4j.Logger;
  * rooms and the connections, by id and by user; joining ({@link Joins}) and publishing ({@link
  * Publisher}) are the jobs of their own classes.
  */
-public final class Hub {
+public final class Hub implements RealConnection.ServerSide {
   private final Settings settings;
   private final Hooks hooks;
   private final Logger log;
   private final PayloadValidator validator = new PayloadValidator();
+  private final Broker broker;
+  private final PresenceStore presence = new MemoryPresence();
   private final Histories histories;
   private final Publisher publisher;
   private final Joins joins;
@@ -38,12 +40,13 @@ public final class Hub {
     this.settings = settings;
     this.hooks = new Hooks(settings.hooks(), settings.runtime().logger());
     this.log = settings.runtime().logger();
-    this.histories = new Histories(settings.history(), settings.runtime(), hooks);
-    this.publisher = new Publisher(settings, hooks, histories, validator, this::roomList);
+    this.broker = new MemoryBroker(settings.history(), settings.runtime());
+    this.histories = new Histories(settings.history(), broker, hooks);
+    this.publisher = new Publisher(settings, hooks, histories, broker, validator, this::roomStates);
     this.joins = new Joins(settings.hooks().joinPolicy(), settings.limits(), hooks, histories);
     for (RoomConfig config : settings.rooms().configured()) {
       RealRoom room = newRoom(config, false);
-      room.markConfigured();
+      room.state().markConfigured();
       rooms.put(config.id(), room);
       hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
     }
@@ -57,8 +60,9 @@ public final class Hub {
     return hooks;
   }
 
-  Histories histories() {
-    return histories;
+  /** Where events are numbered, kept and read back. */
+  Broker broker() {
+    return broker;
   }
 
   /** Joining and leaving rooms. */
@@ -71,19 +75,26 @@ public final class Hub {
     return publisher;
   }
 
-  private java.util.Collection<RealRoom> roomList() {
-    return rooms.values();
+  private Collection<RoomState> roomStates() {
+    List<RoomState> states = new ArrayList<>(rooms.size());
+    for (RealRoom room : rooms.values()) {
+      states.add(room.state());
+    }
+    return states;
   }
 
-  /** A room continues where the store says it stands: same epoch, next offset. */
+  /** A room continues where durable history says it stands: same epoch, next offset. */
   private RealRoom newRoom(RoomConfig config, boolean byClient) {
     return new RealRoom(
-        this,
         config,
         roomSequence.incrementAndGet(),
         byClient,
-        histories.store(),
-        histories.position(config.id()));
+        broker,
+        presence,
+        hooks,
+        settings.runtime(),
+        publisher,
+        histories);
   }
 
   // ---- rooms ----
@@ -102,7 +113,7 @@ public final class Hub {
 
   public List<RealRoom> rooms() {
     List<RealRoom> list = new ArrayList<>(rooms.values());
-    list.sort(Comparator.comparingLong(RealRoom::sequence));
+    list.sort(Comparator.comparingLong(r -> r.state().sequence()));
     return list;
   }
 
@@ -149,14 +160,19 @@ public final class Hub {
     if (room == null) {
       return false;
     }
-    if (room.createdByClient()) {
+    RoomState state = room.state();
+    if (state.createdByClient()) {
       clientRoomCount.decrementAndGet();
     }
     List<Membership> former = new ArrayList<>();
-    Map<String, List<EventMessage>> history = room.delete(former);
-    history.forEach((eventName, events) -> hooks.cleanupAsync(room, eventName, events));
+    Map<String, List<EventMessage>> history = state.delete(former);
+    history.forEach(
+        (eventName, events) -> hooks.cleanupAsync(room, state.cleanups, eventName, events));
     histories.deleted(roomId, history);
     for (Membership m : former) {
+      if (m.connection instanceof RealConnection c) {
+        c.detach(m);
+      }
       hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
     }
     Wire.RoomRef deleted = new Wire.RoomRef(roomId);
@@ -188,7 +204,8 @@ public final class Hub {
    * A connection for an accepted handshake; not yet visible to broadcasts, see {@link #connected}.
    */
   public RealConnection newConnection(Session session, Hooks.Identity identity) {
-    return new RealConnection(this, session, identity.userId(), identity.meta(), identity.claims());
+    return new RealConnection(
+        this, session, identity.userId(), identity.meta(), identity.claims(), settings.runtime());
   }
 
   /**
@@ -219,11 +236,25 @@ public final class Hub {
     hooks.notify("onDisconnected", l -> l.onDisconnected(connection, reason));
     for (String roomId : connection.rooms()) {
       Membership m = connection.membership(roomId);
-      if (m != null && m.room.remove(connection, () -> {})) {
-        hooks.notify("onLeft", l -> l.onLeft(connection, m.room));
+      if (m != null && m.room.remove(connection, connection::detach)) {
+        hooks.notify("onLeft", l -> l.onLeft(connection, m.room.face()));
       }
     }
     connections.remove(connection);
+  }
+
+  @Override
+  public void join(RealConnection connection, String roomId) {
+    RoomState room = requireRoom(roomId).state();
+    if (room.contains(connection)) {
+      return; // Documented as a no-op: unlike a client's repeated join, nothing is sent.
+    }
+    joins.join(connection, room, Reply.toEvents(connection), false);
+  }
+
+  @Override
+  public boolean leave(RealConnection connection, Membership membership) {
+    return joins.leave(connection, membership.room, Reply.toEvents(connection));
   }
 
   public Collection<RealConnection> clients(String userId) {
@@ -258,9 +289,9 @@ public final class Hub {
    * everything still in memory to the cleanup hook and waits for it.
    */
   public void shutdown() {
-    histories.close();
+    broker.close();
     for (RealRoom room : rooms()) {
-      Map<String, List<EventMessage>> drained = room.drainHistory();
+      Map<String, List<EventMessage>> drained = room.state().drainHistory();
       histories.left(drained);
       drained.forEach((eventName, events) -> hooks.cleanupNow(room.id(), eventName, events));
     }

@@ -7,9 +7,7 @@ import dev.dialogue.EventMessage;
 import dev.dialogue.HistoryStore;
 import dev.dialogue.JoinPolicy;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The join algorithm: the join policy, the per-connection room limit, admission under the room's
@@ -37,28 +35,8 @@ public final class Joins {
    * Joins {@code connection} to {@code room}. With {@code viaClient} the join policy decides first.
    * Order for the client: joined (or the ack), then whatever onJoined sends, then history.
    */
-  void join(RealConnection connection, RealRoom room, Reply reply, boolean viaClient) {
-    join(connection, room, reply, viaClient, null, Subscriptions.NONE);
-  }
-
-  /**
-   * Event names a join unsubscribes from the room's defaults, then subscribes to, with the
-   * admission itself: a re-joining client restores its subscriptions without a moment in which
-   * events it subscribed to pass it by.
-   */
-  public record Subscriptions(Set<String> subscribe, Set<String> unsubscribe) {
-    public static final Subscriptions NONE = new Subscriptions(Set.of(), Set.of());
-
-    /** The subscriptions a member starts with, given the room's defaults. */
-    Set<String> applyTo(Set<String> defaults) {
-      if (subscribe.isEmpty() && unsubscribe.isEmpty()) {
-        return defaults; // shared by the room's members
-      }
-      Set<String> start = new HashSet<>(defaults);
-      start.removeAll(unsubscribe);
-      start.addAll(subscribe);
-      return Set.copyOf(start);
-    }
+  void join(RealConnection connection, RoomState room, Reply reply, boolean viaClient) {
+    join(connection, room, reply, viaClient, null, JoinSubscriptions.NONE);
   }
 
   /**
@@ -73,17 +51,18 @@ public final class Joins {
    */
   void join(
       RealConnection connection,
-      RealRoom room,
+      RoomState room,
       Reply reply,
       boolean viaClient,
       HistoryStore.Position since,
-      Subscriptions subscriptions) {
+      JoinSubscriptions subscriptions) {
     if (room.contains(connection)) {
       answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
       return;
     }
     if (viaClient && joinPolicy != null) {
-      Decision decision = hooks.answer("joinPolicy", () -> joinPolicy.beforeJoin(connection, room));
+      Decision decision =
+          hooks.answer("joinPolicy", () -> joinPolicy.beforeJoin(connection, room.face()));
       if (!decision.allowed()) {
         throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
       }
@@ -98,11 +77,12 @@ public final class Joins {
     List<EventMessage> stored = sameEpoch ? histories.storedAfter(room, since.offset()) : List.of();
     int sync = room.config().syncHistoryOnJoin();
     List<List<EventMessage>> cut = new ArrayList<>(1);
-    RealRoom.Admission admission =
+    RoomState.Admission admission =
         room.admit(
             connection,
             subscriptions,
             a -> {
+              connection.attach(a.membership());
               List<EventMessage> missed =
                   sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
               // History is cut under the room lock at admission: exactly what came before the join,
@@ -136,7 +116,7 @@ public final class Joins {
           answerJoined(
               reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
       case ADMITTED -> {
-        hooks.notify("onJoined", l -> l.onJoined(connection, room));
+        hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
         if (!reply.acked() && !cut.get(0).isEmpty()) {
           connection.emit(Wire.HISTORY, new Wire.History(room.id(), cut.get(0)));
         }
@@ -146,7 +126,7 @@ public final class Joins {
 
   private static void answerJoined(
       Reply reply,
-      RealRoom room,
+      RoomState room,
       long offset,
       List<EventMessage> history,
       Boolean recovered,
@@ -154,16 +134,23 @@ public final class Joins {
     List<EventMessage> h = history == null || history.isEmpty() ? null : history;
     reply.ok(
         Wire.JOINED,
-        new Wire.Joined(room.id(), room.name()),
-        new Wire.JoinResult(room.id(), room.name(), offset, room.epoch(), h, recovered, missed));
+        new Wire.Joined(room.id(), room.config().name()),
+        new Wire.JoinResult(
+            room.id(), room.config().name(), offset, room.epoch(), h, recovered, missed));
   }
 
   /** Removes the connection from the room; returns whether it was in it. */
-  boolean leave(RealConnection connection, RealRoom room, Reply reply) {
+  boolean leave(RealConnection connection, RoomState room, Reply reply) {
     Wire.RoomRef ref = new Wire.RoomRef(room.id());
-    boolean removed = room.remove(connection, () -> reply.ok(Wire.LEFT, ref, ref));
+    boolean removed =
+        room.remove(
+            connection,
+            m -> {
+              connection.detach(m);
+              reply.ok(Wire.LEFT, ref, ref);
+            });
     if (removed) {
-      hooks.notify("onLeft", l -> l.onLeft(connection, room));
+      hooks.notify("onLeft", l -> l.onLeft(connection, room.face()));
     }
     return removed;
   }

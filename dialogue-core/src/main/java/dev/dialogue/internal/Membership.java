@@ -11,14 +11,14 @@ import java.util.Set;
  * share, so an idle member costs no set of its own.
  */
 public final class Membership {
-  final RealConnection connection;
-  final RealRoom room;
+  final Recipient connection;
+  final RoomState room;
   private volatile Set<String> subscriptions;
 
   /**
    * @param defaults the room's default subscriptions, an immutable set shared by its members
    */
-  Membership(RealConnection connection, RealRoom room, Set<String> defaults) {
+  Membership(Recipient connection, RoomState room, Set<String> defaults) {
     this.connection = connection;
     this.room = room;
     this.subscriptions = defaults;

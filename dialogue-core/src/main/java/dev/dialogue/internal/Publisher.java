@@ -24,19 +24,22 @@ final class Publisher {
   private final Settings settings;
   private final Hooks hooks;
   private final Histories histories;
+  private final Broker broker;
   private final PayloadValidator validator;
-  private final Supplier<Collection<RealRoom>> rooms;
+  private final Supplier<Collection<RoomState>> rooms;
   private final Logger log;
 
   Publisher(
       Settings settings,
       Hooks hooks,
       Histories histories,
+      Broker broker,
       PayloadValidator validator,
-      Supplier<Collection<RealRoom>> rooms) {
+      Supplier<Collection<RoomState>> rooms) {
     this.settings = settings;
     this.hooks = hooks;
     this.histories = histories;
+    this.broker = broker;
     this.validator = validator;
     this.rooms = rooms;
     this.log = settings.runtime().logger();
@@ -55,7 +58,7 @@ final class Publisher {
    * is delivered once committed).
    */
   EventMessage publish(
-      RealRoom room,
+      RoomState room,
       String eventName,
       JsonNode data,
       String from,
@@ -71,7 +74,7 @@ final class Publisher {
    * @param sender the user whose {@code clientMessageId}s are remembered, or null
    */
   Publication publish(
-      RealRoom room,
+      RoomState room,
       String eventName,
       JsonNode data,
       String from,
@@ -82,7 +85,7 @@ final class Publisher {
       return pipeline(room, eventName, data, from, meta, clientMessageId);
     }
     CompletableFuture<Idempotency.First> mine = new CompletableFuture<>();
-    Idempotency.First earlier = histories.earlier(room, sender, clientMessageId, mine);
+    Idempotency.First earlier = broker.earlier(room.id(), sender, clientMessageId, mine);
     if (earlier != null) {
       return new Publication(earlier.message(), earlier.durable(), true);
     }
@@ -95,18 +98,19 @@ final class Publisher {
           .whenComplete(
               (ok, failed) -> {
                 if (failed != null) {
-                  histories.forget(sender, clientMessageId, mine);
+                  broker.release(sender, clientMessageId, mine);
                 }
               });
       return publication;
     } catch (RuntimeException e) {
-      histories.failed(sender, clientMessageId, mine, e);
+      broker.release(sender, clientMessageId, mine);
+      mine.completeExceptionally(e);
       throw e;
     }
   }
 
   private Publication pipeline(
-      RealRoom room,
+      RoomState room,
       String eventName,
       JsonNode data,
       String from,
@@ -131,7 +135,7 @@ final class Publisher {
             Ids.random(),
             null,
             clientMessageId);
-    EventDecision decision = hooks.beforeEach(room, message);
+    EventDecision decision = hooks.beforeEach(room.face(), message);
     if (!decision.proceeds()) {
       throw new DialogueException(ErrorCode.EVENT_REJECTED, decision.reason());
     }
@@ -148,10 +152,10 @@ final class Publisher {
             approved.id(),
             null,
             approved.clientMessageId());
-    RealRoom.Delivery delivery =
+    Broker.Delivery delivery =
         room.deliver(approved, definition == null ? 0 : definition.historyLimit());
     EventMessage delivered = delivery.message();
-    CompletableFuture<RealRoom.Shown> shown = delivery.shown();
+    CompletableFuture<Broker.Shown> shown = delivery.shown();
     if (shown.isDone() && !shown.isCompletedExceptionally()) {
       afterShown(room, delivered, shown.join());
       return new Publication(delivered, DURABLE, false);
@@ -177,9 +181,9 @@ final class Publisher {
   }
 
   /** After delivery: the memory budget, onTriggered, the handlers, afterEach. */
-  private void afterShown(RealRoom room, EventMessage delivered, RealRoom.Shown shown) {
-    histories.delivered(room, delivered, shown.evicted(), rooms.get());
-    hooks.notify("onTriggered", l -> l.onTriggered(room, delivered));
+  private void afterShown(RoomState room, EventMessage delivered, Broker.Shown shown) {
+    histories.delivered(room, delivered, shown.evicted(), rooms);
+    hooks.notify("onTriggered", l -> l.onTriggered(room.face(), delivered));
     for (EventHandler<JsonNode> handler : room.handlers(delivered.event())) {
       try {
         handler.onEvent(delivered.data(), delivered);
@@ -187,7 +191,7 @@ final class Publisher {
         log.error("Handler for event '{}' in room '{}' failed", delivered.event(), room.id(), e);
       }
     }
-    hooks.afterEach(room, delivered, shown.recipients());
+    hooks.afterEach(room.face(), delivered, shown.recipients());
   }
 
   private void checkMetaSize(ObjectNode meta) {

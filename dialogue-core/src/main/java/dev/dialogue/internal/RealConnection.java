@@ -11,13 +11,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /** An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. */
-public final class RealConnection implements ClientConnection {
+public final class RealConnection implements Recipient {
+  /**
+   * What a connection asks of the server when application code joins or leaves a room for it; the
+   * server ({@link Hub}) answers, so that the connection does not depend on it.
+   */
+  interface ServerSide {
+    /** Joins the connection to the room (no join policy); see {@link ClientConnection#join}. */
+    void join(RealConnection connection, String roomId);
+
+    /** Removes the connection from the room of {@code membership}; whether it was in it. */
+    boolean leave(RealConnection connection, Membership membership);
+  }
+
   private final String id = Ids.random();
   private final String userId;
   private final Map<String, Object> meta;
   private final Map<String, Object> claims;
   private final Session session;
-  private final Hub hub;
+  private final ServerSide server;
   public final SerialExecutor serial;
 
   /**
@@ -41,18 +53,18 @@ public final class RealConnection implements ClientConnection {
   private int unanswered;
 
   RealConnection(
-      Hub hub,
+      ServerSide server,
       Session session,
       String userId,
       Map<String, Object> meta,
-      Map<String, Object> claims) {
-    this.hub = hub;
+      Map<String, Object> claims,
+      Settings.RuntimeSettings runtime) {
+    this.server = server;
     this.session = session;
     this.userId = userId;
     this.meta = meta;
     this.claims = claims;
-    this.serial =
-        new SerialExecutor(hub.settings().runtime().executor(), hub.settings().runtime().logger());
+    this.serial = new SerialExecutor(runtime.executor(), runtime.logger());
   }
 
   @Override
@@ -78,18 +90,14 @@ public final class RealConnection implements ClientConnection {
   @Override
   public void join(String roomId) {
     requireNonNull(roomId, "roomId == null");
-    RealRoom room = hub.requireRoom(roomId);
-    if (room.contains(this)) {
-      return; // Documented as a no-op: unlike a client's repeated join, nothing is sent.
-    }
-    hub.joins().join(this, room, Reply.toEvents(this), false);
+    server.join(this, roomId);
   }
 
   @Override
   public boolean leave(String roomId) {
     requireNonNull(roomId, "roomId == null");
     Membership m = memberships.get(roomId);
-    return m != null && hub.joins().leave(this, m.room, Reply.toEvents(this));
+    return m != null && server.leave(this, m);
   }
 
   @Override
@@ -174,8 +182,8 @@ public final class RealConnection implements ClientConnection {
     return announced;
   }
 
-  /** Adds this connection to the event's recipients; false if it is closed. */
-  boolean emit(OutboundEvent event) {
+  @Override
+  public boolean emit(OutboundEvent event) {
     return open && session.sendEvent(event);
   }
 

@@ -81,7 +81,7 @@ public final class Requests {
 
   private void join(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
-    RealRoom room = hub.requireRoom(Fields.requiredString(request, "roomId"));
+    RoomState room = hub.requireRoom(Fields.requiredString(request, "roomId")).state();
     ObjectNode since = Fields.optionalObject(request, "since");
     HistoryStore.Position position = null;
     if (since != null) {
@@ -92,9 +92,8 @@ public final class Requests {
       }
       position = new HistoryStore.Position(epoch, offset);
     }
-    Joins.Subscriptions subscriptions =
-        new Joins.Subscriptions(
-            eventNames(request, "subscribe"), eventNames(request, "unsubscribe"));
+    JoinSubscriptions subscriptions =
+        new JoinSubscriptions(eventNames(request, "subscribe"), eventNames(request, "unsubscribe"));
     hub.joins().join(c, room, reply, true, position, subscriptions);
   }
 
@@ -165,7 +164,7 @@ public final class Requests {
     String eventName = Fields.requiredString(request, "event");
     ObjectNode meta = Fields.optionalObject(request, "meta");
     String clientMessageId = Fields.optionalString(request, "clientMessageId");
-    RealRoom room = hub.requireRoom(roomId);
+    RoomState room = hub.requireRoom(roomId).state();
     if (clientMessageId != null
         && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
       throw Fields.invalid("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID + " characters");
@@ -176,7 +175,7 @@ public final class Requests {
       Idempotency.First first =
           clientMessageId == null
               ? null
-              : hub.histories().published(roomId, c.userId(), clientMessageId);
+              : hub.broker().published(roomId, c.userId(), clientMessageId);
       if (first == null) {
         throw notInRoom(roomId);
       }
@@ -247,7 +246,7 @@ public final class Requests {
               + (end - start));
     }
     RealRoom room = hub.requireRoom(roomId);
-    if (!room.contains(c)) {
+    if (!room.state().contains(c)) {
       throw notInRoom(roomId);
     }
     List<EventMessage> events =
@@ -265,7 +264,7 @@ public final class Requests {
   private void listRooms(RealConnection c, JsonNode payload, Reply reply) {
     List<Wire.RoomInfo> infos = new ArrayList<>();
     for (RealRoom room : hub.rooms()) {
-      infos.add(room.info());
+      infos.add(room.state().info());
     }
     reply.ok(Wire.ROOMS, infos, new Wire.Rooms(infos));
   }
@@ -273,7 +272,7 @@ public final class Requests {
   private void getPresence(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.GET_PRESENCE, "{roomId}");
     String roomId = Fields.requiredString(request, "roomId");
-    RealRoom room = membership(c, roomId).room;
+    RoomState room = membership(c, roomId).room;
     if (!room.config().presence()) {
       throw Fields.invalid("Presence is not enabled in room '" + roomId + "'");
     }

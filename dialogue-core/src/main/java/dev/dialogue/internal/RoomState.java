@@ -1,0 +1,416 @@
+package dev.dialogue.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.dialogue.ClientConnection;
+import dev.dialogue.DialogueException;
+import dev.dialogue.ErrorCode;
+import dev.dialogue.EventDefinition;
+import dev.dialogue.EventHandler;
+import dev.dialogue.EventMessage;
+import dev.dialogue.Room;
+import dev.dialogue.RoomConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A room's state behind its face ({@link RealRoom}): the members and their subscriptions, presence,
+ * the stream of events ({@link Broker.Stream}: offsets, memory history, events waiting for their
+ * commit) and the handlers. Its lock orders every change of membership and every delivery, so all
+ * participants see one order and offsets follow delivery order. The lock is never held while user
+ * code runs; under it the room only enqueues packets, which never blocks.
+ *
+ * <p>The engine (publishing, joining, the memory budget) works on this; only the application sees
+ * the face.
+ */
+public final class RoomState implements Broker.Node {
+  enum Outcome {
+    ADMITTED,
+    ALREADY_IN,
+    FULL,
+    GONE
+  }
+
+  /**
+   * The result of an admission, with the room's position at that moment.
+   *
+   * @param membership the new member's place, for {@link Outcome#ADMITTED} only
+   */
+  public record Admission(Outcome outcome, long offset, String epoch, Membership membership) {}
+
+  private final Room face;
+  private final RoomConfig config;
+
+  /** Shared by the members that keep the defaults (see {@link Membership}). */
+  private final Set<String> defaultSubscriptions;
+
+  private final long sequence;
+  private final boolean createdByClient;
+  private volatile boolean configured;
+  private volatile long lastActivity;
+  private final Hooks hooks;
+  private final PresenceStore presence;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Map<String, Membership> members = new LinkedHashMap<>();
+  private final Broker.Stream stream;
+
+  /** Runs this room's cleanup hand-overs one at a time, in the order events left memory. */
+  final SerialExecutor cleanups;
+
+  /**
+   * Runs what follows the delivery of events that waited for the store (handlers, afterEach), one
+   * at a time in offset order.
+   */
+  final SerialExecutor afterShown;
+
+  private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
+
+  private boolean deleted;
+  private volatile int size;
+
+  /**
+   * @param face what the application and the hooks see of this room
+   */
+  RoomState(
+      Room face,
+      RoomConfig config,
+      long sequence,
+      boolean createdByClient,
+      Broker broker,
+      PresenceStore presence,
+      Hooks hooks,
+      Settings.RuntimeSettings runtime) {
+    this.face = face;
+    this.config = config;
+    this.cleanups = new SerialExecutor(runtime.executor(), runtime.logger());
+    this.afterShown = new SerialExecutor(runtime.executor(), runtime.logger());
+    this.defaultSubscriptions = Set.copyOf(config.defaultSubscriptions());
+    this.sequence = sequence;
+    this.createdByClient = createdByClient;
+    this.hooks = hooks;
+    this.presence = presence;
+    this.stream = broker.open(config.id(), lock, this);
+    this.lastActivity = System.nanoTime();
+  }
+
+  /** What the application and the hooks see of this room. */
+  public Room face() {
+    return face;
+  }
+
+  public String id() {
+    return config.id();
+  }
+
+  public RoomConfig config() {
+    return config;
+  }
+
+  public String epoch() {
+    return stream.epoch();
+  }
+
+  /** When the room last delivered an event or admitted a connection ({@link System#nanoTime()}). */
+  long lastActivity() {
+    return lastActivity;
+  }
+
+  /** Whether a client created the room (and so counts against the client-room limit). */
+  boolean createdByClient() {
+    return createdByClient;
+  }
+
+  /** Whether the room came from the builder's configuration: clients can never delete those. */
+  boolean configured() {
+    return configured;
+  }
+
+  void markConfigured() {
+    this.configured = true;
+  }
+
+  long sequence() {
+    return sequence;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** The definition triggers of {@code eventName} are validated against, or null. */
+  EventDefinition<?> definition(String eventName, Map<String, EventDefinition<?>> global) {
+    EventDefinition<?> own = config.event(eventName);
+    return own != null ? own : config.anyEvent() ? global.get(eventName) : null;
+  }
+
+  // ---- handlers ----
+
+  dev.dialogue.Registration addHandler(String eventName, EventHandler<JsonNode> handler) {
+    List<EventHandler<JsonNode>> list =
+        handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
+    list.add(handler);
+    return () -> list.remove(handler);
+  }
+
+  List<EventHandler<JsonNode>> handlers(String eventName) {
+    return handlers.getOrDefault(eventName, List.of());
+  }
+
+  // ---- members ----
+
+  List<ClientConnection> participants() {
+    lock.lock();
+    try {
+      List<ClientConnection> list = new ArrayList<>(members.size());
+      for (Membership m : members.values()) {
+        list.add(m.connection);
+      }
+      return list;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean contains(ClientConnection connection) {
+    lock.lock();
+    try {
+      return members.containsKey(connection.id());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Adds a connection. {@code onAdmitted} runs under the lock right after, so that whatever it
+   * sends (the join reply) reaches the client before any event delivered after the join.
+   */
+  public Admission admit(
+      Recipient connection, JoinSubscriptions subscriptions, Consumer<Admission> onAdmitted) {
+    lock.lock();
+    try {
+      long offset = stream.offset();
+      if (deleted) {
+        return new Admission(Outcome.GONE, offset, epoch(), null);
+      }
+      if (members.containsKey(connection.id())) {
+        return new Admission(Outcome.ALREADY_IN, offset, epoch(), null);
+      }
+      if (config.maxSize() > 0 && members.size() >= config.maxSize()) {
+        return new Admission(Outcome.FULL, offset, epoch(), null);
+      }
+      lastActivity = System.nanoTime();
+      Membership membership =
+          new Membership(connection, this, subscriptions.applyTo(defaultSubscriptions));
+      members.put(connection.id(), membership);
+      size = members.size();
+      Admission admission = new Admission(Outcome.ADMITTED, offset, epoch(), membership);
+      onAdmitted.accept(admission);
+      if (config.presence() && presence.add(id(), connection.userId(), connection.id())) {
+        broadcastPresence(List.of(connection.userId()), List.of());
+      }
+      return admission;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Removes a connection; {@code onRemoved} runs under the lock with its former place. Returns
+   * whether it was in the room.
+   */
+  boolean remove(ClientConnection connection, Consumer<Membership> onRemoved) {
+    lock.lock();
+    try {
+      Membership membership = members.remove(connection.id());
+      if (membership == null) {
+        return false;
+      }
+      size = members.size();
+      onRemoved.accept(membership);
+      if (config.presence() && presence.remove(id(), connection.userId(), connection.id())) {
+        broadcastPresence(List.of(), List.of(connection.userId()));
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Marks the room deleted and empties it; returns the former members and the drained history. */
+  Map<String, List<EventMessage>> delete(List<Membership> formerMembers) {
+    lock.lock();
+    try {
+      deleted = true;
+      Map<String, List<EventMessage>> drained =
+          stream.delete(
+              new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' was deleted"));
+      formerMembers.addAll(members.values());
+      members.clear();
+      presence.clear(id());
+      size = 0;
+      return drained;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- presence ----
+
+  Set<String> presentUsers() {
+    lock.lock();
+    try {
+      return Set.copyOf(presence.users(id()).keySet());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  List<Wire.PresenceUser> presenceState() {
+    lock.lock();
+    try {
+      List<Wire.PresenceUser> users = new ArrayList<>();
+      presence.users(id()).forEach((user, n) -> users.add(new Wire.PresenceUser(user, n)));
+      return users;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void broadcastPresence(List<String> joins, List<String> leaves) {
+    OutboundEvent broadcast =
+        new OutboundEvent(
+            Wire.PRESENCE, Json.raw(new Wire.Presence(id(), joins, leaves)), members.size());
+    for (Membership m : members.values()) {
+      m.connection.emit(broadcast);
+    }
+    broadcast.send();
+  }
+
+  // ---- events ----
+
+  /** The last offset shown to anyone. */
+  long offset() {
+    lock.lock();
+    try {
+      return stream.offset();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Publishes to the room's stream: the next offset (when {@code historyLimit > 0}), durable
+   * history, then delivery to every subscribed member, encoding the envelope once (see {@link
+   * Broker.Stream#publish}).
+   */
+  public Broker.Delivery deliver(EventMessage message, int historyLimit) {
+    lock.lock();
+    try {
+      if (deleted) {
+        throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' does not exist");
+      }
+      lastActivity = System.nanoTime();
+      return stream.publish(message, historyLimit);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Under the lock, from the stream: to the members subscribed to the event. */
+  @Override
+  public int deliver(EventMessage event, RawValue payload) {
+    OutboundEvent broadcast = new OutboundEvent(Wire.EVENT, payload, members.size());
+    int recipients = 0;
+    for (Membership m : members.values()) {
+      if (m.receives(event.event()) && m.connection.emit(broadcast)) {
+        recipients++;
+      }
+    }
+    broadcast.send();
+    return recipients;
+  }
+
+  /** Under the lock, from the stream: in order to the cleanup hook. */
+  @Override
+  public void evicted(String eventName, List<EventMessage> events) {
+    hooks.cleanupAsync(face, cleanups, eventName, events);
+  }
+
+  // ---- memory history ----
+
+  /** A page of one name from memory, and how many of that name memory holds. */
+  record MemoryPage(List<EventMessage> events, int inMemory) {}
+
+  MemoryPage memoryPage(String eventName, int start, int end) {
+    lock.lock();
+    try {
+      return new MemoryPage(stream.page(eventName, start, end), stream.count(eventName));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The newest {@code limit} events of all names, for history sync on join (under the lock). */
+  List<EventMessage> newestHistory(int limit) {
+    lock.lock();
+    try {
+      return stream.newest(limit);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The events in memory with an offset above {@code afterOffset}, oldest first. */
+  List<EventMessage> historyAfter(long afterOffset) {
+    lock.lock();
+    try {
+      return stream.after(afterOffset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Drops the oldest {@code count} events from memory (the memory budget); returns them by name.
+   */
+  Map<String, List<EventMessage>> trimOldest(int count) {
+    lock.lock();
+    try {
+      return stream.trimOldest(count);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Everything still in memory, for a graceful stop. */
+  Map<String, List<EventMessage>> drainHistory() {
+    lock.lock();
+    try {
+      return stream.drain();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  Wire.RoomInfo info() {
+    return new Wire.RoomInfo(
+        id(),
+        config.name(),
+        config.description(),
+        size,
+        config.maxSize() > 0 ? config.maxSize() : null,
+        config.createdById());
+  }
+
+  @Override
+  public String toString() {
+    return "RoomState{" + id() + "}";
+  }
+}
