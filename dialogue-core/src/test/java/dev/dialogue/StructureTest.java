@@ -120,6 +120,126 @@ class StructureTest {
     assertThat(leaks).isEmpty();
   }
 
+  /**
+   * The engine once was a knot of ten classes that all reached each other (a room called the hub,
+   * which called the room). Cycles of up to three classes (a type and its helpers) are allowed;
+   * anything larger means a layer reaches back up. Measured on the compiled classes with jdeps,
+   * nested classes counted with their owner.
+   */
+  @Test
+  void noDependencyCycleInTheCoreIsLargerThanThreeClasses() {
+    Map<String, Set<String>> graph = classGraph();
+    List<List<String>> large =
+        StronglyConnected.components(graph).stream().filter(c -> c.size() > 3).toList();
+    assertThat(large).isEmpty();
+  }
+
+  /** The engine's lower layers work on a room's state, never on the face the application sees. */
+  @Test
+  void theRoomsStateAndTheEngineBelowTheHubDoNotUseTheRoomsFaceOrTheHub() {
+    Map<String, Set<String>> graph = classGraph();
+    List<String> offenders = new ArrayList<>();
+    for (String lower :
+        List.of(
+            "RoomState",
+            "Membership",
+            "Broker",
+            "MemoryBroker",
+            "MemoryPresence",
+            "Publisher",
+            "Joins",
+            "Histories",
+            "Hooks",
+            "RealConnection")) {
+      Set<String> uses = graph.getOrDefault(ENGINE + "." + lower, Set.of());
+      for (String face : List.of("RealRoom", "Hub", "Requests")) {
+        if (uses.contains(ENGINE + "." + face)) {
+          offenders.add(lower + " -> " + face);
+        }
+      }
+    }
+    assertThat(offenders).isEmpty();
+  }
+
+  /** Class to the core classes it uses, from jdeps on target/classes. */
+  private static Map<String, Set<String>> classGraph() {
+    java.util.spi.ToolProvider jdeps = java.util.spi.ToolProvider.findFirst("jdeps").orElseThrow();
+    java.io.StringWriter out = new java.io.StringWriter();
+    int status =
+        jdeps.run(
+            new java.io.PrintWriter(out),
+            new java.io.PrintWriter(System.err),
+            "-verbose:class",
+            "-filter:none",
+            "target/classes");
+    assertThat(status).isZero();
+    Pattern edge =
+        Pattern.compile("^\\s+(dev\\.dialogue\\.[\\w.$]+)\\s+->\\s+(dev\\.dialogue\\.[\\w.$]+)");
+    Map<String, Set<String>> graph = new java.util.TreeMap<>();
+    for (String line : out.toString().split("\\R")) {
+      Matcher m = edge.matcher(line);
+      if (m.find()) {
+        String from = m.group(1).split("\\$")[0];
+        String to = m.group(2).split("\\$")[0];
+        graph.computeIfAbsent(to, k -> new TreeSet<>());
+        if (!from.equals(to)) {
+          graph.computeIfAbsent(from, k -> new TreeSet<>()).add(to);
+        }
+      }
+    }
+    assertThat(graph).containsKey(ENGINE + ".Hub");
+    return graph;
+  }
+
+  /** Tarjan's strongly connected components. */
+  private static final class StronglyConnected {
+    private final Map<String, Set<String>> graph;
+    private final Map<String, Integer> index = new java.util.HashMap<>();
+    private final Map<String, Integer> low = new java.util.HashMap<>();
+    private final java.util.ArrayDeque<String> stack = new java.util.ArrayDeque<>();
+    private final Set<String> onStack = new java.util.HashSet<>();
+    private final List<List<String>> components = new ArrayList<>();
+
+    private StronglyConnected(Map<String, Set<String>> graph) {
+      this.graph = graph;
+    }
+
+    static List<List<String>> components(Map<String, Set<String>> graph) {
+      StronglyConnected s = new StronglyConnected(graph);
+      for (String v : graph.keySet()) {
+        if (!s.index.containsKey(v)) {
+          s.visit(v);
+        }
+      }
+      return s.components;
+    }
+
+    private void visit(String v) {
+      index.put(v, index.size());
+      low.put(v, index.get(v));
+      stack.push(v);
+      onStack.add(v);
+      for (String w : graph.getOrDefault(v, Set.of())) {
+        if (!index.containsKey(w)) {
+          visit(w);
+          low.put(v, Math.min(low.get(v), low.get(w)));
+        } else if (onStack.contains(w)) {
+          low.put(v, Math.min(low.get(v), index.get(w)));
+        }
+      }
+      if (low.get(v).equals(index.get(v))) {
+        List<String> component = new ArrayList<>();
+        String w;
+        do {
+          w = stack.pop();
+          onStack.remove(w);
+          component.add(w.substring(w.lastIndexOf('.') + 1));
+        } while (!w.equals(v));
+        components.add(component);
+      }
+    }
+  }
+
   private static boolean exposed(int modifiers) {
     return Modifier.isPublic(modifiers) || Modifier.isProtected(modifiers);
   }
