@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A room's state behind its face ({@link RealRoom}): the members and their subscriptions, presence,
@@ -166,25 +167,12 @@ public final class RoomState implements Broker.Node {
   // ---- members ----
 
   List<ClientConnection> participants() {
-    lock.lock();
-    try {
-      List<ClientConnection> list = new ArrayList<>(members.size());
-      for (Membership m : members.values()) {
-        list.add(m.connection);
-      }
-      return list;
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> members.values().stream().<ClientConnection>map(m -> m.connection).toList());
   }
 
   boolean contains(ClientConnection connection) {
-    lock.lock();
-    try {
-      return members.containsKey(connection.id());
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> members.containsKey(connection.id()));
   }
 
   /**
@@ -264,23 +252,14 @@ public final class RoomState implements Broker.Node {
   // ---- presence ----
 
   Set<String> presentUsers() {
-    lock.lock();
-    try {
-      return Set.copyOf(presence.users(id()).keySet());
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> Set.copyOf(presence.users(id()).keySet()));
   }
 
   List<Wire.PresenceUser> presenceState() {
-    lock.lock();
-    try {
-      List<Wire.PresenceUser> users = new ArrayList<>();
-      presence.users(id()).forEach((user, n) -> users.add(new Wire.PresenceUser(user, n)));
-      return users;
-    } finally {
-      lock.unlock();
-    }
+    Map<String, Integer> users = locked(() -> presence.users(id()));
+    List<Wire.PresenceUser> list = new ArrayList<>(users.size());
+    users.forEach((user, n) -> list.add(new Wire.PresenceUser(user, n)));
+    return list;
   }
 
   private void broadcastPresence(List<String> joins, List<String> leaves) {
@@ -297,12 +276,7 @@ public final class RoomState implements Broker.Node {
 
   /** The last offset shown to anyone. */
   long offset() {
-    lock.lock();
-    try {
-      return stream.offset();
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> stream.offset());
   }
 
   /**
@@ -349,54 +323,30 @@ public final class RoomState implements Broker.Node {
   record MemoryPage(List<EventMessage> events, int inMemory) {}
 
   MemoryPage memoryPage(String eventName, int start, int end) {
-    lock.lock();
-    try {
-      return new MemoryPage(stream.page(eventName, start, end), stream.count(eventName));
-    } finally {
-      lock.unlock();
-    }
+    return locked(
+        () -> new MemoryPage(stream.page(eventName, start, end), stream.count(eventName)));
   }
 
   /** The newest {@code limit} events of all names, for history sync on join (under the lock). */
   List<EventMessage> newestHistory(int limit) {
-    lock.lock();
-    try {
-      return stream.newest(limit);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> stream.newest(limit));
   }
 
   /** The events in memory with an offset above {@code afterOffset}, oldest first. */
   List<EventMessage> historyAfter(long afterOffset) {
-    lock.lock();
-    try {
-      return stream.after(afterOffset);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> stream.after(afterOffset));
   }
 
   /**
    * Drops the oldest {@code count} events from memory (the memory budget); returns them by name.
    */
   Map<String, List<EventMessage>> trimOldest(int count) {
-    lock.lock();
-    try {
-      return stream.trimOldest(count);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> stream.trimOldest(count));
   }
 
   /** Everything still in memory, for a graceful stop. */
   Map<String, List<EventMessage>> drainHistory() {
-    lock.lock();
-    try {
-      return stream.drain();
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> stream.drain());
   }
 
   Wire.RoomInfo info() {
@@ -407,6 +357,16 @@ public final class RoomState implements Broker.Node {
         size,
         config.maxSize() > 0 ? config.maxSize() : null,
         config.createdById());
+  }
+
+  /** {@code read} under the room's lock. */
+  private <T> T locked(Supplier<T> read) {
+    lock.lock();
+    try {
+      return read.get();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override

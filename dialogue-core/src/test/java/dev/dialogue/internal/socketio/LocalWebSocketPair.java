@@ -17,8 +17,10 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +36,10 @@ final class LocalWebSocketPair implements AutoCloseable {
   final DefaultEventLoopGroup loop;
   private final boolean ownsLoop;
   final AtomicInteger flushes = new AtomicInteger();
+
+  /** When each flush of the server channel began ({@link System#nanoTime()}), on its loop. */
+  final List<Long> flushStarts = new CopyOnWriteArrayList<>();
+
   final BlockingQueue<String> received = new LinkedBlockingQueue<>();
 
   /** The server channel as {@link Broadcast} writes to it. */
@@ -62,6 +68,7 @@ final class LocalWebSocketPair implements AutoCloseable {
                           new ChannelOutboundHandlerAdapter() {
                             @Override
                             public void flush(ChannelHandlerContext ctx) {
+                              flushStarts.add(System.nanoTime());
                               flushes.incrementAndGet();
                               long until = System.nanoTime() + flushCostNanos;
                               while (System.nanoTime() < until) {
