@@ -53,6 +53,11 @@ public final class Hub {
     return settings;
   }
 
+  /** Checks event payloads and command requests. */
+  PayloadValidator validator() {
+    return validator;
+  }
+
   public Hooks hooks() {
     return hooks;
   }

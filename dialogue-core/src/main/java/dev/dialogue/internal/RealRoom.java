@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.dialogue.AsyncCommandHandler;
 import dev.dialogue.ClientConnection;
+import dev.dialogue.CommandDefinition;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDefinition;
@@ -93,6 +95,9 @@ public final class RealRoom implements Room {
   final SerialExecutor afterShown;
 
   private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
+
+  /** Commands added at runtime; the configuration's are looked up through it too. */
+  final Commands.Table commands = new Commands.Table();
 
   /** The last offset assigned. */
   private long offset;
@@ -189,6 +194,14 @@ public final class RealRoom implements Room {
     requireNonNull(from, "from == null");
     ObjectNode metaNode = meta == null ? null : (ObjectNode) Json.tree(meta);
     return hub.publisher().publish(this, eventName, Json.tree(data), from, metaNode, null);
+  }
+
+  @Override
+  public <Req, Res> Registration onCommandAsync(
+      CommandDefinition<Req, Res> command, AsyncCommandHandler<Req, Res> handler) {
+    requireNonNull(command, "command == null");
+    requireNonNull(handler, "handler == null");
+    return commands.add(config, new Commands.Route<>(command, handler));
   }
 
   @Override
