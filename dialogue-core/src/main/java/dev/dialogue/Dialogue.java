@@ -3,7 +3,7 @@ package dev.dialogue;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dialogue.internal.Commands;
+import dev.dialogue.internal.CommandRoute;
 import dev.dialogue.internal.HookThreads;
 import dev.dialogue.internal.Hub;
 import dev.dialogue.internal.Settings;
@@ -239,7 +239,7 @@ public final class Dialogue implements AutoCloseable {
     private String namespace = "/";
     private final Map<String, RoomConfig> rooms = new LinkedHashMap<>();
     private final Map<String, EventDefinition<?>> globalEvents = new LinkedHashMap<>();
-    private final Map<String, Commands.Route<?, ?>> commands = new LinkedHashMap<>();
+    private final Map<String, CommandRoute<?, ?>> commands = new LinkedHashMap<>();
     private Authenticator authenticator;
     private JoinPolicy joinPolicy;
     private RoomCreationPolicy roomCreationPolicy;
@@ -412,7 +412,7 @@ public final class Dialogue implements AutoCloseable {
         throw new IllegalArgumentException(
             "command '" + command.name() + "' was already registered");
       }
-      commands.put(command.name(), new Commands.Route<>(command, handler));
+      commands.put(command.name(), new CommandRoute<>(command, handler));
       return this;
     }
 

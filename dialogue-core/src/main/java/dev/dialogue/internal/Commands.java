@@ -2,17 +2,12 @@ package dev.dialogue.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dialogue.AsyncCommandHandler;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.CommandContext;
-import dev.dialogue.CommandDefinition;
 import dev.dialogue.CommandException;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
-import dev.dialogue.EventDefinition;
-import dev.dialogue.Registration;
 import dev.dialogue.Room;
-import dev.dialogue.RoomConfig;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -22,74 +17,16 @@ import org.slf4j.Logger;
 /**
  * Commands ({@code dialogue:request}): finds the handler (global, or the room's), validates the
  * request, calls the handler and answers with its result or its error. The one place a command
- * handler is called is {@link #run}.
+ * handler is called is {@link #run}. The commands themselves are {@link CommandRoute}s: global ones
+ * in the settings, a room's in its {@link RoomCommands}.
  */
 public final class Commands {
-  /** A command paired with its handler (the generics keep them matched). */
-  public static final class Route<Req, Res> {
-    private final CommandDefinition<Req, Res> definition;
-    private final AsyncCommandHandler<Req, Res> handler;
-
-    /** The request's type as the payload validator takes it; the name is the command's. */
-    private final EventDefinition<Req> payload;
-
-    public Route(CommandDefinition<Req, Res> definition, AsyncCommandHandler<Req, Res> handler) {
-      this.definition = definition;
-      this.handler = handler;
-      this.payload = EventDefinition.of("request", definition.requestType());
-    }
-
-    /** A room configuration's pair; {@link RoomConfig.Builder#commandAsync} matched the types. */
-    @SuppressWarnings("unchecked")
-    static <Req, Res> Route<Req, Res> of(
-        CommandDefinition<Req, Res> definition, AsyncCommandHandler<?, ?> handler) {
-      return new Route<>(definition, (AsyncCommandHandler<Req, Res>) handler);
-    }
-
-    public String name() {
-      return definition.name();
-    }
-  }
-
-  /**
-   * A room's commands added at runtime ({@link Room#onCommandAsync}); its configuration's are
-   * looked up there. Holds no map until the first registration.
-   */
-  public static final class Table {
-    private volatile Map<String, Route<?, ?>> added = Map.of();
-
-    Route<?, ?> route(RoomConfig config, String name) {
-      Route<?, ?> route = added.get(name);
-      if (route != null) {
-        return route;
-      }
-      CommandDefinition<?, ?> definition = config.command(name);
-      return definition == null ? null : Route.of(definition, config.commandHandler(name));
-    }
-
-    /** Adds a route until the registration is closed. */
-    synchronized Registration add(RoomConfig config, Route<?, ?> route) {
-      if (config.command(route.name()) != null || added.containsKey(route.name())) {
-        throw new IllegalArgumentException(
-            "command '" + route.name() + "' is already handled in room '" + config.id() + "'");
-      }
-      added = CopyOnWrite.plus(added, route.name(), route);
-      return () -> remove(route);
-    }
-
-    private synchronized void remove(Route<?, ?> route) {
-      if (added.get(route.name()) == route) {
-        added = CopyOnWrite.minus(added, route.name());
-      }
-    }
-  }
-
   /** What a handler is told of its request. */
   private record Call(String command, ClientConnection sender, Room room)
       implements CommandContext {}
 
   private final Hub hub;
-  private final Map<String, Route<?, ?>> global;
+  private final Map<String, CommandRoute<?, ?>> global;
   private final PayloadValidator validator;
   private final Logger log;
 
@@ -111,7 +48,7 @@ public final class Commands {
     String name = Fields.requiredString(request, "command");
     String roomId = Fields.optionalString(request, "roomId");
     RealRoom room = null;
-    Route<?, ?> route;
+    CommandRoute<?, ?> route;
     if (roomId == null) {
       route = global.get(name);
       if (route == null) {
@@ -137,7 +74,8 @@ public final class Commands {
     return new DialogueException(ErrorCode.COMMAND_NOT_FOUND, message);
   }
 
-  private <Req, Res> void call(Route<Req, Res> route, Call call, JsonNode data, Reply reply) {
+  private <Req, Res> void call(
+      CommandRoute<Req, Res> route, Call call, JsonNode data, Reply reply) {
     Req request = bind(route, call.command(), data);
     run((RealRoom) call.room(), () -> invoke(route, call, request, reply));
   }
@@ -153,14 +91,14 @@ public final class Commands {
   }
 
   /** The request converted and validated as an event's payload is; VALIDATION_FAILED if not. */
-  private <Req> Req bind(Route<Req, ?> route, String name, JsonNode data) {
-    Class<Req> type = route.definition.requestType();
+  private <Req> Req bind(CommandRoute<Req, ?> route, String name, JsonNode data) {
+    Class<Req> type = route.definition().requestType();
     if (type == Void.class) {
       return null;
     }
     JsonNode valid;
     try {
-      valid = validator.validate(route.payload, name, data);
+      valid = validator.validate(route.payload(), name, data);
     } catch (DialogueException e) {
       String prefix = "Event '" + name + "'";
       String message = e.getMessage();
@@ -173,10 +111,11 @@ public final class Commands {
     return type == JsonNode.class ? type.cast(valid) : Json.convert(valid, type);
   }
 
-  private <Req, Res> void invoke(Route<Req, Res> route, Call call, Req request, Reply reply) {
+  private <Req, Res> void invoke(
+      CommandRoute<Req, Res> route, Call call, Req request, Reply reply) {
     CompletionStage<Res> stage;
     try {
-      stage = route.handler.handle(call, request);
+      stage = route.handler().handle(call, request);
       if (stage == null) {
         throw new IllegalStateException("the handler returned null instead of a CompletionStage");
       }

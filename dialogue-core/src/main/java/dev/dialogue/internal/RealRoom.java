@@ -97,7 +97,7 @@ public final class RealRoom implements Room {
   private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
 
   /** Commands added at runtime; the configuration's are looked up through it too. */
-  final Commands.Table commands = new Commands.Table();
+  final RoomCommands commands = new RoomCommands();
 
   /** The last offset assigned. */
   private long offset;
@@ -201,7 +201,7 @@ public final class RealRoom implements Room {
       CommandDefinition<Req, Res> command, AsyncCommandHandler<Req, Res> handler) {
     requireNonNull(command, "command == null");
     requireNonNull(handler, "handler == null");
-    return commands.add(config, new Commands.Route<>(command, handler));
+    return commands.add(config, new CommandRoute<>(command, handler));
   }
 
   @Override

@@ -95,7 +95,7 @@ public record Settings(
       List<DialogueListener> listeners,
       HistoryCleanup historyCleanup,
       HistoryLoader historyLoader,
-      Map<String, Commands.Route<?, ?>> commands) {}
+      Map<String, CommandRoute<?, ?>> commands) {}
 
   /**
    * The rooms and events the application declared.
