@@ -68,6 +68,15 @@ class CommandsInteropTest {
       assertThat(error(node, Map.of("data", 1)).path("message").asText())
           .isEqualTo("command is required");
 
+      // A command whose stage never completes: the client's own ack timeout ends the wait.
+      int timedOut =
+          node.requestAsync(
+              "n",
+              "dialogue:request",
+              Map.of("command", "never"),
+              java.time.Duration.ofMillis(300));
+      assertThat(node.ackTimedOut("n", timedOut)).isTrue();
+
       // A command whose stage never completes holds no later answer.
       int never = node.requestAsync("n", "dialogue:request", Map.of("command", "never"));
       JsonNode after =
