@@ -2,7 +2,8 @@
 //
 // Commands arrive on stdin, one JSON object per line:
 //   {"cmd":"connect","client":"a","url":"http://127.0.0.1:PORT","auth":{...},"transports":["websocket"]}
-//   {"cmd":"emit","client":"a","event":"dialogue:join","args":[{...}],"seq":7}   (seq present: with an ack)
+//   {"cmd":"emit","client":"a","event":"dialogue:join","args":[{...}],"seq":7}   (seq present: with an ack;
+//     "timeoutMs" sets the client's ack timeout, 10 s by default)
 //   {"cmd":"transport","client":"a"}
 //   {"cmd":"close","client":"a"}
 // Everything observed goes to stdout, one JSON object per line, with a "type":
@@ -43,13 +44,13 @@ function connect({ client, url, auth, transports }) {
   socket.onAny((name, ...args) => out({ type: "event", client, name, data: args.length > 0 ? args[0] : null }));
 }
 
-function emit({ client, event, args = [], seq }) {
+function emit({ client, event, args = [], seq, timeoutMs }) {
   const socket = sockets.get(client);
   if (seq === undefined || seq === null) {
     socket.emit(event, ...args);
     return;
   }
-  socket.timeout(ACK_TIMEOUT_MS).emit(event, ...args, (err, response) => {
+  socket.timeout(timeoutMs ?? ACK_TIMEOUT_MS).emit(event, ...args, (err, response) => {
     if (err) {
       out({ type: "ack", client, seq, timeout: true });
     } else {

@@ -3,6 +3,7 @@ package dev.dialogue;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.internal.CommandRoute;
 import dev.dialogue.internal.HookThreads;
 import dev.dialogue.internal.Hub;
 import dev.dialogue.internal.Settings;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
@@ -237,6 +239,7 @@ public final class Dialogue implements AutoCloseable {
     private String namespace = "/";
     private final Map<String, RoomConfig> rooms = new LinkedHashMap<>();
     private final Map<String, EventDefinition<?>> globalEvents = new LinkedHashMap<>();
+    private final Map<String, CommandRoute<?, ?>> commands = new LinkedHashMap<>();
     private Authenticator authenticator;
     private JoinPolicy joinPolicy;
     private RoomCreationPolicy roomCreationPolicy;
@@ -383,6 +386,33 @@ public final class Dialogue implements AutoCloseable {
           throw new IllegalArgumentException("event '" + d.name() + "' was already defined");
         }
       }
+      return this;
+    }
+
+    /**
+     * Handles the global command {@code command}: any authenticated connection may send it ({@code
+     * dialogue:request} without a {@code roomId}). See {@link CommandHandler} for the thread and
+     * the errors; a command of a room is registered on its {@link RoomConfig.Builder#command}.
+     */
+    public <Req, Res> Builder command(
+        CommandDefinition<Req, Res> command, CommandHandler<Req, Res> handler) {
+      requireNonNull(handler, "handler == null");
+      return commandAsync(
+          command,
+          (context, request) ->
+              CompletableFuture.completedFuture(handler.handle(context, request)));
+    }
+
+    /** Like {@link #command} with a handler whose result may complete later. */
+    public <Req, Res> Builder commandAsync(
+        CommandDefinition<Req, Res> command, AsyncCommandHandler<Req, Res> handler) {
+      requireNonNull(command, "command == null");
+      requireNonNull(handler, "handler == null");
+      if (commands.containsKey(command.name())) {
+        throw new IllegalArgumentException(
+            "command '" + command.name() + "' was already registered");
+      }
+      commands.put(command.name(), new CommandRoute<>(command, handler));
       return this;
     }
 
@@ -736,7 +766,8 @@ public final class Dialogue implements AutoCloseable {
                   List.copyOf(interceptors),
                   List.copyOf(listeners),
                   historyCleanup,
-                  historyLoader),
+                  historyLoader,
+                  Map.copyOf(commands)),
               new Settings.RoomSettings(
                   List.copyOf(rooms.values()),
                   Map.copyOf(globalEvents),

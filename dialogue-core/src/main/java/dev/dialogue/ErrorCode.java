@@ -36,5 +36,10 @@ public enum ErrorCode {
   /** The inbound frame, or a trigger's {@code meta}, is larger than the configured limit. */
   PAYLOAD_TOO_LARGE,
   /** A server hook failed. Details are only in the server log. */
-  INTERNAL_ERROR
+  INTERNAL_ERROR,
+  /**
+   * A {@code dialogue:request} named a command the server (or, with a {@code roomId}, the room)
+   * does not define.
+   */
+  COMMAND_NOT_FOUND
 }

@@ -3,7 +3,9 @@ package dev.dialogue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A live room: its configuration, participants, history and presence, and the server-side way to
@@ -58,6 +60,26 @@ public interface Room {
 
   /** Like {@link #on(EventDefinition, EventHandler)} with the raw JSON payload. */
   Registration on(String eventName, EventHandler<JsonNode> handler);
+
+  /**
+   * Handles {@code command} sent to this room ({@code dialogue:request} with this room's id) by its
+   * members, from now until the returned registration is closed. See {@link CommandHandler} for the
+   * thread and the errors.
+   *
+   * @throws IllegalArgumentException if the room already handles a command of that name (from its
+   *     configuration or an earlier registration still open)
+   */
+  default <Req, Res> Registration onCommand(
+      CommandDefinition<Req, Res> command, CommandHandler<Req, Res> handler) {
+    Objects.requireNonNull(handler, "handler == null");
+    return onCommandAsync(
+        command,
+        (context, request) -> CompletableFuture.completedFuture(handler.handle(context, request)));
+  }
+
+  /** Like {@link #onCommand} with a handler whose result may complete later. */
+  <Req, Res> Registration onCommandAsync(
+      CommandDefinition<Req, Res> command, AsyncCommandHandler<Req, Res> handler);
 
   /** The number of connections in the room. */
   int size();

@@ -3,9 +3,11 @@ package dev.dialogue;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The immutable description of a room: identity, the events it accepts, capacity, default
@@ -34,6 +36,8 @@ public final class RoomConfig {
   private final int syncHistoryOnJoin;
   private final boolean presence;
   private final String createdById;
+  private final Map<String, CommandDefinition<?, ?>> commands;
+  private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers;
 
   private RoomConfig(Builder b) {
     this.id = b.id;
@@ -47,6 +51,8 @@ public final class RoomConfig {
     this.syncHistoryOnJoin = b.syncHistoryOnJoin;
     this.presence = b.presence;
     this.createdById = b.createdById;
+    this.commands = Collections.unmodifiableMap(new LinkedHashMap<>(b.commands));
+    this.commandHandlers = Map.copyOf(b.commandHandlers);
   }
 
   private final List<String> eventOrder;
@@ -66,6 +72,8 @@ public final class RoomConfig {
     b.syncHistoryOnJoin = syncHistoryOnJoin;
     b.presence = presence;
     b.createdById = createdById;
+    b.commands.putAll(commands);
+    b.commandHandlers.putAll(commandHandlers);
     return b;
   }
 
@@ -129,6 +137,24 @@ public final class RoomConfig {
     return createdById;
   }
 
+  /** The commands this room handles from its configuration, in declaration order. */
+  public List<CommandDefinition<?, ?>> commands() {
+    return List.copyOf(commands.values());
+  }
+
+  /** The room's own definition of the command {@code name}, or {@code null}. */
+  public CommandDefinition<?, ?> command(String name) {
+    return commands.get(name);
+  }
+
+  /**
+   * The handler of the command {@code name} (a synchronous one adapted), or {@code null}; the
+   * server calls it, paired with {@link #command(String)}.
+   */
+  public AsyncCommandHandler<?, ?> commandHandler(String name) {
+    return commandHandlers.get(name);
+  }
+
   @Override
   public String toString() {
     return "RoomConfig{" + id + "}";
@@ -146,6 +172,8 @@ public final class RoomConfig {
     private int syncHistoryOnJoin;
     private boolean presence;
     private String createdById;
+    private final Map<String, CommandDefinition<?, ?>> commands = new LinkedHashMap<>();
+    private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers = new LinkedHashMap<>();
 
     private Builder(String id, String name) {
       requireNonNull(id, "id == null");
@@ -223,6 +251,34 @@ public final class RoomConfig {
     /** The user id of the room's creator; set by the server for client-created rooms. */
     public Builder createdById(String userId) {
       this.createdById = requireNonNull(userId, "userId == null");
+      return this;
+    }
+
+    /**
+     * Handles {@code command} sent to this room by its members ({@code dialogue:request} with the
+     * room's id); see {@link CommandHandler}. Non-members are answered {@code NOT_IN_ROOM}. A name
+     * may be handled only once per room.
+     */
+    public <Req, Res> Builder command(
+        CommandDefinition<Req, Res> command, CommandHandler<Req, Res> handler) {
+      requireNonNull(handler, "handler == null");
+      return commandAsync(
+          command,
+          (context, request) ->
+              CompletableFuture.completedFuture(handler.handle(context, request)));
+    }
+
+    /** Like {@link #command} with a handler whose result may complete later. */
+    public <Req, Res> Builder commandAsync(
+        CommandDefinition<Req, Res> command, AsyncCommandHandler<Req, Res> handler) {
+      requireNonNull(command, "command == null");
+      requireNonNull(handler, "handler == null");
+      if (commands.containsKey(command.name())) {
+        throw new IllegalArgumentException(
+            "command '" + command.name() + "' is already handled in room '" + id + "'");
+      }
+      commands.put(command.name(), command);
+      commandHandlers.put(command.name(), handler);
       return this;
     }
 

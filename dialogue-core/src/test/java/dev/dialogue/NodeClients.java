@@ -106,6 +106,28 @@ final class NodeClients implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Like {@link #requestAsync(String, String, Object)} with the Node client's own ack timeout;
+   * {@link #ackTimedOut} then tells whether it gave up waiting.
+   */
+  int requestAsync(String client, String event, Object payload, Duration ackTimeout) {
+    int n = seq.incrementAndGet();
+    ObjectNode command = command("emit", client);
+    command.put("event", event);
+    command.set("args", args(payload));
+    command.put("seq", n);
+    command.put("timeoutMs", ackTimeout.toMillis());
+    send(command);
+    return n;
+  }
+
+  /** Waits for the outcome of request {@code n}: whether the Node client's ack timeout fired. */
+  boolean ackTimedOut(String client, int n) {
+    return take(l -> is(l, "ack", client) && l.path("seq").asInt() == n, client + " ack " + n)
+        .path("timeout")
+        .asBoolean();
+  }
+
   /** Waits for the acknowledgement of request {@code n}; returns its first argument. */
   JsonNode awaitAck(String client, int n, String description) {
     JsonNode ack =

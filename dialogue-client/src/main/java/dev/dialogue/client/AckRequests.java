@@ -109,7 +109,10 @@ final class AckRequests {
       JsonNode error = body.get("error");
       request.future.completeExceptionally(
           new DialogueClientException(
-              error.path("code").asText("UNKNOWN"), error.path("message").asText("")));
+              error.path("code").asText("UNKNOWN"),
+              error.path("message").asText(""),
+              Fate.REFUSED,
+              error.get("data")));
     } else {
       request.future.completeExceptionally(
           new DialogueClientException("PROTOCOL", event + " answered " + body, Fate.UNKNOWN));

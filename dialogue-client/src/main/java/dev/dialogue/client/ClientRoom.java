@@ -212,6 +212,20 @@ public final class ClientRoom {
         .thenApply(body -> ClientJson.convert(body, HistoryPage.class));
   }
 
+  /**
+   * Sends the command {@code command} of this room (its handler on the server gets the room) and
+   * completes with the result read as {@code resultType}. Fails as {@link DialogueClient#request}
+   * does; a connection that is no longer in the room (between a lost connection and its re-join)
+   * gets {@code NOT_IN_ROOM}.
+   */
+  public <T> CompletableFuture<T> request(String command, Object payload, Class<T> resultType) {
+    requireNonNull(command, "command == null");
+    requireNonNull(resultType, "resultType == null");
+    return rooms
+        .request(CommandRequests.EVENT, CommandRequests.body(command, id, payload))
+        .thenApply(answer -> CommandRequests.result(answer, resultType));
+  }
+
   /** Leaves the room; handlers stop. */
   public CompletableFuture<Void> leave() {
     active = false;

@@ -186,6 +186,38 @@ public final class DialogueClient implements AutoCloseable {
     return rooms.delete(roomId);
   }
 
+  /**
+   * Sends the global command {@code command} with {@code payload} (any value Jackson encodes, or
+   * null for none) and completes with the handler's result read as {@code resultType} (null when
+   * the handler returned none). Fails with a {@link DialogueClientException}:
+   *
+   * <ul>
+   *   <li>fate {@code REFUSED}: the server's code ({@code COMMAND_NOT_FOUND}, {@code
+   *       VALIDATION_FAILED}, {@code INTERNAL_ERROR}, ...) or the application's (a {@code
+   *       CommandException} on the server), with its message and {@link
+   *       DialogueClientException#data()};
+   *   <li>{@code TIMEOUT} (fate {@code UNKNOWN}): no answer within the request timeout; the handler
+   *       may still have run;
+   *   <li>{@code DISCONNECTED} (fate {@code UNKNOWN}): the connection was lost after the request
+   *       was sent; {@code NOT_CONNECTED} or {@code CLOSED} (fate {@code NOT_SENT}): never sent.
+   * </ul>
+   *
+   * <p>A command is not sent again after a reconnect, unlike a trigger: the server has no way to
+   * tell a repeat from a new request, so the client does not guess. The application decides whether
+   * a command whose fate is {@code UNKNOWN} is safe to send again.
+   *
+   * @throws IllegalArgumentException if {@code command} is empty or {@code payload} cannot be
+   *     encoded as JSON; a result that cannot be read as {@code resultType} fails the future with
+   *     it
+   */
+  public <T> CompletableFuture<T> request(String command, Object payload, Class<T> resultType) {
+    requireNonNull(command, "command == null");
+    requireNonNull(resultType, "resultType == null");
+    return connection
+        .request(CommandRequests.EVENT, CommandRequests.body(command, null, payload))
+        .thenApply(answer -> CommandRequests.result(answer, resultType));
+  }
+
   /** Called after every (re)connection, once rooms and subscriptions are being restored. */
   public Registration onConnect(Runnable listener) {
     return listeners.add(listeners.connect, requireNonNull(listener, "listener == null"));

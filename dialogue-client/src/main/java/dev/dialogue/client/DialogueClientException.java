@@ -2,9 +2,13 @@ package dev.dialogue.client;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * A failed request or trigger: the server's error {@link #code()} (e.g. {@code ROOM_FULL}) and
- * message, or a client-side code, and what is known of the request's {@link #fate()}.
+ * message, or a client-side code, and what is known of the request's {@link #fate()}. A command's
+ * refusal by the application carries the application's code and, if it sent any, its {@link
+ * #data()}.
  *
  * <p>Client-side codes:
  *
@@ -45,6 +49,7 @@ public final class DialogueClientException extends RuntimeException {
 
   private final String code;
   private final Fate fate;
+  private final transient JsonNode data;
 
   /** A refusal with the server's code. */
   public DialogueClientException(String code, String message) {
@@ -53,9 +58,15 @@ public final class DialogueClientException extends RuntimeException {
 
   /** A failure with the server's or a client-side code and what is known of its fate. */
   public DialogueClientException(String code, String message, Fate fate) {
+    this(code, message, fate, null);
+  }
+
+  /** A failure with the error's {@code data} as the server sent it ({@code null} for none). */
+  public DialogueClientException(String code, String message, Fate fate, JsonNode data) {
     super(message);
     this.code = requireNonNull(code, "code == null");
     this.fate = requireNonNull(fate, "fate == null");
+    this.data = data == null || data.isNull() || data.isMissingNode() ? null : data;
   }
 
   /** The server's error code, or one of the client-side codes listed above. */
@@ -66,6 +77,21 @@ public final class DialogueClientException extends RuntimeException {
   /** Whether the server certainly did not act ({@code REFUSED}, {@code NOT_SENT}) or may have. */
   public Fate fate() {
     return fate;
+  }
+
+  /** The error's {@code data} (a command's application error may carry it), or {@code null}. */
+  public JsonNode data() {
+    return data;
+  }
+
+  /**
+   * The error's {@code data} read as {@code type}, or {@code null} without data.
+   *
+   * @throws IllegalArgumentException if the data cannot be read as {@code type}
+   */
+  public <T> T data(Class<T> type) {
+    requireNonNull(type, "type == null");
+    return data == null ? null : ClientJson.convert(data, type);
   }
 
   @Override

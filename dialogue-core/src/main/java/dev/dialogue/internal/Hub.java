@@ -56,6 +56,11 @@ public final class Hub implements RealConnection.ServerSide {
     return settings;
   }
 
+  /** Checks event payloads and command requests. */
+  PayloadValidator validator() {
+    return validator;
+  }
+
   public Hooks hooks() {
     return hooks;
   }

@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.AsyncCommandHandler;
 import dev.dialogue.ClientConnection;
+import dev.dialogue.CommandDefinition;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventHandler;
 import dev.dialogue.EventMessage;
@@ -25,6 +27,9 @@ public final class RealRoom implements Room {
   private final RoomState state;
   private final Publisher publisher;
   private final Histories histories;
+
+  /** Commands added at runtime; the configuration's are looked up through it too. */
+  final RoomCommands commands = new RoomCommands();
 
   RealRoom(
       RoomConfig config,
@@ -78,6 +83,14 @@ public final class RealRoom implements Room {
     requireNonNull(from, "from == null");
     ObjectNode metaNode = meta == null ? null : (ObjectNode) Json.tree(meta);
     return publisher.publish(state, eventName, Json.tree(data), from, metaNode, null);
+  }
+
+  @Override
+  public <Req, Res> Registration onCommandAsync(
+      CommandDefinition<Req, Res> command, AsyncCommandHandler<Req, Res> handler) {
+    requireNonNull(command, "command == null");
+    requireNonNull(handler, "handler == null");
+    return commands.add(state.config(), new CommandRoute<>(command, handler));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.dialogue.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.dialogue.DialogueException;
@@ -67,14 +68,23 @@ public final class Reply {
     connection.answer(() -> sendError(code, message));
   }
 
+  /** Answers failure with an application's own code and optional data (a command's refusal). */
+  void error(String code, String message, JsonNode data) {
+    connection.answer(() -> sendError(new Wire.ErrorBody(code, message, data)));
+  }
+
   private void sendError(ErrorCode code, String message) {
+    sendError(new Wire.ErrorBody(code.name(), message, null));
+  }
+
+  private void sendError(Wire.ErrorBody error) {
     if (acked()) {
       ObjectNode body = Json.object();
       body.put("ok", false);
-      body.set("error", Json.tree(new Wire.ErrorBody(code.name(), message)));
+      body.set("error", Json.tree(error));
       connection.ack(ackId, Json.raw(body));
     } else {
-      connection.emit(Wire.ERROR, new Wire.ErrorBody(code.name(), message));
+      connection.emit(Wire.ERROR, error);
     }
   }
 

@@ -33,6 +33,7 @@ public final class Requests {
   private final Logger log;
   private final Map<String, Handler> handlers;
   private final ClientRooms clientRooms;
+  private final Commands commands;
 
   public Requests(Hub hub) {
     this.hub = hub;
@@ -40,6 +41,7 @@ public final class Requests {
     this.log = settings.runtime().logger();
     this.clientRooms =
         new ClientRooms(hub, settings.rooms(), settings.hooks().roomCreationPolicy());
+    this.commands = new Commands(hub);
     this.handlers =
         Map.ofEntries(
             Map.entry(Wire.JOIN, this::join),
@@ -52,7 +54,8 @@ public final class Requests {
             Map.entry(Wire.LIST_ROOMS, this::listRooms),
             Map.entry(Wire.CREATE_ROOM, clientRooms::create),
             Map.entry(Wire.DELETE_ROOM, clientRooms::delete),
-            Map.entry(Wire.GET_PRESENCE, this::getPresence));
+            Map.entry(Wire.GET_PRESENCE, this::getPresence),
+            Map.entry(Wire.REQUEST, commands::request));
   }
 
   /** Handles one request; never throws. */

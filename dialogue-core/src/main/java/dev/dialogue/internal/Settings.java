@@ -82,7 +82,11 @@ public record Settings(
       int maxRoomsPerConnection,
       int maxClientRooms) {}
 
-  /** The application's hooks; null where none is set. */
+  /**
+   * The application's hooks; null where none is set.
+   *
+   * @param commands the global commands by name, each with its handler
+   */
   public record HookSettings(
       Authenticator authenticator,
       JoinPolicy joinPolicy,
@@ -90,7 +94,8 @@ public record Settings(
       List<EventInterceptor> interceptors,
       List<DialogueListener> listeners,
       HistoryCleanup historyCleanup,
-      HistoryLoader historyLoader) {}
+      HistoryLoader historyLoader,
+      Map<String, CommandRoute<?, ?>> commands) {}
 
   /**
    * The rooms and events the application declared.

@@ -2,6 +2,7 @@ package dev.dialogue.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.EventMessage;
 import dev.dialogue.RoomConfig;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class Wire {
   public static final String CREATE_ROOM = "dialogue:createRoom";
   public static final String DELETE_ROOM = "dialogue:deleteRoom";
   public static final String GET_PRESENCE = "dialogue:getPresence";
+  public static final String REQUEST = "dialogue:request";
 
   record Connected(String clientId, String userId) {}
 
@@ -88,7 +90,11 @@ public final class Wire {
   @JsonPropertyOrder({"id", "offset", "timestamp", "duplicate"})
   record Published(String id, Long offset, long timestamp, Boolean duplicate) {}
 
-  record ErrorBody(String code, String message) {}
+  /** {@code data} only in a command's application error; omitted when null. */
+  record ErrorBody(String code, String message, JsonNode data) {}
+
+  /** A command's answer: {@code {ok: true, result}}, the result omitted when null. */
+  record CommandResult(JsonNode result) {}
 
   record Presence(String roomId, List<String> joins, List<String> leaves) {}
 

@@ -15,13 +15,16 @@ declare namespace Dialogue {
   /**
    * Codes: the server's (ROOM_NOT_FOUND, VALIDATION_FAILED, ...) or the client's own: NOT_CONNECTED,
    * DISCONNECTED, CLOSED, TIMEOUT, DEADLINE_EXCEEDED, CANCELLED, OFFLINE_QUEUE_FULL, CONNECT_REFUSED,
-   * AUTH_FAILED, CONNECT_FAILED, INVALID_RESPONSE.
+   * AUTH_FAILED, CONNECT_FAILED, INVALID_RESPONSE. A command refused by the application carries
+   * the application's own code (and its data).
    */
   class DialogueError extends Error {
     readonly name: 'DialogueError';
     readonly code: string;
     readonly fate: Fate;
-    constructor(code: string, message: string, fate?: Fate);
+    /** The error's data, when the server sent any (a command's application error may). */
+    readonly data: unknown;
+    constructor(code: string, message: string, fate?: Fate, data?: unknown);
   }
 
   type Auth = Record<string, unknown>;
@@ -114,6 +117,8 @@ declare namespace Dialogue {
     subscribeAll(): Promise<void>;
     unsubscribe(event: string): Promise<void>;
     getHistory<T = unknown>(event: string, start?: number, end?: number): Promise<HistoryPage<T>>;
+    /** Sends this room's command (the server's handler gets the room); see Client.request. */
+    request<Res = unknown, Req = unknown>(command: string, data?: Req): Promise<Res>;
     leave(): Promise<void>;
   }
 
@@ -135,6 +140,13 @@ declare namespace Dialogue {
     listRooms(): Promise<RoomInfo[]>;
     createRoom(room: { id: string; name: string; description?: string; maxSize?: number }): Promise<RoomInfo>;
     deleteRoom(roomId: string): Promise<void>;
+    /**
+     * Sends a global command; resolves with the handler's result (undefined when it returned
+     * none). Rejects with a DialogueError: the server's or the application's code, message and
+     * data (fate 'refused'); TIMEOUT or DISCONNECTED (fate 'unknown'); NOT_CONNECTED or CLOSED
+     * (fate 'not-sent'). Never sent again after a reconnect.
+     */
+    request<Res = unknown, Req = unknown>(command: string, data?: Req): Promise<Res>;
     onConnect(handler: () => void): Unsubscribe;
     onDisconnect(handler: (reason: string) => void): Unsubscribe;
     onError(handler: (error: DialogueError) => void): Unsubscribe;

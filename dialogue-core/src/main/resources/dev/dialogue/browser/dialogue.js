@@ -43,11 +43,12 @@ const SCRIPT_ORIGIN = (() => {
 })();
 
 class DialogueError extends Error {
-  constructor(code, message, fate = FATE.REFUSED) {
+  constructor(code, message, fate = FATE.REFUSED, data = undefined) {
     super(message);
     this.name = 'DialogueError';
     this.code = code;
     this.fate = fate;
+    this.data = data;
   }
 }
 
@@ -165,6 +166,11 @@ class Room {
   getHistory(event, start = 0, end = 50) {
     if (!(start >= 0 && end >= start)) return Promise.reject(new RangeError(`need 0 <= start <= end, got ${start}, ${end}`));
     return this._client._request('dialogue:getHistory', { roomId: this.id, eventName: event, start, end });
+  }
+
+  /** Sends this room's command; resolves with the handler's result (see Client.request). */
+  request(command, data) {
+    return this._client._command(command, this.id, data);
   }
 
   leave() {
@@ -332,12 +338,31 @@ class Client {
     return this._custom.get(event).add(fn);
   }
 
+  /**
+   * Sends a global command; resolves with the handler's result (undefined when it returned none),
+   * rejects with a DialogueError: the server's or the application's code, message and data (fate
+   * 'refused'), TIMEOUT or DISCONNECTED (fate 'unknown': the handler may have run), NOT_CONNECTED
+   * or CLOSED (fate 'not-sent'). Unlike a trigger it is never sent again after a reconnect.
+   */
+  request(command, data) {
+    return this._command(command, undefined, data);
+  }
+
   /** Triggers whose fate is not known yet: queued, in flight, or waiting to be sent again. */
   get pendingTriggers() {
     return this._triggers.size;
   }
 
   // ---- requests ----
+
+  /** dialogue:request {command, roomId?, data}: answered once, never repeated. */
+  _command(command, roomId, data) {
+    if (typeof command !== 'string' || command === '') return Promise.reject(new TypeError('command must be a non-empty string'));
+    const body = { command };
+    if (roomId !== undefined) body.roomId = roomId;
+    if (data !== undefined) body.data = data;
+    return this._request('dialogue:request', body).then((answer) => answer.result);
+  }
 
   /** Sends a request on the current connection; never waits for a later one. */
   _request(event, payload) {
@@ -363,7 +388,7 @@ class Client {
     clearTimeout(p.timer);
     const body = args[0];
     if (body && body.ok === true) p.resolve(strip(body));
-    else if (body && body.ok === false && body.error) p.reject(new DialogueError(body.error.code, body.error.message, FATE.REFUSED));
+    else if (body && body.ok === false && body.error) p.reject(new DialogueError(body.error.code, body.error.message, FATE.REFUSED, body.error.data));
     else p.reject(new DialogueError('INVALID_RESPONSE', `${p.event}: unexpected answer ${JSON.stringify(body)}`, FATE.UNKNOWN));
   }
 
@@ -636,7 +661,7 @@ class Client {
         this._on.history.fire('onHistory', data.roomId, data.events);
         break;
       case 'dialogue:error':
-        this._error(new DialogueError(data.code, data.message));
+        this._error(new DialogueError(data.code, data.message, FATE.REFUSED, data.data));
         break;
       default: {
         const set = this._custom.get(name);

@@ -1,6 +1,9 @@
 package dev.dialogue.examples.reference;
 
 import dev.dialogue.ClientConnection;
+import dev.dialogue.CommandDefinition;
+import dev.dialogue.CommandException;
+import dev.dialogue.CommandHandler;
 import dev.dialogue.Decision;
 import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
@@ -30,6 +33,8 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code secret} "Secret": any event; only role {@code admin} may join, others get {@code
  *       JOIN_DENIED "admins only"}.
  *   <li>{@code lobby} "Lobby": any event; everyone is subscribed to everything.
+ *   <li>the global command {@code sum} ({@code {a: int, b: int}}, both required): answers {@code
+ *       {sum: a + b}}; refuses with the application error {@code NEGATIVE} when either is negative.
  * </ul>
  *
  * <p>Identity: without {@code --jwt-secret}, development mode ({@code auth.userId}, role from
@@ -52,6 +57,20 @@ public final class ReferenceServer {
           .build();
   public static final EventDefinition<Typing> TYPING =
       EventDefinition.builder("typing", Typing.class).description("Typing indicator").build();
+
+  /** The request of {@link #SUM}: both numbers required ({@code Integer}, so absent is null). */
+  public record Addends(@NotNull Integer a, @NotNull Integer b) {}
+
+  /** The result of {@link #SUM}. */
+  public record Total(long sum) {}
+
+  public static final CommandDefinition<Addends, Total> SUM =
+      CommandDefinition.builder("sum", Addends.class, Total.class)
+          .description("Adds two non-negative integers")
+          .build();
+
+  /** The application error code of {@link #SUM} for a negative addend. */
+  static final String NEGATIVE = "NEGATIVE";
 
   static final String ADMIN_ROLE = "admin";
   static final int EXIT_USAGE = 2;
@@ -141,7 +160,8 @@ public final class ReferenceServer {
                     .anyEvent()
                     .defaultSubscriptions(EventDefinition.ANY)
                     .build())
-            .joinPolicy(secretForAdmins(jwt));
+            .joinPolicy(secretForAdmins(jwt))
+            .command(SUM, sum());
     if (jwt) {
       // External suites often sign tokens without "exp"; an "exp" that is present is still checked.
       builder.authenticator(
@@ -160,6 +180,17 @@ public final class ReferenceServer {
         return Decision.allow();
       }
       return Decision.deny("admins only");
+    };
+  }
+
+  /** {@code {sum: a + b}}, or {@code NEGATIVE} with the addends as data. */
+  static CommandHandler<Addends, Total> sum() {
+    return (context, request) -> {
+      if (request.a() < 0 || request.b() < 0) {
+        throw new CommandException(
+            NEGATIVE, "a and b must not be negative", Map.of("a", request.a(), "b", request.b()));
+      }
+      return new Total((long) request.a() + request.b());
     };
   }
 

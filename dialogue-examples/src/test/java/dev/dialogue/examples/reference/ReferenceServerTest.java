@@ -301,7 +301,44 @@ class ReferenceServerTest {
     }
   }
 
+  // --- the command sum ---
+
+  @Test
+  void sum_answersTheSum_refusesNegatives_andRequiresBothNumbers() {
+    Recorder alice = devClient(devServer(), "alice", null);
+
+    JsonNode ok = command(alice, "sum", Map.of("a", 2, "b", 40));
+    assertThat(ok.path("ok").asBoolean()).as(ok.toString()).isTrue();
+    assertThat(ok.path("result").toString()).isEqualTo("{\"sum\":42}");
+    assertThat(
+            command(alice, "sum", Map.of("a", Integer.MAX_VALUE, "b", 1))
+                .path("result")
+                .path("sum")
+                .asLong())
+        .isEqualTo(Integer.MAX_VALUE + 1L);
+    assertThat(command(alice, "sum", Map.of("a", 0, "b", 0)).path("result").path("sum").asInt())
+        .isZero();
+
+    JsonNode negative = command(alice, "sum", Map.of("a", 1, "b", -2)).path("error");
+    assertThat(negative.path("code").asText()).isEqualTo("NEGATIVE");
+    assertThat(negative.path("message").asText()).isEqualTo("a and b must not be negative");
+    assertThat(negative.path("data").path("b").asInt()).isEqualTo(-2);
+
+    JsonNode missing = command(alice, "sum", Map.of("a", 1)).path("error");
+    assertThat(missing.path("code").asText()).isEqualTo("VALIDATION_FAILED");
+    assertThat(missing.path("message").asText())
+        .isEqualTo("Command 'sum' validation failed: b: must not be null");
+    assertThat(command(alice, "sum", Map.of("a", "1", "b", 2)).path("error").path("code").asText())
+        .isEqualTo("VALIDATION_FAILED");
+    assertThat(command(alice, "product", Map.of()).path("error").path("code").asText())
+        .isEqualTo("COMMAND_NOT_FOUND");
+  }
+
   // --- helpers ---
+
+  private static JsonNode command(Recorder client, String command, Object data) {
+    return client.request("dialogue:request", Map.of("command", command, "data", data));
+  }
 
   private int devServer() {
     return start("--host", "127.0.0.1", "--port", "0").port();
