@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The immutable description of a room: identity, the events it accepts, capacity, default
- * subscriptions, history sync on join and presence.
+ * subscriptions, history sync on join, presence and visibility.
  *
  * <pre>{@code
  * RoomConfig chat = RoomConfig.builder("chat", "Chat")
@@ -34,6 +34,8 @@ public final class RoomConfig {
   private final int syncHistoryOnJoin;
   private final boolean presence;
   private final String createdById;
+  private final RoomVisibility visibility;
+  private final RoomVisibilityPolicy visibleTo;
 
   private RoomConfig(Builder b) {
     this.id = b.id;
@@ -47,6 +49,8 @@ public final class RoomConfig {
     this.syncHistoryOnJoin = b.syncHistoryOnJoin;
     this.presence = b.presence;
     this.createdById = b.createdById;
+    this.visibility = b.visibility;
+    this.visibleTo = b.visibleTo;
   }
 
   private final List<String> eventOrder;
@@ -66,6 +70,8 @@ public final class RoomConfig {
     b.syncHistoryOnJoin = syncHistoryOnJoin;
     b.presence = presence;
     b.createdById = createdById;
+    b.visibility = visibility;
+    b.visibleTo = visibleTo;
     return b;
   }
 
@@ -129,6 +135,19 @@ public final class RoomConfig {
     return createdById;
   }
 
+  /** Who may know the room exists; {@link RoomVisibility#PUBLIC} unless set. */
+  public RoomVisibility visibility() {
+    return visibility;
+  }
+
+  /**
+   * Who besides its members may see a private room, or {@code null}: a private room without a
+   * policy is visible to its members only.
+   */
+  public RoomVisibilityPolicy visibleTo() {
+    return visibleTo;
+  }
+
   @Override
   public String toString() {
     return "RoomConfig{" + id + "}";
@@ -146,6 +165,8 @@ public final class RoomConfig {
     private int syncHistoryOnJoin;
     private boolean presence;
     private String createdById;
+    private RoomVisibility visibility = RoomVisibility.PUBLIC;
+    private RoomVisibilityPolicy visibleTo;
 
     private Builder(String id, String name) {
       requireNonNull(id, "id == null");
@@ -226,7 +247,38 @@ public final class RoomConfig {
       return this;
     }
 
+    /**
+     * Whether the room is listed and announced to everyone ({@link RoomVisibility#PUBLIC}, the
+     * default) or exists only for its members and whom {@link #visibleTo} admits ({@link
+     * RoomVisibility#PRIVATE}).
+     */
+    public Builder visibility(RoomVisibility visibility) {
+      this.visibility = requireNonNull(visibility, "visibility == null");
+      return this;
+    }
+
+    /**
+     * Makes the room {@linkplain RoomVisibility#PRIVATE private} and visible, besides its members,
+     * to the connections {@code policy} admits.
+     */
+    public Builder visibleTo(RoomVisibilityPolicy policy) {
+      this.visibleTo = requireNonNull(policy, "policy == null");
+      this.visibility = RoomVisibility.PRIVATE;
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if the room is public but has a visibility policy (set {@code
+     *     visibility(PUBLIC)} after {@code visibleTo})
+     */
     public RoomConfig build() {
+      if (visibility == RoomVisibility.PUBLIC && visibleTo != null) {
+        throw new IllegalStateException(
+            "room '"
+                + id
+                + "' is public, so its visibility policy would never be asked; remove visibleTo"
+                + " or make it private");
+      }
       return new RoomConfig(this);
     }
   }

@@ -81,7 +81,7 @@ public final class Requests {
 
   private void join(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
-    RealRoom room = hub.requireRoom(Fields.requiredString(request, "roomId"));
+    RealRoom room = hub.requireRoom(Fields.requiredString(request, "roomId"), c);
     ObjectNode since = Fields.optionalObject(request, "since");
     HistoryStore.Position position = null;
     if (since != null) {
@@ -165,7 +165,7 @@ public final class Requests {
     String eventName = Fields.requiredString(request, "event");
     ObjectNode meta = Fields.optionalObject(request, "meta");
     String clientMessageId = Fields.optionalString(request, "clientMessageId");
-    RealRoom room = hub.requireRoom(roomId);
+    RealRoom room = hub.requireRoom(roomId, c);
     if (clientMessageId != null
         && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
       throw Fields.invalid("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID + " characters");
@@ -246,7 +246,7 @@ public final class Requests {
               + ", got "
               + (end - start));
     }
-    RealRoom room = hub.requireRoom(roomId);
+    RealRoom room = hub.requireRoom(roomId, c);
     if (!room.contains(c)) {
       throw notInRoom(roomId);
     }
@@ -265,7 +265,9 @@ public final class Requests {
   private void listRooms(RealConnection c, JsonNode payload, Reply reply) {
     List<Wire.RoomInfo> infos = new ArrayList<>();
     for (RealRoom room : hub.rooms()) {
-      infos.add(room.info());
+      if (hub.canSee(room, c)) {
+        infos.add(room.info());
+      }
     }
     reply.ok(Wire.ROOMS, infos, new Wire.Rooms(infos));
   }
@@ -283,7 +285,7 @@ public final class Requests {
 
   /** The connection's membership in an existing room it has joined. */
   private Membership membership(RealConnection c, String roomId) {
-    hub.requireRoom(roomId);
+    hub.requireRoom(roomId, c);
     Membership m = c.membership(roomId);
     if (m == null) {
       throw notInRoom(roomId);

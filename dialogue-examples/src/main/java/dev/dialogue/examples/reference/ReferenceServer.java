@@ -6,6 +6,7 @@ import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.JoinPolicy;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.RoomVisibilityPolicy;
 import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
 import jakarta.validation.constraints.NotBlank;
@@ -30,6 +31,9 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code secret} "Secret": any event; only role {@code admin} may join, others get {@code
  *       JOIN_DENIED "admins only"}.
  *   <li>{@code lobby} "Lobby": any event; everyone is subscribed to everything.
+ *   <li>{@code vault} "Vault": any event; private, it exists only for role {@code admin}: for
+ *       everyone else it is absent from {@code listRooms} and any request naming it is answered as
+ *       for a room that does not exist ({@code ROOM_NOT_FOUND "Room 'vault' does not exist"}).
  * </ul>
  *
  * <p>Identity: without {@code --jwt-secret}, development mode ({@code auth.userId}, role from
@@ -140,7 +144,8 @@ public final class ReferenceServer {
                 RoomConfig.builder("lobby", "Lobby")
                     .anyEvent()
                     .defaultSubscriptions(EventDefinition.ANY)
-                    .build())
+                    .build(),
+                RoomConfig.builder("vault", "Vault").anyEvent().visibleTo(adminsOnly(jwt)).build())
             .joinPolicy(secretForAdmins(jwt));
     if (jwt) {
       // External suites often sign tokens without "exp"; an "exp" that is present is still checked.
@@ -161,6 +166,11 @@ public final class ReferenceServer {
       }
       return Decision.deny("admins only");
     };
+  }
+
+  /** Room {@code vault} exists only for role {@code admin}. */
+  static RoomVisibilityPolicy adminsOnly(boolean jwt) {
+    return (client, room) -> ADMIN_ROLE.equals(role(client, jwt));
   }
 
   /** The role from the token's claims in JWT mode, else from {@code auth.role}. */
