@@ -19,9 +19,9 @@
  * }</pre>
  *
  * <p>Entry point: {@link dev.dialogue.Dialogue}. Hooks: {@link dev.dialogue.Authenticator}, {@link
- * dev.dialogue.JoinPolicy}, {@link dev.dialogue.EventInterceptor}, {@link
- * dev.dialogue.DialogueListener}, {@link dev.dialogue.HistoryCleanup}, {@link
- * dev.dialogue.HistoryLoader}. The packages under {@code dev.dialogue.internal} are the engine and
- * the transport: not API, they may change in any release.
+ * dev.dialogue.JoinPolicy}, {@link dev.dialogue.RoomVisibilityPolicy}, {@link
+ * dev.dialogue.EventInterceptor}, {@link dev.dialogue.DialogueListener}, {@link
+ * dev.dialogue.HistoryCleanup}, {@link dev.dialogue.HistoryLoader}. The packages under {@code
+ * dev.dialogue.internal} are the engine and the transport: not API, they may change in any release.
  */
 package dev.dialogue;
