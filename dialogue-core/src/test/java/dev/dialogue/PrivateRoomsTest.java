@@ -68,6 +68,9 @@ class PrivateRoomsTest {
   private RawClient connect(String userId, String role) {
     RawClient client = RawClient.connect(server.port(), Map.of("userId", userId, "role", role));
     open.add(client);
+    // dialogue:connected can arrive before the server counts the connection in for announcements
+    // (Hub#connected); a request on its serial executor runs after that.
+    client.barrier();
     return client;
   }
 
