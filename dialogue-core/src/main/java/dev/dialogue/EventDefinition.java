@@ -15,10 +15,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  *     EventDefinition.builder("message", Message.class).history(100).build();
  * }</pre>
  *
- * <p>Payloads are converted from JSON with Jackson (unknown properties are dropped, the usual
- * coercions apply) and then checked with Jakarta Bean Validation: annotate record components with
- * {@code @NotBlank}, {@code @Size}, {@code @Valid} for nested objects and lists, and so on. An
- * event whose type is {@link JsonNode} accepts any JSON value.
+ * <p>Payloads are converted from JSON with Jackson and then checked with Jakarta Bean Validation:
+ * annotate record components with {@code @NotBlank}, {@code @Size}, {@code @Valid} for nested
+ * objects and lists, and so on. Conversion is strict: scalars are not coerced ({@code "5"} is not
+ * an {@code int}, {@code 1.5} is not a {@code long}), and a primitive component ({@code int},
+ * {@code boolean}, ...) that is missing or {@code null} is refused instead of becoming 0 or {@code
+ * false}; use a wrapper type ({@code Integer}) for an optional number. Unknown properties are
+ * dropped unless the definition says {@link UnknownProperties#REJECT}. An event whose type is
+ * {@link JsonNode} accepts any JSON value.
  *
  * @param <T> the payload type
  */
@@ -30,12 +34,32 @@ public final class EventDefinition<T> {
   private final Class<T> type;
   private final String description;
   private final int historyLimit;
+  private final UnknownProperties unknownProperties;
+
+  /**
+   * What a payload's properties that its type does not declare do: dropped, or refused with {@code
+   * VALIDATION_FAILED}. Applies at every depth of a typed payload (nested records, list elements).
+   */
+  public enum UnknownProperties {
+    /**
+     * Unknown properties are dropped: the envelope's {@code data} carries only the declared ones.
+     * The default, as in the original library (whose schemas strip unknown keys), so clients that
+     * send extra fields keep working.
+     */
+    IGNORE,
+    /**
+     * The first unknown property fails the trigger with {@code VALIDATION_FAILED} and the message
+     * {@code <path of the object>: Unrecognized key(s) in object: '<key>'}.
+     */
+    REJECT
+  }
 
   private EventDefinition(Builder<T> builder) {
     this.name = builder.name;
     this.type = builder.type;
     this.description = builder.description;
     this.historyLimit = builder.historyLimit;
+    this.unknownProperties = builder.unknownProperties;
   }
 
   /** An event with payload type {@code type} and no history. */
@@ -75,6 +99,11 @@ public final class EventDefinition<T> {
     return historyLimit;
   }
 
+  /** What unknown payload properties do; {@link UnknownProperties#IGNORE} unless set. */
+  public UnknownProperties unknownProperties() {
+    return unknownProperties;
+  }
+
   @Override
   public String toString() {
     return "EventDefinition{" + name + ": " + type.getSimpleName() + "}";
@@ -86,6 +115,7 @@ public final class EventDefinition<T> {
     private final Class<T> type;
     private String description;
     private int historyLimit;
+    private UnknownProperties unknownProperties = UnknownProperties.IGNORE;
 
     private Builder(String name, Class<T> type) {
       requireNonNull(name, "name == null");
@@ -111,6 +141,21 @@ public final class EventDefinition<T> {
         throw new IllegalArgumentException("history limit must be positive but was " + limit);
       }
       this.historyLimit = limit;
+      return this;
+    }
+
+    /**
+     * Whether payload properties the type does not declare are dropped ({@link
+     * UnknownProperties#IGNORE}, the default) or refused ({@link UnknownProperties#REJECT}). An
+     * untyped event ({@link JsonNode}) declares no properties, so it cannot reject unknown ones.
+     */
+    public Builder<T> unknownProperties(UnknownProperties policy) {
+      requireNonNull(policy, "policy == null");
+      if (policy == UnknownProperties.REJECT && type == JsonNode.class) {
+        throw new IllegalArgumentException(
+            "event '" + name + "' is untyped (JsonNode): it has no properties to check");
+      }
+      this.unknownProperties = policy;
       return this;
     }
 

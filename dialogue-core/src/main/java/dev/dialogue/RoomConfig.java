@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The immutable description of a room: identity, the events it accepts, capacity, default
- * subscriptions, history sync on join and presence.
+ * subscriptions, history sync on join, presence and visibility.
  *
  * <pre>{@code
  * RoomConfig chat = RoomConfig.builder("chat", "Chat")
@@ -38,6 +38,8 @@ public final class RoomConfig {
   private final String createdById;
   private final Map<String, CommandDefinition<?, ?>> commands;
   private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers;
+  private final RoomVisibility visibility;
+  private final RoomVisibilityPolicy visibleTo;
 
   private RoomConfig(Builder b) {
     this.id = b.id;
@@ -53,6 +55,8 @@ public final class RoomConfig {
     this.createdById = b.createdById;
     this.commands = Collections.unmodifiableMap(new LinkedHashMap<>(b.commands));
     this.commandHandlers = Map.copyOf(b.commandHandlers);
+    this.visibility = b.visibility;
+    this.visibleTo = b.visibleTo;
   }
 
   private final List<String> eventOrder;
@@ -74,6 +78,8 @@ public final class RoomConfig {
     b.createdById = createdById;
     b.commands.putAll(commands);
     b.commandHandlers.putAll(commandHandlers);
+    b.visibility = visibility;
+    b.visibleTo = visibleTo;
     return b;
   }
 
@@ -155,6 +161,19 @@ public final class RoomConfig {
     return commandHandlers.get(name);
   }
 
+  /** Who may know the room exists; {@link RoomVisibility#PUBLIC} unless set. */
+  public RoomVisibility visibility() {
+    return visibility;
+  }
+
+  /**
+   * Who besides its members may see a private room, or {@code null}: a private room without a
+   * policy is visible to its members only.
+   */
+  public RoomVisibilityPolicy visibleTo() {
+    return visibleTo;
+  }
+
   @Override
   public String toString() {
     return "RoomConfig{" + id + "}";
@@ -174,6 +193,8 @@ public final class RoomConfig {
     private String createdById;
     private final Map<String, CommandDefinition<?, ?>> commands = new LinkedHashMap<>();
     private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers = new LinkedHashMap<>();
+    private RoomVisibility visibility = RoomVisibility.PUBLIC;
+    private RoomVisibilityPolicy visibleTo;
 
     private Builder(String id, String name) {
       requireNonNull(id, "id == null");
@@ -282,7 +303,38 @@ public final class RoomConfig {
       return this;
     }
 
+    /**
+     * Whether the room is listed and announced to everyone ({@link RoomVisibility#PUBLIC}, the
+     * default) or exists only for its members and whom {@link #visibleTo} admits ({@link
+     * RoomVisibility#PRIVATE}).
+     */
+    public Builder visibility(RoomVisibility visibility) {
+      this.visibility = requireNonNull(visibility, "visibility == null");
+      return this;
+    }
+
+    /**
+     * Makes the room {@linkplain RoomVisibility#PRIVATE private} and visible, besides its members,
+     * to the connections {@code policy} admits.
+     */
+    public Builder visibleTo(RoomVisibilityPolicy policy) {
+      this.visibleTo = requireNonNull(policy, "policy == null");
+      this.visibility = RoomVisibility.PRIVATE;
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if the room is public but has a visibility policy (set {@code
+     *     visibility(PUBLIC)} after {@code visibleTo})
+     */
     public RoomConfig build() {
+      if (visibility == RoomVisibility.PUBLIC && visibleTo != null) {
+        throw new IllegalStateException(
+            "room '"
+                + id
+                + "' is public, so its visibility policy would never be asked; remove visibleTo"
+                + " or make it private");
+      }
       return new RoomConfig(this);
     }
   }

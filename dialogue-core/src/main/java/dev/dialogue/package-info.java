@@ -19,11 +19,12 @@
  * }</pre>
  *
  * <p>Entry point: {@link dev.dialogue.Dialogue}. Hooks: {@link dev.dialogue.Authenticator}, {@link
- * dev.dialogue.JoinPolicy}, {@link dev.dialogue.EventInterceptor}, {@link
- * dev.dialogue.DialogueListener}, {@link dev.dialogue.HistoryCleanup}, {@link
- * dev.dialogue.HistoryLoader}. Commands (a client's request answered by the application with a
- * result or an error): {@link dev.dialogue.CommandDefinition}, {@link dev.dialogue.CommandHandler},
- * {@link dev.dialogue.CommandException}. The packages under {@code dev.dialogue.internal} are the
- * engine and the transport: not API, they may change in any release.
+ * dev.dialogue.JoinPolicy}, {@link dev.dialogue.RoomVisibilityPolicy}, {@link
+ * dev.dialogue.EventInterceptor}, {@link dev.dialogue.DialogueListener}, {@link
+ * dev.dialogue.HistoryCleanup}, {@link dev.dialogue.HistoryLoader}. Commands (a client's request
+ * answered by the application with a result or an error): {@link dev.dialogue.CommandDefinition},
+ * {@link dev.dialogue.CommandHandler}, {@link dev.dialogue.CommandException}. The packages under
+ * {@code dev.dialogue.internal} are the engine and the transport: not API, they may change in any
+ * release.
  */
 package dev.dialogue;

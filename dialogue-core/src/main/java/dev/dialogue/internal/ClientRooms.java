@@ -47,10 +47,13 @@ final class ClientRooms {
     if (request.hasNonNull("maxSize") && maxSize <= 0) {
       throw Fields.invalid("maxSize must be a positive integer, got " + maxSize);
     }
-    if (hub.room(id.textValue()) != null) {
+    RealRoom taken = hub.room(id.textValue());
+    if (taken != null && hub.canSee(taken, c)) {
       throw new DialogueException(
           ErrorCode.ROOM_EXISTS, "Room '" + id.textValue() + "' already exists");
     }
+    // An id a hidden private room holds goes on as if free, so that a creation policy refusing
+    // it (e.g. a reserved prefix) answers as it would for a free id; only then ROOM_EXISTS.
     RoomConfig.Builder builder =
         RoomConfig.builder(id.textValue(), name.textValue()).createdById(c.userId());
     if (description != null) {
@@ -78,7 +81,7 @@ final class ClientRooms {
   void delete(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.DELETE_ROOM, "{roomId}");
     String roomId = Fields.requiredString(request, "roomId");
-    RealRoom room = hub.requireRoom(roomId);
+    RealRoom room = hub.requireRoom(roomId, c);
     if (room.state().configured() || room.createdById() == null) {
       throw new DialogueException(
           ErrorCode.PERMISSION_DENIED,
@@ -89,7 +92,7 @@ final class ClientRooms {
           ErrorCode.PERMISSION_DENIED, "Only the room creator can delete this room");
     }
     if (!hub.deleteRoom(roomId, c, reply)) {
-      throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + roomId + "' does not exist");
+      throw Visibility.notFound(roomId);
     }
   }
 }

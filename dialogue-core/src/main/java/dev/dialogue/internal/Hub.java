@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 
 /**
@@ -111,9 +112,23 @@ public final class Hub implements RealConnection.ServerSide {
   public RealRoom requireRoom(String roomId) {
     RealRoom room = room(roomId);
     if (room == null) {
-      throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + roomId + "' does not exist");
+      throw Visibility.notFound(roomId);
     }
     return room;
+  }
+
+  /** A room {@code viewer} may see; one it may not is answered exactly as a missing one. */
+  RealRoom requireRoom(String roomId, RealConnection viewer) {
+    RealRoom room = room(roomId);
+    if (room == null || !Visibility.canSee(room, viewer, log)) {
+      throw Visibility.notFound(roomId);
+    }
+    return room;
+  }
+
+  /** Whether {@code viewer} may know that {@code room} exists (listing, announcements). */
+  boolean canSee(RealRoom room, RealConnection viewer) {
+    return Visibility.canSee(room, viewer, log);
   }
 
   public List<RealRoom> rooms() {
@@ -148,7 +163,7 @@ public final class Hub implements RealConnection.ServerSide {
     }
     hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
     Wire.RoomCreated created = Wire.RoomCreated.of(config);
-    broadcastToAll(Wire.ROOM_CREATED, created, creator);
+    broadcastTo(Visibility.audience(room, log), Wire.ROOM_CREATED, created, creator);
     if (creator != null) {
       reply.ok(Wire.ROOM_CREATED, created, created);
     }
@@ -169,6 +184,7 @@ public final class Hub implements RealConnection.ServerSide {
     if (state.createdByClient()) {
       clientRoomCount.decrementAndGet();
     }
+    Predicate<RealConnection> audience = Visibility.audience(room, log);
     List<Membership> former = new ArrayList<>();
     Map<String, List<EventMessage>> history = state.delete(former);
     history.forEach(
@@ -181,7 +197,7 @@ public final class Hub implements RealConnection.ServerSide {
       hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
     }
     Wire.RoomRef deleted = new Wire.RoomRef(roomId);
-    broadcastToAll(Wire.ROOM_DELETED, deleted, requester);
+    broadcastTo(audience, Wire.ROOM_DELETED, deleted, requester);
     if (requester != null) {
       reply.ok(Wire.ROOM_DELETED, deleted, deleted);
     }
@@ -303,11 +319,14 @@ public final class Hub implements RealConnection.ServerSide {
     validator.close();
   }
 
-  /** Sends to every authenticated connection except {@code except}, encoding once. */
-  void broadcastToAll(String eventName, Object payload, RealConnection except) {
+  /**
+   * Sends to the authenticated connections in {@code audience} but {@code except}, encoding once.
+   */
+  private void broadcastTo(
+      Predicate<RealConnection> audience, String eventName, Object payload, RealConnection except) {
     OutboundEvent broadcast = new OutboundEvent(eventName, Json.raw(payload), connections.size());
     for (RealConnection c : connections.live()) {
-      if (c != except && c.isAnnounced()) {
+      if (c != except && c.isAnnounced() && audience.test(c)) {
         c.emit(broadcast);
       }
     }

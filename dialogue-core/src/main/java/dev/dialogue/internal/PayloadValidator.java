@@ -1,23 +1,28 @@
 package dev.dialogue.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDefinition;
+import dev.dialogue.EventDefinition.UnknownProperties;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -32,13 +37,25 @@ import java.util.stream.Collectors;
 public final class PayloadValidator implements AutoCloseable {
   /**
    * Payload conversion refuses scalar coercion (a number where a string is declared, a string where
-   * a number is): the declared type is the contract, as a schema validator would hold it.
+   * a number is, a fraction where an integer is) and a missing or null value for a primitive (which
+   * Jackson would otherwise turn into 0 or false): the declared type is the contract, as a schema
+   * validator would hold it.
    */
   private static final ObjectMapper STRICT = strictMapper();
+
+  /** Conversion for {@link UnknownProperties#IGNORE}: unknown properties are dropped. */
+  private static final ObjectReader IGNORING =
+      STRICT.reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** Conversion for {@link UnknownProperties#REJECT}: the first unknown property fails. */
+  private static final ObjectReader REJECTING =
+      STRICT.reader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private static ObjectMapper strictMapper() {
     ObjectMapper mapper = Json.MAPPER.copy();
     mapper.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+    mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
     mapper
         .coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -56,7 +73,8 @@ public final class PayloadValidator implements AutoCloseable {
   }
 
   /**
-   * Returns the payload as the server parsed it (unknown fields dropped, coercions applied).
+   * Returns the payload as the server parsed it: unknown fields dropped (or refused, as the
+   * definition's {@link UnknownProperties} says), null fields omitted.
    *
    * @throws DialogueException with {@code VALIDATION_FAILED}
    */
@@ -67,10 +85,12 @@ public final class PayloadValidator implements AutoCloseable {
     }
     Object value;
     try {
-      value = STRICT.treeToValue(input, definition.type());
+      ObjectReader reader =
+          definition.unknownProperties() == UnknownProperties.REJECT ? REJECTING : IGNORING;
+      value = reader.forType(definition.type()).readValue(input);
     } catch (JsonProcessingException e) {
       throw failed(eventName, List.of(describe(e, input)));
-    } catch (IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw failed(eventName, List.of(": " + rootMessage(e)));
     }
     if (value == null) {
@@ -118,29 +138,63 @@ public final class PayloadValidator implements AutoCloseable {
   }
 
   private static String describe(JsonProcessingException e, JsonNode input) {
-    if (e instanceof JsonMappingException jme) {
-      List<String> path = new ArrayList<>();
-      JsonNode at = input;
-      for (JsonMappingException.Reference ref : jme.getPath()) {
-        if (ref.getFieldName() != null) {
-          path.add(ref.getFieldName());
-          at = at == null ? null : at.get(ref.getFieldName());
-        } else if (ref.getIndex() >= 0) {
-          path.add(Integer.toString(ref.getIndex()));
-          at = at == null ? null : at.get(ref.getIndex());
-        }
-      }
-      String where = String.join(".", path);
-      if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
-        return where
-            + ": Expected "
-            + expectedKind(mie.getTargetType())
-            + ", received "
-            + Json.kind(at);
-      }
-      return where + ": " + rootMessage(e);
+    if (!(e instanceof JsonMappingException jme)) {
+      return ": " + rootMessage(e);
     }
-    return ": " + rootMessage(e);
+    List<String> path = new ArrayList<>();
+    JsonNode at = input;
+    boolean absent = false;
+    for (JsonMappingException.Reference ref : jme.getPath()) {
+      if (ref.getFieldName() != null) {
+        path.add(ref.getFieldName());
+        absent = at == null || !at.has(ref.getFieldName());
+        at = at == null ? null : at.get(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.add(Integer.toString(ref.getIndex()));
+        absent = at == null || !at.has(ref.getIndex());
+        at = at == null ? null : at.get(ref.getIndex());
+      }
+    }
+    if (e instanceof UnrecognizedPropertyException unknown) {
+      // The way Zod's strict objects say it: the path is the object, the message names the key.
+      String object = String.join(".", path.subList(0, Math.max(0, path.size() - 1)));
+      return object + ": Unrecognized key(s) in object: '" + unknown.getPropertyName() + "'";
+    }
+    String where = String.join(".", path);
+    if (e instanceof MismatchedInputException mie && mie.getTargetType() != null) {
+      return where + ": " + mismatch(mie.getTargetType(), at, absent);
+    }
+    return where + ": " + rootMessage(e);
+  }
+
+  /** Zod's words for a value that does not fit the declared type. */
+  private static String mismatch(Class<?> type, JsonNode value, boolean absent) {
+    if (absent) {
+      return "Required";
+    }
+    if (type.isEnum() && value != null && value.isTextual()) {
+      StringBuilder accepted = new StringBuilder();
+      for (Object constant : type.getEnumConstants()) {
+        accepted.append(accepted.length() == 0 ? "'" : " | '").append(constant).append('\'');
+      }
+      return "Invalid enum value. Expected " + accepted + ", received '" + value.textValue() + "'";
+    }
+    if (isIntegral(type) && value != null && value.isFloatingPointNumber()) {
+      return "Expected integer, received float";
+    }
+    return "Expected " + expectedKind(type) + ", received " + Json.kind(value);
+  }
+
+  private static boolean isIntegral(Class<?> type) {
+    return type == int.class
+        || type == long.class
+        || type == short.class
+        || type == byte.class
+        || type == Integer.class
+        || type == Long.class
+        || type == Short.class
+        || type == Byte.class
+        || type == java.math.BigInteger.class;
   }
 
   private static String rootMessage(Throwable e) {

@@ -84,7 +84,7 @@ public final class Requests {
 
   private void join(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
-    RoomState room = hub.requireRoom(Fields.requiredString(request, "roomId")).state();
+    RoomState room = hub.requireRoom(Fields.requiredString(request, "roomId"), c).state();
     ObjectNode since = Fields.optionalObject(request, "since");
     HistoryStore.Position position = null;
     if (since != null) {
@@ -167,7 +167,7 @@ public final class Requests {
     String eventName = Fields.requiredString(request, "event");
     ObjectNode meta = Fields.optionalObject(request, "meta");
     String clientMessageId = Fields.optionalString(request, "clientMessageId");
-    RoomState room = hub.requireRoom(roomId).state();
+    RoomState room = hub.requireRoom(roomId, c).state();
     if (clientMessageId != null
         && (clientMessageId.isEmpty() || clientMessageId.length() > MAX_CLIENT_MESSAGE_ID)) {
       throw Fields.invalid("clientMessageId must be 1 to " + MAX_CLIENT_MESSAGE_ID + " characters");
@@ -248,7 +248,7 @@ public final class Requests {
               + ", got "
               + (end - start));
     }
-    RealRoom room = hub.requireRoom(roomId);
+    RealRoom room = hub.requireRoom(roomId, c);
     if (!room.state().contains(c)) {
       throw notInRoom(roomId);
     }
@@ -267,7 +267,9 @@ public final class Requests {
   private void listRooms(RealConnection c, JsonNode payload, Reply reply) {
     List<Wire.RoomInfo> infos = new ArrayList<>();
     for (RealRoom room : hub.rooms()) {
-      infos.add(room.state().info());
+      if (hub.canSee(room, c)) {
+        infos.add(room.state().info());
+      }
     }
     reply.ok(Wire.ROOMS, infos, new Wire.Rooms(infos));
   }
@@ -285,7 +287,7 @@ public final class Requests {
 
   /** The connection's membership in an existing room it has joined. */
   private Membership membership(RealConnection c, String roomId) {
-    hub.requireRoom(roomId);
+    hub.requireRoom(roomId, c);
     Membership m = c.membership(roomId);
     if (m == null) {
       throw notInRoom(roomId);

@@ -9,6 +9,7 @@ import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.JoinPolicy;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.RoomVisibilityPolicy;
 import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
 import jakarta.validation.constraints.NotBlank;
@@ -33,6 +34,9 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code secret} "Secret": any event; only role {@code admin} may join, others get {@code
  *       JOIN_DENIED "admins only"}.
  *   <li>{@code lobby} "Lobby": any event; everyone is subscribed to everything.
+ *   <li>{@code vault} "Vault": any event; private, it exists only for role {@code admin}: for
+ *       everyone else it is absent from {@code listRooms} and any request naming it is answered as
+ *       for a room that does not exist ({@code ROOM_NOT_FOUND "Room 'vault' does not exist"}).
  *   <li>the global command {@code sum} ({@code {a: int, b: int}}, both required): answers {@code
  *       {sum: a + b}}; refuses with the application error {@code NEGATIVE} when either is negative.
  * </ul>
@@ -159,7 +163,8 @@ public final class ReferenceServer {
                 RoomConfig.builder("lobby", "Lobby")
                     .anyEvent()
                     .defaultSubscriptions(EventDefinition.ANY)
-                    .build())
+                    .build(),
+                RoomConfig.builder("vault", "Vault").anyEvent().visibleTo(adminsOnly(jwt)).build())
             .joinPolicy(secretForAdmins(jwt))
             .command(SUM, sum());
     if (jwt) {
@@ -192,6 +197,11 @@ public final class ReferenceServer {
       }
       return new Total((long) request.a() + request.b());
     };
+  }
+
+  /** Room {@code vault} exists only for role {@code admin}. */
+  static RoomVisibilityPolicy adminsOnly(boolean jwt) {
+    return (client, room) -> ADMIN_ROLE.equals(role(client, jwt));
   }
 
   /** The role from the token's claims in JWT mode, else from {@code auth.role}. */

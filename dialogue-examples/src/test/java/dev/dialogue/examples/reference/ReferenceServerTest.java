@@ -210,14 +210,90 @@ class ReferenceServerTest {
   }
 
   @Test
-  void listRooms_showsTheFourReferenceRooms() {
-    Recorder alice = devClient(devServer(), "alice", null);
+  void listRooms_showsTheFourPublicReferenceRooms_andTheVaultToAdminsOnly() {
+    int port = devServer();
+    Recorder alice = devClient(port, "alice", null);
+    Recorder admin = devClient(port, "root", "admin");
 
     JsonNode rooms = alice.request("dialogue:listRooms", null).path("rooms");
+    JsonNode adminRooms = admin.request("dialogue:listRooms", null).path("rooms");
 
     assertThat(rooms.findValuesAsText("id")).containsExactly("chat", "tiny", "secret", "lobby");
     assertThat(rooms.findValuesAsText("name")).containsExactly("Chat", "Tiny", "Secret", "Lobby");
     assertThat(rooms.get(1).path("maxSize").asInt()).isEqualTo(1);
+    assertThat(adminRooms.findValuesAsText("id"))
+        .containsExactly("chat", "tiny", "secret", "lobby", "vault");
+    assertThat(adminRooms.findValuesAsText("name"))
+        .containsExactly("Chat", "Tiny", "Secret", "Lobby", "Vault");
+  }
+
+  @Test
+  void vault_existsOnlyForRoleAdmin_inDevelopmentMode() {
+    int port = devServer();
+    Recorder admin = devClient(port, "root", "admin");
+    Recorder user = devClient(port, "joe", "user");
+    Recorder noRole = devClient(port, "ann", null);
+
+    JsonNode joined = admin.request("dialogue:join", Map.of("roomId", "vault"));
+    assertThat(joined.path("ok").asBoolean()).as(joined.toString()).isTrue();
+    assertThat(joined.path("roomName").asText()).isEqualTo("Vault");
+    assertThat(trigger(admin, "vault", "anything", Map.of("n", 1)).path("ok").asBoolean()).isTrue();
+    assertThat(history(admin, "vault", "anything").path("events")).isEmpty();
+
+    for (Recorder outsider : List.of(user, noRole)) {
+      for (Map<String, Object> request :
+          List.of(
+              Map.<String, Object>of("event", "dialogue:join"),
+              Map.<String, Object>of("event", "dialogue:getHistory", "eventName", "anything"),
+              Map.<String, Object>of("event", "dialogue:subscribeAll"))) {
+        Map<String, Object> payload = new java.util.HashMap<>(request);
+        String event = (String) payload.remove("event");
+        payload.put("roomId", "vault");
+        JsonNode hidden = outsider.request(event, payload);
+        payload.put("roomId", "nowhere");
+        JsonNode missing = outsider.request(event, payload);
+        assertThat(hidden.path("error").path("code").asText())
+            .as(event)
+            .isEqualTo("ROOM_NOT_FOUND");
+        assertThat(hidden.path("error").path("message").asText())
+            .as(event)
+            .isEqualTo("Room 'vault' does not exist");
+        assertThat(hidden.toString().replace("vault", "nowhere")).isEqualTo(missing.toString());
+      }
+      assertThat(
+              trigger(outsider, "vault", "anything", Map.of("n", 1))
+                  .path("error")
+                  .path("message")
+                  .asText())
+          .isEqualTo("Room 'vault' does not exist");
+    }
+    // Without an ack, the compatible reply event, as for a missing room.
+    user.emit("dialogue:join", Map.of("roomId", "vault"));
+    JsonNode error = user.take("dialogue:error").data();
+    assertThat(error.path("code").asText()).isEqualTo("ROOM_NOT_FOUND");
+    assertThat(error.path("message").asText()).isEqualTo("Room 'vault' does not exist");
+  }
+
+  @Test
+  void vault_existsOnlyForTheAdminRoleClaim_inJwtMode() {
+    int port = start("--host", "127.0.0.1", "--port", "0", "--jwt-secret", SECRET).port();
+    Recorder admin = track(Recorder.open(port, Map.of("token", token("root", "admin", SECRET))));
+    Recorder user =
+        track(Recorder.open(port, Map.of("token", token("joe", "user", SECRET), "role", "admin")));
+    admin.awaitConnected();
+    user.awaitConnected();
+
+    assertThat(admin.request("dialogue:join", Map.of("roomId", "vault")).path("ok").asBoolean())
+        .isTrue();
+    assertThat(
+            user.request("dialogue:join", Map.of("roomId", "vault"))
+                .path("error")
+                .path("message")
+                .asText())
+        .as("auth.role is not trusted with a token")
+        .isEqualTo("Room 'vault' does not exist");
+    assertThat(user.request("dialogue:listRooms", null).path("rooms").findValuesAsText("id"))
+        .doesNotContain("vault");
   }
 
   // --- identity ---
