@@ -58,7 +58,7 @@ public final class Commands {
       if (roomId.isEmpty()) {
         throw Fields.invalid("roomId must not be empty");
       }
-      room = hub.requireRoom(roomId);
+      room = hub.requireRoom(roomId, sender);
       if (!room.state().contains(sender)) {
         throw new DialogueException(ErrorCode.NOT_IN_ROOM, "Join room '" + roomId + "' first");
       }
@@ -81,13 +81,16 @@ public final class Commands {
   }
 
   /**
-   * Where a command's handler runs. Today on the calling thread: the sender's serial executor, on
-   * the hook executor, so a connection's commands are handled in the order it sent them. A per-room
-   * serial executor (a room's handlers one at a time) goes here: {@code room == null ?
-   * invocation.run() : <the room's executor>.execute(invocation)}.
+   * Where a command's handler runs: a global command's on the sender's serial executor (so a
+   * connection's commands are handled in the order it sent them), a room's on the room's serial
+   * executor, one at a time with the room's other application code (docs/concurrency.md).
    */
   private static void run(RealRoom room, Runnable invocation) {
-    invocation.run();
+    if (room == null) {
+      invocation.run();
+    } else {
+      room.state().runSerially(invocation);
+    }
   }
 
   /** The request converted and validated as an event's payload is; VALIDATION_FAILED if not. */

@@ -118,6 +118,11 @@ public final class Hooks {
     return EventDecision.proceed(current);
   }
 
+  /** Whether any listener or interceptor wants to hear of delivered events. */
+  boolean observesDeliveries() {
+    return !hooks.listeners().isEmpty() || !hooks.interceptors().isEmpty();
+  }
+
   void afterEach(Room room, EventMessage message, int recipients) {
     for (EventInterceptor interceptor : hooks.interceptors()) {
       try {

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -194,14 +195,14 @@ public final class Hub implements RealConnection.ServerSide {
       if (m.connection instanceof RealConnection c) {
         c.detach(m);
       }
-      hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
+      state.runSerially(() -> hooks.notify("onLeft", l -> l.onLeft(m.connection, room)));
     }
     Wire.RoomRef deleted = new Wire.RoomRef(roomId);
     broadcastTo(audience, Wire.ROOM_DELETED, deleted, requester);
     if (requester != null) {
       reply.ok(Wire.ROOM_DELETED, deleted, deleted);
     }
-    hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room));
+    state.runSerially(() -> hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room)));
     return true;
   }
 
@@ -255,13 +256,19 @@ public final class Hub implements RealConnection.ServerSide {
       return;
     }
     hooks.notify("onDisconnected", l -> l.onDisconnected(connection, reason));
+    List<CompletableFuture<Void>> left = new ArrayList<>();
     for (String roomId : connection.rooms()) {
       Membership m = connection.membership(roomId);
       if (m != null && m.room.remove(connection, connection::detach)) {
-        hooks.notify("onLeft", l -> l.onLeft(connection, m.room.face()));
+        left.add(
+            m.room.runSerially(
+                () -> hooks.notify("onLeft", l -> l.onLeft(connection, m.room.face()))));
       }
     }
-    connections.remove(connection);
+    // Forgotten once every onLeft ran (on the rooms' executors): endAll waits for that.
+    CompletableFuture<Void> all = CompletableFuture.allOf(left.toArray(CompletableFuture[]::new));
+    connection.serial.holdUntil(all);
+    all.whenComplete((ok, failed) -> connections.remove(connection));
   }
 
   @Override

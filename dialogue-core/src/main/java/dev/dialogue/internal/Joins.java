@@ -116,10 +116,18 @@ public final class Joins {
           answerJoined(
               reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
       case ADMITTED -> {
-        hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
-        if (!reply.acked() && !cut.get(0).isEmpty()) {
-          connection.emit(Wire.HISTORY, new Wire.History(room.id(), cut.get(0)));
-        }
+        // On the room's serial executor, like the room's other application code: two joins never
+        // run onJoined at once; history follows whatever onJoined sends.
+        List<EventMessage> history = cut.get(0);
+        // The connection's next request waits for it, so its listener calls keep request order.
+        connection.serial.holdUntil(
+            room.runSerially(
+                () -> {
+                  hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
+                  if (!reply.acked() && !history.isEmpty()) {
+                    connection.emit(Wire.HISTORY, new Wire.History(room.id(), history));
+                  }
+                }));
       }
     }
   }
@@ -150,7 +158,8 @@ public final class Joins {
               reply.ok(Wire.LEFT, ref, ref);
             });
     if (removed) {
-      hooks.notify("onLeft", l -> l.onLeft(connection, room.face()));
+      connection.serial.holdUntil(
+          room.runSerially(() -> hooks.notify("onLeft", l -> l.onLeft(connection, room.face()))));
     }
     return removed;
   }

@@ -152,17 +152,26 @@ final class Publisher {
             approved.id(),
             null,
             approved.clientMessageId());
+    int historyLimit = definition == null ? 0 : definition.historyLimit();
+    // Application code that follows delivery runs on the room's serial executor, in offset order;
+    // with nobody to run, only the memory budget is counted.
+    boolean observed = hooks.observesDeliveries() || !room.handlers(eventName).isEmpty();
     Broker.Delivery delivery =
-        room.deliver(approved, definition == null ? 0 : definition.historyLimit());
+        room.deliver(
+            approved, historyLimit, observed ? (event, s) -> afterShown(room, event, s) : null);
     EventMessage delivered = delivery.message();
     CompletableFuture<Broker.Shown> shown = delivery.shown();
     if (shown.isDone() && !shown.isCompletedExceptionally()) {
-      afterShown(room, delivered, shown.join());
+      if (!observed) {
+        histories.delivered(room, delivered, shown.join().evicted(), rooms);
+      }
       return new Publication(delivered, DURABLE, false);
     }
-    // Waiting for the store: what follows delivery runs once the room shows the event, in the
-    // room's offset order, on a hook thread (never the store's writer).
-    shown.thenAcceptAsync(s -> afterShown(room, delivered, s), room.afterShown);
+    if (!observed) {
+      // Off the room's lock (the budget may trim other rooms), in offset order.
+      shown.thenAcceptAsync(
+          s -> histories.delivered(room, delivered, s.evicted(), rooms), room.serial);
+    }
     CompletableFuture<Void> durable =
         shown.handle(
             (s, failed) -> {

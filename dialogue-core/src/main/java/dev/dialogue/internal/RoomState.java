@@ -15,9 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -66,10 +69,12 @@ public final class RoomState implements Broker.Node {
   final SerialExecutor cleanups;
 
   /**
-   * Runs what follows the delivery of events that waited for the store (handlers, afterEach), one
-   * at a time in offset order.
+   * The room's serial executor, like an actor's mailbox: the application's code for this room (its
+   * event handlers, {@code onTriggered} and {@code afterEach} for its events, its command handlers,
+   * {@code onJoined} and {@code onLeft}) runs here one task at a time, in the room's order, on the
+   * hook executor; different rooms' tasks run in parallel.
    */
-  final SerialExecutor afterShown;
+  final SerialExecutor serial;
 
   private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
 
@@ -91,7 +96,7 @@ public final class RoomState implements Broker.Node {
     this.face = face;
     this.config = config;
     this.cleanups = new SerialExecutor(runtime.executor(), runtime.logger());
-    this.afterShown = new SerialExecutor(runtime.executor(), runtime.logger());
+    this.serial = new SerialExecutor(runtime.executor(), runtime.logger());
     this.defaultSubscriptions = Set.copyOf(config.defaultSubscriptions());
     this.sequence = sequence;
     this.createdByClient = createdByClient;
@@ -149,6 +154,28 @@ public final class RoomState implements Broker.Node {
   EventDefinition<?> definition(String eventName, Map<String, EventDefinition<?>> global) {
     EventDefinition<?> own = config.event(eventName);
     return own != null ? own : config.anyEvent() ? global.get(eventName) : null;
+  }
+
+  /**
+   * Runs {@code task} on the room's {@link #serial} executor (here, when the server is stopping and
+   * the executor takes no more); the result completes once it ran.
+   */
+  CompletableFuture<Void> runSerially(Runnable task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable once =
+        () -> {
+          try {
+            task.run();
+          } finally {
+            done.complete(null);
+          }
+        };
+    try {
+      serial.execute(once);
+    } catch (RejectedExecutionException stopping) {
+      once.run();
+    }
+    return done;
   }
 
   // ---- handlers ----
@@ -285,13 +312,35 @@ public final class RoomState implements Broker.Node {
    * Broker.Stream#publish}).
    */
   public Broker.Delivery deliver(EventMessage message, int historyLimit) {
+    return deliver(message, historyLimit, null);
+  }
+
+  /**
+   * Like {@link #deliver(EventMessage, int)}, and then {@code after} on the room's {@link #serial}
+   * executor once the event is shown: handed over under the lock, so the room's events reach it in
+   * offset order. Never for an event that is not shown (storing failed, the room went away).
+   */
+  Broker.Delivery deliver(
+      EventMessage message, int historyLimit, BiConsumer<EventMessage, Broker.Shown> after) {
     lock.lock();
     try {
       if (deleted) {
         throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' does not exist");
       }
       lastActivity = System.nanoTime();
-      return stream.publish(message, historyLimit);
+      Broker.Delivery delivery = stream.publish(message, historyLimit);
+      if (after != null) {
+        EventMessage shownEvent = delivery.message();
+        CompletableFuture<Broker.Shown> shown = delivery.shown();
+        if (!shown.isDone()) {
+          // Completed under the lock too (in offset order), which hands the task over.
+          shown.thenAcceptAsync(s -> after.accept(shownEvent, s), serial);
+        } else if (!shown.isCompletedExceptionally()) {
+          Broker.Shown s = shown.join();
+          serial.execute(() -> after.accept(shownEvent, s));
+        }
+      }
+      return delivery;
     } finally {
       lock.unlock();
     }

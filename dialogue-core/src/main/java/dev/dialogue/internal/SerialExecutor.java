@@ -1,6 +1,7 @@
 package dev.dialogue.internal;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -22,6 +23,12 @@ public final class SerialExecutor implements Executor {
   private ArrayDeque<Runnable> tasks;
 
   private boolean running;
+
+  /** The thread draining now, or null. Guarded by this. */
+  private Thread drainer;
+
+  /** Set by the running task: the next one waits until it completes. Guarded by this. */
+  private CompletableFuture<?> hold;
 
   SerialExecutor(Executor delegate, Logger log) {
     this.delegate = delegate;
@@ -52,6 +59,19 @@ public final class SerialExecutor implements Executor {
     }
   }
 
+  /**
+   * Called from the task this executor is running: the next task starts only once {@code done}
+   * completes (a request whose listeners run on a room's executor, so that the connection's
+   * listener calls keep its request order); no thread waits meanwhile. Anywhere else, a no-op.
+   */
+  public void holdUntil(CompletableFuture<?> done) {
+    synchronized (this) {
+      if (drainer == Thread.currentThread() && !done.isDone()) {
+        hold = hold == null ? done : CompletableFuture.allOf(hold, done);
+      }
+    }
+  }
+
   /** Whether a task queue is allocated (for tests in this package). */
   public synchronized boolean holdsQueue() {
     return tasks != null;
@@ -79,12 +99,31 @@ public final class SerialExecutor implements Executor {
           tasks = null;
           return;
         }
+        drainer = Thread.currentThread();
       }
       try {
         next.run();
       } catch (RuntimeException | Error e) {
-        log.error("Task failed on a connection's serial executor", e);
+        log.error("Task failed on a serial executor", e);
       }
+      CompletableFuture<?> wait;
+      synchronized (this) {
+        drainer = null;
+        wait = hold;
+        hold = null;
+      }
+      if (wait != null && !wait.isDone()) {
+        wait.whenComplete((r, e) -> resume()); // still running: nothing else starts meanwhile
+        return;
+      }
+    }
+  }
+
+  private void resume() {
+    try {
+      delegate.execute(this::drain);
+    } catch (RejectedExecutionException stopping) {
+      drain();
     }
   }
 }
