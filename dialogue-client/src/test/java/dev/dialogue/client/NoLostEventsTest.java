@@ -9,6 +9,7 @@ import dev.dialogue.DialogueListener;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.testing.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,11 +53,27 @@ class NoLostEventsTest {
                     .events(MESSAGE)
                     .defaultSubscriptions("message")
                     .build(),
-                RoomConfig.builder("lobby", "Lobby").anyEvent().defaultSubscriptions("*").build())
+                RoomConfig.builder("lobby", "Lobby").anyEvent().defaultSubscriptions("*").build(),
+                RoomConfig.builder("quiet", "Quiet").anyEvent().build())
             .build()
             .start();
     closeables.add(server);
     return server;
+  }
+
+  private FaultProxy proxy(Dialogue server) {
+    FaultProxy proxy = FaultProxy.to(server.port());
+    closeables.add(proxy);
+    return proxy;
+  }
+
+  /** Cuts the client off, runs {@code whileAway} once the server has forgotten it, lets it back. */
+  private static void away(Dialogue server, FaultProxy proxy, String userId, Runnable whileAway) {
+    proxy.refuse(true);
+    proxy.reset();
+    eventually("the server forgot " + userId, () -> server.clients(userId).isEmpty());
+    whileAway.run();
+    proxy.refuse(false);
   }
 
   private DialogueClient client(int port, String userId) {
@@ -215,10 +232,244 @@ class NoLostEventsTest {
     ClientRoom chat = await(alice.join("chat"));
     Recorder<DialogueClientException> removed = new Recorder<>();
     chat.onRemoved(removed);
+    Recorder<ClientRoom> left = new Recorder<>();
+    alice.onLeft(left);
     assertThat(server.clients("alice").get(0).leave("chat")).isTrue();
     assertThat(removed.next().code()).isEqualTo("NOT_IN_ROOM");
+    assertThat(left.next()).isSameAs(chat);
     assertThat(chat.joined()).isFalse();
     assertThat(alice.room("chat")).isEmpty();
+  }
+
+  @Test
+  void handlersFromTheJoinSetup_getEventsOfNamesOutsideTheDefaultSubscriptions() throws Exception {
+    Dialogue server =
+        server(
+            Dialogue.builder()
+                .listener(
+                    new DialogueListener() {
+                      @Override
+                      public void onJoined(ClientConnection client, Room room) {
+                        room.trigger("ping", Map.of("n", 1));
+                      }
+                    }));
+    DialogueClient alice = client(server.port(), "alice");
+    await(alice.connect());
+    Recorder<EventMessage> pings = new Recorder<>();
+    List<Boolean> joinedInSetup = new ArrayList<>();
+    ClientRoom quiet =
+        await(
+            alice.join(
+                "quiet",
+                room -> {
+                  joinedInSetup.add(room.joined());
+                  room.on("ping", Object.class, (data, envelope) -> pings.accept(envelope));
+                }));
+    assertThat(pings.next().data().path("n").asInt()).isEqualTo(1);
+    assertThat(joinedInSetup).containsExactly(false);
+    assertThat(quiet.joined()).isTrue();
+    assertThat(alice.room("quiet")).containsSame(quiet);
+    assertThat(server.clients("alice").get(0).subscriptions("quiet")).containsExactly("ping");
+  }
+
+  @Test
+  void onJoined_announcesTheRoom_andItsHandlersSeeEveryEvent() throws Exception {
+    Dialogue server =
+        server(
+            Dialogue.builder()
+                .listener(
+                    new DialogueListener() {
+                      @Override
+                      public void onConnected(ClientConnection client) {
+                        client.join("lobby");
+                      }
+
+                      @Override
+                      public void onJoined(ClientConnection client, Room room) {
+                        for (int i = 1; i <= 3; i++) {
+                          room.trigger("hello", Map.of("n", i));
+                        }
+                      }
+                    }));
+    DialogueClient alice = client(server.port(), "alice");
+    Recorder<ClientRoom> joined = new Recorder<>();
+    Recorder<Integer> hellos = new Recorder<>();
+    alice.onJoined(
+        room -> {
+          joined.accept(room);
+          room.on("hello", Object.class, (data, e) -> hellos.accept(e.data().path("n").asInt()));
+        });
+    await(alice.connect());
+    ClientRoom lobby = joined.next();
+    assertThat(lobby.id()).isEqualTo("lobby");
+    assertThat(lobby.name()).isEqualTo("Lobby");
+    assertThat(lobby.joined()).isTrue();
+    assertThat(List.of(hellos.next(), hellos.next(), hellos.next())).containsExactly(1, 2, 3);
+    assertThat(alice.room("lobby")).containsSame(lobby);
+    assertThat(await(alice.join("lobby"))).isSameAs(lobby);
+    assertThat(joined.pending()).isEmpty();
+  }
+
+  @Test
+  void clientLevelHandlers_takeThePayload_orThePayloadAndAnEnvelope() throws Exception {
+    Dialogue server = server(Dialogue.builder());
+    DialogueClient alice = client(server.port(), "alice");
+    Recorder<String> payloads = new Recorder<>();
+    Recorder<EventMessage> envelopes = new Recorder<>();
+    alice.on("notice", Message.class, m -> payloads.accept(m.text()));
+    alice.on(
+        "notice",
+        Message.class,
+        (m, e) -> {
+          assertThat(e.data(Message.class)).isEqualTo(m);
+          envelopes.accept(e);
+        });
+    await(alice.connect());
+    server.clients("alice").get(0).send("notice", new Message("at five"));
+    assertThat(payloads.next()).isEqualTo("at five");
+    EventMessage envelope = envelopes.next();
+    assertThat(envelope.event()).isEqualTo("notice");
+    assertThat(envelope.data(Message.class).text()).isEqualTo("at five");
+    assertThat(envelope.roomId()).isNull();
+    assertThat(envelope.offset()).isNull();
+  }
+
+  @Test
+  void aRoomServerCodeJoinedOnce_isRejoinedAfterACut_withTheEventsMissedMeanwhile()
+      throws Exception {
+    Dialogue server = server(Dialogue.builder());
+    FaultProxy proxy = proxy(server);
+    DialogueClient alice = client(proxy.port(), "alice");
+    Recorder<ClientRoom> joined = new Recorder<>();
+    Recorder<String> texts = new Recorder<>();
+    alice.onJoined(
+        room -> {
+          joined.accept(room);
+          room.on("message", Message.class, m -> texts.accept(m.text()));
+        });
+    await(alice.connect());
+    server.clients("alice").get(0).join("chat"); // server code, once: not on every connection
+    ClientRoom chat = joined.next();
+    server.trigger("chat", "message", new Message("before"));
+    assertThat(texts.next()).isEqualTo("before");
+    assertThat(chat.lastOffset()).isEqualTo(1);
+
+    away(
+        server,
+        proxy,
+        "alice",
+        () -> {
+          for (int i = 1; i <= 3; i++) {
+            server.trigger("chat", "message", new Message("away " + i));
+          }
+        });
+    for (int i = 1; i <= 3; i++) {
+      assertThat(texts.next()).isEqualTo("away " + i);
+    }
+    eventually(
+        "alice is back in chat",
+        () -> !server.clients("alice").isEmpty() && server.isInRoom("alice", "chat"));
+    server.trigger("chat", "message", new Message("after"));
+    assertThat(texts.next()).isEqualTo("after");
+    assertThat(texts.pending()).isEmpty();
+    assertThat(joined.pending()).isEmpty();
+    assertThat(alice.room("chat")).containsSame(chat);
+    assertThat(chat.lastOffset()).isEqualTo(5);
+  }
+
+  @Test
+  void aRoomTheServerJoinsOnEveryConnection_staysOneRoom_andTheUnrecoverableGapIsReported()
+      throws Exception {
+    Dialogue server =
+        server(
+            Dialogue.builder()
+                .listener(
+                    new DialogueListener() {
+                      @Override
+                      public void onConnected(ClientConnection client) {
+                        client.join("chat");
+                      }
+                    }));
+    FaultProxy proxy = proxy(server);
+    DialogueClient alice = client(proxy.port(), "alice");
+    Recorder<ClientRoom> joined = new Recorder<>();
+    Recorder<String> texts = new Recorder<>();
+    Recorder<DialogueClientException> errors = new Recorder<>();
+    alice.onError(errors);
+    alice.onJoined(
+        room -> {
+          joined.accept(room);
+          room.on("message", Message.class, m -> texts.accept(m.text()));
+        });
+    await(alice.connect());
+    ClientRoom chat = joined.next();
+    server.trigger("chat", "message", new Message("before"));
+    assertThat(texts.next()).isEqualTo("before");
+
+    // A cut with nothing published meanwhile: nothing to report.
+    away(server, proxy, "alice", () -> {});
+    eventually("alice is back", () -> !server.clients("alice").isEmpty());
+    server.trigger("chat", "message", new Message("between"));
+    assertThat(texts.next()).isEqualTo("between");
+    assertThat(errors.pending()).isEmpty();
+
+    away(
+        server,
+        proxy,
+        "alice",
+        () -> {
+          server.trigger("chat", "message", new Message("away 1"));
+          server.trigger("chat", "message", new Message("away 2"));
+        });
+    DialogueClientException gap = errors.next();
+    assertThat(gap.code()).isEqualTo("EVENTS_MISSED");
+    assertThat(gap.getMessage()).contains("chat").contains("after offset 2 up to 4");
+    server.trigger("chat", "message", new Message("after"));
+    assertThat(texts.next()).isEqualTo("after");
+    assertThat(texts.pending()).isEmpty();
+    assertThat(joined.pending()).isEmpty(); // the same room throughout, announced once
+    assertThat(alice.room("chat")).containsSame(chat);
+    assertThat(chat.lastOffset()).isEqualTo(5);
+    assertThat(errors.pending()).isEmpty();
+  }
+
+  @Test
+  void aRejoinRetry_isCancelledWhenTheRoomIsLeft() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean failJoins =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger failed =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Dialogue server =
+        server(
+            Dialogue.builder()
+                .joinPolicy(
+                    (connection, room) -> {
+                      if (failJoins.get()) {
+                        failed.incrementAndGet();
+                        throw new IllegalStateException("the policy's store is down");
+                      }
+                      return Decision.allow();
+                    }));
+    FaultProxy proxy = proxy(server);
+    DialogueClient alice =
+        DialogueClient.builder("http://127.0.0.1:" + proxy.port())
+            .auth(Map.of("userId", "alice"))
+            .reconnectBackoff(Duration.ofMillis(1_500), Duration.ofSeconds(30), 0)
+            .build();
+    closeables.add(alice);
+    await(alice.connect());
+    ClientRoom chat = await(alice.join("chat"));
+    failJoins.set(true); // INTERNAL_ERROR: the client retries the re-join after 1.5 s, 3 s...
+    proxy.reset();
+    eventually("the re-join was refused", () -> failed.get() >= 1);
+    await(alice.listRooms()); // answered after the refusal, so the client has read it
+    assertThat(alice.scheduledTasks()).as("the retry waiting").isEqualTo(1);
+    await(chat.leave());
+    long left = System.nanoTime();
+    eventually("no task is left", () -> alice.scheduledTasks() == 0);
+    // The retry waits 1.5 s: without the cancellation it would still be there.
+    assertThat(Duration.ofNanos(System.nanoTime() - left)).isLessThan(Duration.ofMillis(700));
+    assertThat(failed.get()).isEqualTo(1);
   }
 
   @Test
