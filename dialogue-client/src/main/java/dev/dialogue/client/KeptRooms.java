@@ -42,6 +42,8 @@ final class KeptRooms {
   private final Map<String, ClientRoom> rooms = new ConcurrentHashMap<>();
   // Joins on their way, by room: the room exists (handlers, kept events) before the answer.
   private final Map<String, Joining> joining = new ConcurrentHashMap<>();
+  // Rooms the application is leaving: their last events may still arrive, unremarkably.
+  private final Set<String> leaving = ConcurrentHashMap.newKeySet();
   // Rooms whose events arrived unknown and were logged once; the ordered executor's.
   private final Set<String> reportedUnknown = new HashSet<>();
 
@@ -69,13 +71,17 @@ final class KeptRooms {
    * join itself.
    */
   CompletableFuture<ClientRoom> join(String roomId, Consumer<ClientRoom> setup) {
-    ClientRoom existing = rooms.get(roomId);
+    Joining fresh =
+        new Joining(new ClientRoom(this, roomId, roomId, true), new CompletableFuture<>());
+    ClientRoom existing;
+    Joining pending;
+    synchronized (this) { // against serverJoined: one room per id
+      existing = rooms.get(roomId);
+      pending = existing == null ? joining.putIfAbsent(roomId, fresh) : null;
+    }
     if (existing != null) {
       return setUp(existing, setup, CompletableFuture.completedFuture(existing));
     }
-    Joining fresh =
-        new Joining(new ClientRoom(this, roomId, roomId, true), new CompletableFuture<>());
-    Joining pending = joining.putIfAbsent(roomId, fresh);
     if (pending != null) {
       return setUp(pending.room(), setup, pending.answer());
     }
@@ -120,7 +126,14 @@ final class KeptRooms {
   /** A join answered: keep the room, unless the application left it meanwhile. */
   private void joined(Joining join, JsonNode result, Set<String> unsubscribed, Set<String> sent) {
     ClientRoom room = join.room();
-    if (!joining.remove(room.id(), join)) {
+    boolean wanted;
+    synchronized (this) {
+      wanted = joining.remove(room.id(), join);
+      if (wanted) {
+        rooms.put(room.id(), room);
+      }
+    }
+    if (!wanted) {
       // Left (or disconnect()) while the join was on its way: the server has it; take it back.
       sendLeave(room.id());
       join.answer().complete(room);
@@ -131,7 +144,6 @@ final class KeptRooms {
         result.path("offset").asLong(0),
         result.path("epoch").asText(null));
     room.admitted();
-    rooms.put(room.id(), room);
     deliverJoinHistory(room.id(), result);
     // Subscriptions made after the request was built (the setup kept the room object).
     for (String name : room.unsubscribedNames()) {
@@ -161,7 +173,9 @@ final class KeptRooms {
       Joining join = joining.get(roomId);
       room = join == null ? null : join.room();
     }
-    if (room == null) {
+    if (room == null && leaving.contains(roomId)) {
+      log.debug("Dropped {} for room '{}', which the application is leaving", what, roomId);
+    } else if (room == null) {
       if (reportedUnknown.size() > 1_000) {
         reportedUnknown.clear();
       }
@@ -196,14 +210,28 @@ final class KeptRooms {
    */
   void serverJoined(JsonNode data) {
     String roomId = data.path("roomId").asText(null);
-    if (roomId == null || joining.containsKey(roomId)) {
-      return; // our own join is on its way: its answer keeps the room
+    if (roomId == null) {
+      return;
     }
     reportedUnknown.remove(roomId);
     String name = data.path("roomName").asText(roomId);
     long offset = data.path("offset").asLong(-1);
     String epoch = data.path("epoch").asText(null);
-    ClientRoom kept = rooms.get(roomId);
+    ClientRoom kept;
+    ClientRoom room = null;
+    synchronized (this) {
+      if (joining.containsKey(roomId)) {
+        return; // our own join is on its way: its answer keeps the room
+      }
+      kept = rooms.get(roomId);
+      if (kept == null) {
+        room = new ClientRoom(this, roomId, name, false);
+        if (epoch != null) {
+          room.applyJoin(name, offset, epoch);
+        }
+        rooms.put(roomId, room);
+      }
+    }
     if (kept != null) {
       if (epoch != null && epoch.equals(kept.epoch()) && offset > kept.lastOffset()) {
         DialogueClientException gap =
@@ -224,12 +252,8 @@ final class KeptRooms {
       }
       return;
     }
-    ClientRoom room = new ClientRoom(this, roomId, name, false);
-    if (epoch != null) {
-      room.applyJoin(name, offset, epoch);
-    }
-    rooms.put(roomId, room);
-    listeners.fire(listeners.joined, l -> l.accept(room));
+    ClientRoom announced = room;
+    listeners.fire(listeners.joined, l -> l.accept(announced));
   }
 
   /** {@code dialogue:left} without a request of ours: server code took the connection out. */
@@ -342,26 +366,31 @@ final class KeptRooms {
   }
 
   CompletableFuture<Void> leave(ClientRoom room) {
+    leaving.add(room.id()); // before the room goes: its events may arrive until the answer
     rooms.remove(room.id(), room);
     Joining join = joining.get(room.id());
     if (join != null && join.room() == room) {
       joining.remove(room.id(), join); // the answer takes it back on the server
+      leaving.remove(room.id());
       return CompletableFuture.completedFuture(null);
     }
-    if (connection.state() != ConnectionState.CONNECTED) {
-      return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> left = sendLeave(room.id());
+    if (left.isDone()) {
+      leaving.remove(room.id());
     }
-    return sendLeave(room.id());
+    return left;
   }
 
   private CompletableFuture<Void> sendLeave(String roomId) {
     if (connection.state() != ConnectionState.CONNECTED) {
       return CompletableFuture.completedFuture(null);
     }
+    leaving.add(roomId);
     return connection
         .request("dialogue:leave", ClientJson.MAPPER.createObjectNode().put("roomId", roomId))
         .handle(
             (r, e) -> {
+              leaving.remove(roomId);
               if (e != null
                   && !(e instanceof DialogueClientException dce
                       && dce.code().equals("NOT_IN_ROOM"))) {

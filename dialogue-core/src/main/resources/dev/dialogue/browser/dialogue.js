@@ -254,6 +254,7 @@ class Client {
     this._on = {};
     for (const k of ['connect', 'disconnect', 'error', 'roomCreated', 'roomDeleted', 'history', 'stateChange', 'joined', 'left']) this._on[k] = listeners();
     this._unknown = new Set(); // rooms whose events were dropped, logged once each
+    this._leaving = new Set(); // rooms being left: their last events may still arrive
     this._custom = new Map();
   }
 
@@ -590,9 +591,13 @@ class Client {
       return Promise.resolve();
     }
     if (this.state !== 'connected' || this._closed) return Promise.resolve();
+    this._leaving.add(room.id);
     return this._request('dialogue:leave', { roomId: room.id }).then(
-      () => {},
+      () => {
+        this._leaving.delete(room.id);
+      },
       (e) => {
+        this._leaving.delete(room.id);
         if (e.code !== 'NOT_IN_ROOM' && !CONNECTION_GONE.has(e.code)) throw e;
       }
     );
@@ -612,7 +617,7 @@ class Client {
   /** The room an event belongs to: kept, or joining; any other is logged once and dropped. */
   _receiving(roomId, what) {
     const room = this._rooms.get(roomId) || (this._joining.get(roomId) || {}).room;
-    if (!room && !this._unknown.has(roomId)) {
+    if (!room && !this._leaving.has(roomId) && !this._unknown.has(roomId)) {
       if (this._unknown.size > 1000) this._unknown.clear();
       this._unknown.add(roomId);
       console.warn(`Dialogue: dropped ${what} for room '${roomId}', which this client does not keep (left, or never joined); logged once per room`);
