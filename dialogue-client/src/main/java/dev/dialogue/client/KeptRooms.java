@@ -96,10 +96,15 @@ final class KeptRooms {
       throw e;
     }
     ObjectNode request = ClientJson.MAPPER.createObjectNode().put("roomId", roomId);
+    // Applied with the admission, so no event they cover passes the new member by.
     Set<String> unsubscribe = room.unsubscribedNames();
     Set<String> subscribe = room.subscribedNames();
-    unsubscribe.forEach(request.putArray("unsubscribe")::add);
-    subscribe.forEach(request.putArray("subscribe")::add);
+    if (!unsubscribe.isEmpty()) {
+      unsubscribe.forEach(request.putArray("unsubscribe")::add);
+    }
+    if (!subscribe.isEmpty()) {
+      subscribe.forEach(request.putArray("subscribe")::add);
+    }
     connection
         .request("dialogue:join", request)
         .whenComplete(
@@ -109,7 +114,7 @@ final class KeptRooms {
                 room.forgotten();
                 fresh.answer().completeExceptionally(error);
               } else {
-                joined(fresh, result, unsubscribe, subscribe);
+                joined(fresh, result);
               }
             });
     return fresh.answer();
@@ -124,7 +129,7 @@ final class KeptRooms {
   }
 
   /** A join answered: keep the room, unless the application left it meanwhile. */
-  private void joined(Joining join, JsonNode result, Set<String> unsubscribed, Set<String> sent) {
+  private void joined(Joining join, JsonNode result) {
     ClientRoom room = join.room();
     boolean wanted;
     synchronized (this) {
@@ -145,16 +150,13 @@ final class KeptRooms {
         result.path("epoch").asText(null));
     room.admitted();
     deliverJoinHistory(room.id(), result);
-    // Subscriptions made after the request was built (the setup kept the room object).
+    // Again as requests, as after a re-join: for servers without subscriptions in the join, and for
+    // those made after the request was built (the setup may have kept the room object).
     for (String name : room.unsubscribedNames()) {
-      if (!unsubscribed.contains(name)) {
-        sendSubscription(room, name, false);
-      }
+      sendSubscription(room, name, false);
     }
     for (String name : room.subscribedNames()) {
-      if (!sent.contains(name)) {
-        sendSubscription(room, name, true);
-      }
+      sendSubscription(room, name, true);
     }
     join.answer().complete(room);
   }

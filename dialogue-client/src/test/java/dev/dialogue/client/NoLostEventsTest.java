@@ -408,7 +408,7 @@ class NoLostEventsTest {
 
     // A cut with nothing published meanwhile: nothing to report.
     away(server, proxy, "alice", () -> {});
-    eventually("alice is back", () -> !server.clients("alice").isEmpty());
+    eventually("alice is back in chat", () -> server.isInRoom("alice", "chat"));
     server.trigger("chat", "message", new Message("between"));
     assertThat(texts.next()).isEqualTo("between");
     assertThat(errors.pending()).isEmpty();

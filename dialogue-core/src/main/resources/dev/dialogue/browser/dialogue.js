@@ -359,9 +359,9 @@ class Client {
         this._rooms.set(roomId, room);
         room._joined(result);
         if (result.history) this._on.history.fire('onHistory', roomId, result.history);
-        // subscriptions made after the request was built
-        for (const e of room._unsubscribed) if (!unsubscribe.includes(e)) this._subscription(room, e, false).catch((x) => this._error(x));
-        for (const e of room._subscribed) if (!subscribe.includes(e)) this._subscription(room, e, true).catch((x) => this._error(x));
+        // again as requests, as after a re-join: for servers without subscriptions in the join,
+        // and for those made after the request was built
+        this._restoreSubscriptions(room, this._ws);
         return room;
       },
       (e) => {
