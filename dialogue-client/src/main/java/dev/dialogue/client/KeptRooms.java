@@ -9,10 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +45,8 @@ final class KeptRooms {
   // Rooms whose events arrived unknown and were logged once; the ordered executor's.
   private final Set<String> reportedUnknown = new HashSet<>();
 
+  private final Rejoins rejoins;
+
   private record Joining(ClientRoom room, CompletableFuture<ClientRoom> answer) {}
 
   KeptRooms(
@@ -62,6 +62,7 @@ final class KeptRooms {
     this.listeners = listeners;
     this.loop = loop;
     this.scheduler = scheduler;
+    this.rejoins = new Rejoins(config, connection, listeners, loop, scheduler, this);
   }
 
   /**
@@ -321,8 +322,18 @@ final class KeptRooms {
   /** Identified on connection number {@code generation}: re-join every kept room on it. */
   void rejoinAll(long generation) {
     for (ClientRoom room : List.copyOf(rooms.values())) {
-      rejoin(room, generation, 0);
+      rejoins.rejoin(room, generation, 0);
     }
+  }
+
+  /** Whether {@code room} is the one the client keeps under its id. */
+  boolean keeps(ClientRoom room) {
+    return rooms.get(room.id()) == room;
+  }
+
+  /** A re-join was refused: the room is no longer kept. */
+  boolean drop(ClientRoom room) {
+    return rooms.remove(room.id(), room);
   }
 
   // ---- what a ClientRoom asks of the client ----
@@ -402,109 +413,7 @@ final class KeptRooms {
             });
   }
 
-  // ---- re-joins, on the ordered executor ----
-
-  /**
-   * Re-joins a kept room on connection {@code generation}, asking for what it missed. Interrupted
-   * by a lost connection, it is asked again on the next one; timed out, again on this one; only a
-   * refusal removes the room.
-   */
-  private void rejoin(ClientRoom room, long generation, int retries) {
-    ObjectNode request = ClientJson.MAPPER.createObjectNode().put("roomId", room.id());
-    if (room.lastOffset() >= 0 && room.epoch() != null) {
-      request.putObject("since").put("offset", room.lastOffset()).put("epoch", room.epoch());
-    }
-    // Applied with the admission, so no event subscribed to passes by before rejoined() restores
-    // them again (for servers without this extension; both are idempotent).
-    if (!room.unsubscribedNames().isEmpty()) {
-      room.unsubscribedNames().forEach(request.putArray("unsubscribe")::add);
-    }
-    if (!room.subscribedNames().isEmpty()) {
-      room.subscribedNames().forEach(request.putArray("subscribe")::add);
-    }
-    connection
-        .request("dialogue:join", request)
-        .whenComplete(
-            (result, error) -> {
-              if (rooms.get(room.id()) != room || connection.closed) {
-                return; // left meanwhile
-              }
-              if (error == null) {
-                rejoined(room, result);
-                return;
-              }
-              Throwable cause = error instanceof CompletionException ce ? ce.getCause() : error;
-              if (!(cause instanceof DialogueClientException e)) {
-                log.warn("Re-joining room '{}' failed", room.id(), cause);
-                return;
-              }
-              if (connection.generation != generation
-                  || connection.state() != ConnectionState.CONNECTED) {
-                return; // the next connection re-joins it
-              }
-              switch (e.code()) {
-                case "NOT_CONNECTED", "DISCONNECTED", "CLOSED" -> {
-                  // the connection is going; the next one re-joins it
-                }
-                case "TIMEOUT", "PROTOCOL" -> rejoin(room, generation, retries);
-                default -> {
-                  if (Retries.CODES.contains(e.code())) {
-                    retryRejoin(room, generation, retries);
-                  } else {
-                    refused(room, e);
-                  }
-                }
-              }
-            });
-  }
-
-  private void retryRejoin(ClientRoom room, long generation, int retries) {
-    long delay = Retries.delayMillis(config.reconnectDelay(), config.reconnectDelayMax(), retries);
-    room.retryTask(
-        scheduler.schedule(
-            () ->
-                loop.execute(
-                    () -> {
-                      if (connection.generation == generation && rooms.get(room.id()) == room) {
-                        rejoin(room, generation, retries + 1);
-                      }
-                    }),
-            delay,
-            TimeUnit.MILLISECONDS));
-  }
-
-  private void rejoined(ClientRoom room, JsonNode result) {
-    for (JsonNode missed : result.path("missed")) {
-      room.deliver(ClientJson.convert(missed, EventMessage.class));
-    }
-    room.applyJoin(
-        result.path("roomName").asText(room.id()),
-        result.path("offset").asLong(0),
-        result.path("epoch").asText(null));
-    if (!result.path("recovered").asBoolean(false)) {
-      deliverJoinHistory(room.id(), result);
-    }
-    for (String name : room.unsubscribedNames()) {
-      sendSubscription(room, name, false);
-    }
-    for (String name : room.subscribedNames()) {
-      sendSubscription(room, name, true);
-    }
-  }
-
-  private void refused(ClientRoom room, DialogueClientException e) {
-    rooms.remove(room.id(), room);
-    DialogueClientException reason =
-        new DialogueClientException(
-            e.code(),
-            "re-joining room '" + room.id() + "' after a reconnect was refused: " + e.getMessage(),
-            Fate.REFUSED);
-    log.warn("{}", reason.getMessage());
-    room.removed(reason);
-    listeners.fire(listeners.error, l -> l.accept(reason));
-  }
-
-  private void deliverJoinHistory(String roomId, JsonNode result) {
+  void deliverJoinHistory(String roomId, JsonNode result) {
     if (result.has("history")) {
       listeners.fireHistory(roomId, result.get("history"));
     }
