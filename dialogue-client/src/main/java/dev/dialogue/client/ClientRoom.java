@@ -10,29 +10,37 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * A room this client has joined (the original's {@code RoomContext}). Obtained from {@link
- * DialogueClient#join}. Handlers run on the client's callback executor, in delivery order.
+ * A room this client keeps (the original's {@code RoomContext}): joined by the application ({@link
+ * DialogueClient#join}) or by server code for this connection ({@link DialogueClient#onJoined}).
+ * Handlers run on the client's callback executor, in delivery order.
  *
  * <p>The client keeps the room until the application leaves it: after every reconnect it re-joins
  * (asking for the events it missed by offset), however often the connection is cut, and restores
- * what the application subscribed to here. Only {@link #leave()}, a re-join the server refuses, or
- * the room's deletion remove it; the last two call {@link #onRemoved} (and the client's {@code
- * onError} for a refused re-join). Events are delivered to the application at most once per offset.
+ * what the application subscribed to here. Only {@link #leave()}, a re-join the server refuses, the
+ * room's deletion and server code taking the connection out of it remove it; all but the first call
+ * {@link #onRemoved}. Events are delivered to the application at most once per offset.
  *
- * <p>Events that arrive before any handler would take them (a handler for their name or {@link
- * #onAny}) are kept, up to {@value #MAX_KEPT} per room, and handed to the first handler registered
- * for them, before later events: a handler registered right after {@code join(...).get()} sees
- * every event after the join.
+ * <p>No event after the join answer is missed when handlers are registered in the setup of {@link
+ * DialogueClient#join(String, java.util.function.Consumer)} (or in {@link DialogueClient#onJoined}
+ * for rooms the server joins): they exist before the first event, and their names are subscribed
+ * with the join itself. Events that arrive before any handler would take them (a handler for their
+ * name or {@link #onAny}) are kept, up to {@value #MAX_KEPT} per room, and handed to the first
+ * handler registered for them, before later events: a handler registered right after {@code
+ * join(...).get()} also sees every event after the join that its name was subscribed to. Past
+ * {@value #MAX_KEPT} the oldest are dropped, which the client logs and reports once through {@link
+ * DialogueClient#onError} with the code {@code EVENTS_DROPPED} (the room's position still moves
+ * past them).
  */
 public final class ClientRoom {
   /** Events kept for handlers not registered yet, per room. */
-  static final int MAX_KEPT = 1_000;
+  public static final int MAX_KEPT = 1_000;
 
   private final KeptRooms rooms;
   private final String id;
@@ -48,13 +56,22 @@ public final class ClientRoom {
   private final List<Consumer<DialogueClientException>> removedHandlers =
       new CopyOnWriteArrayList<>();
   private final EarlyEvents early = new EarlyEvents();
-  private volatile boolean active = true;
+  private volatile boolean active;
+  // Until the join answer: subscriptions go with the join request instead of their own.
+  private volatile boolean joining;
   private final Map<String, AtomicInteger> handlerCounts = new ConcurrentHashMap<>();
+  // A re-join the server asked to retry, waiting on the scheduler; cancelled when the room goes.
+  private volatile ScheduledFuture<?> retry;
 
-  ClientRoom(KeptRooms rooms, String id, String name) {
+  /**
+   * @param joining true for a room whose join is on its way (not kept until it is answered)
+   */
+  ClientRoom(KeptRooms rooms, String id, String name, boolean joining) {
     this.rooms = rooms;
     this.id = id;
     this.name = name;
+    this.joining = joining;
+    this.active = !joining;
   }
 
   /** The room id. */
@@ -115,14 +132,14 @@ public final class ClientRoom {
     AtomicInteger count = handlerCounts.computeIfAbsent(eventName, k -> new AtomicInteger());
     if (count.incrementAndGet() == 1 && subscribed.add(eventName)) {
       unsubscribed.remove(eventName);
-      rooms.sendSubscription(id, eventName, true);
+      rooms.sendSubscription(this, eventName, true);
     }
     return () -> {
       if (closed.compareAndSet(false, true)) {
         list.remove(wrapped);
         if (count.decrementAndGet() == 0 && subscribed.remove(eventName)) {
           unsubscribed.add(eventName);
-          rooms.sendSubscription(id, eventName, false);
+          rooms.sendSubscription(this, eventName, false);
         }
       }
     };
@@ -155,8 +172,9 @@ public final class ClientRoom {
   /**
    * Called, on the callback executor, when the client stops keeping this room without the
    * application leaving it: a re-join after a reconnect was refused (the server's code, e.g. {@code
-   * ROOM_NOT_FOUND}, {@code JOIN_DENIED}, {@code ROOM_FULL}), or the room was deleted ({@code
-   * ROOM_NOT_FOUND}). Join again to come back.
+   * ROOM_NOT_FOUND}, {@code JOIN_DENIED}, {@code ROOM_FULL}), the room was deleted ({@code
+   * ROOM_NOT_FOUND}), or server code took this connection out of it ({@code NOT_IN_ROOM}; the
+   * client's {@link DialogueClient#onLeft} is told too). Join again to come back.
    */
   public Registration onRemoved(Consumer<DialogueClientException> handler) {
     removedHandlers.add(requireNonNull(handler, "handler == null"));
@@ -164,9 +182,10 @@ public final class ClientRoom {
   }
 
   /**
-   * Whether the client keeps this room: true from the join until {@link #leave()}, a refused
-   * re-join or the room's deletion; also while reconnecting (it is re-joined on the next
-   * connection).
+   * Whether the client keeps this room: true from the join answer until {@link #leave()}, a refused
+   * re-join, the room's deletion or a leave by server code; also while reconnecting (it is
+   * re-joined on the next connection). False in the setup of {@link DialogueClient#join(String,
+   * java.util.function.Consumer)}, before the answer.
    */
   public boolean joined() {
     return active;
@@ -183,7 +202,7 @@ public final class ClientRoom {
     requireNonNull(eventName, "eventName == null");
     subscribed.add(eventName);
     unsubscribed.remove(eventName);
-    return rooms.sendSubscription(id, eventName, true);
+    return rooms.sendSubscription(this, eventName, true);
   }
 
   /** Subscribes to every event in the room ({@code "*"}). */
@@ -196,7 +215,7 @@ public final class ClientRoom {
     requireNonNull(eventName, "eventName == null");
     subscribed.remove(eventName);
     unsubscribed.add(eventName);
-    return rooms.sendSubscription(id, eventName, false);
+    return rooms.sendSubscription(this, eventName, false);
   }
 
   /** A page of history for one event name, newest first ({@code end} exclusive). */
@@ -229,6 +248,7 @@ public final class ClientRoom {
   /** Leaves the room; handlers stop. */
   public CompletableFuture<Void> leave() {
     active = false;
+    cancelRetry();
     return rooms.leave(this);
   }
 
@@ -264,7 +284,11 @@ public final class ClientRoom {
       lastOffset = offset;
     }
     List<Consumer<EventMessage>> named = handlers.getOrDefault(message.event(), List.of());
-    if (named.isEmpty() && anyHandlers.isEmpty() && early.keep(message)) {
+    if (named.isEmpty() && anyHandlers.isEmpty() && early.keeps(message.event())) {
+      EventMessage dropped = early.keep(message);
+      if (dropped != null) {
+        rooms.eventsDropped(this, dropped);
+      }
       return;
     }
     for (Consumer<EventMessage> handler : named) {
@@ -275,17 +299,43 @@ public final class ClientRoom {
     }
   }
 
-  /** The client no longer keeps the room: refused on re-join, or deleted. */
+  /** The client no longer keeps the room: refused on re-join, deleted, or left by the server. */
   void removed(DialogueClientException reason) {
     active = false;
+    cancelRetry();
     for (Consumer<DialogueClientException> handler : removedHandlers) {
       Listeners.run("room onRemoved", () -> handler.accept(reason));
     }
   }
 
-  /** Left by the application through the client ({@code disconnect()}). */
+  /** Left by the application through the client ({@code disconnect()}), or a failed join. */
   void forgotten() {
     active = false;
+    joining = false;
+    cancelRetry();
+  }
+
+  /** The join was answered: the client keeps the room from now on. */
+  void admitted() {
+    joining = false;
+    active = true;
+  }
+
+  /** Whether the room's join is still on its way. */
+  boolean joining() {
+    return joining;
+  }
+
+  void retryTask(ScheduledFuture<?> task) {
+    retry = task;
+  }
+
+  private void cancelRetry() {
+    ScheduledFuture<?> task = retry;
+    if (task != null) {
+      task.cancel(false);
+      retry = null;
+    }
   }
 
   void presence(List<String> joins, List<String> leaves) {

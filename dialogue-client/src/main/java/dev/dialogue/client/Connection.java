@@ -3,6 +3,7 @@ package dev.dialogue.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.client.DialogueClientException.Fate;
 import io.socket.client.Socket;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -15,10 +16,14 @@ import java.util.concurrent.Executor;
  * wireConnections}) and on the ordered executor (the rest). Read from any thread.
  */
 final class Connection {
+  private record Change(ConnectionState state, String reason) {}
+
   private final AckRequests requests;
   private final Executor loop;
   private final Listeners listeners;
-  private volatile ConnectionState state = ConnectionState.DISCONNECTED;
+  private volatile ConnectionState state = ConnectionState.DISCONNECTED; // written under changes
+  // State changes the listeners have not heard yet, in the order they took effect.
+  private final ArrayDeque<Change> changes = new ArrayDeque<>();
   volatile String userId;
   volatile String clientId;
   volatile Socket socket;
@@ -38,13 +43,34 @@ final class Connection {
     return state;
   }
 
-  /** The state listeners hear of a change on the ordered executor. */
+  /**
+   * Changes the state; the listeners hear of it on the ordered executor, in the order the changes
+   * took effect (they are made on the application's threads and the ordered executor at once).
+   */
   void setState(ConnectionState next, String reason) {
-    if (state == next) {
-      return;
+    synchronized (changes) {
+      if (state == next) {
+        return;
+      }
+      state = next;
+      changes.add(new Change(next, reason));
     }
-    state = next;
-    loop.execute(() -> listeners.fire(listeners.state, l -> l.accept(next, reason)));
+    // Outside the lock (a direct callback executor would run listeners here): whichever task runs
+    // first takes the changes in their order.
+    loop.execute(this::fireChanges);
+  }
+
+  private void fireChanges() {
+    while (true) {
+      Change change;
+      synchronized (changes) {
+        change = changes.poll();
+      }
+      if (change == null) {
+        return;
+      }
+      listeners.fire(listeners.state, l -> l.accept(change.state(), change.reason()));
+    }
   }
 
   /** A request on the current connection; fails at once when there is none. */

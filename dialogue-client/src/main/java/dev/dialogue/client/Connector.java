@@ -33,7 +33,7 @@ final class Connector {
   // Under DialogueClient's name, as before the client was split into parts.
   private static final Logger log = LoggerFactory.getLogger(DialogueClient.class);
 
-  private final DialogueClient.Builder config;
+  private final ClientSettings config;
   private final OrderedExecutor loop;
   private final ScheduledExecutorService scheduler;
   private final Connection connection;
@@ -46,7 +46,7 @@ final class Connector {
   private CompletableFuture<Void> connecting; // guarded by this
 
   Connector(
-      DialogueClient.Builder config,
+      ClientSettings config,
       OrderedExecutor loop,
       ScheduledExecutorService scheduler,
       Connection connection,
@@ -85,9 +85,9 @@ final class Connector {
                         future.completeExceptionally(
                             new DialogueClientException(
                                 "TIMEOUT",
-                                "not connected within " + config.connectTimeout,
+                                "not connected within " + config.connectTimeout(),
                                 Fate.UNKNOWN))),
-            config.connectTimeout.toMillis(),
+            config.connectTimeout().toMillis(),
             TimeUnit.MILLISECONDS);
     future.whenComplete((r, e) -> timeout.cancel(false));
     refreshAuth();
@@ -149,18 +149,18 @@ final class Connector {
     IO.Options options =
         IO.Options.builder()
             .setForceNew(true)
-            .setPath(config.path)
-            .setTransports(config.transports)
-            .setReconnection(config.reconnect)
-            .setReconnectionDelay(config.reconnectDelay.toMillis())
-            .setReconnectionDelayMax(config.reconnectDelayMax.toMillis())
-            .setRandomizationFactor(config.jitter)
-            .setTimeout(config.connectTimeout.toMillis())
+            .setPath(config.path())
+            .setTransports(config.transports().toArray(new String[0]))
+            .setReconnection(config.reconnect())
+            .setReconnectionDelay(config.reconnectDelay().toMillis())
+            .setReconnectionDelayMax(config.reconnectDelayMax().toMillis())
+            .setRandomizationFactor(config.jitter())
+            .setTimeout(config.connectTimeout().toMillis())
             .build();
     options.auth = authMap;
     options.callFactory = SharedHttp.CLIENT;
     options.webSocketFactory = SharedHttp.CLIENT;
-    Socket s = IO.socket(URI.create(config.url), options);
+    Socket s = IO.socket(URI.create(config.url()), options);
     // On the event thread, before socket.io-client flushes anything for the new connection.
     s.on(Socket.EVENT_CONNECT, args -> connection.wireConnections++);
     s.on(
@@ -198,7 +198,7 @@ final class Connector {
 
   /** Socket.IO sends the auth map on every (re)connect; refresh it in place first. */
   private void refreshAuth() {
-    Map<String, String> fresh = config.auth.get();
+    Map<String, String> fresh = config.auth().get();
     requireNonNull(fresh, "auth supplier returned null");
     authMap.keySet().retainAll(fresh.keySet());
     authMap.putAll(fresh);
@@ -230,7 +230,7 @@ final class Connector {
     requests.failAll("DISCONNECTED", "connection lost (" + reason + ")");
     if (!reason.equals("io client disconnect")) {
       // disconnect() has settled state and triggers already (a connect() may follow it).
-      boolean retrying = config.reconnect && !reason.equals("io server disconnect");
+      boolean retrying = config.reconnect() && !reason.equals("io server disconnect");
       outbox.offline(retrying, "DISCONNECTED", "connection lost (" + reason + ")");
       connection.setState(
           retrying ? ConnectionState.RECONNECTING : ConnectionState.DISCONNECTED, reason);

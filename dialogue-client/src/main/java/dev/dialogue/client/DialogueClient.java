@@ -28,10 +28,16 @@ import java.util.function.Supplier;
  *     .auth(() -> Map.of("token", tokens.current()))
  *     .build();
  * client.connect().join();
- * ClientRoom chat = client.join("chat").join();
- * chat.on("message", Message.class, (message, envelope) -> show(envelope.from(), message.text()));
+ * ClientRoom chat =
+ *     client
+ *         .join("chat", room -> room.on("message", Message.class, (m, e) -> show(e.from(), m.text())))
+ *         .join();
  * chat.trigger("message", new Message("hi")).result().join();
  * }</pre>
+ *
+ * <p>Rooms server code joins this connection to ({@code ClientConnection.join} in a hook) become
+ * {@link ClientRoom}s too, announced through {@link #onJoined}; a leave by server code closes them
+ * ({@link #onLeft}).
  *
  * <p>Every request returns a {@link CompletableFuture} answered through a correlated
  * acknowledgement, failing with a {@link DialogueClientException} that carries the server's error
@@ -58,26 +64,26 @@ public final class DialogueClient implements AutoCloseable {
   private final KeptRooms rooms;
   private final Connector connector;
 
-  private DialogueClient(Builder config) {
+  private DialogueClient(ClientSettings config) {
     this.ownedCallbackExecutor =
-        config.callbackExecutor == null
+        config.callbackExecutor() == null
             ? Executors.newSingleThreadExecutor(daemon("dialogue-client-callbacks"))
             : null;
     OrderedExecutor loop =
         new OrderedExecutor(
-            config.callbackExecutor != null ? config.callbackExecutor : ownedCallbackExecutor);
+            config.callbackExecutor() != null ? config.callbackExecutor() : ownedCallbackExecutor);
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("dialogue-client-timer"));
     scheduler.setRemoveOnCancelPolicy(true); // a confirmed trigger leaves no task behind
-    AckRequests requests = new AckRequests(scheduler, loop, config.requestTimeout);
+    AckRequests requests = new AckRequests(scheduler, loop, config.requestTimeout());
     this.outbox =
         new Outbox(
-            config.offlineQueue,
+            config.offlineQueue(),
             scheduler,
             loop,
-            config.triggerDeadline,
-            config.maxTriggersInFlight,
-            config.reconnectDelay,
-            config.reconnectDelayMax);
+            config.triggerDeadline(),
+            config.maxTriggersInFlight(),
+            config.reconnectDelay(),
+            config.reconnectDelayMax());
     this.connection = new Connection(requests, loop, listeners);
     this.rooms = new KeptRooms(config, connection, outbox, listeners, loop, scheduler);
     this.connector =
@@ -141,10 +147,34 @@ public final class DialogueClient implements AutoCloseable {
    */
   public CompletableFuture<ClientRoom> join(String roomId) {
     requireNonNull(roomId, "roomId == null");
-    return rooms.join(roomId);
+    return rooms.join(roomId, null);
   }
 
-  /** A room the client keeps, from the local cache. */
+  /**
+   * Joins a room like {@link #join(String)}, first handing it to {@code setup}, on the calling
+   * thread, before the join is sent (or, for a room the client keeps already, before it is
+   * returned). Handlers registered there exist before the first event, and the event names they
+   * subscribe to are subscribed with the join itself, so no event after the join answer passes them
+   * by, whatever the room's default subscriptions:
+   *
+   * <pre>{@code
+   * client.join("game", room -> {
+   *   room.on("move", Move.class, this::apply);
+   *   room.on("over", Result.class, this::finish);
+   * });
+   * }</pre>
+   *
+   * <p>In {@code setup} the room is not joined yet ({@link ClientRoom#joined()} is false): register
+   * handlers and subscriptions there, trigger after the answer. What {@code setup} throws fails
+   * this call, and no join is sent.
+   */
+  public CompletableFuture<ClientRoom> join(String roomId, Consumer<ClientRoom> setup) {
+    requireNonNull(roomId, "roomId == null");
+    requireNonNull(setup, "setup == null");
+    return rooms.join(roomId, setup);
+  }
+
+  /** A room the client keeps (its join answered), from the local cache. */
   public Optional<ClientRoom> room(String roomId) {
     return Optional.ofNullable(rooms.get(roomId));
   }
@@ -228,18 +258,21 @@ public final class DialogueClient implements AutoCloseable {
     return listeners.add(listeners.disconnect, requireNonNull(listener, "listener == null"));
   }
 
-  /**
-   * Connection refusals, {@code dialogue:error} events not tied to a request, and re-joins the
-   * server refused after a reconnect (the room is no longer kept; see {@link
-   * ClientRoom#onRemoved}).
-   */
-  public Registration onError(Consumer<DialogueClientException> listener) {
-    return listeners.add(listeners.error, requireNonNull(listener, "listener == null"));
-  }
-
   /** Called when any room is created on the server. */
   public Registration onRoomCreated(Consumer<RoomInfo> listener) {
     return listeners.add(listeners.roomCreated, requireNonNull(listener, "listener == null"));
+  }
+
+  /**
+   * Connection refusals, {@code dialogue:error} events not tied to a request, re-joins the server
+   * refused after a reconnect (the room is no longer kept; see {@link ClientRoom#onRemoved}), and
+   * events the client could not deliver: {@code EVENTS_DROPPED} (more than {@link
+   * ClientRoom#MAX_KEPT} arrived in a room before any handler took them) and {@code EVENTS_MISSED}
+   * (after a reconnect, server code joined the connection to a kept room before the client's
+   * re-join, so the events published meanwhile could not be recovered).
+   */
+  public Registration onError(Consumer<DialogueClientException> listener) {
+    return listeners.add(listeners.error, requireNonNull(listener, "listener == null"));
   }
 
   /** Called with the id of a room deleted on the server; a joined room is dropped first. */
@@ -257,8 +290,43 @@ public final class DialogueClient implements AutoCloseable {
     return listeners.add(listeners.state, requireNonNull(listener, "listener == null"));
   }
 
-  /** Events the server sends to this connection alone ({@code ClientConnection.send}). */
+  /**
+   * A room server code joined this connection to ({@code ClientConnection.join}, e.g. in {@code
+   * onConnected}): the client keeps it from now on, like a room it joined itself, and re-joins it
+   * after a reconnect. Called on the callback executor before any of the room's events is
+   * delivered, so handlers registered here see them all. Not called for the application's own
+   * joins, nor when the server joins a room the client keeps already (after a reconnect).
+   */
+  public Registration onJoined(Consumer<ClientRoom> listener) {
+    return listeners.add(listeners.joined, requireNonNull(listener, "listener == null"));
+  }
+
+  /**
+   * A kept room server code took this connection out of ({@code ClientConnection.leave}): the
+   * client no longer keeps it (its {@link ClientRoom#onRemoved} is called first, with {@code
+   * NOT_IN_ROOM}). Not called for {@link ClientRoom#leave()}, a deleted room ({@link
+   * #onRoomDeleted}) or a refused re-join ({@link #onError}). On the callback executor.
+   */
+  public Registration onLeft(Consumer<ClientRoom> listener) {
+    return listeners.add(listeners.left, requireNonNull(listener, "listener == null"));
+  }
+
+  /**
+   * Events the server sends to this connection alone ({@code ClientConnection.send}), their payload
+   * converted to {@code type}.
+   */
   public <T> Registration on(String eventName, Class<T> type, Consumer<T> handler) {
+    requireNonNull(handler, "handler == null");
+    return on(eventName, type, (data, message) -> handler.accept(data));
+  }
+
+  /**
+   * Like {@link #on(String, Class, Consumer)}, with an envelope as {@link ClientRoom#on(String,
+   * Class, BiConsumer)} has: for these events it carries the name ({@link EventMessage#event()})
+   * and the payload only ({@code roomId}, {@code from}, {@code id}, {@code offset} are null, {@code
+   * timestamp} is 0), since the server sends them without one.
+   */
+  public <T> Registration on(String eventName, Class<T> type, BiConsumer<T, EventMessage> handler) {
     requireNonNull(eventName, "eventName == null");
     requireNonNull(type, "type == null");
     requireNonNull(handler, "handler == null");
@@ -285,21 +353,21 @@ public final class DialogueClient implements AutoCloseable {
 
   /** Configures a {@link DialogueClient}. Every setter checks its argument at once. */
   public static final class Builder {
-    // Package-private: read by the client's parts (Connector, KeptRooms).
-    final String url;
-    String path = "/socket.io";
-    Supplier<Map<String, String>> auth = Map::of;
-    Executor callbackExecutor;
-    Duration requestTimeout = Duration.ofSeconds(10);
-    Duration connectTimeout = Duration.ofSeconds(20);
-    boolean reconnect = true;
-    Duration reconnectDelay = Duration.ofMillis(500);
-    Duration reconnectDelayMax = Duration.ofSeconds(5);
-    double jitter = 0.5;
-    String[] transports = {"websocket"};
-    OfflineQueue offlineQueue = new InMemoryOfflineQueue(1_000);
-    Duration triggerDeadline = Duration.ofMinutes(4);
-    int maxTriggersInFlight = 256;
+    // Copied into a ClientSettings at build(): a client never reads its builder again.
+    private final String url;
+    private String path = "/socket.io";
+    private Supplier<Map<String, String>> auth = Map::of;
+    private Executor callbackExecutor;
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(20);
+    private boolean reconnect = true;
+    private Duration reconnectDelay = Duration.ofMillis(500);
+    private Duration reconnectDelayMax = Duration.ofSeconds(5);
+    private double jitter = 0.5;
+    private String[] transports = {"websocket"};
+    private OfflineQueue offlineQueue;
+    private Duration triggerDeadline = Duration.ofMinutes(4);
+    private int maxTriggersInFlight = 256;
 
     private Builder(String url) {
       requireNonNull(url, "url == null");
@@ -397,7 +465,10 @@ public final class DialogueClient implements AutoCloseable {
       return this;
     }
 
-    /** Where triggers wait while disconnected (default in memory, 1,000 triggers). */
+    /**
+     * Where triggers wait while disconnected (default: a new in-memory queue of 1,000 triggers for
+     * each client built).
+     */
     public Builder offlineQueue(OfflineQueue queue) {
       this.offlineQueue = requireNonNull(queue, "queue == null");
       return this;
@@ -428,9 +499,27 @@ public final class DialogueClient implements AutoCloseable {
       return this;
     }
 
-    /** Builds the client; it connects on {@link DialogueClient#connect()}. */
+    /**
+     * Builds the client; it connects on {@link DialogueClient#connect()}. The settings are copied:
+     * changing this builder afterwards does not change the client.
+     */
     public DialogueClient build() {
-      return new DialogueClient(this);
+      return new DialogueClient(
+          new ClientSettings(
+              url,
+              path,
+              auth,
+              callbackExecutor,
+              requestTimeout,
+              connectTimeout,
+              reconnect,
+              reconnectDelay,
+              reconnectDelayMax,
+              jitter,
+              List.of(transports),
+              offlineQueue != null ? offlineQueue : new InMemoryOfflineQueue(1_000),
+              triggerDeadline,
+              maxTriggersInFlight));
     }
 
     private static Duration positive(Duration d, String name) {

@@ -9,7 +9,9 @@ import java.util.function.Consumer;
 /**
  * A room's events that arrived before any handler would take them: kept, up to {@link
  * ClientRoom#MAX_KEPT}, for the first handler registered for them, which gets them before later
- * events. Once a name (or any name) has had a handler, its events are no longer kept.
+ * events. Once a name (or any name) has had a handler, its events are no longer kept. Past the
+ * bound the oldest is dropped, and the first drop since the room kept nothing is handed back so
+ * that the room reports it.
  *
  * <p>The client's ordered executor's only.
  */
@@ -17,20 +19,28 @@ final class EarlyEvents {
   private final ArrayDeque<EventMessage> kept = new ArrayDeque<>();
   private final Set<String> claimed = new HashSet<>();
   private boolean anyClaimed;
+  private boolean dropping;
+
+  /** Whether an event named {@code eventName} that no handler takes now is kept. */
+  boolean keeps(String eventName) {
+    return !anyClaimed && !claimed.contains(eventName);
+  }
 
   /**
-   * Keeps {@code message}, which no handler takes now, unless its name has had a handler; returns
-   * whether it was kept (the oldest is dropped when full).
+   * Keeps {@code message}; when full, drops the oldest. Returns the dropped event if it is the
+   * first dropped since nothing was kept, otherwise null.
    */
-  boolean keep(EventMessage message) {
-    if (anyClaimed || claimed.contains(message.event())) {
-      return false;
-    }
+  EventMessage keep(EventMessage message) {
+    EventMessage dropped = null;
     if (kept.size() == ClientRoom.MAX_KEPT) {
-      kept.pollFirst();
+      dropped = kept.pollFirst();
+      if (dropping) {
+        dropped = null;
+      }
+      dropping = true;
     }
     kept.addLast(message);
-    return true;
+    return dropped;
   }
 
   /**
@@ -48,6 +58,9 @@ final class EarlyEvents {
         it.remove();
         Listeners.run("room handler", () -> handler.accept(message));
       }
+    }
+    if (kept.isEmpty()) {
+      dropping = false;
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.dialogue.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dialogue.client.DialogueClientException.Fate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,29 +24,27 @@ final class Inbound {
     switch (name) {
       case "dialogue:event" -> {
         EventMessage message = ClientJson.convert(data, EventMessage.class);
-        ClientRoom room = rooms.get(message.roomId());
+        ClientRoom room = rooms.receiving(message.roomId(), "event '" + message.event() + "'");
         if (room != null) {
           room.deliver(message);
         }
       }
       case "dialogue:presence" -> {
-        ClientRoom room = rooms.get(data.path("roomId").asText());
+        ClientRoom room = rooms.receiving(data.path("roomId").asText(), "a presence change");
         if (room != null) {
           room.presence(strings(data.path("joins")), strings(data.path("leaves")));
         }
       }
+      // This client asks with acknowledgements: these come from joins and leaves of server code.
+      case "dialogue:joined" -> rooms.serverJoined(data);
+      case "dialogue:left" -> rooms.serverLeft(data.path("roomId").asText());
       case "dialogue:roomCreated" -> {
         RoomInfo info = ClientJson.convert(data, RoomInfo.class);
         listeners.fire(listeners.roomCreated, l -> l.accept(info));
       }
       case "dialogue:roomDeleted" -> {
         String roomId = data.path("roomId").asText();
-        ClientRoom room = rooms.remove(roomId);
-        if (room != null) {
-          room.removed(
-              new DialogueClientException(
-                  "ROOM_NOT_FOUND", "Room '" + roomId + "' was deleted", Fate.REFUSED));
-        }
+        rooms.deleted(roomId);
         listeners.fire(listeners.roomDeleted, l -> l.accept(roomId));
       }
       case "dialogue:history" ->

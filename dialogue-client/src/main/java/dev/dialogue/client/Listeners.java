@@ -29,7 +29,9 @@ final class Listeners {
   final List<Consumer<String>> roomDeleted = new CopyOnWriteArrayList<>();
   final List<BiConsumer<String, List<EventMessage>>> history = new CopyOnWriteArrayList<>();
   final List<BiConsumer<ConnectionState, String>> state = new CopyOnWriteArrayList<>();
-  private final Map<String, List<Consumer<JsonNode>>> custom = new ConcurrentHashMap<>();
+  final List<Consumer<ClientRoom>> joined = new CopyOnWriteArrayList<>();
+  final List<Consumer<ClientRoom>> left = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Consumer<EventMessage>>> custom = new ConcurrentHashMap<>();
 
   <L> Registration add(List<L> list, L listener) {
     list.add(listener);
@@ -42,18 +44,27 @@ final class Listeners {
     }
   }
 
-  /** A handler for the events named {@code eventName} the server sends to this connection alone. */
-  <T> Registration addCustom(String eventName, Class<T> type, Consumer<T> handler) {
-    Consumer<JsonNode> wrapped = node -> handler.accept(ClientJson.convert(node, type));
-    List<Consumer<JsonNode>> list =
+  /**
+   * A handler for the events named {@code eventName} the server sends to this connection alone,
+   * with an envelope that carries only the name and the payload.
+   */
+  <T> Registration addCustom(String eventName, Class<T> type, BiConsumer<T, EventMessage> handler) {
+    Consumer<EventMessage> wrapped = message -> handler.accept(message.data(type), message);
+    List<Consumer<EventMessage>> list =
         custom.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
     list.add(wrapped);
     return () -> list.remove(wrapped);
   }
 
   void fireCustom(String name, JsonNode data) {
-    for (Consumer<JsonNode> handler : custom.getOrDefault(name, List.of())) {
-      run("custom event " + name, () -> handler.accept(data));
+    List<Consumer<EventMessage>> handlers = custom.getOrDefault(name, List.of());
+    if (handlers.isEmpty()) {
+      log.debug("No handler for the server's event '{}'", name);
+      return;
+    }
+    EventMessage message = new EventMessage(name, null, data, null, 0, null, null, null, null);
+    for (Consumer<EventMessage> handler : handlers) {
+      run("custom event " + name, () -> handler.accept(message));
     }
   }
 

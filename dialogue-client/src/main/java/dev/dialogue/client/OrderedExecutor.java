@@ -17,6 +17,7 @@ final class OrderedExecutor implements Executor {
   private final Executor delegate;
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private boolean running;
+  private volatile Thread runner; // the thread draining tasks now, or null
 
   OrderedExecutor(Executor delegate) {
     this.delegate = delegate;
@@ -43,12 +44,19 @@ final class OrderedExecutor implements Executor {
     }
   }
 
+  /** Whether the calling thread is running one of these tasks now. */
+  boolean inLoop() {
+    return runner == Thread.currentThread();
+  }
+
   private void drain() {
+    runner = Thread.currentThread();
     while (true) {
       Runnable next;
       synchronized (tasks) {
         next = tasks.poll();
         if (next == null) {
+          runner = null; // before another drain may start
           running = false;
           return;
         }

@@ -140,9 +140,12 @@ public final class Joins {
       Boolean recovered,
       List<EventMessage> missed) {
     List<EventMessage> h = history == null || history.isEmpty() ? null : history;
+    // The event form carries the position too (an extension): a client told of a join made by
+    // server code learns where it starts, for recovery after a reconnect.
     reply.ok(
         Wire.JOINED,
-        new Wire.Joined(room.id(), room.config().name()),
+        new Wire.JoinResult(
+            room.id(), room.config().name(), offset, room.epoch(), null, null, null),
         new Wire.JoinResult(
             room.id(), room.config().name(), offset, room.epoch(), h, recovered, missed));
   }

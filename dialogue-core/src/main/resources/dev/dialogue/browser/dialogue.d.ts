@@ -15,8 +15,11 @@ declare namespace Dialogue {
   /**
    * Codes: the server's (ROOM_NOT_FOUND, VALIDATION_FAILED, ...) or the client's own: NOT_CONNECTED,
    * DISCONNECTED, CLOSED, TIMEOUT, DEADLINE_EXCEEDED, CANCELLED, OFFLINE_QUEUE_FULL, CONNECT_REFUSED,
-   * AUTH_FAILED, CONNECT_FAILED, INVALID_RESPONSE. A command refused by the application carries
-   * the application's own code (and its data).
+   * AUTH_FAILED, CONNECT_FAILED, INVALID_RESPONSE; and, through onError only, EVENTS_DROPPED (more
+   * than 1000 events arrived in a room before any handler took them: the oldest were dropped) and
+   * EVENTS_MISSED (after a reconnect, server code joined the connection to a kept room before the
+   * client's re-join: what was published meanwhile was not recovered). A command refused by the
+   * application carries the application's own code (and its data).
    */
   class DialogueError extends Error {
     readonly name: 'DialogueError';
@@ -98,6 +101,12 @@ declare namespace Dialogue {
   /** Calling it removes the handler again. */
   type Unsubscribe = () => void;
 
+  /** What the server sends to one connection (ClientConnection.send) comes without an envelope. */
+  interface DirectMessage<T = unknown> {
+    event: string;
+    data: T;
+  }
+
   class Room {
     readonly id: string;
     readonly name: string;
@@ -105,13 +114,24 @@ declare namespace Dialogue {
     readonly epoch: string | undefined;
     /** The newest offset delivered to the application, or -1. */
     readonly lastOffset: number;
-    /** Whether the client keeps the room (also while reconnecting): until leave() or a removal. */
+    /**
+     * Whether the client keeps the room (also while reconnecting): from the join answer until
+     * leave() or a removal; false in the setup of join(roomId, setup).
+     */
     readonly joined: boolean;
-    /** The room was removed without leave(): a refused re-join, or the room was deleted. */
+    /**
+     * The room was removed without leave(): a refused re-join, the room was deleted
+     * (ROOM_NOT_FOUND), or server code took the connection out of it (NOT_IN_ROOM).
+     */
     onRemoved(handler: (error: DialogueError) => void): Unsubscribe;
     trigger<T = unknown>(event: string, data: T, meta?: Record<string, unknown>): PendingTrigger;
-    /** Subscribes on the server; the returned function unsubscribes when the last handler goes. */
+    /**
+     * Subscribes on the server; the returned function unsubscribes when the last handler goes.
+     * Events of that name that arrived before any handler took them (at most 1000 per room) are
+     * handed to the first one right after this call, before later events.
+     */
     on<T = unknown>(event: string, handler: (data: T, message: EventMessage<T>) => void): Unsubscribe;
+    /** Every event this connection receives in the room, the kept ones first (as for on). */
     onAny(handler: (message: EventMessage) => void): Unsubscribe;
     subscribe(event: string): Promise<void>;
     subscribeAll(): Promise<void>;
@@ -135,7 +155,13 @@ declare namespace Dialogue {
     disconnect(): void;
     /** For good: what waits, and every later call, rejects with CLOSED. */
     close(): void;
-    join(roomId: string): Promise<Room>;
+    /**
+     * Joins a room (or returns the one kept). setup runs before the join is sent: handlers it
+     * registers see every event after the join answer, and their names are subscribed with the
+     * join itself.
+     */
+    join(roomId: string, setup?: (room: Room) => void): Promise<Room>;
+    /** A room the client keeps (its join answered, or joined by server code), or undefined. */
     room(roomId: string): Room | undefined;
     listRooms(): Promise<RoomInfo[]>;
     createRoom(room: { id: string; name: string; description?: string; maxSize?: number }): Promise<RoomInfo>;
@@ -154,8 +180,16 @@ declare namespace Dialogue {
     onRoomDeleted(handler: (roomId: string) => void): Unsubscribe;
     onHistory(handler: (roomId: string, events: EventMessage[]) => void): Unsubscribe;
     onStateChange(handler: (state: ConnectionState, reason: string) => void): Unsubscribe;
+    /**
+     * A room server code joined this connection to: the client keeps it from now on (and re-joins
+     * it after a reconnect). Called before any of its events, so handlers registered here see them
+     * all; not for the app's own joins, nor when the server joins a room already kept.
+     */
+    onJoined(handler: (room: Room) => void): Unsubscribe;
+    /** A kept room server code took this connection out of (after the room's onRemoved). */
+    onLeft(handler: (room: Room) => void): Unsubscribe;
     /** Events the server sends to this connection alone. */
-    on<T = unknown>(event: string, handler: (data: T) => void): Unsubscribe;
+    on<T = unknown>(event: string, handler: (data: T, message: DirectMessage<T>) => void): Unsubscribe;
   }
 
   /** Creates a client (the url defaults to where dialogue.js was loaded from); call connect() next. */

@@ -34,6 +34,8 @@ const RETRYABLE = new Set(['INTERNAL_ERROR', 'RATE_LIMITED']);
 const BEFORE_IDEMPOTENCY = new Set(['ROOM_NOT_FOUND', 'NOT_IN_ROOM']);
 /** The connection is going or gone: what waited on it is asked again on the next one. */
 const CONNECTION_GONE = new Set(['NOT_CONNECTED', 'DISCONNECTED', 'CLOSED']);
+/** Events a room keeps for handlers not registered yet (see Room._deliver). */
+const MAX_KEPT = 1000;
 const SCRIPT_ORIGIN = (() => {
   try {
     return new URL(document.currentScript.src).origin;
@@ -98,8 +100,13 @@ class Room {
     this._any = listeners();
     this._subscribed = new Set();
     this._unsubscribed = new Set();
-    this._restoring = false;
+    this._restoring = false; // re-joining, or joining: subscriptions go with the join
     this._removedListeners = listeners();
+    this._kept = []; // events no handler took yet, oldest first, at most MAX_KEPT
+    this._claimed = new Set(); // names that have had a handler: their events are not kept
+    this._anyClaimed = false;
+    this._dropping = false;
+    this._wake = undefined; // ends the wait before a re-join retry
   }
 
   /** Whether the client keeps the room (also while reconnecting): until leave() or a removal. */
@@ -128,6 +135,8 @@ class Room {
     let set = this._handlers.get(event);
     if (!set) this._handlers.set(event, (set = listeners()));
     const off = set.add(handler);
+    this._claimed.add(event);
+    this._claim((m) => m.event === event, (m) => safely('room handler', handler, m.data, m));
     if (!this._subscribed.has(event)) this.subscribe(event).catch((e) => this._client._error(e));
     let active = true;
     return () => {
@@ -143,7 +152,22 @@ class Room {
 
   /** Calls handler(event) for every event this connection receives in the room. */
   onAny(handler) {
-    return this._any.add(handler);
+    const off = this._any.add(handler);
+    this._anyClaimed = true;
+    this._claim(() => true, (m) => safely('room onAny', handler, m));
+    return off;
+  }
+
+  /**
+   * Hands the kept events that match to a new handler, in order, right after the code that
+   * registered it (a microtask: before any later event, which comes in a task of its own).
+   */
+  _claim(matches, deliver) {
+    const mine = this._kept.filter(matches);
+    if (!mine.length) return;
+    this._kept = this._kept.filter((m) => !matches(m));
+    if (!this._kept.length) this._dropping = false;
+    queueMicrotask(() => mine.forEach(deliver));
   }
 
   subscribe(event) {
@@ -177,13 +201,26 @@ class Room {
     return this._client._leave(this);
   }
 
-  /** Delivers an envelope unless its offset was seen already. */
+  /**
+   * Delivers an envelope unless its offset was seen already. One no handler takes is kept for the
+   * first handler of its name (or onAny), unless its name has had one; past MAX_KEPT the oldest
+   * are dropped, reported once through onError (EVENTS_DROPPED).
+   */
   _deliver(message) {
     if (typeof message.offset === 'number') {
       if (message.offset <= this.lastOffset) return;
       this.lastOffset = message.offset;
     }
     const set = this._handlers.get(message.event);
+    if (!(set && set.size) && !this._any.size && !this._anyClaimed && !this._claimed.has(message.event)) {
+      if (this._kept.length >= MAX_KEPT) {
+        const dropped = this._kept.shift();
+        if (!this._dropping) this._client._dropped(this, dropped);
+        this._dropping = true;
+      }
+      this._kept.push(message);
+      return;
+    }
     if (set) set.fire('room handler', message.data, message);
     this._any.fire('room onAny', message);
   }
@@ -206,7 +243,7 @@ class Client {
     this.userId = undefined;
     this.clientId = undefined;
     this._rooms = new Map(); // kept until left: re-joined after every reconnect
-    this._joining = new Map();
+    this._joining = new Map(); // joins on their way: {room, promise}; the room exists before the answer
     this._pending = new Map(); // requests waiting for their ack, by ack id
     this._triggers = new Map(); // triggers whose fate is not known, by clientMessageId
     this._queue = []; // triggers waiting to be sent, in order
@@ -221,7 +258,9 @@ class Client {
     this._sleeps = new Set();
     this._connectWaiters = [];
     this._on = {};
-    for (const k of ['connect', 'disconnect', 'error', 'roomCreated', 'roomDeleted', 'history', 'stateChange']) this._on[k] = listeners();
+    for (const k of ['connect', 'disconnect', 'error', 'roomCreated', 'roomDeleted', 'history', 'stateChange', 'joined', 'left']) this._on[k] = listeners();
+    this._unknown = new Set(); // rooms whose events were dropped, logged once each
+    this._leaving = new Set(); // rooms being left: their last events may still arrive
     this._custom = new Map();
   }
 
@@ -287,22 +326,56 @@ class Client {
     }
   }
 
-  /** Joins a room (or returns the one kept); from then on the client keeps it until room.leave(). */
-  join(roomId) {
-    const existing = this._rooms.get(roomId);
-    if (existing) return Promise.resolve(existing);
-    if (this._joining.has(roomId)) return this._joining.get(roomId);
-    const p = this._request('dialogue:join', { roomId })
-      .then((result) => {
-        const room = this._rooms.get(roomId) || new Room(this, roomId, result.roomName);
+  /**
+   * Joins a room (or returns the one kept); from then on the client keeps it until room.leave().
+   * setup(room), if given, runs before the join is sent: handlers registered there see every event
+   * after the join answer, and their names are subscribed with the join itself.
+   */
+  join(roomId, setup) {
+    if (setup !== undefined && typeof setup !== 'function') throw new TypeError('setup must be a function');
+    const existing = this._rooms.get(roomId) || (this._joining.get(roomId) || {}).room;
+    if (existing) {
+      if (setup) setup(existing);
+      return this._rooms.get(roomId) === existing ? Promise.resolve(existing) : this._joining.get(roomId).promise;
+    }
+    const room = new Room(this, roomId, roomId);
+    room._restoring = true;
+    const join = { room };
+    this._joining.set(roomId, join);
+    try {
+      if (setup) setup(room);
+    } catch (e) {
+      this._joining.delete(roomId);
+      throw e;
+    }
+    const request = { roomId };
+    const unsubscribe = [...room._unsubscribed];
+    const subscribe = [...room._subscribed];
+    if (unsubscribe.length) request.unsubscribe = unsubscribe;
+    if (subscribe.length) request.subscribe = subscribe;
+    join.promise = this._request('dialogue:join', request).then(
+      (result) => {
+        room._restoring = false;
+        if (this._joining.get(roomId) !== join) {
+          // left (or disconnect()) while the join was on its way: take it back on the server
+          if (this.state === 'connected') this._request('dialogue:leave', { roomId }).catch(() => {});
+          return room;
+        }
+        this._joining.delete(roomId);
         this._rooms.set(roomId, room);
         room._joined(result);
         if (result.history) this._on.history.fire('onHistory', roomId, result.history);
+        // again as requests, as after a re-join: for servers without subscriptions in the join,
+        // and for those made after the request was built
+        this._restoreSubscriptions(room, this._ws);
         return room;
-      })
-      .finally(() => this._joining.delete(roomId));
-    this._joining.set(roomId, p);
-    return p;
+      },
+      (e) => {
+        if (this._joining.get(roomId) === join) this._joining.delete(roomId);
+        throw e;
+      }
+    );
+    return join.promise;
   }
 
   /** A room the client keeps, or undefined. */
@@ -331,8 +404,12 @@ class Client {
   onRoomDeleted(fn) { return this._on.roomDeleted.add(fn); }
   onHistory(fn) { return this._on.history.add(fn); }
   onStateChange(fn) { return this._on.stateChange.add(fn); }
+  /** A room server code joined this connection to: kept from now on; before any of its events. */
+  onJoined(fn) { return this._on.joined.add(fn); }
+  /** A kept room server code took this connection out of (after room.onRemoved, NOT_IN_ROOM). */
+  onLeft(fn) { return this._on.left.add(fn); }
 
-  /** Events the server sends to this connection alone. */
+  /** Events the server sends to this connection alone: fn(data, {event, data}). */
   on(event, fn) {
     if (!this._custom.has(event)) this._custom.set(event, listeners());
     return this._custom.get(event).add(fn);
@@ -532,10 +609,20 @@ class Client {
 
   _leave(room) {
     if (this._rooms.get(room.id) === room) this._rooms.delete(room.id);
+    if (room._wake) room._wake(); // a re-join retry waiting: it sees the room is gone
+    const join = this._joining.get(room.id);
+    if (join && join.room === room) {
+      this._joining.delete(room.id); // its answer takes it back on the server
+      return Promise.resolve();
+    }
     if (this.state !== 'connected' || this._closed) return Promise.resolve();
+    this._leaving.add(room.id);
     return this._request('dialogue:leave', { roomId: room.id }).then(
-      () => {},
+      () => {
+        this._leaving.delete(room.id);
+      },
       (e) => {
+        this._leaving.delete(room.id);
         if (e.code !== 'NOT_IN_ROOM' && !CONNECTION_GONE.has(e.code)) throw e;
       }
     );
@@ -543,6 +630,58 @@ class Client {
 
   _error(e) {
     this._on.error.fire('onError', e);
+  }
+
+  _dropped(room, first) {
+    const at = typeof first.offset === 'number' ? ` at offset ${first.offset}` : '';
+    const e = new DialogueError('EVENTS_DROPPED', `Room '${room.id}': more than ${MAX_KEPT} events arrived before any handler took them; the oldest are dropped, from '${first.event}'${at} on. Register handlers in join(roomId, setup) or onJoined`);
+    console.warn(`Dialogue: ${e.message}`);
+    this._error(e);
+  }
+
+  /** The room an event belongs to: kept, or joining; any other is logged once and dropped. */
+  _receiving(roomId, what) {
+    const room = this._rooms.get(roomId) || (this._joining.get(roomId) || {}).room;
+    if (!room && !this._leaving.has(roomId) && !this._unknown.has(roomId)) {
+      if (this._unknown.size > 1000) this._unknown.clear();
+      this._unknown.add(roomId);
+      console.warn(`Dialogue: dropped ${what} for room '${roomId}', which this client does not keep (left, or never joined); logged once per room`);
+    }
+    return room;
+  }
+
+  /**
+   * dialogue:joined without a request of ours (this client always asks with an ack): server code
+   * joined this connection to the room. A new room is kept and announced; for a kept one the server
+   * joined the new connection before the client's re-join, so what was published while it was away
+   * is not recovered: reported as EVENTS_MISSED.
+   */
+  _serverJoined(data) {
+    const roomId = data && data.roomId;
+    if (typeof roomId !== 'string' || this._joining.has(roomId)) return;
+    this._unknown.delete(roomId);
+    const kept = this._rooms.get(roomId);
+    if (kept) {
+      if (data.epoch !== undefined && data.epoch === kept.epoch && data.offset > kept.lastOffset) {
+        const e = new DialogueError('EVENTS_MISSED', `Room '${roomId}': server code joined the new connection to the room before the client's re-join, so the events after offset ${kept.lastOffset} up to ${data.offset} published while it was away were not recovered`);
+        console.warn(`Dialogue: ${e.message}`);
+        kept._joined(data);
+        this._error(e);
+      }
+      return;
+    }
+    const room = new Room(this, roomId, data.roomName || roomId);
+    if (data.epoch !== undefined) room._joined(data);
+    this._rooms.set(roomId, room);
+    this._on.joined.fire('onJoined', room);
+  }
+
+  /** dialogue:left without a request of ours: server code took this connection out of the room. */
+  _serverLeft(roomId) {
+    const room = this._rooms.get(roomId);
+    if (!room) return;
+    this._removeRoom(room, new DialogueError('NOT_IN_ROOM', `Server code took this connection out of room '${roomId}'`), false);
+    this._on.left.fire('onLeft', room);
   }
 
   // ---- the connection ----
@@ -644,10 +783,16 @@ class Client {
         this._identified(data || {});
         break;
       case 'dialogue:event': {
-        const room = data && this._rooms.get(data.roomId);
+        const room = data && this._receiving(data.roomId, `event '${data.event}'`);
         if (room) room._deliver(data);
         break;
       }
+      case 'dialogue:joined':
+        this._serverJoined(data);
+        break;
+      case 'dialogue:left':
+        if (data) this._serverLeft(data.roomId);
+        break;
       case 'dialogue:roomCreated':
         this._on.roomCreated.fire('onRoomCreated', data);
         break;
@@ -665,7 +810,7 @@ class Client {
         break;
       default: {
         const set = this._custom.get(name);
-        if (set) set.fire(`custom event ${name}`, data);
+        if (set) set.fire(`custom event ${name}`, data, { event: name, data });
       }
     }
   }
@@ -712,8 +857,8 @@ class Client {
         if (this._rooms.get(room.id) !== room || this._ws !== ws || this.state !== 'connected' || CONNECTION_GONE.has(e.code)) return;
         if (e.code === 'TIMEOUT' || e.code === 'INVALID_RESPONSE') continue;
         if (RETRYABLE.has(e.code)) {
-          await this._sleep(this._backoff(retries++));
-          if (this._ws !== ws) return;
+          await this._sleep(this._backoff(retries++), room);
+          if (this._ws !== ws || this._rooms.get(room.id) !== room) return;
           continue;
         }
         this._removeRoom(room, new DialogueError(e.code, `re-joining room '${room.id}' after a reconnect was refused: ${e.message}`), true);
@@ -742,18 +887,24 @@ class Client {
   /** The room is no longer kept without the app leaving it: room.onRemoved, and onError if asked. */
   _removeRoom(room, error, report) {
     if (this._rooms.get(room.id) === room) this._rooms.delete(room.id);
+    if (room._wake) room._wake();
     room._restoring = false;
     room._removedListeners.fire('room onRemoved', error);
     if (report) this._error(error);
   }
 
-  _sleep(ms) {
+  /** Waits ms; a room's wait also ends, at once, when the room goes (room._wake). */
+  _sleep(ms, room) {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const wake = () => {
+        clearTimeout(t);
         this._sleeps.delete(t);
+        if (room && room._wake === wake) room._wake = undefined;
         resolve();
-      }, ms);
+      };
+      const t = setTimeout(wake, ms);
       this._sleeps.add(t);
+      if (room) room._wake = wake;
     });
   }
 
