@@ -61,6 +61,9 @@ public interface ClientConnection {
   /** Whether the connection is still open. */
   boolean connected();
 
+  /** The application's values kept on this connection, cleared once it is closed. */
+  Attributes attributes();
+
   /** Closes the connection from the server side; the client does not reconnect automatically. */
   void disconnect();
 }

@@ -62,6 +62,19 @@ public interface Room {
   Registration on(String eventName, EventHandler<JsonNode> handler);
 
   /**
+   * Decides on each trigger of {@code event} in this room before delivery, from now until the
+   * returned registration is closed; runs after the interceptors of the room's configuration
+   * ({@link RoomConfig.Builder#intercept}). See {@link TriggerInterceptor}.
+   */
+  <T> Registration intercept(EventDefinition<T> event, TriggerInterceptor<T> interceptor);
+
+  /**
+   * The application's values kept on this room (never sent to clients), cleared when the room is
+   * deleted. For what clients may see, use {@link RoomConfig.Builder#metadata}.
+   */
+  Attributes attributes();
+
+  /**
    * Handles {@code command} sent to this room ({@code dialogue:request} with this room's id) by its
    * members, from now until the returned registration is closed. See {@link CommandHandler} for the
    * thread and the errors.

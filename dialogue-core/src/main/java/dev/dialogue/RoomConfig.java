@@ -2,6 +2,10 @@ package dev.dialogue;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.internal.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,6 +44,8 @@ public final class RoomConfig {
   private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers;
   private final RoomVisibility visibility;
   private final RoomVisibilityPolicy visibleTo;
+  private final Map<String, List<Interception<?>>> interceptions;
+  private final ObjectNode metadata;
 
   private RoomConfig(Builder b) {
     this.id = b.id;
@@ -57,7 +63,21 @@ public final class RoomConfig {
     this.commandHandlers = Map.copyOf(b.commandHandlers);
     this.visibility = b.visibility;
     this.visibleTo = b.visibleTo;
+    Map<String, List<Interception<?>>> byEvent = new LinkedHashMap<>();
+    b.interceptions.forEach((event, list) -> byEvent.put(event, List.copyOf(list)));
+    this.interceptions = Map.copyOf(byEvent);
+    this.metadata = b.metadata;
   }
+
+  /**
+   * A {@link TriggerInterceptor} with the definition its payload is typed by.
+   *
+   * @param <T> the payload type
+   */
+  public record Interception<T>(EventDefinition<T> event, TriggerInterceptor<T> interceptor) {}
+
+  /** The longest {@link Builder#metadata} accepted, in bytes of JSON. */
+  public static final int MAX_METADATA_BYTES = 4096;
 
   private final List<String> eventOrder;
 
@@ -80,6 +100,8 @@ public final class RoomConfig {
     b.commandHandlers.putAll(commandHandlers);
     b.visibility = visibility;
     b.visibleTo = visibleTo;
+    interceptions.forEach((event, list) -> b.interceptions.put(event, new ArrayList<>(list)));
+    b.metadata = metadata;
     return b;
   }
 
@@ -174,6 +196,16 @@ public final class RoomConfig {
     return visibleTo;
   }
 
+  /** The trigger interceptors of {@code eventName} in this room, in the order added. */
+  public List<Interception<?>> interceptions(String eventName) {
+    return interceptions.getOrDefault(eventName, List.of());
+  }
+
+  /** The room's metadata shown to the clients that can see it, or null (a copy). */
+  public ObjectNode metadata() {
+    return metadata == null ? null : metadata.deepCopy();
+  }
+
   @Override
   public String toString() {
     return "RoomConfig{" + id + "}";
@@ -195,6 +227,8 @@ public final class RoomConfig {
     private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers = new LinkedHashMap<>();
     private RoomVisibility visibility = RoomVisibility.PUBLIC;
     private RoomVisibilityPolicy visibleTo;
+    private final Map<String, List<Interception<?>>> interceptions = new LinkedHashMap<>();
+    private ObjectNode metadata;
 
     private Builder(String id, String name) {
       requireNonNull(id, "id == null");
@@ -320,6 +354,48 @@ public final class RoomConfig {
     public Builder visibleTo(RoomVisibilityPolicy policy) {
       this.visibleTo = requireNonNull(policy, "policy == null");
       this.visibility = RoomVisibility.PRIVATE;
+      return this;
+    }
+
+    /**
+     * Decides on each trigger of {@code event} in this room before delivery, typed and with the
+     * sender's connection; several run in the order added. See {@link TriggerInterceptor}.
+     */
+    public <T> Builder intercept(EventDefinition<T> event, TriggerInterceptor<T> interceptor) {
+      requireNonNull(event, "event == null");
+      requireNonNull(interceptor, "interceptor == null");
+      interceptions
+          .computeIfAbsent(event.name(), k -> new ArrayList<>())
+          .add(new Interception<>(event, interceptor));
+      return this;
+    }
+
+    /**
+     * Application data about the room that clients may see: sent with the room in {@code
+     * listRooms}, {@code dialogue:roomCreated} and the join answer, to the connections that can see
+     * the room (e.g. a channel's topic, a game's mode). Any value the library's JSON mapping
+     * encodes as an object, at most {@value #MAX_METADATA_BYTES} bytes of JSON.
+     *
+     * @throws IllegalArgumentException if it is not an object or is larger than that
+     */
+    public Builder metadata(Object metadata) {
+      requireNonNull(metadata, "metadata == null");
+      JsonNode tree = Json.tree(metadata);
+      if (!tree.isObject()) {
+        throw new IllegalArgumentException(
+            "metadata of room '" + id + "' must be a JSON object, not " + tree.getNodeType());
+      }
+      int bytes = Json.write(tree).getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > MAX_METADATA_BYTES) {
+        throw new IllegalArgumentException(
+            "metadata of room '"
+                + id
+                + "' is "
+                + bytes
+                + " bytes of JSON; the limit is "
+                + MAX_METADATA_BYTES);
+      }
+      this.metadata = (ObjectNode) tree;
       return this;
     }
 

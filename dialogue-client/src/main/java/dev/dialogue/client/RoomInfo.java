@@ -1,6 +1,7 @@
 package dev.dialogue.client;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A room as {@code listRooms} and {@code roomCreated} describe it.
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param size connections in the room, or null where the server does not say
  * @param maxSize the capacity, or null when unlimited
  * @param createdById the creating user, or null for server rooms
+ * @param metadata the application's data about the room ({@code RoomConfig.Builder.metadata} on
+ *     the server), or null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RoomInfo(
@@ -19,4 +22,5 @@ public record RoomInfo(
     String description,
     Integer size,
     Integer maxSize,
-    String createdById) {}
+    String createdById,
+    JsonNode metadata) {}

@@ -62,6 +62,14 @@ final class ClientRooms {
     if (maxSize > 0) {
       builder.maxSize(maxSize);
     }
+    JsonNode metadata = request.get("metadata");
+    if (metadata != null && !metadata.isNull()) {
+      try {
+        builder.metadata(metadata);
+      } catch (IllegalArgumentException e) {
+        throw Fields.invalid(e.getMessage());
+      }
+    }
     if (rooms.clientRoomsAnyEvent()) {
       builder.anyEvent();
     } else {

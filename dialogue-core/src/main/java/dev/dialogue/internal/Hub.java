@@ -202,7 +202,11 @@ public final class Hub implements RealConnection.ServerSide {
     if (requester != null) {
       reply.ok(Wire.ROOM_DELETED, deleted, deleted);
     }
-    state.runSerially(() -> hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room)));
+    state.runSerially(
+        () -> {
+          hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room));
+          state.attributes.clear();
+        });
     return true;
   }
 
@@ -268,7 +272,11 @@ public final class Hub implements RealConnection.ServerSide {
     // Forgotten once every onLeft ran (on the rooms' executors): endAll waits for that.
     CompletableFuture<Void> all = CompletableFuture.allOf(left.toArray(CompletableFuture[]::new));
     connection.serial.holdUntil(all);
-    all.whenComplete((ok, failed) -> connections.remove(connection));
+    all.whenComplete(
+        (ok, failed) -> {
+          connections.remove(connection);
+          connection.clearAttributes();
+        });
   }
 
   @Override

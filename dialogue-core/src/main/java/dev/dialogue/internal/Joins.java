@@ -1,5 +1,6 @@
 package dev.dialogue.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.Decision;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
@@ -140,14 +141,15 @@ public final class Joins {
       Boolean recovered,
       List<EventMessage> missed) {
     List<EventMessage> h = history == null || history.isEmpty() ? null : history;
+    JsonNode metadata = room.config().metadata();
     // The event form carries the position too (an extension): a client told of a join made by
     // server code learns where it starts, for recovery after a reconnect.
     reply.ok(
         Wire.JOINED,
         new Wire.JoinResult(
-            room.id(), room.config().name(), offset, room.epoch(), null, null, null),
+            room.id(), room.config().name(), offset, room.epoch(), null, null, null, metadata),
         new Wire.JoinResult(
-            room.id(), room.config().name(), offset, room.epoch(), h, recovered, missed));
+            room.id(), room.config().name(), offset, room.epoch(), h, recovered, missed, metadata));
   }
 
   /** Removes the connection from the room; returns whether it was in it. */

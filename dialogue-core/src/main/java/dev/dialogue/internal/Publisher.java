@@ -2,14 +2,18 @@ package dev.dialogue.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.ClientConnection;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDecision;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventHandler;
 import dev.dialogue.EventMessage;
+import dev.dialogue.RoomConfig;
+import dev.dialogue.TriggerContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -71,7 +75,8 @@ final class Publisher {
    * The trigger pipeline: idempotency, allowed, meta size, validation, envelope, interceptors,
    * delivery and history (one step under the room lock), onTriggered, handlers, afterEach.
    *
-   * @param sender the user whose {@code clientMessageId}s are remembered, or null
+   * @param connection the sending connection, whose user's {@code clientMessageId}s are remembered,
+   *     or null for server code
    */
   Publication publish(
       RoomState room,
@@ -80,17 +85,19 @@ final class Publisher {
       String from,
       ObjectNode meta,
       String clientMessageId,
-      String sender) {
-    if (clientMessageId == null || sender == null) {
-      return pipeline(room, eventName, data, from, meta, clientMessageId);
+      ClientConnection connection) {
+    if (clientMessageId == null || connection == null) {
+      return pipeline(room, eventName, data, from, meta, clientMessageId, connection);
     }
+    String sender = connection.userId();
     CompletableFuture<Idempotency.First> mine = new CompletableFuture<>();
     Idempotency.First earlier = broker.earlier(room.id(), sender, clientMessageId, mine);
     if (earlier != null) {
       return new Publication(earlier.message(), earlier.durable(), true);
     }
     try {
-      Publication publication = pipeline(room, eventName, data, from, meta, clientMessageId);
+      Publication publication =
+          pipeline(room, eventName, data, from, meta, clientMessageId, connection);
       mine.complete(new Idempotency.First(publication.message(), publication.durable()));
       // Not stored, so shown to no one: a retry with the same id publishes it anew.
       publication
@@ -115,7 +122,8 @@ final class Publisher {
       JsonNode data,
       String from,
       ObjectNode meta,
-      String clientMessageId) {
+      String clientMessageId,
+      ClientConnection connection) {
     if (!room.config().allows(eventName)) {
       throw new DialogueException(
           ErrorCode.EVENT_NOT_ALLOWED,
@@ -124,6 +132,13 @@ final class Publisher {
     checkMetaSize(meta);
     EventDefinition<?> definition = room.definition(eventName, settings.rooms().globalEvents());
     JsonNode parsed = validator.validate(definition, eventName, data);
+    List<RoomConfig.Interception<?>> interceptions = room.interceptions(eventName);
+    if (!interceptions.isEmpty()) {
+      TriggerContext context = new TriggerContext(room.face(), eventName, connection, from, meta);
+      for (RoomConfig.Interception<?> interception : interceptions) {
+        parsed = intercept(interception, context, definition, parsed);
+      }
+    }
     EventMessage message =
         new EventMessage(
             eventName,
@@ -187,6 +202,24 @@ final class Publisher {
               return null;
             });
     return new Publication(delivered, durable, false);
+  }
+
+  /**
+   * One typed interceptor: the payload it returns, validated again when it replaced it. A {@link
+   * dev.dialogue.CommandException} it throws refuses the trigger with the application's code.
+   */
+  private <T> JsonNode intercept(
+      RoomConfig.Interception<T> interception,
+      TriggerContext context,
+      EventDefinition<?> definition,
+      JsonNode data) {
+    T typed = Json.convert(data, interception.event().type());
+    T out = interception.interceptor().beforeTrigger(context, typed);
+    if (out == null) {
+      throw new IllegalStateException(
+          "The interceptor of event '" + context.event() + "' returned null instead of a payload");
+    }
+    return out == typed ? data : validator.validate(definition, context.event(), Json.tree(out));
   }
 
   /** After delivery: the memory budget, onTriggered, the handlers, afterEach. */

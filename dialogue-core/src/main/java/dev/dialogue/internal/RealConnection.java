@@ -3,6 +3,7 @@ package dev.dialogue.internal;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.dialogue.Attributes;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.EventDefinition;
 import java.util.Map;
@@ -244,6 +245,18 @@ public final class RealConnection implements Recipient {
    */
   public synchronized int unanswered() {
     return unanswered;
+  }
+
+  private final AttributeMap attributes = new AttributeMap();
+
+  @Override
+  public Attributes attributes() {
+    return attributes;
+  }
+
+  /** Forgets the application's values (the connection is gone). */
+  void clearAttributes() {
+    attributes.clear();
   }
 
   @Override

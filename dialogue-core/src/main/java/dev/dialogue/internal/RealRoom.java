@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialogue.AsyncCommandHandler;
+import dev.dialogue.Attributes;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.CommandDefinition;
 import dev.dialogue.EventDefinition;
@@ -13,6 +14,7 @@ import dev.dialogue.EventMessage;
 import dev.dialogue.Registration;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.TriggerInterceptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +108,18 @@ public final class RealRoom implements Room {
     requireNonNull(eventName, "eventName == null");
     requireNonNull(handler, "handler == null");
     return state.addHandler(eventName, handler);
+  }
+
+  @Override
+  public <T> Registration intercept(EventDefinition<T> event, TriggerInterceptor<T> interceptor) {
+    requireNonNull(event, "event == null");
+    requireNonNull(interceptor, "interceptor == null");
+    return state.addInterception(new RoomConfig.Interception<>(event, interceptor));
+  }
+
+  @Override
+  public Attributes attributes() {
+    return state.attributes;
   }
 
   @Override

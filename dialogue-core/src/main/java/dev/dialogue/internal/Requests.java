@@ -2,6 +2,7 @@ package dev.dialogue.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialogue.CommandException;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDefinition;
@@ -71,9 +72,25 @@ public final class Requests {
       handler.handle(connection, payload, reply);
     } catch (DialogueException e) {
       reply.error(e);
+    } catch (CommandException refusal) {
+      // A trigger interceptor's refusal, with the application's code.
+      reply.error(refusal.code(), refusal.getMessage(), refusalData(refusal));
     } catch (RuntimeException | Error e) {
       log.error("Request {} from {} failed", eventName, connection, e);
       reply.error(ErrorCode.INTERNAL_ERROR, "Internal error");
+    }
+  }
+
+  /** A refusal's data as JSON; null when it has none or it cannot be encoded (logged). */
+  private JsonNode refusalData(CommandException refusal) {
+    if (refusal.data() == null) {
+      return null;
+    }
+    try {
+      return Json.tree(refusal.data());
+    } catch (IllegalArgumentException e) {
+      log.error("The data of the refusal {} cannot be encoded; sent without it", refusal.code(), e);
+      return null;
     }
   }
 
@@ -187,14 +204,7 @@ public final class Requests {
     }
     Publisher.Publication p =
         hub.publisher()
-            .publish(
-                room,
-                eventName,
-                request.get("data"),
-                c.userId(),
-                meta,
-                clientMessageId,
-                c.userId());
+            .publish(room, eventName, request.get("data"), c.userId(), meta, clientMessageId, c);
     acknowledge(reply, p.durable(), p.message(), p.duplicate());
   }
 

@@ -187,6 +187,33 @@ public final class RoomState implements Broker.Node {
     return () -> list.remove(handler);
   }
 
+  /** Interceptors added at runtime ({@link Room#intercept}), by event name. */
+  private final Map<String, List<RoomConfig.Interception<?>>> interceptions =
+      new ConcurrentHashMap<>();
+
+  dev.dialogue.Registration addInterception(RoomConfig.Interception<?> interception) {
+    List<RoomConfig.Interception<?>> list =
+        interceptions.computeIfAbsent(
+            interception.event().name(), k -> new CopyOnWriteArrayList<>());
+    list.add(interception);
+    return () -> list.remove(interception);
+  }
+
+  /** The configuration's interceptors of {@code eventName}, then those added at runtime. */
+  List<RoomConfig.Interception<?>> interceptions(String eventName) {
+    List<RoomConfig.Interception<?>> configured = config.interceptions(eventName);
+    List<RoomConfig.Interception<?>> added = interceptions.get(eventName);
+    if (added == null || added.isEmpty()) {
+      return configured;
+    }
+    List<RoomConfig.Interception<?>> all = new ArrayList<>(configured);
+    all.addAll(added);
+    return all;
+  }
+
+  /** The application's values on the room. */
+  final AttributeMap attributes = new AttributeMap();
+
   List<EventHandler<JsonNode>> handlers(String eventName) {
     return handlers.getOrDefault(eventName, List.of());
   }
@@ -405,7 +432,8 @@ public final class RoomState implements Broker.Node {
         config.description(),
         size,
         config.maxSize() > 0 ? config.maxSize() : null,
-        config.createdById());
+        config.createdById(),
+        config.metadata());
   }
 
   /** {@code read} under the room's lock. */

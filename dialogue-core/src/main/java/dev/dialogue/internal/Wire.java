@@ -53,25 +53,37 @@ public final class Wire {
       String epoch,
       List<EventMessage> history,
       Boolean recovered,
-      List<EventMessage> missed) {}
+      List<EventMessage> missed,
+      JsonNode metadata) {}
 
   record RoomRef(String roomId) {}
 
-  @JsonPropertyOrder({"id", "name", "description", "size", "maxSize", "createdById"})
+  @JsonPropertyOrder({"id", "name", "description", "size", "maxSize", "createdById", "metadata"})
   record RoomInfo(
       String id,
       String name,
       String description,
       Integer size,
       Integer maxSize,
-      String createdById) {}
+      String createdById,
+      JsonNode metadata) {}
 
-  @JsonPropertyOrder({"id", "name", "description", "maxSize", "createdById"})
+  @JsonPropertyOrder({"id", "name", "description", "maxSize", "createdById", "metadata"})
   record RoomCreated(
-      String id, String name, String description, Integer maxSize, String createdById) {
+      String id,
+      String name,
+      String description,
+      Integer maxSize,
+      String createdById,
+      JsonNode metadata) {
     static RoomCreated of(RoomConfig c) {
       return new RoomCreated(
-          c.id(), c.name(), c.description(), c.maxSize() > 0 ? c.maxSize() : null, c.createdById());
+          c.id(),
+          c.name(),
+          c.description(),
+          c.maxSize() > 0 ? c.maxSize() : null,
+          c.createdById(),
+          c.metadata());
     }
   }
 

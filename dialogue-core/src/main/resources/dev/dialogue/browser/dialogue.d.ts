@@ -72,6 +72,8 @@ declare namespace Dialogue {
     size?: number;
     maxSize?: number;
     createdById?: string;
+    /** The application's data about the room (RoomConfig.Builder.metadata on the server). */
+    metadata?: Record<string, unknown>;
   }
 
   interface Published {

@@ -29,12 +29,12 @@ class EncodedEventsTest {
   void rememberedEvent_isWrittenAsItsOwnJson_insideAnswers() {
     EventMessage fresh = event("hello");
     String before =
-        Json.write(new Wire.JoinResult("chat", "Chat", 7, "e1", null, true, List.of(fresh)));
+        Json.write(new Wire.JoinResult("chat", "Chat", 7, "e1", null, true, List.of(fresh), null));
 
     String encoded = EncodedEvents.encode(fresh);
     assertThat(EncodedEvents.remembered(fresh)).isTrue();
     String after =
-        Json.write(new Wire.JoinResult("chat", "Chat", 7, "e1", null, true, List.of(fresh)));
+        Json.write(new Wire.JoinResult("chat", "Chat", 7, "e1", null, true, List.of(fresh), null));
 
     assertThat(after).isEqualTo(before).contains(encoded);
     assertThat(encoded).isEqualTo(Json.write(event("hello")));
