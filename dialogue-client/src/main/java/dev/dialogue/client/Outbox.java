@@ -240,7 +240,12 @@ final class Outbox {
         } else {
           inFlight.remove(entry.trigger.clientMessageId());
           boolean mayHaveArrived = attempt > 1 && BEFORE_IDEMPOTENCY.contains(e.code());
-          finish(entry, e.code(), e.getMessage(), mayHaveArrived ? Fate.UNKNOWN : Fate.REFUSED);
+          finish(
+              entry,
+              e.code(),
+              e.getMessage(),
+              mayHaveArrived ? Fate.UNKNOWN : Fate.REFUSED,
+              e.data());
           pump();
         }
       }
@@ -294,7 +299,12 @@ final class Outbox {
 
   /** Fails {@code entry} unless its fate is known; {@code fate} null: by whether it was sent. */
   private void finish(OutboxEntry entry, String code, String message, Fate fate) {
-    DialogueClientException e = entry.fail(code, message, fate);
+    finish(entry, code, message, fate, null);
+  }
+
+  /** The same, with the data of the server's refusal (an application's error), or null. */
+  private void finish(OutboxEntry entry, String code, String message, Fate fate, JsonNode data) {
+    DialogueClientException e = entry.fail(code, message, fate, data);
     if (e != null) {
       cleanUp(entry);
       entry.future.completeExceptionally(e);

@@ -1,5 +1,6 @@
 package dev.dialogue.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialogue.client.DialogueClientException.Fate;
 import java.util.concurrent.CompletableFuture;
@@ -67,11 +68,16 @@ final class OutboxEntry {
 
   /** Settles a failure: its exception, or null when the fate was known already. */
   synchronized DialogueClientException fail(String code, String message, Fate fate) {
+    return fail(code, message, fate, null);
+  }
+
+  /** The same, with the data of the server's refusal, or null. */
+  synchronized DialogueClientException fail(String code, String message, Fate fate, JsonNode data) {
     if (done) {
       return null;
     }
     done = true;
     return new DialogueClientException(
-        code, message, fate != null ? fate : sent ? Fate.UNKNOWN : Fate.NOT_SENT);
+        code, message, fate != null ? fate : sent ? Fate.UNKNOWN : Fate.NOT_SENT, data);
   }
 }

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param size connections in the room, or null where the server does not say
  * @param maxSize the capacity, or null when unlimited
  * @param createdById the creating user, or null for server rooms
- * @param metadata the application's data about the room ({@code RoomConfig.Builder.metadata} on
- *     the server), or null
+ * @param metadata the application's data about the room ({@code RoomConfig.Builder.metadata} on the
+ *     server), or null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RoomInfo(

@@ -56,7 +56,7 @@ class ClientFaultTest {
         Dialogue.builder()
             .host("127.0.0.1")
             .port(0)
-            .heartbeat(Duration.ofMillis(200), Duration.ofMillis(300))
+            .heartbeat(Duration.ofMillis(300), Duration.ofMillis(700))
             .joinPolicy(
                 (connection, room) ->
                     denyJoins.get() ? Decision.deny("joins are closed") : Decision.allow())

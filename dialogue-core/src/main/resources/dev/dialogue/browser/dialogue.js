@@ -549,7 +549,7 @@ class Client {
     }
     this._inFlight.delete(id);
     const mayHaveArrived = attempt > 1 && BEFORE_IDEMPOTENCY.has(error.code);
-    this._fail(entry, error.code, error.message, mayHaveArrived ? FATE.UNKNOWN : FATE.REFUSED);
+    this._fail(entry, error.code, error.message, mayHaveArrived ? FATE.UNKNOWN : FATE.REFUSED, error.data);
     this._pump();
   }
 
@@ -570,11 +570,11 @@ class Client {
   }
 
   /** Fails a trigger unless its fate is known; without a fate, by whether it was sent. */
-  _fail(entry, code, message, fate) {
+  _fail(entry, code, message, fate, data) {
     if (entry.done) return;
     entry.done = true;
     this._forget(entry);
-    entry.reject(new DialogueError(code, message, fate || (entry.sent ? FATE.UNKNOWN : FATE.NOT_SENT)));
+    entry.reject(new DialogueError(code, message, fate || (entry.sent ? FATE.UNKNOWN : FATE.NOT_SENT), data));
   }
 
   _forget(entry) {
