@@ -2,6 +2,7 @@ package dev.dialogue;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ public final class RoomConfig {
   private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers;
   private final RoomVisibility visibility;
   private final RoomVisibilityPolicy visibleTo;
+  private final Duration disposeWhenEmpty;
 
   private RoomConfig(Builder b) {
     this.id = b.id;
@@ -57,6 +59,7 @@ public final class RoomConfig {
     this.commandHandlers = Map.copyOf(b.commandHandlers);
     this.visibility = b.visibility;
     this.visibleTo = b.visibleTo;
+    this.disposeWhenEmpty = b.disposeWhenEmpty;
   }
 
   private final List<String> eventOrder;
@@ -80,6 +83,7 @@ public final class RoomConfig {
     b.commandHandlers.putAll(commandHandlers);
     b.visibility = visibility;
     b.visibleTo = visibleTo;
+    b.disposeWhenEmpty = disposeWhenEmpty;
     return b;
   }
 
@@ -174,6 +178,14 @@ public final class RoomConfig {
     return visibleTo;
   }
 
+  /**
+   * How long the room may stay empty before the server deletes it, or {@code null} when it is kept
+   * until deleted (see {@link Builder#disposeWhenEmpty}).
+   */
+  public Duration disposeWhenEmpty() {
+    return disposeWhenEmpty;
+  }
+
   @Override
   public String toString() {
     return "RoomConfig{" + id + "}";
@@ -195,6 +207,7 @@ public final class RoomConfig {
     private final Map<String, AsyncCommandHandler<?, ?>> commandHandlers = new LinkedHashMap<>();
     private RoomVisibility visibility = RoomVisibility.PUBLIC;
     private RoomVisibilityPolicy visibleTo;
+    private Duration disposeWhenEmpty;
 
     private Builder(String id, String name) {
       requireNonNull(id, "id == null");
@@ -320,6 +333,28 @@ public final class RoomConfig {
     public Builder visibleTo(RoomVisibilityPolicy policy) {
       this.visibleTo = requireNonNull(policy, "policy == null");
       this.visibility = RoomVisibility.PRIVATE;
+      return this;
+    }
+
+    /**
+     * Deletes the room once it has been empty for {@code grace}: from its creation if nobody joins,
+     * or from the moment its last member left; a join meanwhile cancels it. The deletion is an
+     * ordinary one ({@link Dialogue#deleteRoom}): {@code dialogue:roomDeleted} to whoever may see
+     * the room, its history to the cleanup hook, {@link DialogueListener#onRoomDeleted}. A member
+     * whose connection dropped keeps the room occupied during the disconnect grace. Measured on the
+     * server's clock ({@link Dialogue.Builder#clock}); see docs/lifecycle.md.
+     *
+     * <p>For rooms created at runtime; a configured room with this option is disposed of too, and
+     * then stays deleted. {@link Duration#ZERO} deletes it as soon as it is empty.
+     *
+     * @throws IllegalArgumentException if {@code grace} is null or negative
+     */
+    public Builder disposeWhenEmpty(Duration grace) {
+      if (grace == null || grace.isNegative()) {
+        throw new IllegalArgumentException(
+            "disposeWhenEmpty must be a duration >= 0 but was " + grace);
+      }
+      this.disposeWhenEmpty = grace;
       return this;
     }
 

@@ -56,18 +56,22 @@ public final class Joins {
       boolean viaClient,
       HistoryStore.Position since,
       JoinSubscriptions subscriptions) {
-    if (room.contains(connection)) {
+    Membership current = connection.membership(room.id());
+    boolean held = current != null && current.held();
+    if (!held && room.contains(connection)) {
       answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
       return;
     }
-    if (viaClient && joinPolicy != null) {
+    // A held member (its connection resumed) re-joins a room it kept: no policy, no limit, no
+    // onJoined; what it missed is recovered with the admission, exact against live delivery.
+    if (!held && viaClient && joinPolicy != null) {
       Decision decision =
           hooks.answer("joinPolicy", () -> joinPolicy.beforeJoin(connection, room.face()));
       if (!decision.allowed()) {
         throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
       }
     }
-    if (connection.roomCount() >= maxRoomsPerConnection) {
+    if (!held && connection.roomCount() >= maxRoomsPerConnection) {
       throw new DialogueException(
           ErrorCode.PERMISSION_DENIED,
           "A connection may be in at most " + maxRoomsPerConnection + " rooms");
@@ -115,8 +119,10 @@ public final class Joins {
       case ALREADY_IN ->
           answerJoined(
               reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
-      case ADMITTED -> {
-        hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
+      case ADMITTED, RESUMED -> {
+        if (admission.outcome() == RoomState.Outcome.ADMITTED) {
+          hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
+        }
         if (!reply.acked() && !cut.get(0).isEmpty()) {
           connection.emit(Wire.HISTORY, new Wire.History(room.id(), cut.get(0)));
         }

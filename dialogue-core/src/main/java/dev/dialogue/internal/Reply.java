@@ -18,9 +18,13 @@ public final class Reply {
   private final RealConnection connection;
   private final long ackId;
 
+  /** The session the request came on: a resumed connection's acks never go to the next one. */
+  private final Session session;
+
   private Reply(RealConnection connection, long ackId) {
     this.connection = connection;
     this.ackId = ackId;
+    this.session = connection.session();
   }
 
   static Reply toEvents(RealConnection connection) {
@@ -45,7 +49,7 @@ public final class Reply {
 
   private void sendOk(String eventName, Object payload, Object ackResult) {
     if (acked()) {
-      connection.ack(ackId, okBody(ackResult));
+      connection.ack(session, ackId, okBody(ackResult));
     } else if (eventName != null) {
       connection.emit(eventName, payload);
     }
@@ -82,7 +86,7 @@ public final class Reply {
       ObjectNode body = Json.object();
       body.put("ok", false);
       body.set("error", Json.tree(error));
-      connection.ack(ackId, Json.raw(body));
+      connection.ack(session, ackId, Json.raw(body));
     } else {
       connection.emit(Wire.ERROR, error);
     }
