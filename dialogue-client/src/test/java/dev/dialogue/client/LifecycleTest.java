@@ -69,6 +69,7 @@ class LifecycleTest {
     server.createRoom(room("match").disposeWhenEmpty(GRACE).build());
     ClientRoom match = await(alice.join("match"));
     await(match.leave());
+    lines.await("left alice match"); // the server has seen the room empty: its grace runs
 
     clock.advance(GRACE.minusSeconds(1));
     awaitDeadlinesPassed(server);
@@ -93,6 +94,7 @@ class LifecycleTest {
     assertThat(server.room("match")).isPresent();
 
     await(match.leave());
+    lines.await("left alice match"); // the server has seen the room empty: its grace runs
     clock.advance(GRACE.minusSeconds(1));
     awaitDeadlinesPassed(server);
     assertThat(server.room("match")).isPresent();
@@ -236,6 +238,32 @@ class LifecycleTest {
   }
 
   @Test
+  void aClientThatSawTheDropFirst_takesItsConnectionOverFromTheSessionItGaveUp() throws Exception {
+    Dialogue server = server(b -> b.disconnectGrace(GRACE).room(duel()));
+    RawClient given = raw(server.port(), Map.of("userId", "alice"));
+    JsonNode first = given.awaitConnected();
+    given.join("duel");
+
+    RawClient back =
+        raw(server.port(), Map.of("userId", "alice", "resume", first.path("resumeToken").asText()));
+    JsonNode resumed = back.awaitConnected();
+    assertThat(resumed.path("resumed").asBoolean()).isTrue();
+    assertThat(resumed.path("clientId").asText()).isEqualTo(first.path("clientId").asText());
+    lines.await("resumed alice");
+    given.take("disconnect"); // the server closed the session the client gave up
+    // Its close reached the server before this join (both on the connection's executor, in turn).
+    assertThat(back.join("duel").path("roomId").asText()).isEqualTo("duel");
+    server.trigger("duel", MESSAGE, new Message("to the new session"));
+    assertThat(back.take("dialogue:event").data().path("data").path("text").asText())
+        .isEqualTo("to the new session");
+
+    awaitDeadlinesPassed(server);
+    assertThat(lines.all())
+        .doesNotContain("dropped alice", "disconnected alice", "left alice duel");
+    assertThat(server.room("duel").orElseThrow().size()).isEqualTo(1);
+  }
+
+  @Test
   void explicitDisconnects_endTheConnectionAtOnce() throws Exception {
     Dialogue server = server(b -> b.disconnectGrace(GRACE).room(duel()));
     DialogueClient alice = connected(server.port(), "alice");
@@ -275,7 +303,9 @@ class LifecycleTest {
             .host("127.0.0.1")
             .port(0)
             .clock(clock)
-            .heartbeat(Duration.ofMillis(200), Duration.ofMillis(300))
+            // Cuts are resets, seen at once: a long heartbeat keeps a loaded machine from adding
+            // drops.
+            .heartbeat(Duration.ofSeconds(20), Duration.ofSeconds(20))
             .event(MESSAGE)
             .listener(lines);
     options.accept(builder);
