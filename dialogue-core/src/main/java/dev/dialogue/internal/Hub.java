@@ -330,10 +330,14 @@ public final class Hub implements RealConnection.ServerSide {
    * Runs on the connection's serial executor: moves a claimed connection to {@code session}. Each
    * room it is in holds it (seat and presence kept, no event sent) until its client re-joins, which
    * recovers what it missed ({@link Joins}); then the session the client gave up is closed. False
-   * if the connection ended meanwhile (the server is stopping).
+   * if the connection ended meanwhile (the server is stopping, or the application disconnected it).
    */
   public boolean resume(RealConnection connection, Session session) {
     if (connection.life() != RealConnection.Life.RESUMING) {
+      return false;
+    }
+    if (connection.endRequested()) {
+      end(connection, "disconnected by the server"); // disconnect() came as the client came back
       return false;
     }
     connection.graceEnd(null);

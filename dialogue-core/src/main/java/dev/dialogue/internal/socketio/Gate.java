@@ -274,7 +274,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
                   session.connectAck(resumed.id());
                   hub.connected(resumed);
                 } else {
-                  session.close(); // the server is stopping
+                  session.close(); // ended meanwhile: stopping, or disconnected by the app
                 }
               });
           return;
