@@ -1,6 +1,7 @@
 package dev.dialogue.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.ClientConnection;
@@ -293,6 +294,26 @@ class LifecycleTest {
     lines.await("disconnected alice");
     lines.await("left alice duel");
     assertThat(lines.all()).doesNotContain("dropped alice");
+  }
+
+  @Test
+  void badGraces_areRefusedNamingTheOptionAndTheValue() {
+    assertThatThrownBy(() -> Dialogue.builder().disconnectGrace(Duration.ofHours(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("disconnectGrace must be between 0 and 1 hour but was PT2H");
+    assertThatThrownBy(() -> Dialogue.builder().disconnectGrace(Duration.ofSeconds(-1)))
+        .hasMessage("disconnectGrace must be between 0 and 1 hour but was PT-1S");
+    assertThatThrownBy(() -> Dialogue.builder().disconnectGrace(null))
+        .hasMessage("disconnectGrace must be between 0 and 1 hour but was null");
+    assertThatThrownBy(() -> Dialogue.builder().disposeEmptyClientRooms(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("disposeEmptyClientRooms must be a duration >= 0 but was PT-1S");
+    assertThatThrownBy(() -> room("a").disposeWhenEmpty(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("disposeWhenEmpty must be a duration >= 0 but was PT-1S");
+    RoomConfig kept = room("a").disposeWhenEmpty(GRACE).build().toBuilder().build();
+    assertThat(kept.disposeWhenEmpty()).isEqualTo(GRACE);
+    assertThat(room("a").build().disposeWhenEmpty()).isNull();
   }
 
   // ---- helpers ----
