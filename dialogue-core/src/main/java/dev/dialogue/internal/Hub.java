@@ -167,17 +167,17 @@ public final class Hub implements RealConnection.ServerSide {
       throw new DialogueException(
           ErrorCode.ROOM_EXISTS, "Room '" + config.id() + "' already exists");
     }
-    Duration disposal = config.disposeWhenEmpty();
-    if (disposal == null && creator != null) {
-      disposal = settings.lifecycle().clientRoomDisposal();
-    }
-    disposeWhenEmpty(room, disposal);
     hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
     Wire.RoomCreated created = Wire.RoomCreated.of(config);
     broadcastTo(Visibility.audience(room, log), Wire.ROOM_CREATED, created, creator);
     if (creator != null) {
       reply.ok(Wire.ROOM_CREATED, created, created);
     }
+    // Last, so that even a grace of zero deletes the room only after everyone heard of it.
+    Duration disposal = config.disposeWhenEmpty();
+    disposeWhenEmpty(
+        room,
+        disposal == null && creator != null ? settings.lifecycle().clientRoomDisposal() : disposal);
     return room;
   }
 

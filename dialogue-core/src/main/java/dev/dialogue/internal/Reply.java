@@ -21,18 +21,19 @@ public final class Reply {
   /** The session the request came on: a resumed connection's acks never go to the next one. */
   private final Session session;
 
-  private Reply(RealConnection connection, long ackId) {
+  private Reply(RealConnection connection, Session session, long ackId) {
     this.connection = connection;
     this.ackId = ackId;
-    this.session = connection.session();
+    this.session = session;
   }
 
   static Reply toEvents(RealConnection connection) {
-    return new Reply(connection, NO_ACK);
+    return new Reply(connection, connection.session(), NO_ACK);
   }
 
-  public static Reply of(RealConnection connection, Long ackId) {
-    return new Reply(connection, ackId == null ? NO_ACK : ackId);
+  /** The answer to a request that came on {@code session}; acks go to that session only. */
+  public static Reply of(RealConnection connection, Session session, Long ackId) {
+    return new Reply(connection, session, ackId == null ? NO_ACK : ackId);
   }
 
   public boolean acked() {

@@ -305,7 +305,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         // Refused in turn, so answers keep the order of the requests; the refusal costs no hook.
         c.serial.execute(
             () ->
-                Reply.of(c, packet.ackId())
+                Reply.of(c, session, packet.ackId())
                     .error(
                         ErrorCode.RATE_LIMITED,
                         "Too many requests waiting (limit "
@@ -320,7 +320,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       if (c.session() != session) {
         return; // a session its client gave up, taken over by a resume
       }
-      Reply reply = Reply.of(c, packet.ackId());
+      Reply reply = Reply.of(c, session, packet.ackId());
       com.fasterxml.jackson.databind.JsonNode array;
       try {
         array = Json.MAPPER.readTree(packet.body());
@@ -344,7 +344,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     void refuse(InboundPacket packet, ErrorCode code, String message) {
       RealConnection c = connection;
       if (c != null) {
-        c.serial.execute(() -> Reply.of(c, packet.ackId()).error(code, message));
+        c.serial.execute(() -> Reply.of(c, session, packet.ackId()).error(code, message));
       }
     }
 
