@@ -274,6 +274,8 @@ public final class Dialogue implements AutoCloseable {
     private int maxRecoveryEvents = 1_000;
     private Duration idempotencyWindow = Duration.ofMinutes(5);
     private int maxIdempotencyKeys = 100_000;
+    private Duration disconnectGrace = Duration.ZERO;
+    private Duration clientRoomDisposal;
 
     private Builder() {}
 
@@ -539,7 +541,47 @@ public final class Dialogue implements AutoCloseable {
       return this;
     }
 
-    /** The clock for timestamps and rate limits (default the system UTC clock). */
+    /**
+     * How long a connection whose transport dropped (closed, or its heartbeat timed out) keeps its
+     * rooms, its seats in full rooms and its presence while its client may come back with the
+     * resumption token of its last {@code dialogue:connected} (default {@link Duration#ZERO}: the
+     * connection ends at once, as it always did). A client's own disconnect and {@link
+     * ClientConnection#disconnect()} end it at once in any case. See {@link
+     * DialogueListener#onDropped} and docs/lifecycle.md.
+     *
+     * @throws IllegalArgumentException if {@code grace} is null, negative or over an hour
+     */
+    public Builder disconnectGrace(Duration grace) {
+      if (grace == null || grace.isNegative() || grace.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(
+            "disconnectGrace must be between 0 and 1 hour but was " + grace);
+      }
+      this.disconnectGrace = grace;
+      return this;
+    }
+
+    /**
+     * Deletes a room created by a client ({@code dialogue:createRoom}) once it has been empty for
+     * {@code grace}, unless its configuration sets {@link RoomConfig.Builder#disposeWhenEmpty}
+     * (default: such rooms stay until deleted). Configured rooms and rooms made by {@link
+     * Dialogue#createRoom} follow their own configuration only.
+     *
+     * @throws IllegalArgumentException if {@code grace} is null or negative
+     */
+    public Builder disposeEmptyClientRooms(Duration grace) {
+      if (grace == null || grace.isNegative()) {
+        throw new IllegalArgumentException(
+            "disposeEmptyClientRooms must be a duration >= 0 but was " + grace);
+      }
+      this.clientRoomDisposal = grace;
+      return this;
+    }
+
+    /**
+     * The clock for timestamps, rate limits, the disconnect grace and the disposal of empty rooms
+     * (default the system UTC clock). Deadlines are due when this clock reaches them: a test that
+     * moves its clock sees them fire within about 50 ms.
+     */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock == null");
       return this;
@@ -778,7 +820,8 @@ public final class Dialogue implements AutoCloseable {
                   maxEventsInMemory,
                   maxRecoveryEvents,
                   idempotencyWindow,
-                  maxIdempotencyKeys));
+                  maxIdempotencyKeys),
+              new Settings.LifecycleSettings(disconnectGrace, clientRoomDisposal));
       return new Dialogue(settings);
     }
   }

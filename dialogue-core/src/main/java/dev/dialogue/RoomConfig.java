@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialogue.internal.Json;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,6 +47,7 @@ public final class RoomConfig {
   private final RoomVisibilityPolicy visibleTo;
   private final Map<String, List<Interception<?>>> interceptions;
   private final ObjectNode metadata;
+  private final Duration disposeWhenEmpty;
 
   private RoomConfig(Builder b) {
     this.id = b.id;
@@ -67,6 +69,7 @@ public final class RoomConfig {
     b.interceptions.forEach((event, list) -> byEvent.put(event, List.copyOf(list)));
     this.interceptions = Map.copyOf(byEvent);
     this.metadata = b.metadata;
+    this.disposeWhenEmpty = b.disposeWhenEmpty;
   }
 
   /**
@@ -102,6 +105,7 @@ public final class RoomConfig {
     b.visibleTo = visibleTo;
     interceptions.forEach((event, list) -> b.interceptions.put(event, new ArrayList<>(list)));
     b.metadata = metadata;
+    b.disposeWhenEmpty = disposeWhenEmpty;
     return b;
   }
 
@@ -206,6 +210,14 @@ public final class RoomConfig {
     return metadata == null ? null : metadata.deepCopy();
   }
 
+  /**
+   * How long the room may stay empty before the server deletes it, or {@code null} when it is kept
+   * until deleted (see {@link Builder#disposeWhenEmpty}).
+   */
+  public Duration disposeWhenEmpty() {
+    return disposeWhenEmpty;
+  }
+
   @Override
   public String toString() {
     return "RoomConfig{" + id + "}";
@@ -229,6 +241,7 @@ public final class RoomConfig {
     private RoomVisibilityPolicy visibleTo;
     private final Map<String, List<Interception<?>>> interceptions = new LinkedHashMap<>();
     private ObjectNode metadata;
+    private Duration disposeWhenEmpty;
 
     private Builder(String id, String name) {
       requireNonNull(id, "id == null");
@@ -396,6 +409,28 @@ public final class RoomConfig {
                 + MAX_METADATA_BYTES);
       }
       this.metadata = (ObjectNode) tree;
+      return this;
+    }
+
+    /**
+     * Deletes the room once it has been empty for {@code grace}: from its creation if nobody joins,
+     * or from the moment its last member left; a join meanwhile cancels it. The deletion is an
+     * ordinary one ({@link Dialogue#deleteRoom}): {@code dialogue:roomDeleted} to whoever may see
+     * the room, its history to the cleanup hook, {@link DialogueListener#onRoomDeleted}. A member
+     * whose connection dropped keeps the room occupied during the disconnect grace. Measured on the
+     * server's clock ({@link Dialogue.Builder#clock}); see docs/lifecycle.md.
+     *
+     * <p>For rooms created at runtime; a configured room with this option is disposed of too, and
+     * then stays deleted. {@link Duration#ZERO} deletes it as soon as it is empty.
+     *
+     * @throws IllegalArgumentException if {@code grace} is null or negative
+     */
+    public Builder disposeWhenEmpty(Duration grace) {
+      if (grace == null || grace.isNegative()) {
+        throw new IllegalArgumentException(
+            "disposeWhenEmpty must be a duration >= 0 but was " + grace);
+      }
+      this.disposeWhenEmpty = grace;
       return this;
     }
 

@@ -26,6 +26,10 @@ final class Connection {
   private final ArrayDeque<Change> changes = new ArrayDeque<>();
   volatile String userId;
   volatile String clientId;
+
+  /** The server's token for resuming this connection after a drop (docs/lifecycle.md), or null. */
+  volatile String resumeToken;
+
   volatile Socket socket;
   volatile boolean closed;
   // Socket.IO connections opened so far, counted on socket.io-client's event thread.

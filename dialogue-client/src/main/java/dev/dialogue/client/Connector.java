@@ -103,6 +103,7 @@ final class Connector {
   synchronized void disconnect() {
     Socket s = connection.socket;
     rooms.forgetAll();
+    connection.resumeToken = null; // the server ends a disconnected connection at once
     if (s != null) {
       s.disconnect();
     }
@@ -202,6 +203,10 @@ final class Connector {
     requireNonNull(fresh, "auth supplier returned null");
     authMap.keySet().retainAll(fresh.keySet());
     authMap.putAll(fresh);
+    String resume = connection.resumeToken;
+    if (resume != null) {
+      authMap.put("resume", resume); // keeps the rooms and seats of a connection that dropped
+    }
   }
 
   // ---- the socket's events, on the ordered executor ----
@@ -257,6 +262,7 @@ final class Connector {
   private void identified(JsonNode data, long generation) {
     connection.userId = data.path("userId").asText(null);
     connection.clientId = data.path("clientId").asText(null);
+    connection.resumeToken = data.path("resumeToken").asText(null);
     connection.generation = generation;
     connection.setState(ConnectionState.CONNECTED, "connected");
     rooms.rejoinAll(generation);

@@ -18,6 +18,9 @@ final class Connections {
   /** User id to that user's connections, an immutable set replaced on every change. */
   private final Map<String, Set<RealConnection>> byUser = new ConcurrentHashMap<>();
 
+  /** Resumption token to its connection: one token per connection, while it may be resumed. */
+  private final Map<String, RealConnection> byToken = new ConcurrentHashMap<>();
+
   void add(RealConnection connection) {
     byId.put(connection.id(), connection);
     byUser.compute(
@@ -26,6 +29,7 @@ final class Connections {
   }
 
   void remove(RealConnection connection) {
+    forgetToken(connection);
     byId.remove(connection.id());
     synchronized (byId) {
       byId.notifyAll();
@@ -36,6 +40,41 @@ final class Connections {
           Set<RealConnection> rest = CopyOnWrite.minus(set, connection);
           return rest.isEmpty() ? null : rest;
         });
+  }
+
+  /**
+   * A new resumption token for {@code connection} (128 random bits), replacing the one it had: each
+   * {@code dialogue:connected} carries the only token that is valid from then on.
+   */
+  String issueToken(RealConnection connection) {
+    forgetToken(connection);
+    String token = Ids.random();
+    connection.resumeToken = token;
+    byToken.put(token, connection);
+    return token;
+  }
+
+  private void forgetToken(RealConnection connection) {
+    String old = connection.resumeToken;
+    if (old != null) {
+      byToken.remove(old, connection);
+      connection.resumeToken = null;
+    }
+  }
+
+  /**
+   * The connection {@code token} resumes, claimed for a new session, or null. A token is honoured
+   * once, and only for the user it was issued to; another user's attempt leaves it to its owner.
+   */
+  RealConnection claim(String token, String userId) {
+    RealConnection c = token == null ? null : byToken.get(token);
+    if (c == null || !c.userId().equals(userId) || !byToken.remove(token, c)) {
+      return null;
+    }
+    if (token.equals(c.resumeToken)) {
+      c.resumeToken = null;
+    }
+    return c.claimForResume() ? c : null;
   }
 
   /** {@code userId}'s connections, a copy. */

@@ -5,6 +5,7 @@ import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import dev.dialogue.RoomConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -37,6 +38,7 @@ public final class Hub implements RealConnection.ServerSide {
   private final AtomicLong roomSequence = new AtomicLong();
   private final AtomicInteger clientRoomCount = new AtomicInteger();
   private final Connections connections = new Connections();
+  private final Deadlines deadlines;
 
   public Hub(Settings settings) {
     this.settings = settings;
@@ -46,10 +48,14 @@ public final class Hub implements RealConnection.ServerSide {
     this.histories = new Histories(settings.history(), broker, hooks);
     this.publisher = new Publisher(settings, hooks, histories, broker, validator, this::roomStates);
     this.joins = new Joins(settings.hooks().joinPolicy(), settings.limits(), hooks, histories);
+    this.deadlines =
+        new Deadlines(
+            settings.runtime().clock(), settings.runtime().executor(), settings.runtime().logger());
     for (RoomConfig config : settings.rooms().configured()) {
       RealRoom room = newRoom(config, false);
       room.state().markConfigured();
       rooms.put(config.id(), room);
+      disposeWhenEmpty(room, config.disposeWhenEmpty());
       hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
     }
   }
@@ -168,6 +174,11 @@ public final class Hub implements RealConnection.ServerSide {
     if (creator != null) {
       reply.ok(Wire.ROOM_CREATED, created, created);
     }
+    // Last, so that even a grace of zero deletes the room only after everyone heard of it.
+    Duration disposal = config.disposeWhenEmpty();
+    disposeWhenEmpty(
+        room,
+        disposal == null && creator != null ? settings.lifecycle().clientRoomDisposal() : disposal);
     return room;
   }
 
@@ -181,13 +192,55 @@ public final class Hub implements RealConnection.ServerSide {
     if (room == null) {
       return false;
     }
+    Predicate<RealConnection> audience = Visibility.audience(room, log);
+    List<Membership> former = new ArrayList<>();
+    Map<String, List<EventMessage>> history = room.state().delete(former);
+    deleted(room, audience, former, history, requester, reply);
+    return true;
+  }
+
+  /**
+   * From now on {@code room} is deleted once it has been empty for {@code grace} (null: never),
+   * measured on the server's clock.
+   */
+  private void disposeWhenEmpty(RealRoom room, Duration grace) {
+    if (grace == null) {
+      return;
+    }
+    room.state()
+        .disposeWhenEmpty(
+            (state, vacancy) ->
+                deadlines.at(
+                    deadlines.now() + grace.toMillis(), () -> disposeIfVacant(room, vacancy)));
+  }
+
+  /** The grace of an empty room is over: deletes it unless someone joined meanwhile. */
+  private void disposeIfVacant(RealRoom room, long vacancy) {
+    if (rooms.get(room.id()) != room) {
+      return;
+    }
+    Predicate<RealConnection> audience = Visibility.audience(room, log);
+    Map<String, List<EventMessage>> history = room.state().deleteIfVacant(vacancy);
+    if (history == null || !rooms.remove(room.id(), room)) {
+      return;
+    }
+    log.debug("Room '{}' was empty for its grace: deleted", room.id());
+    deleted(room, audience, List.of(), history, null, null);
+  }
+
+  /** What follows a deletion: hooks, the history hand-over, the announcements. */
+  private void deleted(
+      RealRoom room,
+      Predicate<RealConnection> audience,
+      List<Membership> former,
+      Map<String, List<EventMessage>> history,
+      RealConnection requester,
+      Reply reply) {
+    String roomId = room.id();
     RoomState state = room.state();
     if (state.createdByClient()) {
       clientRoomCount.decrementAndGet();
     }
-    Predicate<RealConnection> audience = Visibility.audience(room, log);
-    List<Membership> former = new ArrayList<>();
-    Map<String, List<EventMessage>> history = state.delete(former);
     history.forEach(
         (eventName, events) -> hooks.cleanupAsync(room, state.cleanups, eventName, events));
     histories.deleted(roomId, history);
@@ -207,7 +260,6 @@ public final class Hub implements RealConnection.ServerSide {
           hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room));
           state.attributes.clear();
         });
-    return true;
   }
 
   /** A room may only subscribe its joiners by default to events it accepts. */
@@ -241,23 +293,123 @@ public final class Hub implements RealConnection.ServerSide {
    * overtakes {@code connected}), then the hook.
    */
   public void connected(RealConnection connection) {
+    boolean resumed;
     // Under the connection's lock: a send by server code that found it meanwhile waits for it
     // (RealConnection#emit), and so cannot overtake connected.
     synchronized (connection) {
+      resumed = connection.life() == RealConnection.Life.RESUMING;
+      if (resumed) {
+        connection.reopen();
+      }
       connections.add(connection);
-      connection.emit(Wire.CONNECTED, new Wire.Connected(connection.id(), connection.userId()));
+      String token = settings.lifecycle().graceOn() ? connections.issueToken(connection) : null;
+      connection.emit(
+          Wire.CONNECTED,
+          new Wire.Connected(
+              connection.id(),
+              connection.userId(),
+              token,
+              resumed ? Boolean.TRUE : null,
+              resumed ? List.copyOf(connection.rooms()) : null));
       connection.announced();
     }
-    hooks.notify("onConnected", l -> l.onConnected(connection));
+    if (resumed) {
+      hooks.notify("onResumed", l -> l.onResumed(connection));
+    } else {
+      hooks.notify("onConnected", l -> l.onConnected(connection));
+    }
   }
 
   /**
-   * Runs on the connection's serial executor: the hook sees the rooms, then the connection leaves
-   * each (onLeft fires) and is forgotten.
+   * The connection {@code token} resumes for {@code userId}, claimed for a new session (see {@link
+   * #resume}); null when the token is not honoured (unknown, used, another user's, off).
    */
-  public void disconnected(RealConnection connection, String reason) {
-    if (!connection.markClosed()) {
+  public RealConnection resumable(String token, String userId) {
+    if (token == null || !settings.lifecycle().graceOn()) {
+      return null;
+    }
+    return connections.claim(token, userId);
+  }
+
+  /**
+   * Runs on the connection's serial executor: moves a claimed connection to {@code session}. Each
+   * room it is in holds it (seat and presence kept, no event sent) until its client re-joins, which
+   * recovers what it missed ({@link Joins}); then the session the client gave up is closed. False
+   * if the connection ended meanwhile (the server is stopping, or the application disconnected it).
+   */
+  public boolean resume(RealConnection connection, Session session) {
+    if (connection.life() != RealConnection.Life.RESUMING) {
+      return false;
+    }
+    if (connection.endRequested()) {
+      end(connection, "disconnected by the server"); // disconnect() came as the client came back
+      return false;
+    }
+    connection.graceEnd(null);
+    for (String roomId : connection.rooms()) {
+      Membership m = connection.membership(roomId);
+      if (m != null) {
+        m.room.hold(m);
+      }
+    }
+    Session previous = connection.rebind(session);
+    if (previous != session) {
+      previous.close(); // already closed when it dropped; its client gave up on it otherwise
+    }
+    return true;
+  }
+
+  /**
+   * Runs on the connection's serial executor when {@code session} closed. With a disconnect grace,
+   * a transport that dropped ({@code mayResume}) leaves the connection waiting for its client; a
+   * session already replaced by a resume is ignored.
+   */
+  public void disconnected(
+      RealConnection connection, Session session, String reason, boolean mayResume) {
+    if (connection.session() != session) {
       return;
+    }
+    if (mayResume
+        && settings.lifecycle().graceOn()
+        && !connection.endRequested()
+        && connection.move(RealConnection.Life.LIVE, RealConnection.Life.DROPPED)) {
+      connection.markClosed();
+      long due = deadlines.now() + settings.lifecycle().disconnectGrace().toMillis();
+      connection.graceEnd(
+          deadlines.at(due, () -> connection.serial.execute(() -> graceOver(connection, reason))));
+      hooks.notify("onDropped", l -> l.onDropped(connection, reason));
+      return;
+    }
+    if (connection.life() == RealConnection.Life.RESUMING) {
+      return; // the session was given up; the resume takes the connection over
+    }
+    end(connection, reason);
+  }
+
+  private void graceOver(RealConnection connection, String reason) {
+    if (connection.life() == RealConnection.Life.DROPPED) {
+      end(connection, reason);
+    }
+  }
+
+  @Override
+  public void endDropped(RealConnection connection) {
+    connection.serial.execute(() -> end(connection, "disconnected by the server"));
+  }
+
+  /**
+   * On the connection's serial executor: the hook sees the rooms, then the connection leaves each
+   * (onLeft fires) and is forgotten. A dropped connection is gone first.
+   */
+  private void end(RealConnection connection, String reason) {
+    RealConnection.Life was = connection.end();
+    if (was == null) {
+      return;
+    }
+    connection.markClosed();
+    connection.graceEnd(null);
+    if (was == RealConnection.Life.DROPPED) {
+      hooks.notify("onGone", l -> l.onGone(connection));
     }
     hooks.notify("onDisconnected", l -> l.onDisconnected(connection, reason));
     List<CompletableFuture<Void>> left = new ArrayList<>();
@@ -314,8 +466,9 @@ public final class Hub implements RealConnection.ServerSide {
    * later) and waits up to {@code timeoutMillis} until their disconnected and left hooks have run.
    */
   public void endAll(String reason, long timeoutMillis) {
+    deadlines.close();
     for (RealConnection c : allClients()) {
-      c.serial.execute(() -> disconnected(c, reason));
+      c.serial.execute(() -> end(c, reason));
     }
     connections.awaitEmpty(timeoutMillis, log);
   }
@@ -325,6 +478,7 @@ public final class Hub implements RealConnection.ServerSide {
    * everything still in memory to the cleanup hook and waits for it.
    */
   public void shutdown() {
+    deadlines.close();
     broker.close();
     for (RealRoom room : rooms()) {
       Map<String, List<EventMessage>> drained = room.state().drainHistory();

@@ -57,18 +57,22 @@ public final class Joins {
       boolean viaClient,
       HistoryStore.Position since,
       JoinSubscriptions subscriptions) {
-    if (room.contains(connection)) {
+    Membership current = connection.membership(room.id());
+    boolean held = current != null && current.held();
+    if (!held && room.contains(connection)) {
       answerJoined(reply, room, room.offset(), null, since == null ? null : Boolean.FALSE, null);
       return;
     }
-    if (viaClient && joinPolicy != null) {
+    // A held member (its connection resumed) re-joins a room it kept: no policy, no limit, no
+    // onJoined; what it missed is recovered with the admission, exact against live delivery.
+    if (!held && viaClient && joinPolicy != null) {
       Decision decision =
           hooks.answer("joinPolicy", () -> joinPolicy.beforeJoin(connection, room.face()));
       if (!decision.allowed()) {
         throw new DialogueException(ErrorCode.JOIN_DENIED, decision.reason());
       }
     }
-    if (connection.roomCount() >= maxRoomsPerConnection) {
+    if (!held && connection.roomCount() >= maxRoomsPerConnection) {
       throw new DialogueException(
           ErrorCode.PERMISSION_DENIED,
           "A connection may be in at most " + maxRoomsPerConnection + " rooms");
@@ -116,15 +120,19 @@ public final class Joins {
       case ALREADY_IN ->
           answerJoined(
               reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
-      case ADMITTED -> {
+      case ADMITTED, RESUMED -> {
         // On the room's serial executor, like the room's other application code: two joins never
-        // run onJoined at once; history follows whatever onJoined sends.
+        // run onJoined at once; history follows whatever onJoined sends. A resumed connection's
+        // re-join fires no onJoined.
         List<EventMessage> history = cut.get(0);
+        boolean admitted = admission.outcome() == RoomState.Outcome.ADMITTED;
         // The connection's next request waits for it, so its listener calls keep request order.
         connection.serial.holdUntil(
             room.runSerially(
                 () -> {
-                  hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
+                  if (admitted) {
+                    hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
+                  }
                   if (!reply.acked() && !history.isEmpty()) {
                     connection.emit(Wire.HISTORY, new Wire.History(room.id(), history));
                   }

@@ -16,6 +16,12 @@ public final class Membership {
   private volatile Set<String> subscriptions;
 
   /**
+   * Set while the connection is back after a drop but its client has not re-joined the room yet: it
+   * keeps its seat and presence, and receives nothing (see {@link RoomState#hold}).
+   */
+  private volatile boolean held;
+
+  /**
    * @param defaults the room's default subscriptions, an immutable set shared by its members
    */
   Membership(Recipient connection, RoomState room, Set<String> defaults) {
@@ -32,6 +38,21 @@ public final class Membership {
   /** The current subscriptions, an immutable set. */
   Set<String> subscriptions() {
     return subscriptions;
+  }
+
+  boolean held() {
+    return held;
+  }
+
+  /** Under the room's lock. */
+  void hold() {
+    held = true;
+  }
+
+  /** Under the room's lock: receives again, with {@code subscriptions}. */
+  synchronized void release(Set<String> subscriptions) {
+    this.subscriptions = subscriptions;
+    held = false;
   }
 
   public synchronized void subscribe(String eventName) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.dialogue.Attributes;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.EventDefinition;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +15,16 @@ import java.util.function.Consumer;
 
 /** An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. */
 public final class RealConnection implements Recipient {
+  private static final VarHandle LIFE;
+
+  static {
+    try {
+      LIFE = MethodHandles.lookup().findVarHandle(RealConnection.class, "life", Life.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /**
    * What a connection asks of the server when application code joins or leaves a room for it; the
    * server ({@link Hub}) answers, so that the connection does not depend on it.
@@ -23,15 +35,41 @@ public final class RealConnection implements Recipient {
 
     /** Removes the connection from the room of {@code membership}; whether it was in it. */
     boolean leave(RealConnection connection, Membership membership);
+
+    /** Ends a connection that dropped and may come back: the application disconnected it. */
+    void endDropped(RealConnection connection);
+  }
+
+  /**
+   * Where the connection stands in its life. Only {@link #LIVE} connections have a session that
+   * writes; a {@link #DROPPED} one keeps its rooms and presence during the disconnect grace; a
+   * {@link #RESUMING} one has been claimed by a new session with its resumption token.
+   */
+  enum Life {
+    LIVE,
+    DROPPED,
+    RESUMING,
+    ENDED
   }
 
   private final String id = Ids.random();
   private final String userId;
   private final Map<String, Object> meta;
   private final Map<String, Object> claims;
-  private final Session session;
+  private volatile Session session;
   private final ServerSide server;
   public final SerialExecutor serial;
+  // A field and a VarHandle rather than an AtomicReference: one object fewer per connection.
+  private volatile Life life = Life.LIVE;
+
+  /** Set by {@link #disconnect()}: the server ends this connection, with no grace. */
+  private volatile boolean endRequested;
+
+  /** Cancels the end scheduled for a dropped connection, or null. Guarded by this. */
+  private Deadlines.Handle graceEnd;
+
+  /** The token that may resume this connection, or null; see {@link Connections#claim}. */
+  volatile String resumeToken;
 
   /**
    * Room id to membership: an immutable map replaced on join and leave (synchronized on this), so
@@ -188,9 +226,11 @@ public final class RealConnection implements Recipient {
     return open && session.sendEvent(event);
   }
 
-  void ack(long ackId, RawValue result) {
-    if (open) {
-      session.sendAck(ackId, result);
+  /** Sends an ack on {@code from}, the session the request came on, if it is still this one's. */
+  void ack(Session from, long ackId, RawValue result) {
+    Session s = session;
+    if (open && s == from) {
+      s.sendAck(ackId, result);
     }
   }
 
@@ -266,16 +306,71 @@ public final class RealConnection implements Recipient {
 
   @Override
   public void disconnect() {
+    endRequested = true;
     if (open) {
       session.close();
+    } else if (life == Life.DROPPED) {
+      server.endDropped(this);
     }
   }
 
-  /** Marks the connection closed: nothing more is written to it. Returns whether it was open. */
-  boolean markClosed() {
-    boolean was = open;
+  /** Whether the application (or the server itself) asked this connection to end. */
+  boolean endRequested() {
+    return endRequested;
+  }
+
+  /** Marks the connection closed: nothing more is written to it. */
+  void markClosed() {
     open = false;
-    return was;
+  }
+
+  Life life() {
+    return life;
+  }
+
+  /** {@code from} to {@code to}, if the connection is still at {@code from}. */
+  boolean move(Life from, Life to) {
+    return LIFE.compareAndSet(this, from, to);
+  }
+
+  /** To {@link Life#ENDED} from anywhere; the life it had, or null if it had ended already. */
+  Life end() {
+    Life was = (Life) LIFE.getAndSet(this, Life.ENDED);
+    return was == Life.ENDED ? null : was;
+  }
+
+  /**
+   * A new session presented this connection's resumption token: claims the connection for it if it
+   * dropped, or is live on a session the client has given up (its side saw the drop first).
+   */
+  boolean claimForResume() {
+    return move(Life.DROPPED, Life.RESUMING) || move(Life.LIVE, Life.RESUMING);
+  }
+
+  /**
+   * Takes the resuming session; nothing is written until {@link #reopen()}. Returns the session it
+   * replaces.
+   */
+  synchronized Session rebind(Session next) {
+    Session previous = session;
+    open = false;
+    announced = false;
+    session = next;
+    return previous;
+  }
+
+  /** Under this connection's lock, in {@link Hub#connected}: the resumed session writes. */
+  void reopen() {
+    open = true;
+    life = Life.LIVE;
+  }
+
+  /** Remembers how to cancel the end of the grace; cancels the previous one. */
+  synchronized void graceEnd(Deadlines.Handle handle) {
+    if (graceEnd != null) {
+      graceEnd.cancel();
+    }
+    graceEnd = handle;
   }
 
   /**

@@ -18,17 +18,22 @@ public final class Reply {
   private final RealConnection connection;
   private final long ackId;
 
-  private Reply(RealConnection connection, long ackId) {
+  /** The session the request came on: a resumed connection's acks never go to the next one. */
+  private final Session session;
+
+  private Reply(RealConnection connection, Session session, long ackId) {
     this.connection = connection;
     this.ackId = ackId;
+    this.session = session;
   }
 
   static Reply toEvents(RealConnection connection) {
-    return new Reply(connection, NO_ACK);
+    return new Reply(connection, connection.session(), NO_ACK);
   }
 
-  public static Reply of(RealConnection connection, Long ackId) {
-    return new Reply(connection, ackId == null ? NO_ACK : ackId);
+  /** The answer to a request that came on {@code session}; acks go to that session only. */
+  public static Reply of(RealConnection connection, Session session, Long ackId) {
+    return new Reply(connection, session, ackId == null ? NO_ACK : ackId);
   }
 
   public boolean acked() {
@@ -45,7 +50,7 @@ public final class Reply {
 
   private void sendOk(String eventName, Object payload, Object ackResult) {
     if (acked()) {
-      connection.ack(ackId, okBody(ackResult));
+      connection.ack(session, ackId, okBody(ackResult));
     } else if (eventName != null) {
       connection.emit(eventName, payload);
     }
@@ -82,7 +87,7 @@ public final class Reply {
       ObjectNode body = Json.object();
       body.put("ok", false);
       body.set("error", Json.tree(error));
-      connection.ack(ackId, Json.raw(body));
+      connection.ack(session, ackId, Json.raw(body));
     } else {
       connection.emit(Wire.ERROR, error);
     }

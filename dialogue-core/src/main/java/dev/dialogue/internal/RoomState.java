@@ -37,6 +37,8 @@ import java.util.function.Supplier;
 public final class RoomState implements Broker.Node {
   enum Outcome {
     ADMITTED,
+    /** A member held since its connection resumed came back: see {@link #hold}. */
+    RESUMED,
     ALREADY_IN,
     FULL,
     GONE
@@ -45,9 +47,21 @@ public final class RoomState implements Broker.Node {
   /**
    * The result of an admission, with the room's position at that moment.
    *
-   * @param membership the new member's place, for {@link Outcome#ADMITTED} only
+   * @param membership the member's place, for {@link Outcome#ADMITTED} and {@link Outcome#RESUMED}
+   *     only
    */
   public record Admission(Outcome outcome, long offset, String epoch, Membership membership) {}
+
+  /**
+   * Who disposes of the room once it is empty ({@link #disposeWhenEmpty}): called under the room's
+   * lock each time the room becomes empty (and when the rule is set on an empty room); it only
+   * schedules. {@code vacancy} names that emptiness: {@link #deleteIfVacant} deletes only if the
+   * room stayed empty since.
+   */
+  interface Vacancy {
+    /** Returns what cancels the scheduled disposal when someone joins first. */
+    Deadlines.Handle emptied(RoomState room, long vacancy);
+  }
 
   private final Room face;
   private final RoomConfig config;
@@ -80,6 +94,15 @@ public final class RoomState implements Broker.Node {
 
   private boolean deleted;
   private volatile int size;
+
+  /** The disposal rule, or null; see {@link #disposeWhenEmpty}. Guarded by the lock. */
+  private Vacancy disposal;
+
+  /** Counts the times the room became empty; guarded by the lock. */
+  private long vacancy;
+
+  /** Cancels the disposal scheduled for the current emptiness, or null. Guarded by the lock. */
+  private Deadlines.Handle pendingDisposal;
 
   /**
    * @param face what the application and the hooks see of this room
@@ -241,12 +264,25 @@ public final class RoomState implements Broker.Node {
       if (deleted) {
         return new Admission(Outcome.GONE, offset, epoch(), null);
       }
-      if (members.containsKey(connection.id())) {
-        return new Admission(Outcome.ALREADY_IN, offset, epoch(), null);
+      Membership existing = members.get(connection.id());
+      if (existing != null) {
+        if (!existing.held()) {
+          return new Admission(Outcome.ALREADY_IN, offset, epoch(), null);
+        }
+        // The answer (and the recovered events) go out before the member receives live again.
+        Admission resumed = new Admission(Outcome.RESUMED, offset, epoch(), existing);
+        onAdmitted.accept(resumed);
+        existing.release(subscriptions.applyTo(existing.subscriptions()));
+        return resumed;
       }
       if (config.maxSize() > 0 && members.size() >= config.maxSize()) {
         return new Admission(Outcome.FULL, offset, epoch(), null);
       }
+      if (pendingDisposal != null) {
+        pendingDisposal.cancel();
+        pendingDisposal = null;
+      }
+      vacancy++;
       lastActivity = System.nanoTime();
       Membership membership =
           new Membership(connection, this, subscriptions.applyTo(defaultSubscriptions));
@@ -279,7 +315,68 @@ public final class RoomState implements Broker.Node {
       if (config.presence() && presence.remove(id(), connection.userId(), connection.id())) {
         broadcastPresence(List.of(), List.of(connection.userId()));
       }
+      if (members.isEmpty()) {
+        vacated();
+      }
       return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Holds {@code membership} if it is still this room's: its connection resumed after a drop, so it
+   * keeps its seat and presence but receives no event until its client re-joins with {@code since}
+   * (the admission's {@link Outcome#RESUMED}), which recovers what it missed in the same step.
+   */
+  void hold(Membership membership) {
+    lock.lock();
+    try {
+      if (members.get(membership.connection.id()) == membership) {
+        membership.hold();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- disposal when empty ----
+
+  /**
+   * From now on the room is disposed of by {@code disposal} each time it becomes empty; if it is
+   * empty now, its grace starts now.
+   */
+  void disposeWhenEmpty(Vacancy disposal) {
+    lock.lock();
+    try {
+      this.disposal = disposal;
+      if (members.isEmpty() && !deleted) {
+        vacated();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Under the lock: the room became empty. */
+  private void vacated() {
+    if (disposal != null && !deleted) {
+      vacancy++;
+      pendingDisposal = disposal.emptied(this, vacancy);
+    }
+  }
+
+  /**
+   * Deletes the room as {@link #delete} if it has stayed empty since the emptiness {@code vacancy};
+   * returns the drained history, or null when someone joined meanwhile.
+   */
+  Map<String, List<EventMessage>> deleteIfVacant(long vacancy) {
+    lock.lock();
+    try {
+      if (deleted || vacancy != this.vacancy || !members.isEmpty()) {
+        return null;
+      }
+      return delete(new ArrayList<>());
     } finally {
       lock.unlock();
     }
@@ -290,6 +387,10 @@ public final class RoomState implements Broker.Node {
     lock.lock();
     try {
       deleted = true;
+      if (pendingDisposal != null) {
+        pendingDisposal.cancel();
+        pendingDisposal = null;
+      }
       Map<String, List<EventMessage>> drained =
           stream.delete(
               new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' was deleted"));
@@ -379,7 +480,7 @@ public final class RoomState implements Broker.Node {
     OutboundEvent broadcast = new OutboundEvent(Wire.EVENT, payload, members.size());
     int recipients = 0;
     for (Membership m : members.values()) {
-      if (m.receives(event.event()) && m.connection.emit(broadcast)) {
+      if (m.receives(event.event()) && !m.held() && m.connection.emit(broadcast)) {
         recipients++;
       }
     }

@@ -29,7 +29,8 @@ public record Settings(
     LimitSettings limits,
     HookSettings hooks,
     RoomSettings rooms,
-    HistorySettings history) {
+    HistorySettings history,
+    LifecycleSettings lifecycle) {
 
   /**
    * What every part shares.
@@ -125,4 +126,19 @@ public record Settings(
       int maxRecoveryEvents,
       Duration idempotencyWindow,
       int maxIdempotencyKeys) {}
+
+  /**
+   * How long things outlive their use (docs/lifecycle.md).
+   *
+   * @param disconnectGrace how long a dropped connection keeps its rooms and presence, waiting to
+   *     be resumed; {@link Duration#ZERO} ends it at once
+   * @param clientRoomDisposal how long a room created by a client may stay empty before it is
+   *     deleted, unless its configuration says otherwise; null keeps it until deleted
+   */
+  public record LifecycleSettings(Duration disconnectGrace, Duration clientRoomDisposal) {
+    /** Whether dropped connections wait for their client. */
+    public boolean graceOn() {
+      return !disconnectGrace.isZero();
+    }
+  }
 }

@@ -41,7 +41,15 @@ public final class Wire {
   public static final String GET_PRESENCE = "dialogue:getPresence";
   public static final String REQUEST = "dialogue:request";
 
-  record Connected(String clientId, String userId) {}
+  /**
+   * @param resumeToken with a disconnect grace: what resumes this connection once
+   *     (docs/lifecycle.md)
+   * @param resumed true when a resumption token was honoured, else omitted
+   * @param rooms with {@code resumed}: the rooms the connection is still in, each to re-join
+   */
+  @JsonPropertyOrder({"clientId", "userId", "resumeToken", "resumed", "rooms"})
+  record Connected(
+      String clientId, String userId, String resumeToken, Boolean resumed, List<String> rooms) {}
 
   record Joined(String roomId, String roomName) {}
 

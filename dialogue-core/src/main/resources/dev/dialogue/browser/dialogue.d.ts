@@ -33,7 +33,10 @@ declare namespace Dialogue {
   type Auth = Record<string, unknown>;
 
   interface Options {
-    /** The auth object for the CONNECT packet, or a function asked before every (re)connect. */
+    /**
+     * The auth object for the CONNECT packet, or a function asked before every (re)connect. The key
+     * `resume` is the client's own: on a reconnect it carries the server's resumption token.
+     */
     auth?: Auth | (() => Auth | Promise<Auth>);
     /** Socket.IO path, default '/socket.io'. */
     path?: string;

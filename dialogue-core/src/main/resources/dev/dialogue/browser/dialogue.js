@@ -289,6 +289,7 @@ class Client {
    */
   disconnect() {
     if (this._closed) return;
+    this._resumeToken = undefined; // the server ends a disconnected connection at once
     this._endSocket();
     const wasConnected = this.state === 'connected';
     this._lost('io client disconnect', false);
@@ -709,6 +710,8 @@ class Client {
       return;
     }
     if (gen !== this._gen || this.state === 'disconnected') return; // disconnect() while waiting for auth
+    // The server's token from the last dialogue:connected keeps a dropped connection's rooms and seats.
+    if (this._resumeToken) auth = { ...auth, resume: this._resumeToken };
     let ws;
     try {
       ws = new WebSocket(this._socketUrl());
@@ -824,6 +827,7 @@ class Client {
     clearTimeout(this._timers.attempt);
     this.userId = data.userId;
     this.clientId = data.clientId;
+    this._resumeToken = data.resumeToken;
     this._attempt = 0;
     this._setState('connected', 'connected');
     const ws = this._ws;

@@ -19,6 +19,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +45,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
 
   /** The Engine.IO ping a client sends over a new WebSocket before it upgrades to it. */
   private static final String PROBE = "2probe";
+
+  /** The key of a CONNECT's auth payload that carries a resumption token; not shown to hooks. */
+  private static final String RESUME = "resume";
 
   private final Settings.TransportSettings transport;
   private final Settings.RuntimeSettings runtime;
@@ -202,6 +206,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     private boolean closed;
     private volatile RealConnection connection;
 
+    /** The CONNECT's {@code auth.resume}, or null: a connection to resume (docs/lifecycle.md). */
+    private String resumeToken;
+
     SessionState(ClientHead head) {
       this.head = head;
       this.session =
@@ -230,6 +237,16 @@ public final class Gate extends ChannelInboundHandlerAdapter {
             head, transport.namespace(), "Invalid auth payload: expected a JSON object");
         return;
       }
+      if (auth != null && auth.containsKey(RESUME)) {
+        auth = new HashMap<>(auth);
+        Object token = auth.remove(RESUME);
+        if (token != null && !(token instanceof String)) {
+          HeadSession.connectError(
+              head, transport.namespace(), "Invalid auth payload: resume must be a string");
+          return;
+        }
+        resumeToken = (String) token;
+      }
       authenticating = true;
       Handshake handshake =
           Headers.handshake(
@@ -246,6 +263,20 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         }
         if (!identity.accepted()) {
           HeadSession.connectError(head, transport.namespace(), identity.reason());
+          return;
+        }
+        RealConnection resumed = hub.resumable(resumeToken, identity.userId());
+        if (resumed != null) {
+          connection = resumed;
+          resumed.serial.execute(
+              () -> {
+                if (hub.resume(resumed, session)) {
+                  session.connectAck(resumed.id());
+                  hub.connected(resumed);
+                } else {
+                  session.close(); // ended meanwhile: stopping, or disconnected by the app
+                }
+              });
           return;
         }
         RealConnection c = hub.newConnection(session, identity);
@@ -274,7 +305,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         // Refused in turn, so answers keep the order of the requests; the refusal costs no hook.
         c.serial.execute(
             () ->
-                Reply.of(c, packet.ackId())
+                Reply.of(c, session, packet.ackId())
                     .error(
                         ErrorCode.RATE_LIMITED,
                         "Too many requests waiting (limit "
@@ -286,7 +317,10 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(RealConnection c, InboundPacket packet) {
-      Reply reply = Reply.of(c, packet.ackId());
+      if (c.session() != session) {
+        return; // a session its client gave up, taken over by a resume
+      }
+      Reply reply = Reply.of(c, session, packet.ackId());
       com.fasterxml.jackson.databind.JsonNode array;
       try {
         array = Json.MAPPER.readTree(packet.body());
@@ -310,7 +344,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     void refuse(InboundPacket packet, ErrorCode code, String message) {
       RealConnection c = connection;
       if (c != null) {
-        c.serial.execute(() -> Reply.of(c, packet.ackId()).error(code, message));
+        c.serial.execute(() -> Reply.of(c, session, packet.ackId()).error(code, message));
       }
     }
 
@@ -334,7 +368,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       RealConnection c = connection;
       connection = null;
       if (c != null) {
-        c.serial.execute(() -> hub.disconnected(c, "client namespace disconnect"));
+        c.serial.execute(() -> hub.disconnected(c, session, "client namespace disconnect", false));
       }
     }
 
@@ -343,7 +377,8 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       RealConnection c = connection;
       connection = null;
       if (c != null) {
-        c.serial.execute(() -> hub.disconnected(c, reason));
+        // A transport that closed may come back within the disconnect grace; a stop may not.
+        c.serial.execute(() -> hub.disconnected(c, session, reason, !stopping));
       }
     }
   }
