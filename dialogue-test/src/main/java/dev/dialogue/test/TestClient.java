@@ -2,6 +2,7 @@ package dev.dialogue.test;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dialogue.CommandDefinition;
 import dev.dialogue.client.ConnectionState;
 import dev.dialogue.client.DialogueClient;
 import dev.dialogue.client.DialogueClientException;
@@ -109,6 +110,15 @@ public final class TestClient implements AutoCloseable {
         client.request(command, payload, resultType),
         timeout,
         name + " requesting '" + command + "'");
+  }
+
+  /**
+   * {@link #request(String, Object, Class)} typed by the application's own definition of the
+   * command: a request of its type, a result of its type.
+   */
+  public <Req, Res> Res request(CommandDefinition<Req, Res> command, Req payload) {
+    requireNonNull(command, "command == null");
+    return request(command.name(), payload, command.resultType());
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.dialogue.test;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.CommandDefinition;
+import dev.dialogue.EventDefinition;
 import dev.dialogue.client.ClientRoom;
 import dev.dialogue.client.DialogueClientException;
 import dev.dialogue.client.EventMessage;
@@ -56,6 +58,15 @@ public final class TestRoom {
         client.userId() + " sending '" + eventName + "' to room '" + id() + "'");
   }
 
+  /**
+   * {@link #send(String, Object)} typed by the application's own definition: the event's name, a
+   * payload of its type.
+   */
+  public <T> Published send(EventDefinition<T> event, T data) {
+    requireNonNull(event, "event == null");
+    return send(event.name(), data);
+  }
+
   /** Publishes an event without waiting: {@link ClientRoom#trigger(String, Object)}. */
   public PendingTrigger trigger(String eventName, Object data) {
     return room.trigger(eventName, data);
@@ -74,6 +85,15 @@ public final class TestRoom {
     recorder.stopWith(room.on(eventName, type, (data, message) -> recorder.add(data)));
     subscribed(eventName);
     return recorder;
+  }
+
+  /**
+   * {@link #record(String, Class)} typed by the application's own definition: its name, its payload
+   * type.
+   */
+  public <T> Recorder<T> record(EventDefinition<T> event) {
+    requireNonNull(event, "event == null");
+    return record(event.name(), event.type());
   }
 
   /**
@@ -119,6 +139,15 @@ public final class TestRoom {
         room.request(command, payload, resultType),
         timeout,
         client.userId() + " requesting '" + command + "' in room '" + id() + "'");
+  }
+
+  /**
+   * {@link #request(String, Object, Class)} typed by the application's own definition of the room's
+   * command.
+   */
+  public <Req, Res> Res request(CommandDefinition<Req, Res> command, Req payload) {
+    requireNonNull(command, "command == null");
+    return request(command.name(), payload, command.resultType());
   }
 
   /** Leaves the room and waits for the server's answer. */

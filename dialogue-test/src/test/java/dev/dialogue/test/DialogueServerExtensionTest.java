@@ -48,11 +48,11 @@ class DialogueServerExtensionTest {
   @Test
   void aMessageReachesEveryMemberInOrder_andNothingMore() {
     TestRoom alice = server.client("alice").join("chat");
-    Recorder<Message> bobSees = server.client("bob").join("chat").record("message", Message.class);
+    Recorder<Message> bobSees = server.client("bob").join("chat").record(ChatApp.MESSAGE);
 
-    alice.send("message", new Message("one"));
-    alice.send("message", new Message("two"));
-    alice.send("message", new Message("three"));
+    alice.send(ChatApp.MESSAGE, new Message("one"));
+    alice.send(ChatApp.MESSAGE, new Message("two"));
+    alice.send(ChatApp.MESSAGE, new Message("three"));
 
     assertThat(bobSees.next().text()).isEqualTo("one");
     assertThat(bobSees.await(2)).extracting(Message::text).containsExactly("two", "three");
@@ -129,6 +129,7 @@ class DialogueServerExtensionTest {
   void commands_resultAndApplicationError() {
     TestClient ivan = server.client("ivan");
     assertThat(ivan.request("halve", new Half(42), Halved.class).half()).isEqualTo(21);
+    assertThat(ivan.request(ChatApp.HALVE, new Half(10)).half()).isEqualTo(5);
     assertThatThrownBy(() -> ivan.request("halve", new Half(3), Halved.class))
         .isInstanceOfSatisfying(
             DialogueClientException.class,
@@ -136,6 +137,14 @@ class DialogueServerExtensionTest {
               assertThat(e.code()).isEqualTo("ODD");
               assertThat(e.getMessage()).contains("3 is odd");
             });
+  }
+
+  @Test
+  void eventsSentToOneConnection_areRecordedOnTheClient() {
+    TestClient quinn = server.client("quinn");
+    Recorder<Message> direct = quinn.record("notice", Message.class);
+    server.dialogue().clients("quinn").forEach(c -> c.send("notice", new Message("just you")));
+    assertThat(direct.next().text()).isEqualTo("just you");
   }
 
   @Test
