@@ -19,9 +19,12 @@ class HeartbeatTest {
   @RegisterExtension
   DialogueServerExtension server =
       DialogueServerExtension.of(
-          () ->
-              ChatApp.builder(TestClock.atFixedStart())
-                  .heartbeat(Duration.ofMillis(200), Duration.ofMillis(300)));
+              () ->
+                  ChatApp.builder(TestClock.atFixedStart())
+                      .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(1)))
+          // Room for a cold JVM under load: a heartbeat missed while the first classes load
+          // costs that connection, and the client tries again.
+          .timeout(Duration.ofSeconds(30));
 
   @Test
   void aBlackHole_endsInADisconnect_thenRestoreBringsTheClientBack() {
@@ -30,12 +33,12 @@ class HeartbeatTest {
     Recorder<Message> seen = cut.join("chat").record(ChatApp.MESSAGE);
 
     cut.blackHole();
-    cut.awaitDisconnected(Duration.ofSeconds(30));
+    cut.awaitDisconnected();
     assertThat(cut.state()).isEqualTo(ConnectionState.RECONNECTING);
     sender.send(ChatApp.MESSAGE, new Message("missed"));
 
     cut.restore();
-    cut.awaitReconnected(Duration.ofSeconds(30));
+    cut.awaitReconnected();
     assertThat(seen.next().text()).isEqualTo("missed");
   }
 }
