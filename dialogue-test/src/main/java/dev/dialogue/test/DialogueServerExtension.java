@@ -54,6 +54,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * recorders, reconnection) gives up after {@link #timeout(Duration)} (default 10 seconds) with an
  * {@link AssertionError}.
  *
+ * <p>The tests of one class must run one at a time (JUnit's default): the clients of a test are
+ * told apart by when they were made, not by which thread made them.
+ *
  * <p>Outside JUnit, {@link #start()} and {@link #close()} run the same server by hand.
  */
 public final class DialogueServerExtension
