@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
@@ -35,10 +39,11 @@ class LifecycleTest {
     clients.clear();
     servers.clear();
     EngineTestKit.engine("junit-jupiter")
+        .configurationParameter(SampleOnly.KEY, "true")
         .selectors(selectClass(sample))
         .execute()
         .testEvents()
-        .assertStatistics(stats -> stats.failed(0));
+        .assertStatistics(stats -> stats.failed(0).skipped(0));
   }
 
   @Test
@@ -102,6 +107,19 @@ class LifecycleTest {
     }
   }
 
+  /** The samples run only through {@link #runSample}, not on their own (a -Dtest pattern). */
+  static final class SampleOnly implements ExecutionCondition {
+    static final String KEY = "dev.dialogue.test.lifecycleSample";
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      return context.getConfigurationParameter(KEY).isPresent()
+          ? ConditionEvaluationResult.enabled("run by LifecycleTest")
+          : ConditionEvaluationResult.disabled("a sample of LifecycleTest");
+    }
+  }
+
+  @ExtendWith(SampleOnly.class)
   @TestMethodOrder(MethodOrderer.MethodName.class)
   static class PerClassSample {
     @RegisterExtension
@@ -136,6 +154,7 @@ class LifecycleTest {
     }
   }
 
+  @ExtendWith(SampleOnly.class)
   @TestMethodOrder(MethodOrderer.MethodName.class)
   static class PerTestSample {
     @RegisterExtension
@@ -158,6 +177,7 @@ class LifecycleTest {
     }
   }
 
+  @ExtendWith(SampleOnly.class)
   static class NestedSample {
     @RegisterExtension
     static DialogueServerExtension server =
