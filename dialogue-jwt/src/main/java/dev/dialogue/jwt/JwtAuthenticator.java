@@ -55,13 +55,14 @@ import java.util.Map;
  *   <li>{@code sub} is a non-blank string: it becomes the connection's user id.
  * </ul>
  *
- * <p>Every claim of an accepted token becomes a {@linkplain ClientConnection#claims() claim} of the
- * connection, as JSON types: strings, numbers ({@link Long} or {@link Double}), booleans, lists and
- * maps; dates ({@code exp}, {@code nbf}, {@code iat}) as epoch seconds; a single audience as a
- * string. Rejections carry short reasons the client sees in its {@code connect_error}: {@code
- * "Missing token"}, {@code "Invalid token"}, {@code "Unsupported token algorithm"}, {@code "Token
- * expired"}, {@code "Token not yet valid"}, {@code "Token has no expiry"}, {@code "Token has no
- * subject"}, {@code "Invalid token issuer"}, {@code "Invalid token audience"}.
+ * <p>Every claim of an accepted token becomes a {@linkplain dev.dialogue.ClientConnection#claims()
+ * claim} of the connection, as JSON types: strings, numbers ({@link Long} or {@link Double}),
+ * booleans, lists and maps; dates ({@code exp}, {@code nbf}, {@code iat}) as epoch seconds; a
+ * single audience as a string. Rejections carry short reasons the client sees in its {@code
+ * connect_error}: {@code "Missing token"}, {@code "Invalid token"}, {@code "Unsupported token
+ * algorithm"}, {@code "Token expired"}, {@code "Token not yet valid"}, {@code "Token has no
+ * expiry"}, {@code "Token has no subject"}, {@code "Invalid token issuer"}, {@code "Invalid token
+ * audience"}.
  *
  * <p>Immutable and thread-safe. Like every authenticator it is called on the server's hook
  * executor, never on a network thread; it does no I/O.
