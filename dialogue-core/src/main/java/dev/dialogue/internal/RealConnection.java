@@ -287,16 +287,29 @@ public final class RealConnection implements Recipient {
     return unanswered;
   }
 
-  private final AttributeMap attributes = new AttributeMap();
+  /** Created on first use: most connections keep no attributes (idle heap per connection). */
+  private volatile AttributeMap attributes;
 
   @Override
   public Attributes attributes() {
-    return attributes;
+    AttributeMap a = attributes;
+    if (a == null) {
+      synchronized (this) {
+        if (attributes == null) {
+          attributes = new AttributeMap();
+        }
+        a = attributes;
+      }
+    }
+    return a;
   }
 
   /** Forgets the application's values (the connection is gone). */
   void clearAttributes() {
-    attributes.clear();
+    AttributeMap a = attributes;
+    if (a != null) {
+      a.clear();
+    }
   }
 
   @Override
