@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.MutableClock;
 import dev.dialogue.testing.RawClient;
 import java.time.Duration;
 import java.util.ArrayList;

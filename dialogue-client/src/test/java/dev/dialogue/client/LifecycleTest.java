@@ -11,19 +11,15 @@ import dev.dialogue.EventDefinition;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.testing.FaultProxy;
+import dev.dialogue.testing.MutableClock;
 import dev.dialogue.testing.RawClient;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +40,7 @@ class LifecycleTest {
   private static final Duration GRACE = Duration.ofMinutes(1);
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final ManualClock clock = new ManualClock();
+  private final MutableClock clock = MutableClock.atFixedStart();
   private final Lines lines = new Lines();
 
   @AfterEach
@@ -470,36 +466,6 @@ class LifecycleTest {
     @Override
     public void onRoomDeleted(Room room) {
       add("roomDeleted " + room.id());
-    }
-  }
-
-  /** A clock the test moves by hand: the server's deadlines follow it. */
-  static final class ManualClock extends Clock {
-    private final AtomicLong millis =
-        new AtomicLong(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli());
-
-    void advance(Duration by) {
-      millis.addAndGet(by.toMillis());
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
     }
   }
 }

@@ -248,18 +248,27 @@ public final class Hub implements RealConnection.ServerSide {
       if (m.connection instanceof RealConnection c) {
         c.detach(m);
       }
-      state.runSerially(() -> hooks.notify("onLeft", l -> l.onLeft(m.connection, room)));
     }
     Wire.RoomRef deleted = new Wire.RoomRef(roomId);
-    broadcastTo(audience, Wire.ROOM_DELETED, deleted, requester);
+    // On the room's serial executor, in this order: the former members' onLeft, then the
+    // announcement and the answer (whoever learns of the deletion finds onLeft done), then
+    // onRoomDeleted. The requester's next request waits for it.
+    CompletableFuture<Void> done =
+        state.runSerially(
+            () -> {
+              for (Membership m : former) {
+                hooks.notify("onLeft", l -> l.onLeft(m.connection, room));
+              }
+              broadcastTo(audience, Wire.ROOM_DELETED, deleted, requester);
+              if (requester != null) {
+                reply.ok(Wire.ROOM_DELETED, deleted, deleted);
+              }
+              hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room));
+              state.attributes.clear();
+            });
     if (requester != null) {
-      reply.ok(Wire.ROOM_DELETED, deleted, deleted);
+      requester.serial.holdUntil(done);
     }
-    state.runSerially(
-        () -> {
-          hooks.notify("onRoomDeleted", l -> l.onRoomDeleted(room));
-          state.attributes.clear();
-        });
   }
 
   /** A room may only subscribe its joiners by default to events it accepts. */
