@@ -95,23 +95,10 @@ public final class Commands {
 
   /** The request converted and validated as an event's payload is; VALIDATION_FAILED if not. */
   private <Req> Req bind(CommandRoute<Req, ?> route, String name, JsonNode data) {
-    Class<Req> type = route.definition().requestType();
-    if (type == Void.class) {
+    if (route.definition().requestType() == Void.class) {
       return null;
     }
-    JsonNode valid;
-    try {
-      valid = validator.validate(route.payload(), name, data);
-    } catch (DialogueException e) {
-      String prefix = "Event '" + name + "'";
-      String message = e.getMessage();
-      throw new DialogueException(
-          e.code(),
-          message.startsWith(prefix)
-              ? "Command '" + name + "'" + message.substring(prefix.length())
-              : message);
-    }
-    return type == JsonNode.class ? type.cast(valid) : Json.convert(valid, type);
+    return validator.bind(route.payload(), "Command", name, data);
   }
 
   private <Req, Res> void invoke(
@@ -152,20 +139,7 @@ public final class Commands {
 
   private void refuse(Call call, Reply reply, Throwable failure) {
     if (failure instanceof CommandException refusal) {
-      JsonNode data;
-      try {
-        data = refusal.data() == null ? null : Json.tree(refusal.data());
-      } catch (IllegalArgumentException e) {
-        log.error(
-            "Command {} from {}: the data of its error {} cannot be encoded",
-            call.command(),
-            call.sender(),
-            refusal.code(),
-            e);
-        reply.error(ErrorCode.INTERNAL_ERROR, "Internal error");
-        return;
-      }
-      reply.error(refusal.code(), refusal.getMessage(), data);
+      reply.refuse(refusal, log, "Command " + call.command() + " from " + call.sender());
     } else if (failure instanceof DialogueException refusal) {
       reply.error(refusal);
     } else {

@@ -83,21 +83,38 @@ public final class PayloadValidator implements AutoCloseable {
     if (definition == null || definition.type() == JsonNode.class) {
       return input;
     }
-    Object value;
+    return STRICT.valueToTree(bind(definition, "Event", eventName, input));
+  }
+
+  /**
+   * Returns the payload converted to the definition's type and validated (for {@code JsonNode}: the
+   * payload itself).
+   *
+   * @param what what the payload is, for the message: {@code "Event"}, {@code "Command"}
+   * @throws DialogueException with {@code VALIDATION_FAILED}: "{what} '{name}' validation failed:
+   *     ..."
+   */
+  public <T> T bind(EventDefinition<T> definition, String what, String name, JsonNode data) {
+    JsonNode input = data == null || data.isMissingNode() ? Json.NODES.nullNode() : data;
+    Class<T> type = definition.type();
+    if (type == JsonNode.class) {
+      return type.cast(input);
+    }
+    T value;
     try {
       ObjectReader reader =
           definition.unknownProperties() == UnknownProperties.REJECT ? REJECTING : IGNORING;
-      value = reader.forType(definition.type()).readValue(input);
+      value = reader.forType(type).readValue(input);
     } catch (JsonProcessingException e) {
-      throw failed(eventName, List.of(describe(e, input)));
+      throw failed(what, name, List.of(describe(e, input)));
     } catch (IOException | IllegalArgumentException e) {
-      throw failed(eventName, List.of(": " + rootMessage(e)));
+      throw failed(what, name, List.of(": " + rootMessage(e)));
     }
     if (value == null) {
       throw failed(
-          eventName,
-          List.of(
-              ": Expected " + expectedKind(definition.type()) + ", received " + Json.kind(input)));
+          what,
+          name,
+          List.of(": Expected " + expectedKind(type) + ", received " + Json.kind(input)));
     }
     Set<ConstraintViolation<Object>> violations = validator.validate(value);
     if (!violations.isEmpty()) {
@@ -106,9 +123,9 @@ public final class PayloadValidator implements AutoCloseable {
               .map(v -> dottedPath(v.getPropertyPath()) + ": " + v.getMessage())
               .sorted()
               .collect(Collectors.toList());
-      throw failed(eventName, issues);
+      throw failed(what, name, issues);
     }
-    return STRICT.valueToTree(value);
+    return value;
   }
 
   /**
@@ -131,10 +148,10 @@ public final class PayloadValidator implements AutoCloseable {
     return String.join(".", parts);
   }
 
-  private static DialogueException failed(String eventName, List<String> issues) {
+  private static DialogueException failed(String what, String name, List<String> issues) {
     return new DialogueException(
         ErrorCode.VALIDATION_FAILED,
-        "Event '" + eventName + "' validation failed: " + String.join(", ", issues));
+        what + " '" + name + "' validation failed: " + String.join(", ", issues));
   }
 
   private static String describe(JsonProcessingException e, JsonNode input) {

@@ -3,9 +3,11 @@ package dev.dialogue.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.dialogue.CommandException;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
 
 /**
  * How one request is answered: through its acknowledgement ({@code {ok, ...}}) when the client
@@ -73,9 +75,22 @@ public final class Reply {
     connection.answer(() -> sendError(code, message));
   }
 
-  /** Answers failure with an application's own code and optional data (a command's refusal). */
-  void error(String code, String message, JsonNode data) {
-    connection.answer(() -> sendError(new Wire.ErrorBody(code, message, data)));
+  /**
+   * Answers an application's refusal (a command handler's or a trigger interceptor's {@link
+   * CommandException}) with its own code, message and data; INTERNAL_ERROR, logged with {@code
+   * what}, when its data cannot be encoded.
+   */
+  void refuse(CommandException refusal, Logger log, String what) {
+    JsonNode data;
+    try {
+      data = refusal.data() == null ? null : Json.tree(refusal.data());
+    } catch (IllegalArgumentException e) {
+      log.error("{}: the data of its error {} cannot be encoded", what, refusal.code(), e);
+      error(ErrorCode.INTERNAL_ERROR, "Internal error");
+      return;
+    }
+    Wire.ErrorBody body = new Wire.ErrorBody(refusal.code(), refusal.getMessage(), data);
+    connection.answer(() -> sendError(body));
   }
 
   private void sendError(ErrorCode code, String message) {

@@ -74,23 +74,10 @@ public final class Requests {
       reply.error(e);
     } catch (CommandException refusal) {
       // A trigger interceptor's refusal, with the application's code.
-      reply.error(refusal.code(), refusal.getMessage(), refusalData(refusal));
+      reply.refuse(refusal, log, "Request " + eventName + " from " + connection);
     } catch (RuntimeException | Error e) {
       log.error("Request {} from {} failed", eventName, connection, e);
       reply.error(ErrorCode.INTERNAL_ERROR, "Internal error");
-    }
-  }
-
-  /** A refusal's data as JSON; null when it has none or it cannot be encoded (logged). */
-  private JsonNode refusalData(CommandException refusal) {
-    if (refusal.data() == null) {
-      return null;
-    }
-    try {
-      return Json.tree(refusal.data());
-    } catch (IllegalArgumentException e) {
-      log.error("The data of the refusal {} cannot be encoded; sent without it", refusal.code(), e);
-      return null;
     }
   }
 
