@@ -113,6 +113,26 @@ class LifecycleTest {
     assertThat(lines.all()).doesNotContain("roomDeleted lobby");
   }
 
+  @Test
+  void theGraceOfAClientRoomRunsFromItsCreation_notFromWhenItsDisposalIsArmed() throws Exception {
+    // The clock moves between the creation and the arming (here inside onRoomCreated, which runs
+    // in between; in a CI run it was the test's own clock.advance right after the answer).
+    DialogueListener movesTheClock =
+        new DialogueListener() {
+          @Override
+          public void onRoomCreated(Room room) {
+            if (room.id().equals("mine")) {
+              clock.advance(GRACE.plusSeconds(1));
+            }
+          }
+        };
+    Dialogue server = server(b -> b.disposeEmptyClientRooms(GRACE).listener(movesTheClock));
+    DialogueClient alice = connected(server.port(), "alice");
+    await(alice.createRoom("mine", "Mine", null, null));
+
+    lines.await("roomDeleted mine"); // due at creation + grace, which has passed
+  }
+
   // ---- the disconnect grace ----
 
   @Test

@@ -55,7 +55,7 @@ public final class Hub implements RealConnection.ServerSide {
       RealRoom room = newRoom(config, false);
       room.state().markConfigured();
       rooms.put(config.id(), room);
-      disposeWhenEmpty(room, config.disposeWhenEmpty());
+      disposeWhenEmpty(room, config.disposeWhenEmpty(), deadlines.now());
       hooks.notify("onRoomCreated", l -> l.onRoomCreated(room));
     }
   }
@@ -161,6 +161,7 @@ public final class Hub implements RealConnection.ServerSide {
       checkDefaultSubscriptions(config);
     }
     RealRoom room = newRoom(config, creator != null);
+    long createdAt = deadlines.now(); // its first grace runs from here, not from when it is armed
     if (rooms.putIfAbsent(config.id(), room) != null) {
       if (creator != null) {
         clientRoomCount.decrementAndGet();
@@ -178,7 +179,8 @@ public final class Hub implements RealConnection.ServerSide {
     Duration disposal = config.disposeWhenEmpty();
     disposeWhenEmpty(
         room,
-        disposal == null && creator != null ? settings.lifecycle().clientRoomDisposal() : disposal);
+        disposal == null && creator != null ? settings.lifecycle().clientRoomDisposal() : disposal,
+        createdAt);
     return room;
   }
 
@@ -201,17 +203,21 @@ public final class Hub implements RealConnection.ServerSide {
 
   /**
    * From now on {@code room} is deleted once it has been empty for {@code grace} (null: never),
-   * measured on the server's clock.
+   * measured on the server's clock. If it is empty now, it has been since {@code emptySince}: the
+   * rule is armed after the creator's answer, and a clock may move between the two.
    */
-  private void disposeWhenEmpty(RealRoom room, Duration grace) {
+  private void disposeWhenEmpty(RealRoom room, Duration grace, long emptySince) {
     if (grace == null) {
       return;
     }
+    long[] firstVacancy = {emptySince}; // read and cleared under the room's lock
     room.state()
         .disposeWhenEmpty(
-            (state, vacancy) ->
-                deadlines.at(
-                    deadlines.now() + grace.toMillis(), () -> disposeIfVacant(room, vacancy)));
+            (state, vacancy) -> {
+              long since = firstVacancy[0] >= 0 ? firstVacancy[0] : deadlines.now();
+              firstVacancy[0] = -1;
+              return deadlines.at(since + grace.toMillis(), () -> disposeIfVacant(room, vacancy));
+            });
   }
 
   /** The grace of an empty room is over: deletes it unless someone joined meanwhile. */
