@@ -45,6 +45,8 @@ public final class Dialogue implements AutoCloseable {
   /** {@link Builder#maxFlushDelay}'s default. */
   static final Duration DEFAULT_MAX_FLUSH_DELAY = Duration.ofMillis(20);
 
+  static final long DEFAULT_MAX_HTTP_REQUEST_BYTES = 1L << 20;
+
   /** {@link Builder#maxFlushDelayUnderLoad}'s default. */
   static final Duration DEFAULT_MAX_FLUSH_DELAY_UNDER_LOAD = Duration.ofMillis(250);
 
@@ -276,8 +278,47 @@ public final class Dialogue implements AutoCloseable {
     private int maxIdempotencyKeys = 100_000;
     private Duration disconnectGrace = Duration.ZERO;
     private Duration clientRoomDisposal;
+    private final Map<String, Settings.HttpRoute> httpRoutes = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Serves HTTP requests under {@code pathPrefix} on the server's own port with {@code handler},
+     * request bodies up to 1 MiB; see {@link #http(String, long, HttpHandler)}.
+     */
+    public Builder http(String pathPrefix, HttpHandler handler) {
+      return http(pathPrefix, DEFAULT_MAX_HTTP_REQUEST_BYTES, handler);
+    }
+
+    /**
+     * Serves HTTP requests on the server's own port with {@code handler}: an application's pages,
+     * API and files next to Socket.IO (see {@link HttpHandler}). A prefix ending with {@code /}
+     * ({@code /api/files/}) takes every path under it and the path without the slash; one without
+     * ({@code /api/signin}) takes that path and paths under it; {@code /} takes every path no other
+     * route takes. The longest matching prefix wins. The Socket.IO {@link #path} and the {@link
+     * #browserClientPath} are the server's own and cannot be routes.
+     *
+     * <p>A request body above {@code maxRequestBytes} is refused with {@code 413} before the
+     * handler runs (announced by {@code Content-Length}: at once, without reading it; else as soon
+     * as the limit is passed), and the connection is closed.
+     */
+    public Builder http(String pathPrefix, long maxRequestBytes, HttpHandler handler) {
+      requireNonNull(pathPrefix, "pathPrefix == null");
+      requireNonNull(handler, "handler == null");
+      if (!pathPrefix.matches("/[A-Za-z0-9._~!$&'()*+,;=:@/-]*") || pathPrefix.contains("//")) {
+        throw new IllegalArgumentException(
+            "pathPrefix must look like / or /api/ or /api/signin but was " + pathPrefix);
+      }
+      if (maxRequestBytes < 0) {
+        throw new IllegalArgumentException(
+            "maxRequestBytes must be >= 0 but was " + maxRequestBytes);
+      }
+      if (httpRoutes.containsKey(pathPrefix)) {
+        throw new IllegalArgumentException("an HTTP route for " + pathPrefix + " exists already");
+      }
+      httpRoutes.put(pathPrefix, new Settings.HttpRoute(pathPrefix, maxRequestBytes, handler));
+      return this;
+    }
 
     /**
      * Keeps history durably in {@code store} (for example {@code
@@ -769,6 +810,19 @@ public final class Dialogue implements AutoCloseable {
                 + path
                 + "; choose another");
       }
+      for (String prefix : httpRoutes.keySet()) {
+        String bare = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        if (bare.equals(path) || bare.startsWith(path + "/") || prefix.equals(browserClientPath)) {
+          throw new IllegalStateException(
+              "the HTTP route "
+                  + prefix
+                  + " would take the server's own "
+                  + (prefix.equals(browserClientPath)
+                      ? "browserClientPath"
+                      : "Socket.IO path " + path)
+                  + "; choose another");
+        }
+      }
       for (RoomConfig room : rooms.values()) {
         Hub.checkDefaultSubscriptions(room);
       }
@@ -793,7 +847,8 @@ public final class Dialogue implements AutoCloseable {
                   maxPayloadBytes,
                   maxPendingRequests,
                   maxOutboundPackets,
-                  maxOutboundBytes),
+                  maxOutboundBytes,
+                  List.copyOf(httpRoutes.values())),
               new Settings.LimitSettings(
                   maxMetaBytes,
                   historyRequestLimit,

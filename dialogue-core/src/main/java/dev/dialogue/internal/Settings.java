@@ -8,6 +8,7 @@ import dev.dialogue.EventInterceptor;
 import dev.dialogue.HistoryCleanup;
 import dev.dialogue.HistoryLoader;
 import dev.dialogue.HistoryStore;
+import dev.dialogue.HttpHandler;
 import dev.dialogue.JoinPolicy;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.RoomCreationPolicy;
@@ -65,12 +66,33 @@ public record Settings(
       int maxPayloadBytes,
       int maxPendingRequests,
       int maxOutboundPackets,
-      long maxOutboundBytes) {
+      long maxOutboundBytes,
+      List<HttpRoute> httpRoutes) {
 
     /** The transport's own frame limit: above ours, so that we can answer PAYLOAD_TOO_LARGE. */
     public int frameLimit() {
       long limit = Math.max(2L * maxPayloadBytes, (long) maxPayloadBytes + 65_536);
       return (int) Math.min(Integer.MAX_VALUE - 1024, limit);
+    }
+  }
+
+  /**
+   * An application's HTTP route ({@code Dialogue.Builder.http}): requests whose path is {@code
+   * prefix}, or starts with it where it ends with {@code /}, go to {@code handler}, bodies of at
+   * most {@code maxRequestBytes}.
+   */
+  public record HttpRoute(String prefix, long maxRequestBytes, HttpHandler handler) {
+    /** Whether this route serves {@code path}. */
+    public boolean matches(String path) {
+      return prefix.endsWith("/")
+          ? path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1))
+          : path.equals(prefix) || path.startsWith(prefix + "/");
+    }
+
+    /** What follows the prefix in {@code path}, without a leading slash. */
+    public String subpath(String path) {
+      String rest = path.length() <= prefix.length() ? "" : path.substring(prefix.length());
+      return rest.startsWith("/") ? rest.substring(1) : rest;
     }
   }
 

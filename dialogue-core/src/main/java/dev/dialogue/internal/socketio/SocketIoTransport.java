@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
@@ -59,6 +60,7 @@ public final class SocketIoTransport {
   private final Gate gate;
   private final TransportErrors transportErrors = new TransportErrors();
   private final BrowserScript script;
+  private final Executor routeExecutor;
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
   private volatile SocketIOServer server;
   private UpgradeGuard upgradeGuard;
@@ -68,6 +70,7 @@ public final class SocketIoTransport {
     this.transport = transport;
     this.log = runtime.logger();
     this.gate = new Gate(transport, runtime, hub);
+    this.routeExecutor = runtime.executor();
     this.script =
         transport.browserClientPath() == null
             ? null
@@ -272,6 +275,7 @@ public final class SocketIoTransport {
     SocketIOChannelInitializer.XHR_POLLING_TRANSPORT,
     SocketIOChannelInitializer.WRONG_URL_HANDLER,
     BROWSER_SCRIPT,
+    HttpRoutes.NAME,
     UpgradeGuard.NAME
   };
 
@@ -297,6 +301,18 @@ public final class SocketIoTransport {
       super.addSocketioHandlers(pipeline);
       pipeline.addBefore(PACKET_HANDLER, "dialogueGate", gate);
       pipeline.addBefore(WEB_SOCKET_TRANSPORT, UpgradeGuard.NAME, upgradeGuard);
+      if (!transport.httpRoutes().isEmpty()) {
+        // Before the aggregator, whose limit is the Socket.IO frame limit, not a route's.
+        pipeline.addAfter(
+            HTTP_REQUEST_DECODER,
+            HttpRoutes.NAME,
+            new HttpRoutes(
+                transport.httpRoutes(),
+                transport.path(),
+                transport.browserClientPath(),
+                routeExecutor,
+                log));
+      }
       if (script != null) {
         // After the HTTP encoder, so that its responses are encoded; before netty-socketio's
         // handlers, so that any path outside the Socket.IO path works.
