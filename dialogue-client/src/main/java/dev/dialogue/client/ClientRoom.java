@@ -55,6 +55,7 @@ public final class ClientRoom {
   private final Set<String> unsubscribed = ConcurrentHashMap.newKeySet();
   private final List<Consumer<DialogueClientException>> removedHandlers =
       new CopyOnWriteArrayList<>();
+  private final List<Consumer<Rejoin>> rejoinedHandlers = new CopyOnWriteArrayList<>();
   private final EarlyEvents early = new EarlyEvents();
   private volatile boolean active;
   // Until the join answer: subscriptions go with the join request instead of their own.
@@ -182,6 +183,16 @@ public final class ClientRoom {
   }
 
   /**
+   * Called, on the callback executor, after each re-join that follows a reconnect, once the events
+   * it recovered were delivered: {@link Rejoin#recovered()} false means events published while the
+   * client was away may be lost, so what the application shows of the room should be reloaded.
+   */
+  public Registration onRejoined(Consumer<Rejoin> handler) {
+    rejoinedHandlers.add(requireNonNull(handler, "handler == null"));
+    return () -> rejoinedHandlers.remove(handler);
+  }
+
+  /**
    * Whether the client keeps this room: true from the join answer until {@link #leave()}, a refused
    * re-join, the room's deletion or a leave by server code; also while reconnecting (it is
    * re-joined on the next connection). False in the setup of {@link DialogueClient#join(String,
@@ -296,6 +307,13 @@ public final class ClientRoom {
     }
     for (Consumer<EventMessage> handler : anyHandlers) {
       Listeners.run("room onAny", () -> handler.accept(message));
+    }
+  }
+
+  /** A re-join after a reconnect was applied. */
+  void rejoined(Rejoin rejoin) {
+    for (Consumer<Rejoin> handler : rejoinedHandlers) {
+      Listeners.run("room onRejoined", () -> handler.accept(rejoin));
     }
   }
 

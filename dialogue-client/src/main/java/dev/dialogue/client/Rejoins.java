@@ -114,8 +114,12 @@ final class Rejoins {
   }
 
   private void rejoined(ClientRoom room, JsonNode result) {
+    String epoch = result.path("epoch").asText(null);
+    boolean sameEpoch = epoch != null && epoch.equals(room.epoch());
+    int missedCount = 0;
     for (JsonNode missed : result.path("missed")) {
       room.deliver(ClientJson.convert(missed, EventMessage.class));
+      missedCount++;
     }
     room.applyJoin(
         result.path("roomName").asText(room.id()),
@@ -130,6 +134,7 @@ final class Rejoins {
     for (String name : room.subscribedNames()) {
       rooms.sendSubscription(room, name, true);
     }
+    room.rejoined(new Rejoin(result.path("recovered").asBoolean(false) && sameEpoch, missedCount));
   }
 
   private void refused(ClientRoom room, DialogueClientException e) {

@@ -335,6 +335,41 @@ class NoLostEventsTest {
   }
 
   @Test
+  void onRejoined_saysWhetherTheReJoinRecoveredEverything() throws Exception {
+    Dialogue server = server(Dialogue.builder().maxRecoveryEvents(3));
+    FaultProxy proxy = proxy(server);
+    DialogueClient alice = client(proxy.port(), "alice");
+    await(alice.connect());
+    Recorder<String> texts = new Recorder<>();
+    Recorder<Rejoin> rejoins = new Recorder<>();
+    ClientRoom chat =
+        await(
+            alice.join(
+                "chat",
+                room -> {
+                  room.on("message", Message.class, m -> texts.accept(m.text()));
+                  room.onRejoined(rejoin -> rejoins.accept(rejoin));
+                }));
+
+    away(server, proxy, "alice", () -> publish(server, "a", 3)); // within maxRecoveryEvents
+    assertThat(rejoins.next()).isEqualTo(new Rejoin(true, 3));
+    assertThat(texts.next()).isEqualTo("a 1"); // delivered before onRejoined
+    texts.next();
+    texts.next();
+
+    away(server, proxy, "alice", () -> publish(server, "b", 4)); // one too many to recover
+    assertThat(rejoins.next()).isEqualTo(new Rejoin(false, 0));
+    assertThat(texts.pending()).isEmpty();
+    assertThat(chat.joined()).isTrue();
+  }
+
+  private static void publish(Dialogue server, String prefix, int count) {
+    for (int i = 1; i <= count; i++) {
+      server.trigger("chat", "message", new Message(prefix + " " + i));
+    }
+  }
+
+  @Test
   void aRoomServerCodeJoinedOnce_isRejoinedAfterACut_withTheEventsMissedMeanwhile()
       throws Exception {
     Dialogue server = server(Dialogue.builder());

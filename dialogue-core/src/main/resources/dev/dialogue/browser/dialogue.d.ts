@@ -129,6 +129,12 @@ declare namespace Dialogue {
      * (ROOM_NOT_FOUND), or server code took the connection out of it (NOT_IN_ROOM).
      */
     onRemoved(handler: (error: DialogueError) => void): Unsubscribe;
+    /**
+     * After each re-join that follows a reconnect, once the missed events were delivered:
+     * recovered true means every event published while away was delivered (missed of them);
+     * false means some may be lost (epoch changed, too far behind, no offsets): reload the view.
+     */
+    onRejoined(handler: (info: { recovered: boolean; missed: number }) => void): Unsubscribe;
     trigger<T = unknown>(event: string, data: T, meta?: Record<string, unknown>): PendingTrigger;
     /**
      * Subscribes on the server; the returned function unsubscribes when the last handler goes.

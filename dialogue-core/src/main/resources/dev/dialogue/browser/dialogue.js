@@ -102,6 +102,7 @@ class Room {
     this._unsubscribed = new Set();
     this._restoring = false; // re-joining, or joining: subscriptions go with the join
     this._removedListeners = listeners();
+    this._rejoinedListeners = listeners();
     this._kept = []; // events no handler took yet, oldest first, at most MAX_KEPT
     this._claimed = new Set(); // names that have had a handler: their events are not kept
     this._anyClaimed = false;
@@ -117,6 +118,16 @@ class Room {
   /** Called with a DialogueError when the room is removed without leave(): a refused re-join, a deletion. */
   onRemoved(handler) {
     return this._removedListeners.add(handler);
+  }
+
+  /**
+   * Called after each re-join that follows a reconnect, once the missed events were delivered, with
+   * {recovered, missed}: recovered true means every event published while away was delivered
+   * (missed of them); false means some may be lost (the room's epoch changed, the client was too
+   * far behind, or the room keeps no offsets): reload what the page shows of the room.
+   */
+  onRejoined(handler) {
+    return this._rejoinedListeners.add(handler);
   }
 
   /**
@@ -869,11 +880,14 @@ class Client {
         return;
       }
       if (this._rooms.get(room.id) !== room) return; // left meanwhile
-      if (result.epoch === room.epoch) for (const m of result.missed || []) room._deliver(m);
+      const sameEpoch = result.epoch === room.epoch;
+      const missed = sameEpoch ? result.missed || [] : [];
+      for (const m of missed) room._deliver(m);
       room._joined(result);
       room._restoring = false;
       if (!result.recovered && result.history) this._on.history.fire('onHistory', room.id, result.history);
       this._restoreSubscriptions(room, ws);
+      room._rejoinedListeners.fire('room onRejoined', { recovered: !!result.recovered && sameEpoch, missed: missed.length });
       return;
     }
   }
