@@ -155,6 +155,10 @@ class StructureTest {
     for (String lower :
         List.of(
             "RoomState",
+            "Roster",
+            "RoomEvents",
+            "RoomCode",
+            "Vacancy",
             "Membership",
             "Broker",
             "MemoryBroker",
@@ -163,7 +167,8 @@ class StructureTest {
             "Joins",
             "Histories",
             "Hooks",
-            "RealConnection")) {
+            "RealConnection",
+            "ConnectionLife")) {
       Set<String> uses = graph.getOrDefault(ENGINE + "." + lower, Set.of());
       for (String face : List.of("RealRoom", "Hub", "Requests")) {
         if (uses.contains(ENGINE + "." + face)) {

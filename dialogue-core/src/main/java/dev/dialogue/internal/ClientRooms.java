@@ -90,7 +90,7 @@ final class ClientRooms {
     ObjectNode request = Fields.object(payload, Wire.DELETE_ROOM, "{roomId}");
     String roomId = Fields.requiredString(request, "roomId");
     RealRoom room = hub.requireRoom(roomId, c);
-    if (room.state().configured() || room.createdById() == null) {
+    if (room.configured || room.createdById() == null) {
       throw new DialogueException(
           ErrorCode.PERMISSION_DENIED,
           "Room '" + roomId + "' was created by the server and cannot be deleted by clients");

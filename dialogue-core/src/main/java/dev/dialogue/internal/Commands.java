@@ -89,7 +89,7 @@ public final class Commands {
     if (room == null) {
       invocation.run();
     } else {
-      room.state().runSerially(invocation);
+      room.state().code.runSerially(invocation);
     }
   }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 
 /**
@@ -95,6 +96,20 @@ final class Connections {
 
   int size() {
     return byId.size();
+  }
+
+  /**
+   * Sends to the authenticated connections in {@code audience} but {@code except}, encoding once.
+   */
+  void broadcast(
+      Predicate<RealConnection> audience, String eventName, Object payload, RealConnection except) {
+    OutboundEvent broadcast = new OutboundEvent(eventName, Json.raw(payload), size());
+    for (RealConnection c : live()) {
+      if (c != except && c.isAnnounced() && audience.test(c)) {
+        c.emit(broadcast);
+      }
+    }
+    broadcast.send();
   }
 
   /** The rooms any of {@code userId}'s connections is in. */

@@ -48,7 +48,7 @@ final class Histories {
       Supplier<Collection<RoomState>> rooms) {
     long added = shown.offset() == null ? 0 : 1;
     inMemory.addAndGet(added - evicted.size());
-    // The evicted events were handed to the cleanup hook under the room lock (RoomState.evicted).
+    // The evicted events were handed to the cleanup hook under the room lock (RoomEvents.evicted).
     if (inMemory.get() > settings.maxEventsInMemory()) {
       enforceBudget(room, rooms.get());
     }
@@ -71,19 +71,20 @@ final class Histories {
         return;
       }
       if (room != active) {
-        handOver(room, room.drainHistory());
+        handOver(room, room.events.drain());
       }
     }
     long excess = inMemory.get() - settings.maxEventsInMemory();
     if (excess > 0) {
-      handOver(active, active.trimOldest((int) Math.min(Integer.MAX_VALUE, excess)));
+      handOver(active, active.events.trimOldest((int) Math.min(Integer.MAX_VALUE, excess)));
     }
   }
 
   private void handOver(RoomState room, Map<String, List<EventMessage>> removed) {
     left(removed);
     removed.forEach(
-        (eventName, events) -> hooks.cleanupAsync(room.face(), room.cleanups, eventName, events));
+        (eventName, events) ->
+            hooks.cleanupAsync(room.face(), room.code.cleanups, eventName, events));
   }
 
   /** The room was deleted: its durable events go too (waited for, so a new room starts clean). */
@@ -113,7 +114,7 @@ final class Histories {
     for (EventMessage m : fromStore) {
       byOffset.put(m.offset(), m);
     }
-    for (EventMessage m : room.historyAfter(sinceOffset)) {
+    for (EventMessage m : room.events.after(sinceOffset)) {
       byOffset.put(m.offset(), m);
     }
     NavigableMap<Long, EventMessage> range =

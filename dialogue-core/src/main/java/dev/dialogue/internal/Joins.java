@@ -94,7 +94,7 @@ public final class Joins {
               // so
               // nothing in it is also delivered live.
               List<EventMessage> history =
-                  missed == null && sync > 0 ? room.newestHistory(sync) : List.of();
+                  missed == null && sync > 0 ? room.events.newest(sync) : List.of();
               cut.add(history);
               Boolean recovered = since == null ? null : missed != null;
               answerJoined(
@@ -128,7 +128,7 @@ public final class Joins {
         boolean admitted = admission.outcome() == RoomState.Outcome.ADMITTED;
         // The connection's next request waits for it, so its listener calls keep request order.
         connection.serial.holdUntil(
-            room.runSerially(
+            room.code.runSerially(
                 () -> {
                   if (admitted) {
                     hooks.notify("onJoined", l -> l.onJoined(connection, room.face()));
@@ -172,7 +172,8 @@ public final class Joins {
             });
     if (removed) {
       connection.serial.holdUntil(
-          room.runSerially(() -> hooks.notify("onLeft", l -> l.onLeft(connection, room.face()))));
+          room.code.runSerially(
+              () -> hooks.notify("onLeft", l -> l.onLeft(connection, room.face()))));
     }
     return removed;
   }

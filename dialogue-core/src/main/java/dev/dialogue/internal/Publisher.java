@@ -130,9 +130,9 @@ final class Publisher {
           "Event '" + eventName + "' is not allowed in room '" + room.id() + "'");
     }
     checkMetaSize(meta);
-    EventDefinition<?> definition = room.definition(eventName, settings.rooms().globalEvents());
+    EventDefinition<?> definition = definition(room.config(), eventName);
     JsonNode parsed = validator.validate(definition, eventName, data);
-    List<RoomConfig.Interception<?>> interceptions = room.interceptions(eventName);
+    List<RoomConfig.Interception<?>> interceptions = room.code.interceptions(eventName);
     if (!interceptions.isEmpty()) {
       TriggerContext context = new TriggerContext(room.face(), eventName, connection, from, meta);
       for (RoomConfig.Interception<?> interception : interceptions) {
@@ -170,7 +170,7 @@ final class Publisher {
     int historyLimit = definition == null ? 0 : definition.historyLimit();
     // Application code that follows delivery runs on the room's serial executor, in offset order;
     // with nobody to run, only the memory budget is counted.
-    boolean observed = hooks.observesDeliveries() || !room.handlers(eventName).isEmpty();
+    boolean observed = hooks.observesDeliveries() || !room.code.handlers(eventName).isEmpty();
     Broker.Delivery delivery =
         room.deliver(
             approved, historyLimit, observed ? (event, s) -> afterShown(room, event, s) : null);
@@ -185,7 +185,7 @@ final class Publisher {
     if (!observed) {
       // Off the room's lock (the budget may trim other rooms), in offset order.
       shown.thenAcceptAsync(
-          s -> histories.delivered(room, delivered, s.evicted(), rooms), room.serial);
+          s -> histories.delivered(room, delivered, s.evicted(), rooms), room.code.serial);
     }
     CompletableFuture<Void> durable =
         shown.handle(
@@ -226,7 +226,7 @@ final class Publisher {
   private void afterShown(RoomState room, EventMessage delivered, Broker.Shown shown) {
     histories.delivered(room, delivered, shown.evicted(), rooms);
     hooks.notify("onTriggered", l -> l.onTriggered(room.face(), delivered));
-    for (EventHandler<JsonNode> handler : room.handlers(delivered.event())) {
+    for (EventHandler<JsonNode> handler : room.code.handlers(delivered.event())) {
       try {
         handler.onEvent(delivered.data(), delivered);
       } catch (Exception | Error e) {
@@ -234,6 +234,14 @@ final class Publisher {
       }
     }
     hooks.afterEach(room.face(), delivered, shown.recipients());
+  }
+
+  /** The definition triggers of {@code eventName} are validated against, or null. */
+  private EventDefinition<?> definition(RoomConfig config, String eventName) {
+    EventDefinition<?> own = config.event(eventName);
+    return own != null
+        ? own
+        : config.anyEvent() ? settings.rooms().globalEvents().get(eventName) : null;
   }
 
   private void checkMetaSize(ObjectNode meta) {

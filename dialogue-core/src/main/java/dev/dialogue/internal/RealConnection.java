@@ -2,29 +2,19 @@ package dev.dialogue.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.dialogue.Attributes;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.EventDefinition;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
-/** An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. */
-public final class RealConnection implements Recipient {
-  private static final VarHandle LIFE;
-
-  static {
-    try {
-      LIFE = MethodHandles.lookup().findVarHandle(RealConnection.class, "life", Life.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
+/**
+ * An authenticated connection. Its requests run one at a time on its {@link SerialExecutor}. Its
+ * session and where it stands across a drop and a resumption are its {@link ConnectionLife}.
+ */
+public final class RealConnection extends ConnectionLife implements Recipient {
   /**
    * What a connection asks of the server when application code joins or leaves a room for it; the
    * server ({@link Hub}) answers, so that the connection does not depend on it.
@@ -40,47 +30,18 @@ public final class RealConnection implements Recipient {
     void endDropped(RealConnection connection);
   }
 
-  /**
-   * Where the connection stands in its life. Only {@link #LIVE} connections have a session that
-   * writes; a {@link #DROPPED} one keeps its rooms and presence during the disconnect grace; a
-   * {@link #RESUMING} one has been claimed by a new session with its resumption token.
-   */
-  enum Life {
-    LIVE,
-    DROPPED,
-    RESUMING,
-    ENDED
-  }
-
   private final String id = Ids.random();
   private final String userId;
   private final Map<String, Object> meta;
   private final Map<String, Object> claims;
-  private volatile Session session;
   private final ServerSide server;
   public final SerialExecutor serial;
-  // A field and a VarHandle rather than an AtomicReference: one object fewer per connection.
-  private volatile Life life = Life.LIVE;
-
-  /** Set by {@link #disconnect()}: the server ends this connection, with no grace. */
-  private volatile boolean endRequested;
-
-  /** Cancels the end scheduled for a dropped connection, or null. Guarded by this. */
-  private Deadlines.Handle graceEnd;
-
-  /** The token that may resume this connection, or null; see {@link Connections#claim}. */
-  volatile String resumeToken;
 
   /**
    * Room id to membership: an immutable map replaced on join and leave (synchronized on this), so
    * that a connection in one room holds no hash table of its own.
    */
   private volatile Map<String, Membership> memberships = Map.of();
-
-  private volatile boolean open = true;
-
-  /** Set once {@code dialogue:connected} is on its way; see {@link Hub#connected}. */
-  private volatile boolean announced;
 
   private long historyWindowStart;
   private int historyWindowCount;
@@ -98,8 +59,8 @@ public final class RealConnection implements Recipient {
       Map<String, Object> meta,
       Map<String, Object> claims,
       Settings.RuntimeSettings runtime) {
+    super(session);
     this.server = server;
-    this.session = session;
     this.userId = userId;
     this.meta = meta;
     this.claims = claims;
@@ -200,38 +161,13 @@ public final class RealConnection implements Recipient {
   void emit(String eventName, Object payload) {
     if (!announced) {
       synchronized (this) {
-        // Hub#connected holds the lock until connected is on its way; nothing may overtake it.
+        // ConnectionLifecycle#connected holds the lock until connected is on its way; nothing may
+        // overtake it.
       }
     }
     OutboundEvent one = new OutboundEvent(eventName, Json.raw(payload));
     emit(one);
     one.send();
-  }
-
-  public Session session() {
-    return session;
-  }
-
-  /** {@code dialogue:connected} has been sent: broadcasts to every connection may include it. */
-  void announced() {
-    announced = true;
-  }
-
-  boolean isAnnounced() {
-    return announced;
-  }
-
-  @Override
-  public boolean emit(OutboundEvent event) {
-    return open && session.sendEvent(event);
-  }
-
-  /** Sends an ack on {@code from}, the session the request came on, if it is still this one's. */
-  void ack(Session from, long ackId, RawValue result) {
-    Session s = session;
-    if (open && s == from) {
-      s.sendAck(ackId, result);
-    }
   }
 
   /**
@@ -321,69 +257,10 @@ public final class RealConnection implements Recipient {
   public void disconnect() {
     endRequested = true;
     if (open) {
-      session.close();
-    } else if (life == Life.DROPPED) {
+      session().close();
+    } else if (life() == Life.DROPPED) {
       server.endDropped(this);
     }
-  }
-
-  /** Whether the application (or the server itself) asked this connection to end. */
-  boolean endRequested() {
-    return endRequested;
-  }
-
-  /** Marks the connection closed: nothing more is written to it. */
-  void markClosed() {
-    open = false;
-  }
-
-  Life life() {
-    return life;
-  }
-
-  /** {@code from} to {@code to}, if the connection is still at {@code from}. */
-  boolean move(Life from, Life to) {
-    return LIFE.compareAndSet(this, from, to);
-  }
-
-  /** To {@link Life#ENDED} from anywhere; the life it had, or null if it had ended already. */
-  Life end() {
-    Life was = (Life) LIFE.getAndSet(this, Life.ENDED);
-    return was == Life.ENDED ? null : was;
-  }
-
-  /**
-   * A new session presented this connection's resumption token: claims the connection for it if it
-   * dropped, or is live on a session the client has given up (its side saw the drop first).
-   */
-  boolean claimForResume() {
-    return move(Life.DROPPED, Life.RESUMING) || move(Life.LIVE, Life.RESUMING);
-  }
-
-  /**
-   * Takes the resuming session; nothing is written until {@link #reopen()}. Returns the session it
-   * replaces.
-   */
-  synchronized Session rebind(Session next) {
-    Session previous = session;
-    open = false;
-    announced = false;
-    session = next;
-    return previous;
-  }
-
-  /** Under this connection's lock, in {@link Hub#connected}: the resumed session writes. */
-  void reopen() {
-    open = true;
-    life = Life.LIVE;
-  }
-
-  /** Remembers how to cancel the end of the grace; cancels the previous one. */
-  synchronized void graceEnd(Deadlines.Handle handle) {
-    if (graceEnd != null) {
-      graceEnd.cancel();
-    }
-    graceEnd = handle;
   }
 
   /**

@@ -23,7 +23,8 @@ import java.util.Set;
 /**
  * A room as the application sees it: a thin face that checks arguments and hands each call to the
  * engine ({@link Publisher}, {@link Histories}) or to the room's state ({@link RoomState}), where
- * the lock, the members and the stream of events are.
+ * the lock, the members and the stream of events are. It also carries what the server's registry
+ * ({@link Hub}) keeps about the room: its creation order, who made it.
  */
 public final class RealRoom implements Room {
   private final RoomState state;
@@ -32,6 +33,15 @@ public final class RealRoom implements Room {
 
   /** Commands added at runtime; the configuration's are looked up through it too. */
   final RoomCommands commands = new RoomCommands();
+
+  /** The room's place in creation order, for listing. */
+  final long sequence;
+
+  /** Whether a client created the room (and so counts against the client-room limit). */
+  final boolean createdByClient;
+
+  /** Whether the room came from the builder's configuration: clients can never delete those. */
+  volatile boolean configured;
 
   RealRoom(
       RoomConfig config,
@@ -43,8 +53,9 @@ public final class RealRoom implements Room {
       Settings.RuntimeSettings runtime,
       Publisher publisher,
       Histories histories) {
-    this.state =
-        new RoomState(this, config, sequence, createdByClient, broker, presence, hooks, runtime);
+    this.sequence = sequence;
+    this.createdByClient = createdByClient;
+    this.state = new RoomState(this, config, broker, presence, hooks, runtime);
     this.publisher = publisher;
     this.histories = histories;
   }
@@ -107,19 +118,19 @@ public final class RealRoom implements Room {
   public Registration on(String eventName, EventHandler<JsonNode> handler) {
     requireNonNull(eventName, "eventName == null");
     requireNonNull(handler, "handler == null");
-    return state.addHandler(eventName, handler);
+    return state.code.addHandler(eventName, handler);
   }
 
   @Override
   public <T> Registration intercept(EventDefinition<T> event, TriggerInterceptor<T> interceptor) {
     requireNonNull(event, "event == null");
     requireNonNull(interceptor, "interceptor == null");
-    return state.addInterception(new RoomConfig.Interception<>(event, interceptor));
+    return state.code.addInterception(new RoomConfig.Interception<>(event, interceptor));
   }
 
   @Override
   public Attributes attributes() {
-    return state.attributes;
+    return state.code.attributes;
   }
 
   @Override
@@ -135,7 +146,7 @@ public final class RealRoom implements Room {
 
   @Override
   public List<ClientConnection> participants() {
-    return state.participants();
+    return state.roster.connections();
   }
 
   @Override
@@ -144,7 +155,7 @@ public final class RealRoom implements Room {
     if (start < 0 || end < start) {
       throw new IllegalArgumentException("need 0 <= start <= end but were " + start + ", " + end);
     }
-    RoomState.MemoryPage memory = state.memoryPage(eventName, start, end);
+    RoomEvents.MemoryPage memory = state.events.memoryPage(eventName, start, end);
     if (memory.events().size() >= end - start) {
       return memory.events();
     }
@@ -155,7 +166,7 @@ public final class RealRoom implements Room {
 
   @Override
   public Set<String> presence() {
-    return state.presentUsers();
+    return state.roster.presentUsers();
   }
 
   @Override

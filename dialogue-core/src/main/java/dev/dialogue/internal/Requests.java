@@ -5,21 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialogue.CommandException;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
-import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
-import dev.dialogue.HistoryStore;
+import dev.dialogue.RoomConfig;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /**
  * One handler per client request ({@code dialogue:*}), a dispatch table. Every handler runs on the
- * requesting connection's serial executor; a {@link DialogueException} becomes the error reply.
+ * requesting connection's serial executor; a {@link DialogueException} becomes the error reply. The
+ * families of requests with their own class: a connection's place in rooms ({@link
+ * MemberRequests}), rooms made by clients ({@link ClientRooms}), commands ({@link Commands}); the
+ * trigger and the reads (history, the room list, presence) are here.
  */
 public final class Requests {
   @FunctionalInterface
@@ -33,6 +33,7 @@ public final class Requests {
   private final Settings settings;
   private final Logger log;
   private final Map<String, Handler> handlers;
+  private final MemberRequests members;
   private final ClientRooms clientRooms;
   private final Commands commands;
 
@@ -40,16 +41,17 @@ public final class Requests {
     this.hub = hub;
     this.settings = hub.settings();
     this.log = settings.runtime().logger();
+    this.members = new MemberRequests(hub);
     this.clientRooms =
         new ClientRooms(hub, settings.rooms(), settings.hooks().roomCreationPolicy());
     this.commands = new Commands(hub);
     this.handlers =
         Map.ofEntries(
-            Map.entry(Wire.JOIN, this::join),
-            Map.entry(Wire.LEAVE, this::leave),
-            Map.entry(Wire.SUBSCRIBE, this::subscribe),
-            Map.entry(Wire.SUBSCRIBE_ALL, this::subscribeAll),
-            Map.entry(Wire.UNSUBSCRIBE, this::unsubscribe),
+            Map.entry(Wire.JOIN, members::join),
+            Map.entry(Wire.LEAVE, members::leave),
+            Map.entry(Wire.SUBSCRIBE, members::subscribe),
+            Map.entry(Wire.SUBSCRIBE_ALL, members::subscribeAll),
+            Map.entry(Wire.UNSUBSCRIBE, members::unsubscribe),
             Map.entry(Wire.TRIGGER, this::trigger),
             Map.entry(Wire.GET_HISTORY, this::getHistory),
             Map.entry(Wire.LIST_ROOMS, this::listRooms),
@@ -86,85 +88,6 @@ public final class Requests {
     return handlers.containsKey(eventName);
   }
 
-  private void join(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request = Fields.object(payload, Wire.JOIN, "{roomId}");
-    RoomState room = hub.requireRoom(Fields.requiredString(request, "roomId"), c).state();
-    ObjectNode since = Fields.optionalObject(request, "since");
-    HistoryStore.Position position = null;
-    if (since != null) {
-      long offset = Fields.optionalLong(since, "since.offset", "offset", -1);
-      String epoch = Fields.optionalString(since, "epoch");
-      if (offset < 0 || epoch == null) {
-        throw Fields.invalid("since must be {offset: integer >= 0, epoch: string}");
-      }
-      position = new HistoryStore.Position(epoch, offset);
-    }
-    JoinSubscriptions subscriptions =
-        new JoinSubscriptions(eventNames(request, "subscribe"), eventNames(request, "unsubscribe"));
-    hub.joins().join(c, room, reply, true, position, subscriptions);
-  }
-
-  /** The most names one join may subscribe or unsubscribe each. */
-  static final int MAX_JOIN_SUBSCRIPTIONS = 100;
-
-  /**
-   * A join's optional {@code subscribe} or {@code unsubscribe}: event names applied with the
-   * admission, so that a re-joining client misses nothing between the join and its subscriptions.
-   */
-  private static Set<String> eventNames(ObjectNode request, String field) {
-    JsonNode names = request.get(field);
-    if (names == null || names.isNull()) {
-      return Set.of();
-    }
-    String problem =
-        field
-            + " must be an array of at most "
-            + MAX_JOIN_SUBSCRIPTIONS
-            + " event names (non-empty strings)";
-    if (!names.isArray() || names.size() > MAX_JOIN_SUBSCRIPTIONS) {
-      throw Fields.invalid(problem);
-    }
-    Set<String> set = new HashSet<>();
-    for (JsonNode name : names) {
-      if (!name.isTextual() || name.asText().isEmpty()) {
-        throw Fields.invalid(problem);
-      }
-      set.add(name.asText());
-    }
-    return Set.copyOf(set);
-  }
-
-  private void leave(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request = Fields.object(payload, Wire.LEAVE, "{roomId}");
-    String roomId = Fields.requiredString(request, "roomId");
-    Membership m = c.membership(roomId);
-    if (m == null || !hub.joins().leave(c, m.room, reply)) {
-      if (reply.acked()) {
-        reply.error(notInRoom(roomId));
-      }
-    }
-  }
-
-  private void subscribe(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request = Fields.object(payload, Wire.SUBSCRIBE, "{roomId, eventName}");
-    Membership m = membership(c, Fields.requiredString(request, "roomId"));
-    m.subscribe(Fields.requiredString(request, "eventName"));
-    reply.ok(null, null, new Wire.Empty());
-  }
-
-  private void subscribeAll(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request = Fields.object(payload, Wire.SUBSCRIBE_ALL, "{roomId}");
-    membership(c, Fields.requiredString(request, "roomId")).subscribe(EventDefinition.ANY);
-    reply.ok(null, null, new Wire.Empty());
-  }
-
-  private void unsubscribe(RealConnection c, JsonNode payload, Reply reply) {
-    ObjectNode request = Fields.object(payload, Wire.UNSUBSCRIBE, "{roomId, eventName}");
-    Membership m = membership(c, Fields.requiredString(request, "roomId"));
-    m.unsubscribe(Fields.requiredString(request, "eventName"));
-    reply.ok(null, null, new Wire.Empty());
-  }
-
   private void trigger(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.TRIGGER, "{roomId, event, data}");
     String roomId = Fields.requiredString(request, "roomId");
@@ -184,7 +107,7 @@ public final class Requests {
               ? null
               : hub.broker().published(roomId, c.userId(), clientMessageId);
       if (first == null) {
-        throw notInRoom(roomId);
+        throw MemberRequests.notInRoom(roomId);
       }
       acknowledge(reply, first.durable(), first.message(), true);
       return;
@@ -247,7 +170,7 @@ public final class Requests {
     }
     RealRoom room = hub.requireRoom(roomId, c);
     if (!room.state().contains(c)) {
-      throw notInRoom(roomId);
+      throw MemberRequests.notInRoom(roomId);
     }
     List<EventMessage> events =
         eventName == null || eventName.isEmpty() ? List.of() : room.history(eventName, start, end);
@@ -265,7 +188,7 @@ public final class Requests {
     List<Wire.RoomInfo> infos = new ArrayList<>();
     for (RealRoom room : hub.rooms()) {
       if (hub.canSee(room, c)) {
-        infos.add(room.state().info());
+        infos.add(info(room));
       }
     }
     reply.ok(Wire.ROOMS, infos, new Wire.Rooms(infos));
@@ -274,25 +197,26 @@ public final class Requests {
   private void getPresence(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.GET_PRESENCE, "{roomId}");
     String roomId = Fields.requiredString(request, "roomId");
-    RoomState room = membership(c, roomId).room;
+    RoomState room = members.membership(c, roomId).room;
     if (!room.config().presence()) {
       throw Fields.invalid("Presence is not enabled in room '" + roomId + "'");
     }
-    Wire.PresenceState state = new Wire.PresenceState(roomId, room.presenceState());
+    Map<String, Integer> users = room.roster.presenceCounts();
+    List<Wire.PresenceUser> list = new ArrayList<>(users.size());
+    users.forEach((user, n) -> list.add(new Wire.PresenceUser(user, n)));
+    Wire.PresenceState state = new Wire.PresenceState(roomId, list);
     reply.ok(Wire.PRESENCE_STATE, state, state);
   }
 
-  /** The connection's membership in an existing room it has joined. */
-  private Membership membership(RealConnection c, String roomId) {
-    hub.requireRoom(roomId, c);
-    Membership m = c.membership(roomId);
-    if (m == null) {
-      throw notInRoom(roomId);
-    }
-    return m;
-  }
-
-  private static DialogueException notInRoom(String roomId) {
-    return new DialogueException(ErrorCode.NOT_IN_ROOM, "Join room '" + roomId + "' first");
+  private static Wire.RoomInfo info(RealRoom room) {
+    RoomConfig config = room.config();
+    return new Wire.RoomInfo(
+        room.id(),
+        config.name(),
+        config.description(),
+        room.size(),
+        config.maxSize() > 0 ? config.maxSize() : null,
+        config.createdById(),
+        config.metadata());
   }
 }

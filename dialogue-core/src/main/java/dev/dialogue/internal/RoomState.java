@@ -1,28 +1,17 @@
 package dev.dialogue.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
-import dev.dialogue.EventDefinition;
-import dev.dialogue.EventHandler;
 import dev.dialogue.EventMessage;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * A room's state behind its face ({@link RealRoom}): the members and their subscriptions, presence,
@@ -31,10 +20,15 @@ import java.util.function.Supplier;
  * participants see one order and offsets follow delivery order. The lock is never held while user
  * code runs; under it the room only enqueues packets, which never blocks.
  *
+ * <p>Its parts: who is in it ({@link Roster}: members, presence), its events ({@link RoomEvents}:
+ * the stream, this node's side of it, memory history), the application's side ({@link RoomCode}:
+ * handlers, interceptors, attributes, the room's serial executor) and its disposal once empty
+ * ({@link Vacancy}); this class orders the changes under the lock.
+ *
  * <p>The engine (publishing, joining, the memory budget) works on this; only the application sees
  * the face.
  */
-public final class RoomState implements Broker.Node {
+public final class RoomState {
   enum Outcome {
     ADMITTED,
     /** A member held since its connection resumed came back: see {@link #hold}. */
@@ -52,57 +46,25 @@ public final class RoomState implements Broker.Node {
    */
   public record Admission(Outcome outcome, long offset, String epoch, Membership membership) {}
 
-  /**
-   * Who disposes of the room once it is empty ({@link #disposeWhenEmpty}): called under the room's
-   * lock each time the room becomes empty (and when the rule is set on an empty room); it only
-   * schedules. {@code vacancy} names that emptiness: {@link #deleteIfVacant} deletes only if the
-   * room stayed empty since.
-   */
-  interface Vacancy {
-    /** Returns what cancels the scheduled disposal when someone joins first. */
-    Deadlines.Handle emptied(RoomState room, long vacancy);
-  }
-
   private final Room face;
   private final RoomConfig config;
 
-  /** Shared by the members that keep the defaults (see {@link Membership}). */
-  private final Set<String> defaultSubscriptions;
-
-  private final long sequence;
-  private final boolean createdByClient;
-  private volatile boolean configured;
   private volatile long lastActivity;
-  private final Hooks hooks;
-  private final PresenceStore presence;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Map<String, Membership> members = new LinkedHashMap<>();
-  private final Broker.Stream stream;
 
-  /** Runs this room's cleanup hand-overs one at a time, in the order events left memory. */
-  final SerialExecutor cleanups;
+  /** The members and presence; guarded by the lock. */
+  final Roster roster;
 
-  /**
-   * The room's serial executor, like an actor's mailbox: the application's code for this room (its
-   * event handlers, {@code onTriggered} and {@code afterEach} for its events, its command handlers,
-   * {@code onJoined} and {@code onLeft}) runs here one task at a time, in the room's order, on the
-   * hook executor; different rooms' tasks run in parallel.
-   */
-  final SerialExecutor serial;
+  /** The stream of events and this node's side of it. */
+  final RoomEvents events;
 
-  private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
+  /** The application's side of the room: handlers, interceptors, attributes, serial executor. */
+  final RoomCode code;
 
   private boolean deleted;
-  private volatile int size;
 
-  /** The disposal rule, or null; see {@link #disposeWhenEmpty}. Guarded by the lock. */
-  private Vacancy disposal;
-
-  /** Counts the times the room became empty; guarded by the lock. */
-  private long vacancy;
-
-  /** Cancels the disposal scheduled for the current emptiness, or null. Guarded by the lock. */
-  private Deadlines.Handle pendingDisposal;
+  /** The disposal once empty; guarded by the lock. */
+  private final Vacancy vacancy = new Vacancy();
 
   /**
    * @param face what the application and the hooks see of this room
@@ -110,22 +72,15 @@ public final class RoomState implements Broker.Node {
   RoomState(
       Room face,
       RoomConfig config,
-      long sequence,
-      boolean createdByClient,
       Broker broker,
       PresenceStore presence,
       Hooks hooks,
       Settings.RuntimeSettings runtime) {
     this.face = face;
     this.config = config;
-    this.cleanups = new SerialExecutor(runtime.executor(), runtime.logger());
-    this.serial = new SerialExecutor(runtime.executor(), runtime.logger());
-    this.defaultSubscriptions = Set.copyOf(config.defaultSubscriptions());
-    this.sequence = sequence;
-    this.createdByClient = createdByClient;
-    this.hooks = hooks;
-    this.presence = presence;
-    this.stream = broker.open(config.id(), lock, this);
+    this.code = new RoomCode(config, runtime);
+    this.roster = new Roster(this, lock, presence);
+    this.events = new RoomEvents(config.id(), lock, broker, roster::deliver, code, hooks, face);
     this.lastActivity = System.nanoTime();
   }
 
@@ -143,7 +98,7 @@ public final class RoomState implements Broker.Node {
   }
 
   public String epoch() {
-    return stream.epoch();
+    return events.epoch();
   }
 
   /** When the room last delivered an event or admitted a connection ({@link System#nanoTime()}). */
@@ -151,105 +106,14 @@ public final class RoomState implements Broker.Node {
     return lastActivity;
   }
 
-  /** Whether a client created the room (and so counts against the client-room limit). */
-  boolean createdByClient() {
-    return createdByClient;
-  }
-
-  /** Whether the room came from the builder's configuration: clients can never delete those. */
-  boolean configured() {
-    return configured;
-  }
-
-  void markConfigured() {
-    this.configured = true;
-  }
-
-  long sequence() {
-    return sequence;
-  }
-
   int size() {
-    return size;
-  }
-
-  /** The definition triggers of {@code eventName} are validated against, or null. */
-  EventDefinition<?> definition(String eventName, Map<String, EventDefinition<?>> global) {
-    EventDefinition<?> own = config.event(eventName);
-    return own != null ? own : config.anyEvent() ? global.get(eventName) : null;
-  }
-
-  /**
-   * Runs {@code task} on the room's {@link #serial} executor (here, when the server is stopping and
-   * the executor takes no more); the result completes once it ran.
-   */
-  CompletableFuture<Void> runSerially(Runnable task) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    Runnable once =
-        () -> {
-          try {
-            task.run();
-          } finally {
-            done.complete(null);
-          }
-        };
-    try {
-      serial.execute(once);
-    } catch (RejectedExecutionException stopping) {
-      once.run();
-    }
-    return done;
-  }
-
-  // ---- handlers ----
-
-  dev.dialogue.Registration addHandler(String eventName, EventHandler<JsonNode> handler) {
-    List<EventHandler<JsonNode>> list =
-        handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
-    list.add(handler);
-    return () -> list.remove(handler);
-  }
-
-  /** Interceptors added at runtime ({@link Room#intercept}), by event name. */
-  private final Map<String, List<RoomConfig.Interception<?>>> interceptions =
-      new ConcurrentHashMap<>();
-
-  dev.dialogue.Registration addInterception(RoomConfig.Interception<?> interception) {
-    List<RoomConfig.Interception<?>> list =
-        interceptions.computeIfAbsent(
-            interception.event().name(), k -> new CopyOnWriteArrayList<>());
-    list.add(interception);
-    return () -> list.remove(interception);
-  }
-
-  /** The configuration's interceptors of {@code eventName}, then those added at runtime. */
-  List<RoomConfig.Interception<?>> interceptions(String eventName) {
-    List<RoomConfig.Interception<?>> configured = config.interceptions(eventName);
-    List<RoomConfig.Interception<?>> added = interceptions.get(eventName);
-    if (added == null || added.isEmpty()) {
-      return configured;
-    }
-    List<RoomConfig.Interception<?>> all = new ArrayList<>(configured);
-    all.addAll(added);
-    return all;
-  }
-
-  /** The application's values on the room. */
-  final AttributeMap attributes = new AttributeMap();
-
-  List<EventHandler<JsonNode>> handlers(String eventName) {
-    return handlers.getOrDefault(eventName, List.of());
+    return roster.size();
   }
 
   // ---- members ----
 
-  List<ClientConnection> participants() {
-    return locked(
-        () -> members.values().stream().<ClientConnection>map(m -> m.connection).toList());
-  }
-
   boolean contains(ClientConnection connection) {
-    return locked(() -> members.containsKey(connection.id()));
+    return roster.contains(connection);
   }
 
   /**
@@ -260,11 +124,11 @@ public final class RoomState implements Broker.Node {
       Recipient connection, JoinSubscriptions subscriptions, Consumer<Admission> onAdmitted) {
     lock.lock();
     try {
-      long offset = stream.offset();
+      long offset = events.offset();
       if (deleted) {
         return new Admission(Outcome.GONE, offset, epoch(), null);
       }
-      Membership existing = members.get(connection.id());
+      Membership existing = roster.get(connection.id());
       if (existing != null) {
         if (!existing.held()) {
           return new Admission(Outcome.ALREADY_IN, offset, epoch(), null);
@@ -275,24 +139,15 @@ public final class RoomState implements Broker.Node {
         existing.release(subscriptions.applyTo(existing.subscriptions()));
         return resumed;
       }
-      if (config.maxSize() > 0 && members.size() >= config.maxSize()) {
+      if (config.maxSize() > 0 && roster.size() >= config.maxSize()) {
         return new Admission(Outcome.FULL, offset, epoch(), null);
       }
-      if (pendingDisposal != null) {
-        pendingDisposal.cancel();
-        pendingDisposal = null;
-      }
-      vacancy++;
+      vacancy.occupied();
       lastActivity = System.nanoTime();
-      Membership membership =
-          new Membership(connection, this, subscriptions.applyTo(defaultSubscriptions));
-      members.put(connection.id(), membership);
-      size = members.size();
+      Membership membership = roster.add(connection, subscriptions);
       Admission admission = new Admission(Outcome.ADMITTED, offset, epoch(), membership);
       onAdmitted.accept(admission);
-      if (config.presence() && presence.add(id(), connection.userId(), connection.id())) {
-        broadcastPresence(List.of(connection.userId()), List.of());
-      }
+      roster.present(connection);
       return admission;
     } finally {
       lock.unlock();
@@ -306,16 +161,13 @@ public final class RoomState implements Broker.Node {
   boolean remove(ClientConnection connection, Consumer<Membership> onRemoved) {
     lock.lock();
     try {
-      Membership membership = members.remove(connection.id());
+      Membership membership = roster.remove(connection);
       if (membership == null) {
         return false;
       }
-      size = members.size();
       onRemoved.accept(membership);
-      if (config.presence() && presence.remove(id(), connection.userId(), connection.id())) {
-        broadcastPresence(List.of(), List.of(connection.userId()));
-      }
-      if (members.isEmpty()) {
+      roster.absent(connection);
+      if (roster.isEmpty()) {
         vacated();
       }
       return true;
@@ -327,12 +179,13 @@ public final class RoomState implements Broker.Node {
   /**
    * Holds {@code membership} if it is still this room's: its connection resumed after a drop, so it
    * keeps its seat and presence but receives no event until its client re-joins with {@code since}
-   * (the admission's {@link Outcome#RESUMED}), which recovers what it missed in the same step.
+   * (the admission's {@link Admission.Outcome#RESUMED}), which recovers what it missed in the same
+   * step.
    */
   void hold(Membership membership) {
     lock.lock();
     try {
-      if (members.get(membership.connection.id()) == membership) {
+      if (roster.get(membership.connection.id()) == membership) {
         membership.hold();
       }
     } finally {
@@ -346,11 +199,11 @@ public final class RoomState implements Broker.Node {
    * From now on the room is disposed of by {@code disposal} each time it becomes empty; if it is
    * empty now, its grace starts now.
    */
-  void disposeWhenEmpty(Vacancy disposal) {
+  void disposeWhenEmpty(Vacancy.Rule disposal) {
     lock.lock();
     try {
-      this.disposal = disposal;
-      if (members.isEmpty() && !deleted) {
+      vacancy.rule(disposal);
+      if (roster.isEmpty() && !deleted) {
         vacated();
       }
     } finally {
@@ -360,9 +213,8 @@ public final class RoomState implements Broker.Node {
 
   /** Under the lock: the room became empty. */
   private void vacated() {
-    if (disposal != null && !deleted) {
-      vacancy++;
-      pendingDisposal = disposal.emptied(this, vacancy);
+    if (!deleted) {
+      vacancy.emptied();
     }
   }
 
@@ -373,7 +225,7 @@ public final class RoomState implements Broker.Node {
   Map<String, List<EventMessage>> deleteIfVacant(long vacancy) {
     lock.lock();
     try {
-      if (deleted || vacancy != this.vacancy || !members.isEmpty()) {
+      if (deleted || !this.vacancy.since(vacancy) || !roster.isEmpty()) {
         return null;
       }
       return delete(new ArrayList<>());
@@ -387,51 +239,22 @@ public final class RoomState implements Broker.Node {
     lock.lock();
     try {
       deleted = true;
-      if (pendingDisposal != null) {
-        pendingDisposal.cancel();
-        pendingDisposal = null;
-      }
+      vacancy.cancel();
       Map<String, List<EventMessage>> drained =
-          stream.delete(
+          events.delete(
               new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' was deleted"));
-      formerMembers.addAll(members.values());
-      members.clear();
-      presence.clear(id());
-      size = 0;
+      roster.clear(formerMembers);
       return drained;
     } finally {
       lock.unlock();
     }
   }
 
-  // ---- presence ----
-
-  Set<String> presentUsers() {
-    return locked(() -> Set.copyOf(presence.users(id()).keySet()));
-  }
-
-  List<Wire.PresenceUser> presenceState() {
-    Map<String, Integer> users = locked(() -> presence.users(id()));
-    List<Wire.PresenceUser> list = new ArrayList<>(users.size());
-    users.forEach((user, n) -> list.add(new Wire.PresenceUser(user, n)));
-    return list;
-  }
-
-  private void broadcastPresence(List<String> joins, List<String> leaves) {
-    OutboundEvent broadcast =
-        new OutboundEvent(
-            Wire.PRESENCE, Json.raw(new Wire.Presence(id(), joins, leaves)), members.size());
-    for (Membership m : members.values()) {
-      m.connection.emit(broadcast);
-    }
-    broadcast.send();
-  }
-
   // ---- events ----
 
   /** The last offset shown to anyone. */
   long offset() {
-    return locked(() -> stream.offset());
+    return events.offset();
   }
 
   /**
@@ -444,9 +267,10 @@ public final class RoomState implements Broker.Node {
   }
 
   /**
-   * Like {@link #deliver(EventMessage, int)}, and then {@code after} on the room's {@link #serial}
-   * executor once the event is shown: handed over under the lock, so the room's events reach it in
-   * offset order. Never for an event that is not shown (storing failed, the room went away).
+   * Like {@link #deliver(EventMessage, int)}, and then {@code after} on the room's {@link
+   * RoomCode#serial} executor once the event is shown: handed over under the lock, so the room's
+   * events reach it in offset order. Never for an event that is not shown (storing failed, the room
+   * went away).
    */
   Broker.Delivery deliver(
       EventMessage message, int historyLimit, BiConsumer<EventMessage, Broker.Shown> after) {
@@ -456,92 +280,7 @@ public final class RoomState implements Broker.Node {
         throw new DialogueException(ErrorCode.ROOM_NOT_FOUND, "Room '" + id() + "' does not exist");
       }
       lastActivity = System.nanoTime();
-      Broker.Delivery delivery = stream.publish(message, historyLimit);
-      if (after != null) {
-        EventMessage shownEvent = delivery.message();
-        CompletableFuture<Broker.Shown> shown = delivery.shown();
-        if (!shown.isDone()) {
-          // Completed under the lock too (in offset order), which hands the task over.
-          shown.thenAcceptAsync(s -> after.accept(shownEvent, s), serial);
-        } else if (!shown.isCompletedExceptionally()) {
-          Broker.Shown s = shown.join();
-          serial.execute(() -> after.accept(shownEvent, s));
-        }
-      }
-      return delivery;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Under the lock, from the stream: to the members subscribed to the event. */
-  @Override
-  public int deliver(EventMessage event, RawValue payload) {
-    OutboundEvent broadcast = new OutboundEvent(Wire.EVENT, payload, members.size());
-    int recipients = 0;
-    for (Membership m : members.values()) {
-      if (m.receives(event.event()) && !m.held() && m.connection.emit(broadcast)) {
-        recipients++;
-      }
-    }
-    broadcast.send();
-    return recipients;
-  }
-
-  /** Under the lock, from the stream: in order to the cleanup hook. */
-  @Override
-  public void evicted(String eventName, List<EventMessage> events) {
-    hooks.cleanupAsync(face, cleanups, eventName, events);
-  }
-
-  // ---- memory history ----
-
-  /** A page of one name from memory, and how many of that name memory holds. */
-  record MemoryPage(List<EventMessage> events, int inMemory) {}
-
-  MemoryPage memoryPage(String eventName, int start, int end) {
-    return locked(
-        () -> new MemoryPage(stream.page(eventName, start, end), stream.count(eventName)));
-  }
-
-  /** The newest {@code limit} events of all names, for history sync on join (under the lock). */
-  List<EventMessage> newestHistory(int limit) {
-    return locked(() -> stream.newest(limit));
-  }
-
-  /** The events in memory with an offset above {@code afterOffset}, oldest first. */
-  List<EventMessage> historyAfter(long afterOffset) {
-    return locked(() -> stream.after(afterOffset));
-  }
-
-  /**
-   * Drops the oldest {@code count} events from memory (the memory budget); returns them by name.
-   */
-  Map<String, List<EventMessage>> trimOldest(int count) {
-    return locked(() -> stream.trimOldest(count));
-  }
-
-  /** Everything still in memory, for a graceful stop. */
-  Map<String, List<EventMessage>> drainHistory() {
-    return locked(() -> stream.drain());
-  }
-
-  Wire.RoomInfo info() {
-    return new Wire.RoomInfo(
-        id(),
-        config.name(),
-        config.description(),
-        size,
-        config.maxSize() > 0 ? config.maxSize() : null,
-        config.createdById(),
-        config.metadata());
-  }
-
-  /** {@code read} under the room's lock. */
-  private <T> T locked(Supplier<T> read) {
-    lock.lock();
-    try {
-      return read.get();
+      return events.publish(message, historyLimit, after);
     } finally {
       lock.unlock();
     }

@@ -1,0 +1,107 @@
+package dev.dialogue.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.EventHandler;
+import dev.dialogue.Registration;
+import dev.dialogue.Room;
+import dev.dialogue.RoomConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The application's side of one room: its event handlers, the interceptors added at runtime, its
+ * attributes, and the serial executors its code runs on (the room's tasks, the cleanup hand-overs).
+ * None of it is guarded by the room's lock: the room only hands tasks over to {@link #serial} under
+ * it ({@link RoomState#deliver(dev.dialogue.EventMessage, int, java.util.function.BiConsumer)}).
+ */
+final class RoomCode {
+  private final RoomConfig config;
+
+  /** Runs this room's cleanup hand-overs one at a time, in the order events left memory. */
+  final SerialExecutor cleanups;
+
+  /**
+   * The room's serial executor, like an actor's mailbox: the application's code for this room (its
+   * event handlers, {@code onTriggered} and {@code afterEach} for its events, its command handlers,
+   * {@code onJoined} and {@code onLeft}) runs here one task at a time, in the room's order, on the
+   * hook executor; different rooms' tasks run in parallel.
+   */
+  final SerialExecutor serial;
+
+  private final Map<String, List<EventHandler<JsonNode>>> handlers = new ConcurrentHashMap<>();
+
+  /** Interceptors added at runtime ({@link Room#intercept}), by event name. */
+  private final Map<String, List<RoomConfig.Interception<?>>> interceptions =
+      new ConcurrentHashMap<>();
+
+  /** The application's values on the room. */
+  final AttributeMap attributes = new AttributeMap();
+
+  RoomCode(RoomConfig config, Settings.RuntimeSettings runtime) {
+    this.config = config;
+    this.cleanups = new SerialExecutor(runtime.executor(), runtime.logger());
+    this.serial = new SerialExecutor(runtime.executor(), runtime.logger());
+  }
+
+  /**
+   * Runs {@code task} on the room's {@link #serial} executor (here, when the server is stopping and
+   * the executor takes no more); the result completes once it ran.
+   */
+  CompletableFuture<Void> runSerially(Runnable task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable once =
+        () -> {
+          try {
+            task.run();
+          } finally {
+            done.complete(null);
+          }
+        };
+    try {
+      serial.execute(once);
+    } catch (RejectedExecutionException stopping) {
+      once.run();
+    }
+    return done;
+  }
+
+  // ---- handlers ----
+
+  Registration addHandler(String eventName, EventHandler<JsonNode> handler) {
+    List<EventHandler<JsonNode>> list =
+        handlers.computeIfAbsent(eventName, k -> new CopyOnWriteArrayList<>());
+    list.add(handler);
+    return () -> list.remove(handler);
+  }
+
+  List<EventHandler<JsonNode>> handlers(String eventName) {
+    return handlers.getOrDefault(eventName, List.of());
+  }
+
+  // ---- interceptors ----
+
+  Registration addInterception(RoomConfig.Interception<?> interception) {
+    List<RoomConfig.Interception<?>> list =
+        interceptions.computeIfAbsent(
+            interception.event().name(), k -> new CopyOnWriteArrayList<>());
+    list.add(interception);
+    return () -> list.remove(interception);
+  }
+
+  /** The configuration's interceptors of {@code eventName}, then those added at runtime. */
+  List<RoomConfig.Interception<?>> interceptions(String eventName) {
+    List<RoomConfig.Interception<?>> configured = config.interceptions(eventName);
+    List<RoomConfig.Interception<?>> added = interceptions.get(eventName);
+    if (added == null || added.isEmpty()) {
+      return configured;
+    }
+    List<RoomConfig.Interception<?>> all = new ArrayList<>(configured);
+    all.addAll(added);
+    return all;
+  }
+}
