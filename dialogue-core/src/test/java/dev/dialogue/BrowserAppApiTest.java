@@ -2,6 +2,7 @@ package dev.dialogue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dialogue.testing.Browser;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

@@ -3,6 +3,7 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dialogue.testing.Browser;
 import dev.dialogue.testing.RawClient;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,6 +2,7 @@ package dev.dialogue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dialogue.testing.Browser;
 import dev.dialogue.testing.FaultProxy;
 import dev.dialogue.testing.MutableClock;
 import dev.dialogue.testing.RawClient;

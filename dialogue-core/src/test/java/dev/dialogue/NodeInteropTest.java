@@ -3,6 +3,7 @@ package dev.dialogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.testing.NodeClients;
 import dev.dialogue.testing.RawClient;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The official Node.js {@code socket.io-client} 4.x (pinned in {@code src/test/node}) against our
- * server: what a client written for dialogue-ts does must work unchanged.
+ * The official Node.js {@code socket.io-client} 4.x (pinned in {@code dialogue-testing/node})
+ * against our server: what a client written for dialogue-ts does must work unchanged.
  */
 @Timeout(120)
 class NodeInteropTest {

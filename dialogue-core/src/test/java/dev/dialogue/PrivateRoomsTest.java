@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.NodeClients;
 import dev.dialogue.testing.RawClient;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dialogue.internal.Wire;
 import dev.dialogue.testing.RawClient;
+import dev.dialogue.testing.RawPolling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -115,7 +116,7 @@ class SlowConsumerTest {
   void pollingClientThatStopsPolling_isCutOffByTheBytesQueuedForItsNextPoll() throws Exception {
     try (Dialogue server = TestServers.builder().maxOutboundBytes(256 * 1024).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
-      RawPolling slow = RawPolling.open(server);
+      RawPolling slow = RawPolling.open(server.port());
       slow.send("40{\"userId\":\"slow\"}");
       slow.takePrefix("42[\"dialogue:connected\"");
       slow.send("42[\"dialogue:join\",{\"roomId\":\"lobby\"}]");

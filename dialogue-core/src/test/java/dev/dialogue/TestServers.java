@@ -1,13 +1,16 @@
 package dev.dialogue;
 
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dialogue.testing.RawClient;
+import dev.dialogue.internal.socketio.Internals;
+import dev.dialogue.testing.Await;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /** Servers for tests: always 127.0.0.1 and port 0. */
@@ -30,16 +33,24 @@ public final class TestServers {
 
   /**
    * Polls server-side state that has no wire signal (e.g. bookkeeping right after a disconnect)
-   * until it holds, failing after {@link RawClient#TIMEOUT}.
+   * until it holds, failing after {@link Await#TIMEOUT}.
    */
   public static void awaitState(String description, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + RawClient.TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + RawClient.TIMEOUT + ": " + description);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
+    Await.until(description, condition);
+  }
+
+  /**
+   * The Engine.IO session {@code sid} (e.g. a {@link dev.dialogue.testing.RawPolling}'s) on {@code
+   * server}'s side, as netty-socketio keeps it, once it is registered: netty-socketio may answer
+   * the handshake before it registers the session's client.
+   */
+  public static ClientHead sessionHead(Dialogue server, String sid) {
+    UUID id = UUID.fromString(sid);
+    awaitState(
+        "the session registered",
+        () -> Internals.transport(server).socketIoServer().getClient(id) != null);
+    return ((NamespaceClient) Internals.transport(server).socketIoServer().getClient(id))
+        .getBaseClient();
   }
 
   /** A builder on loopback, port 0, with the reference server's rooms and no hooks. */

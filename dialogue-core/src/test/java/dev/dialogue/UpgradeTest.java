@@ -7,6 +7,7 @@ import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.handler.TransportState;
 import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.RawPolling;
 import dev.dialogue.testing.RawWebSocket;
 import io.netty.channel.Channel;
 import java.lang.reflect.Field;
@@ -26,7 +27,7 @@ class UpgradeTest {
   void aWebSocketClosedBeforeTheUpgrade_leavesTheSessionOnPolling() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
       RawPolling polling = connected(server, "pat");
-      ClientHead head = polling.head(server);
+      ClientHead head = TestServers.sessionHead(server, polling.sid());
 
       Channel probe;
       try (RawWebSocket ws = RawWebSocket.probe(server.port(), polling.sid())) {
@@ -47,7 +48,7 @@ class UpgradeTest {
     try (Dialogue server =
         TestServers.builder().upgradeTimeout(Duration.ofMillis(300)).build().start()) {
       RawPolling polling = connected(server, "kim");
-      ClientHead head = polling.head(server);
+      ClientHead head = TestServers.sessionHead(server, polling.sid());
 
       try (RawWebSocket ws = RawWebSocket.probe(server.port(), polling.sid())) {
         Channel probe = webSocketOf(head);
@@ -83,7 +84,7 @@ class UpgradeTest {
 
   /** A polling session that connected as {@code userId} and got {@code dialogue:connected}. */
   private static RawPolling connected(Dialogue server, String userId) throws Exception {
-    RawPolling polling = RawPolling.open(server);
+    RawPolling polling = RawPolling.open(server.port());
     assertThat(polling.send("40{\"userId\":\"" + userId + "\"}")).isEqualTo(200);
     polling.takePrefix("40{");
     polling.takePrefix("42[\"" + Wire.CONNECTED + "\"");

@@ -13,6 +13,12 @@ import dev.dialogue.client.DialogueClientException;
 import dev.dialogue.client.PendingTrigger;
 import dev.dialogue.client.Published;
 import dev.dialogue.jdbc.JdbcHistoryStore;
+import dev.dialogue.testing.Await;
+import dev.dialogue.testing.Browser;
+import dev.dialogue.testing.NodeClients;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -39,11 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The interoperability matrix: the Java client ({@code dialogue-client}), the browser client
  * ({@code dialogue.js} in headless Chromium) and the official Node.js {@code socket.io-client} 4.x
- * (the driver of {@code dialogue-core/src/test/node}), all connected at once to one real server and
+ * (the driver of {@code dialogue-testing/node}), all connected at once to one real server and
  * joined to one room.
  *
- * <p>The harnesses come from dialogue-core's test-jar ({@link Browser}, {@link NodeClients}, {@link
- * TestServers}); this class sits in their package so they can stay package-private.
+ * <p>The harnesses are dialogue-testing's {@link Browser} and {@link NodeClients}, the ones the
+ * core's own browser and Node tests drive.
  */
 @Timeout(150)
 class InteropMatrixTest {
@@ -381,7 +387,7 @@ class InteropMatrixTest {
     assertThat(nodeSeen(NODE, 3)).isEqualTo(before);
 
     first.stop();
-    TestServers.awaitState(
+    Await.until(
         "the Java client reconnecting", () -> jules.client.state() == ConnectionState.RECONNECTING);
     browser.await("client.state === 'reconnecting'");
 
@@ -450,10 +456,28 @@ class InteropMatrixTest {
     }
   }
 
-  /** The reference rooms ({@code chat}: message with history, typing without) and three users. */
+  record Message(@NotBlank @Size(max = 2000) String text) {}
+
+  record Typing(@NotNull Boolean isTyping) {}
+
+  /**
+   * On loopback, port 0: the reference server's {@code chat} room (message with history, typing
+   * without) and three users.
+   */
   private static Dialogue.Builder matrixServer() {
     Map<String, String> users = Map.of("t-jules", JAVA, "t-bea", BROWSER, "t-nora", NODE);
-    return TestServers.builder()
+    return Dialogue.builder()
+        .host("127.0.0.1")
+        .port(0)
+        .room(
+            RoomConfig.builder("chat", "Chat")
+                .events(
+                    EventDefinition.builder("message", Message.class).history(100).build(),
+                    EventDefinition.of("typing", Typing.class))
+                .defaultSubscriptions("message")
+                .syncHistoryOnJoin(50)
+                .presence(true)
+                .build())
         .authenticator(
             handshake -> {
               String user = users.get(String.valueOf(handshake.auth().get("token")));

@@ -9,6 +9,7 @@ import dev.dialogue.CommandException;
 import dev.dialogue.Dialogue;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.client.DialogueClientException.Fate;
+import dev.dialogue.testing.Await;
 import dev.dialogue.testing.FaultProxy;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
@@ -111,13 +112,7 @@ class ClientCommandsTest {
 
   /** Polls a condition that has no signal of its own, up to 15 s. */
   private static void until(String description, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 15 s: " + description);
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-    }
+    Await.until(description, Duration.ofSeconds(15), condition);
   }
 
   private static <T> T await(CompletableFuture<T> future) throws Exception {

@@ -7,6 +7,7 @@ import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.client.DialogueClientException.Fate;
+import dev.dialogue.testing.CallbackRecorder;
 import dev.dialogue.testing.FaultProxy;
 import dev.dialogue.testing.FaultProxy.Direction;
 import dev.dialogue.testing.FaultProxy.When;
@@ -112,14 +113,15 @@ class ClientFaultTest {
   }
 
   /** Subscribes a recorder of "message" events. */
-  private static Recorder<EventMessage> record(ClientRoom room) {
-    Recorder<EventMessage> received = new Recorder<>();
+  private static CallbackRecorder<EventMessage> record(ClientRoom room) {
+    CallbackRecorder<EventMessage> received = new CallbackRecorder<>();
     room.on("message", Message.class, (message, envelope) -> received.accept(envelope));
     return received;
   }
 
   /** Takes {@code n} events and checks they are {@code texts}, offsets rising by one. */
-  private static void assertExactlyInOrder(Recorder<EventMessage> received, List<String> texts) {
+  private static void assertExactlyInOrder(
+      CallbackRecorder<EventMessage> received, List<String> texts) {
     List<EventMessage> got = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       got.add(received.next());
@@ -151,7 +153,7 @@ class ClientFaultTest {
     DialogueClient publisher = connected(toPublisher.port(), "pub");
     DialogueClient subscriber = connected(toSubscriber.port(), "sub");
     ClientRoom out = await(publisher.join("chat"));
-    Recorder<EventMessage> received = record(await(subscriber.join("chat")));
+    CallbackRecorder<EventMessage> received = record(await(subscriber.join("chat")));
     AtomicInteger seenByServer = new AtomicInteger();
     server
         .room("chat")
@@ -199,8 +201,8 @@ class ClientFaultTest {
     DialogueClient publisher = connected(proxy.port(), "pub");
     DialogueClient subscriber = connected(server.port(), "sub");
     ClientRoom out = await(publisher.join("chat"));
-    Recorder<EventMessage> received = record(await(subscriber.join("chat")));
-    Recorder<String> disconnects = new Recorder<>();
+    CallbackRecorder<EventMessage> received = record(await(subscriber.join("chat")));
+    CallbackRecorder<String> disconnects = new CallbackRecorder<>();
     publisher.onDisconnect(disconnects);
 
     proxy.blackHole();
@@ -229,7 +231,7 @@ class ClientFaultTest {
     FaultProxy proxy = proxy(server);
     DialogueClient client = connected(proxy.port(), "sub");
     ClientRoom room = await(client.join("chat"));
-    Recorder<EventMessage> received = record(room);
+    CallbackRecorder<EventMessage> received = record(room);
     ScheduledExecutorService cutter = Executors.newSingleThreadScheduledExecutor();
     closeables.add(cutter::shutdownNow);
     AtomicInteger connects = new AtomicInteger();
@@ -270,8 +272,8 @@ class ClientFaultTest {
     FaultProxy proxy = proxy(server);
     DialogueClient client = connected(proxy.port(), "sub");
     ClientRoom room = await(client.join("chat"));
-    Recorder<EventMessage> received = record(room);
-    Recorder<DialogueClientException> errors = new Recorder<>();
+    CallbackRecorder<EventMessage> received = record(room);
+    CallbackRecorder<DialogueClientException> errors = new CallbackRecorder<>();
     client.onError(errors);
     dev.dialogue.Room chat = server.room("chat").orElseThrow();
     chat.trigger("message", new Message("before"));
@@ -294,7 +296,7 @@ class ClientFaultTest {
     FaultProxy proxy = proxy(server);
     DialogueClient client = connected(proxy.port(), "sub");
     ClientRoom room = await(client.join("chat"));
-    Recorder<EventMessage> received = record(room);
+    CallbackRecorder<EventMessage> received = record(room);
     await(client.listRooms()); // the subscription is answered
 
     // Completes only if a re-join carries them (then cuts it: the next connection re-joins).
@@ -313,9 +315,9 @@ class ClientFaultTest {
     FaultProxy proxy = proxy(server);
     DialogueClient client = connected(proxy.port(), "sub");
     ClientRoom room = await(client.join("chat"));
-    Recorder<DialogueClientException> removed = new Recorder<>();
+    CallbackRecorder<DialogueClientException> removed = new CallbackRecorder<>();
     room.onRemoved(removed);
-    Recorder<DialogueClientException> errors = new Recorder<>();
+    CallbackRecorder<DialogueClientException> errors = new CallbackRecorder<>();
     client.onError(errors);
 
     denyJoins.set(true);
@@ -345,8 +347,8 @@ class ClientFaultTest {
     await(subscriber.listRooms()); // answered after the events reached the subscriber
     assertThat(room.lastOffset()).isEqualTo(last); // delivered before any handler existed
 
-    Recorder<EventMessage> received = record(room);
-    Recorder<EventMessage> any = new Recorder<>();
+    CallbackRecorder<EventMessage> received = record(room);
+    CallbackRecorder<EventMessage> any = new CallbackRecorder<>();
     room.onAny(any);
     await(out.trigger("message", new Message("late")).result());
 
@@ -415,7 +417,7 @@ class ClientFaultTest {
     DialogueClient client = client(clientBuilder(proxy.port(), "pub").reconnect(false));
     await(client.connect());
     ClientRoom room = await(client.join("chat"));
-    Recorder<ConnectionState> states = new Recorder<>();
+    CallbackRecorder<ConnectionState> states = new CallbackRecorder<>();
     client.onStateChange((state, reason) -> states.accept(state));
     proxy.blackHole();
     PendingTrigger inFlight = room.trigger("message", new Message("held"));
@@ -448,7 +450,7 @@ class ClientFaultTest {
         .room("chat")
         .orElseThrow()
         .on("message", (data, message) -> seenByServer.incrementAndGet());
-    Recorder<ConnectionState> states = new Recorder<>();
+    CallbackRecorder<ConnectionState> states = new CallbackRecorder<>();
     client.onStateChange((state, reason) -> states.accept(state));
 
     proxy.blackHole();
@@ -492,7 +494,7 @@ class ClientFaultTest {
         client(clientBuilder(proxy.port(), "pub").triggerDeadline(Duration.ofMillis(700)));
     await(client.connect());
     ClientRoom room = await(client.join("chat"));
-    Recorder<ConnectionState> states = new Recorder<>();
+    CallbackRecorder<ConnectionState> states = new CallbackRecorder<>();
     client.onStateChange((state, reason) -> states.accept(state));
 
     proxy.refuse(true);

@@ -7,6 +7,7 @@ import dev.dialogue.AuthResult;
 import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.testing.CallbackRecorder;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
@@ -81,7 +82,7 @@ class DialogueClientTest {
     assertThat(alice.userId()).isEqualTo("alice");
     ClientRoom aliceChat = await(alice.join("chat"));
     ClientRoom bobChat = await(bob.join("chat"));
-    Recorder<EventMessage> received = new Recorder<>();
+    CallbackRecorder<EventMessage> received = new CallbackRecorder<>();
     bobChat.on("message", Message.class, (message, envelope) -> received.accept(envelope));
 
     PendingTrigger pending = aliceChat.trigger("message", new Message("hello"));
@@ -129,7 +130,7 @@ class DialogueClientTest {
             .start();
     closeables.add(server);
     DialogueClient client = client(server.port(), "x");
-    Recorder<DialogueClientException> errors = new Recorder<>();
+    CallbackRecorder<DialogueClientException> errors = new CallbackRecorder<>();
     client.onError(errors);
     assertThatThrownBy(() -> await(client.connect()))
         .cause()
@@ -152,7 +153,7 @@ class DialogueClientTest {
     await(bob.connect());
     ClientRoom aliceChat = await(alice.join("chat"));
     ClientRoom bobChat = await(bob.join("chat"));
-    Recorder<Typing> typing = new Recorder<>();
+    CallbackRecorder<Typing> typing = new CallbackRecorder<>();
     Registration registration = bobChat.on("typing", Typing.class, typing);
     await(bob.listRooms()); // the subscribe request was answered before this one
 
@@ -162,7 +163,7 @@ class DialogueClientTest {
     registration.close();
     await(bob.listRooms());
     await(aliceChat.trigger("typing", new Typing(false)).result());
-    Recorder<Message> messages = new Recorder<>();
+    CallbackRecorder<Message> messages = new CallbackRecorder<>();
     bobChat.on("message", Message.class, messages);
     await(aliceChat.trigger("message", new Message("after")).result());
     assertThat(messages.next().text()).isEqualTo("after");
@@ -180,7 +181,7 @@ class DialogueClientTest {
   void serverSentEvents_reachTheClient() throws Exception {
     Dialogue server = server(0);
     DialogueClient alice = client(server.port(), "alice");
-    Recorder<Notice> notices = new Recorder<>();
+    CallbackRecorder<Notice> notices = new CallbackRecorder<>();
     alice.on("notice", Notice.class, notices);
     await(alice.connect());
     server.clients("alice").get(0).send("notice", Map.of("text", "maintenance at 5"));
@@ -224,11 +225,11 @@ class DialogueClientTest {
                 java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(300), 0.5)
             .build();
     closeables.add(alice);
-    Recorder<ConnectionState> states = new Recorder<>();
+    CallbackRecorder<ConnectionState> states = new CallbackRecorder<>();
     alice.onStateChange((state, reason) -> states.accept(state));
     await(alice.connect());
     ClientRoom chat = await(alice.join("chat"));
-    Recorder<Message> messages = new Recorder<>();
+    CallbackRecorder<Message> messages = new CallbackRecorder<>();
     chat.on("message", Message.class, messages);
 
     first.stop();
@@ -266,7 +267,7 @@ class DialogueClientTest {
     DialogueClient alice = client(port, "alice");
     await(alice.connect());
     ClientRoom room = await(alice.join("chat"));
-    Recorder<String> texts = new Recorder<>();
+    CallbackRecorder<String> texts = new CallbackRecorder<>();
     room.on("message", Message.class, m -> texts.accept(m.text()));
     await(room.trigger("message", new Message("before")).result());
     assertThat(texts.next()).isEqualTo("before");
@@ -300,7 +301,7 @@ class DialogueClientTest {
   }
 
   private static ConnectionState nextOtherThan(
-      Recorder<ConnectionState> states, ConnectionState... skip) {
+      CallbackRecorder<ConnectionState> states, ConnectionState... skip) {
     List<ConnectionState> skipped = List.of(skip);
     while (true) {
       ConnectionState s = states.next();

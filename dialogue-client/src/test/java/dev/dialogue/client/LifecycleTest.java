@@ -10,6 +10,7 @@ import dev.dialogue.DialogueListener;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.testing.CallbackRecorder;
 import dev.dialogue.testing.FaultProxy;
 import dev.dialogue.testing.MutableClock;
 import dev.dialogue.testing.RawClient;
@@ -56,7 +57,7 @@ class LifecycleTest {
   void emptyRuntimeRoom_isDeletedOnceItsGraceIsOver() throws Exception {
     Dialogue server = server(b -> {});
     DialogueClient alice = connected(server.port(), "alice");
-    Recorder<String> deleted = new Recorder<>();
+    CallbackRecorder<String> deleted = new CallbackRecorder<>();
     alice.onRoomDeleted(
         id -> {
           if (!id.startsWith("sentinel")) {
@@ -141,10 +142,10 @@ class LifecycleTest {
     FaultProxy proxy = proxy(server);
     DialogueClient alice = connected(proxy.port(), "alice");
     DialogueClient bob = connected(server.port(), "bob");
-    Recorder<String> aliceGot = texts(await(alice.join("duel")));
+    CallbackRecorder<String> aliceGot = texts(await(alice.join("duel")));
     ClientRoom bobRoom = await(bob.join("duel"));
-    Recorder<String> bobGot = texts(bobRoom);
-    Recorder<String> bobSawPresence = new Recorder<>();
+    CallbackRecorder<String> bobGot = texts(bobRoom);
+    CallbackRecorder<String> bobSawPresence = new CallbackRecorder<>();
     bobRoom.onPresence(
         (joins, leaves) -> {
           if (joins.contains("alice") || leaves.contains("alice")) {
@@ -187,10 +188,10 @@ class LifecycleTest {
     DialogueClient alice = connected(proxy.port(), "alice");
     DialogueClient bob = connected(server.port(), "bob");
     ClientRoom aliceRoom = await(alice.join("duel"));
-    Recorder<DialogueClientException> aliceRemoved = new Recorder<>();
+    CallbackRecorder<DialogueClientException> aliceRemoved = new CallbackRecorder<>();
     aliceRoom.onRemoved(aliceRemoved);
     ClientRoom bobRoom = await(bob.join("duel"));
-    Recorder<String> bobSawPresence = new Recorder<>();
+    CallbackRecorder<String> bobSawPresence = new CallbackRecorder<>();
     bobRoom.onPresence(
         (joins, leaves) -> {
           if (joins.contains("alice") || leaves.contains("alice")) {
@@ -394,8 +395,8 @@ class LifecycleTest {
     return client;
   }
 
-  private static Recorder<String> texts(ClientRoom room) {
-    Recorder<String> texts = new Recorder<>();
+  private static CallbackRecorder<String> texts(ClientRoom room) {
+    CallbackRecorder<String> texts = new CallbackRecorder<>();
     room.on("message", Message.class, (message, envelope) -> texts.accept(message.text()));
     return texts;
   }
@@ -433,11 +434,12 @@ class LifecycleTest {
 
     /** Waits until {@code line} has come {@code times} times. */
     synchronized void await(String line, int times) {
-      long deadline = System.nanoTime() + Recorder.TIMEOUT.toNanos();
+      long deadline = System.nanoTime() + CallbackRecorder.DEFAULT_TIMEOUT.toNanos();
       while (lines.stream().filter(line::equals).count() < times) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no '" + line + "' within " + Recorder.TIMEOUT + ": " + lines);
+          throw new AssertionError(
+              "no '" + line + "' within " + CallbackRecorder.DEFAULT_TIMEOUT + ": " + lines);
         }
         try {
           TimeUnit.NANOSECONDS.timedWait(this, left);

@@ -9,6 +9,8 @@ import dev.dialogue.DialogueListener;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
+import dev.dialogue.testing.Await;
+import dev.dialogue.testing.CallbackRecorder;
 import dev.dialogue.testing.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,19 +93,7 @@ class NoLostEventsTest {
   }
 
   static void eventually(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Recorder.TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + Recorder.TIMEOUT + ": " + what);
-      }
-      Thread.onSpinWait();
-      try {
-        TimeUnit.MILLISECONDS.sleep(5); // polling, not waiting for an outcome
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until(what, CallbackRecorder.DEFAULT_TIMEOUT, condition);
   }
 
   @Test
@@ -123,7 +113,7 @@ class NoLostEventsTest {
     DialogueClient alice = client(server.port(), "alice");
     await(alice.connect());
     ClientRoom chat = await(alice.join("chat"));
-    Recorder<EventMessage> received = new Recorder<>();
+    CallbackRecorder<EventMessage> received = new CallbackRecorder<>();
     chat.on("message", Message.class, (m, e) -> received.accept(e));
     for (int i = 1; i <= 5; i++) {
       assertThat(received.next().data(Message.class).text()).isEqualTo("welcome " + i);
@@ -148,14 +138,14 @@ class NoLostEventsTest {
                       }
                     }));
     DialogueClient alice = client(server.port(), "alice");
-    Recorder<DialogueClientException> errors = new Recorder<>();
+    CallbackRecorder<DialogueClientException> errors = new CallbackRecorder<>();
     alice.onError(errors);
-    Recorder<Object> done = new Recorder<>();
+    CallbackRecorder<Object> done = new CallbackRecorder<>();
     alice.on("burstDone", Object.class, done);
     await(alice.connect());
     ClientRoom chat = await(alice.join("chat"));
     done.next(); // every event of the burst has reached the client, none had a handler
-    Recorder<String> texts = new Recorder<>();
+    CallbackRecorder<String> texts = new CallbackRecorder<>();
     chat.on("message", Message.class, m -> texts.accept(m.text()));
     DialogueClientException dropped = errors.next();
     assertThat(dropped.code()).isEqualTo("EVENTS_DROPPED");
@@ -190,7 +180,7 @@ class NoLostEventsTest {
     }
     release.countDown();
     ClientRoom chat = await(joining);
-    Recorder<String> texts = new Recorder<>();
+    CallbackRecorder<String> texts = new CallbackRecorder<>();
     chat.on("message", Message.class, m -> texts.accept(m.text()));
     for (int i = 1; i <= 3; i++) {
       assertThat(texts.next()).isEqualTo("early " + i);
@@ -217,7 +207,7 @@ class NoLostEventsTest {
     DialogueClient alice = client(server.port(), "alice");
     await(alice.connect());
     eventually("the client keeps lobby", () -> alice.room("lobby").isPresent());
-    Recorder<EventMessage> hellos = new Recorder<>();
+    CallbackRecorder<EventMessage> hellos = new CallbackRecorder<>();
     alice.room("lobby").orElseThrow().onAny(hellos);
     EventMessage hello = hellos.next();
     assertThat(hello.event()).isEqualTo("hello");
@@ -230,9 +220,9 @@ class NoLostEventsTest {
     DialogueClient alice = client(server.port(), "alice");
     await(alice.connect());
     ClientRoom chat = await(alice.join("chat"));
-    Recorder<DialogueClientException> removed = new Recorder<>();
+    CallbackRecorder<DialogueClientException> removed = new CallbackRecorder<>();
     chat.onRemoved(removed);
-    Recorder<ClientRoom> left = new Recorder<>();
+    CallbackRecorder<ClientRoom> left = new CallbackRecorder<>();
     alice.onLeft(left);
     assertThat(server.clients("alice").get(0).leave("chat")).isTrue();
     assertThat(removed.next().code()).isEqualTo("NOT_IN_ROOM");
@@ -255,7 +245,7 @@ class NoLostEventsTest {
                     }));
     DialogueClient alice = client(server.port(), "alice");
     await(alice.connect());
-    Recorder<EventMessage> pings = new Recorder<>();
+    CallbackRecorder<EventMessage> pings = new CallbackRecorder<>();
     List<Boolean> joinedInSetup = new ArrayList<>();
     ClientRoom quiet =
         await(
@@ -292,8 +282,8 @@ class NoLostEventsTest {
                       }
                     }));
     DialogueClient alice = client(server.port(), "alice");
-    Recorder<ClientRoom> joined = new Recorder<>();
-    Recorder<Integer> hellos = new Recorder<>();
+    CallbackRecorder<ClientRoom> joined = new CallbackRecorder<>();
+    CallbackRecorder<Integer> hellos = new CallbackRecorder<>();
     alice.onJoined(
         room -> {
           joined.accept(room);
@@ -314,8 +304,8 @@ class NoLostEventsTest {
   void clientLevelHandlers_takeThePayload_orThePayloadAndAnEnvelope() throws Exception {
     Dialogue server = server(Dialogue.builder());
     DialogueClient alice = client(server.port(), "alice");
-    Recorder<String> payloads = new Recorder<>();
-    Recorder<EventMessage> envelopes = new Recorder<>();
+    CallbackRecorder<String> payloads = new CallbackRecorder<>();
+    CallbackRecorder<EventMessage> envelopes = new CallbackRecorder<>();
     alice.on("notice", Message.class, m -> payloads.accept(m.text()));
     alice.on(
         "notice",
@@ -375,8 +365,8 @@ class NoLostEventsTest {
     Dialogue server = server(Dialogue.builder());
     FaultProxy proxy = proxy(server);
     DialogueClient alice = client(proxy.port(), "alice");
-    Recorder<ClientRoom> joined = new Recorder<>();
-    Recorder<String> texts = new Recorder<>();
+    CallbackRecorder<ClientRoom> joined = new CallbackRecorder<>();
+    CallbackRecorder<String> texts = new CallbackRecorder<>();
     alice.onJoined(
         room -> {
           joined.accept(room);
@@ -427,9 +417,9 @@ class NoLostEventsTest {
                     }));
     FaultProxy proxy = proxy(server);
     DialogueClient alice = client(proxy.port(), "alice");
-    Recorder<ClientRoom> joined = new Recorder<>();
-    Recorder<String> texts = new Recorder<>();
-    Recorder<DialogueClientException> errors = new Recorder<>();
+    CallbackRecorder<ClientRoom> joined = new CallbackRecorder<>();
+    CallbackRecorder<String> texts = new CallbackRecorder<>();
+    CallbackRecorder<DialogueClientException> errors = new CallbackRecorder<>();
     alice.onError(errors);
     alice.onJoined(
         room -> {

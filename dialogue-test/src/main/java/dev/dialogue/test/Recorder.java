@@ -1,13 +1,8 @@
 package dev.dialogue.test;
 
-import static java.util.Objects.requireNonNull;
-
+import dev.dialogue.testing.CallbackRecorder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -20,22 +15,20 @@ import java.util.function.Predicate;
  * TestRoom#recordAll}, {@link TestRoom#recordPresence} and {@link TestClient#record}; recording
  * starts before the method returns and stops at {@link #close()} or when the client is closed.
  * Values are recorded from the client's callback thread and read from the test thread; thread-safe.
+ * The waiting and reading are {@link CallbackRecorder}'s (from {@code dialogue-testing}); this
+ * class adds the end of recording.
  *
  * @param <T> the recorded values
  */
 public final class Recorder<T> implements AutoCloseable {
   private final String what;
-  private final Duration timeout;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition arrived = lock.newCondition();
-  private final List<T> values = new ArrayList<>();
-  private int read;
+  private final CallbackRecorder<T> values;
   private volatile AutoCloseable stop = () -> {};
   private volatile boolean closed;
 
   Recorder(String what, Duration timeout) {
     this.what = what;
-    this.timeout = timeout;
+    this.values = new CallbackRecorder<>(what, timeout);
   }
 
   /** Set once the callback is registered; run by {@link #close()}. */
@@ -45,15 +38,8 @@ public final class Recorder<T> implements AutoCloseable {
 
   /** Records one value (the client's callback thread). */
   void add(T value) {
-    if (closed) {
-      return;
-    }
-    lock.lock();
-    try {
-      values.add(value);
-      arrived.signalAll();
-    } finally {
-      lock.unlock();
+    if (!closed) {
+      values.accept(value);
     }
   }
 
@@ -61,7 +47,7 @@ public final class Recorder<T> implements AutoCloseable {
    * The next value not read yet, waiting for it up to the default timeout (see {@link #timeout()}).
    */
   public T next() {
-    return next(timeout);
+    return values.next();
   }
 
   /**
@@ -70,12 +56,12 @@ public final class Recorder<T> implements AutoCloseable {
    * @throws AssertionError if none arrives in time
    */
   public T next(Duration within) {
-    return await(1, within).get(0);
+    return values.next(within);
   }
 
   /** The next {@code n} values not read yet, waiting up to the default timeout for all of them. */
   public List<T> await(int n) {
-    return await(n, timeout);
+    return values.await(n);
   }
 
   /**
@@ -86,37 +72,12 @@ public final class Recorder<T> implements AutoCloseable {
    * @throws IllegalArgumentException if {@code n} is below 1
    */
   public List<T> await(int n, Duration within) {
-    if (n < 1) {
-      throw new IllegalArgumentException("await at least 1 value, not " + n);
-    }
-    requireNonNull(within, "within == null");
-    lock.lock();
-    try {
-      waitFor(() -> values.size() - read >= n, within);
-      if (values.size() - read < n) {
-        throw new AssertionError(
-            "expected "
-                + n
-                + " more "
-                + what
-                + " within "
-                + within
-                + " but "
-                + (values.size() - read)
-                + " arrived; "
-                + describe());
-      }
-      List<T> taken = List.copyOf(values.subList(read, read + n));
-      read += n;
-      return taken;
-    } finally {
-      lock.unlock();
-    }
+    return values.await(n, within);
   }
 
   /** {@link #awaitMatching(Predicate, Duration)} with the default timeout. */
   public T awaitMatching(Predicate<? super T> matches) {
-    return awaitMatching(matches, timeout);
+    return values.awaitMatching(matches);
   }
 
   /**
@@ -126,33 +87,7 @@ public final class Recorder<T> implements AutoCloseable {
    * @throws AssertionError if no value matching arrives in time (the values looked at stay read)
    */
   public T awaitMatching(Predicate<? super T> matches, Duration within) {
-    requireNonNull(matches, "matches == null");
-    requireNonNull(within, "within == null");
-    lock.lock();
-    try {
-      int[] scanned = {read};
-      boolean found =
-          waitFor(
-              () -> {
-                for (; scanned[0] < values.size(); scanned[0]++) {
-                  if (matches.test(values.get(scanned[0]))) {
-                    return true;
-                  }
-                }
-                return false;
-              },
-              within);
-      if (!found) {
-        read = values.size();
-        throw new AssertionError(
-            "expected a matching value among " + what + " within " + within + "; " + describe());
-      }
-      T match = values.get(scanned[0]);
-      read = scanned[0] + 1;
-      return match;
-    } finally {
-      lock.unlock();
-    }
+    return values.awaitMatching(matches, within);
   }
 
   /**
@@ -164,37 +99,17 @@ public final class Recorder<T> implements AutoCloseable {
    * @throws AssertionError naming the unexpected value
    */
   public void assertNoMore(Duration within) {
-    requireNonNull(within, "within == null");
-    lock.lock();
-    try {
-      waitFor(() -> values.size() > read, within);
-      if (values.size() > read) {
-        throw new AssertionError(
-            "expected no more " + what + " but got " + values.get(read) + "; " + describe());
-      }
-    } finally {
-      lock.unlock();
-    }
+    values.assertNoMore(within);
   }
 
   /** Every value recorded so far, read or not, in arrival order. */
   public List<T> all() {
-    lock.lock();
-    try {
-      return List.copyOf(values);
-    } finally {
-      lock.unlock();
-    }
+    return values.all();
   }
 
   /** How many values were recorded so far, read or not. */
   public int count() {
-    lock.lock();
-    try {
-      return values.size();
-    } finally {
-      lock.unlock();
-    }
+    return values.count();
   }
 
   /**
@@ -202,7 +117,7 @@ public final class Recorder<T> implements AutoCloseable {
    * #awaitMatching(Predicate)}.
    */
   public Duration timeout() {
-    return timeout;
+    return values.timeout();
   }
 
   /**
@@ -224,40 +139,6 @@ public final class Recorder<T> implements AutoCloseable {
   /** What is recorded and how far it was read. */
   @Override
   public String toString() {
-    lock.lock();
-    try {
-      return "Recorder[" + what + ", " + describe() + "]";
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private String describe() {
-    int shown = Math.min(values.size(), 20);
-    return "recorded "
-        + values.size()
-        + " (read "
-        + read
-        + ")"
-        + (values.isEmpty()
-            ? ""
-            : ": " + values.subList(0, shown) + (shown < values.size() ? " ..." : ""));
-  }
-
-  /** Waits, holding the lock between checks, until {@code done} or {@code within} passed. */
-  private boolean waitFor(BooleanSupplier done, Duration within) {
-    long left = within.toNanos();
-    while (!done.getAsBoolean()) {
-      if (left <= 0) {
-        return false;
-      }
-      try {
-        left = arrived.awaitNanos(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + what, e);
-      }
-    }
-    return true;
+    return "Recorder[" + what + ", " + values.summary() + "]";
   }
 }

@@ -108,6 +108,15 @@ public final class RawClient implements AutoCloseable {
     return connect(port, Map.of("userId", userId));
   }
 
+  /**
+   * The user in development mode with a role: {@code auth.userId} and {@code auth.role} (a null
+   * {@code role} sends none).
+   */
+  public static RawClient connectAs(int port, String userId, String role) {
+    return connect(
+        port, role == null ? Map.of("userId", userId) : Map.of("userId", userId, "role", role));
+  }
+
   public JsonNode awaitConnected() {
     Received connectedEvent = take("dialogue:connected");
     return connectedEvent.data();
@@ -316,6 +325,10 @@ public final class RawClient implements AutoCloseable {
       }
       if (value instanceof JSONObject || value instanceof JSONArray) {
         return MAPPER.readTree(value.toString());
+      }
+      if (value instanceof Throwable t) {
+        // A connect_error raised by the client itself (e.g. the transport failed), not the server.
+        return MAPPER.createObjectNode().put("message", String.valueOf(t.getMessage()));
       }
       return MAPPER.valueToTree(value);
     } catch (Exception e) {

@@ -8,10 +8,10 @@ import com.corundumstudio.socketio.handler.ClientHead;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.dialogue.Dialogue;
-import dev.dialogue.RawPolling;
 import dev.dialogue.TestServers;
 import dev.dialogue.internal.Wire;
 import dev.dialogue.testing.RawClient;
+import dev.dialogue.testing.RawPolling;
 import dev.dialogue.testing.RawWebSocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -359,8 +359,8 @@ class BroadcastTest {
   @Test
   void anUpgradeThatOvertakesTheConnectSentOverPolling_stillMovesEventsToFrames() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
-      RawPolling polling = RawPolling.open(server);
-      ClientHead head = polling.head(server);
+      RawPolling polling = RawPolling.open(server.port());
+      ClientHead head = TestServers.sessionHead(server, polling.sid());
       try (RawWebSocket ws = RawWebSocket.upgrade(server.port(), polling.sid())) {
         TestServers.awaitState(
             "the session on WebSocket", () -> head.getCurrentTransport() == Transport.WEBSOCKET);
@@ -380,7 +380,7 @@ class BroadcastTest {
   @Test
   void aPollSentAfterTheProbesNoop_isAnsweredToo_soTheClientCanFinishItsUpgrade() throws Exception {
     try (Dialogue server = TestServers.builder().build().start()) {
-      RawPolling polling = RawPolling.open(server);
+      RawPolling polling = RawPolling.open(server.port());
       String sid = polling.sid();
       CompletableFuture<HttpResponse<String>> pending = polling.pollAsync();
       try (RawWebSocket ws = RawWebSocket.probe(server.port(), sid)) {
@@ -393,7 +393,7 @@ class BroadcastTest {
         assertThat(next.get(5, TimeUnit.SECONDS).body()).isEqualTo("6");
 
         // With no poll pending, the next noop waits in the queue, and goes over the WebSocket.
-        ClientHead head = polling.head(server);
+        ClientHead head = TestServers.sessionHead(server, polling.sid());
         TestServers.awaitState(
             "a noop queued", () -> !head.getPacketsQueue(Transport.POLLING).isEmpty());
         ws.send("5");

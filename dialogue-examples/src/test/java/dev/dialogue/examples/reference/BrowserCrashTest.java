@@ -2,8 +2,8 @@ package dev.dialogue.examples.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dialogue.Browser;
 import dev.dialogue.examples.reference.CrashTrial.Seen;
+import dev.dialogue.testing.Browser;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -3,6 +3,7 @@ package dev.dialogue.examples.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.testing.RawClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +111,7 @@ final class CrashTrial implements AutoCloseable {
   /** Everything the store holds for room {@code chat} (at most the recovery limit), by offset. */
   TreeMap<Long, String> stored(String epoch) {
     TreeMap<Long, String> stored = new TreeMap<>();
-    try (Recorder reader = Recorder.connectAs(port, "reader", null)) {
+    try (RawClient reader = RawClient.connectAs(port, "reader", null)) {
       JsonNode all =
           reader.request(
               "dialogue:join",

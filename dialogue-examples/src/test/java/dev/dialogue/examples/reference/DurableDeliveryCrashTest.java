@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.examples.reference.CrashTrial.Seen;
+import dev.dialogue.testing.RawClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,7 +48,7 @@ class DurableDeliveryCrashTest {
       for (int phase = 0; phase <= KILLS; phase++) {
         int port = trial.start();
         boolean last = phase == KILLS;
-        try (Recorder carol = Recorder.connectAs(port, "carol", null)) {
+        try (RawClient carol = RawClient.connectAs(port, "carol", null)) {
           Map<String, Object> join = new HashMap<>(Map.of("roomId", "chat"));
           if (epoch != null) {
             join.put("since", Map.of("offset", lastOffset, "epoch", epoch));
@@ -91,7 +92,7 @@ class DurableDeliveryCrashTest {
               t.join(TimeUnit.SECONDS.toMillis(30));
             }
           }
-          Recorder.Received lastEvent = null;
+          RawClient.Received lastEvent = null;
           if (last) {
             long total = (long) PER_PUBLISHER * publishers.size();
             assertThat(publishers)
@@ -103,7 +104,7 @@ class DurableDeliveryCrashTest {
                             && r.data().path("offset").asLong() == total,
                     "the last offset " + total);
           }
-          for (Recorder.Received r : carol.received("dialogue:event")) {
+          for (RawClient.Received r : carol.received("dialogue:event")) {
             seen.add(Seen.of(r.data()));
           }
           if (lastEvent != null) {
@@ -132,7 +133,7 @@ class DurableDeliveryCrashTest {
     }
 
     void run(int port, Semaphore acks, AtomicBoolean stop, boolean untilDone) {
-      try (Recorder r = Recorder.connectAs(port, user, null)) {
+      try (RawClient r = RawClient.connectAs(port, user, null)) {
         r.request("dialogue:join", Map.of("roomId", "chat"));
         ConcurrentLinkedDeque<String> resend;
         synchronized (unconfirmed) {

@@ -3,6 +3,7 @@ package dev.dialogue.examples.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.testing.RawClient;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +29,7 @@ class DurableHistoryCrashTest {
       int port = trial.start();
       ConcurrentSkipListMap<Long, String> acked = new ConcurrentSkipListMap<>();
       String epoch;
-      try (Recorder alice = Recorder.connectAs(port, "alice", null)) {
+      try (RawClient alice = RawClient.connectAs(port, "alice", null)) {
         epoch = alice.request("dialogue:join", Map.of("roomId", "chat")).path("epoch").asText();
         Semaphore inFlight = new Semaphore(32);
         for (int i = 0; acked.size() < 300; i++) {
@@ -50,7 +51,7 @@ class DurableHistoryCrashTest {
       }
       TreeMap<Long, String> acknowledged = new TreeMap<>(acked);
 
-      try (Recorder bob = Recorder.connectAs(trial.start(), "bob", null)) {
+      try (RawClient bob = RawClient.connectAs(trial.start(), "bob", null)) {
         JsonNode joined =
             bob.request(
                 "dialogue:join",

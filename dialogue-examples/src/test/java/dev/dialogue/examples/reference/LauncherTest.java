@@ -3,6 +3,7 @@ package dev.dialogue.examples.reference;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dialogue.testing.RawClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -56,7 +57,7 @@ class LauncherTest {
     int port = Integer.parseInt(ready.group(1));
     assertThat(port).isPositive();
 
-    try (Recorder alice = Recorder.connect(port, Map.of("userId", "alice"))) {
+    try (RawClient alice = RawClient.connect(port, Map.of("userId", "alice"))) {
       alice.join("chat");
       alice.emit(
           "dialogue:trigger",

@@ -10,6 +10,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.dialogue.Dialogue;
+import dev.dialogue.testing.RawClient;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class ReferenceServerTest {
 
   @Test
   void chat_message_rejectsBlankAndOverlongText_andAcceptsUpTo2000Chars() {
-    Recorder alice = devClient(devServer(), "alice", null);
+    RawClient alice = devClient(devServer(), "alice", null);
     alice.join("chat");
 
     assertThat(
@@ -64,7 +65,7 @@ class ReferenceServerTest {
 
   @Test
   void chat_typing_requiresIsTyping_andIsNeverKeptInHistory() {
-    Recorder alice = devClient(devServer(), "alice", null);
+    RawClient alice = devClient(devServer(), "alice", null);
     alice.join("chat");
 
     assertThat(trigger(alice, "chat", "typing", Map.of()).path("error").path("message").asText())
@@ -76,7 +77,7 @@ class ReferenceServerTest {
 
   @Test
   void chat_otherEvents_areNotAllowed() {
-    Recorder alice = devClient(devServer(), "alice", null);
+    RawClient alice = devClient(devServer(), "alice", null);
     alice.join("chat");
 
     JsonNode ack = trigger(alice, "chat", "dance", Map.of());
@@ -87,8 +88,8 @@ class ReferenceServerTest {
   @Test
   void chat_participantsAreSubscribedToMessageOnly_byDefault() {
     int port = devServer();
-    Recorder alice = devClient(port, "alice", null);
-    Recorder bob = devClient(port, "bob", null);
+    RawClient alice = devClient(port, "alice", null);
+    RawClient bob = devClient(port, "bob", null);
     alice.join("chat");
     bob.join("chat");
 
@@ -106,7 +107,7 @@ class ReferenceServerTest {
   @Test
   void chat_keepsTheNewest100Messages_andSendsTheNewest50OnJoin() {
     int port = devServer();
-    Recorder alice = devClient(port, "alice", null);
+    RawClient alice = devClient(port, "alice", null);
     alice.join("chat");
     for (int i = 1; i <= 101; i++) {
       alice.emit(
@@ -115,7 +116,7 @@ class ReferenceServerTest {
     }
 
     JsonNode page = history(alice, "chat", "message");
-    Recorder bob = devClient(port, "bob", null);
+    RawClient bob = devClient(port, "bob", null);
     bob.join("chat");
     JsonNode sync = bob.take("dialogue:history").data();
 
@@ -139,8 +140,8 @@ class ReferenceServerTest {
   @Test
   void chat_presence_announcesWhoJoinsAndLeaves() {
     int port = devServer();
-    Recorder alice = devClient(port, "alice", null);
-    Recorder bob = devClient(port, "bob", null);
+    RawClient alice = devClient(port, "alice", null);
+    RawClient bob = devClient(port, "bob", null);
     alice.join("chat");
     bob.join("chat");
 
@@ -162,8 +163,8 @@ class ReferenceServerTest {
   @Test
   void tiny_holdsOneConnection_andAcceptsAnyEvent() {
     int port = devServer();
-    Recorder alice = devClient(port, "alice", null);
-    Recorder bob = devClient(port, "bob", null);
+    RawClient alice = devClient(port, "alice", null);
+    RawClient bob = devClient(port, "bob", null);
     alice.join("tiny");
 
     JsonNode full = bob.request("dialogue:join", Map.of("roomId", "tiny"));
@@ -177,13 +178,13 @@ class ReferenceServerTest {
   @Test
   void secret_admitsRoleAdminOnly_inDevelopmentMode() {
     int port = devServer();
-    Recorder admin = devClient(port, "root", "admin");
-    Recorder user = devClient(port, "joe", "user");
-    Recorder noRole = devClient(port, "ann", null);
+    RawClient admin = devClient(port, "root", "admin");
+    RawClient user = devClient(port, "joe", "user");
+    RawClient noRole = devClient(port, "ann", null);
 
     assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean())
         .isTrue();
-    for (Recorder denied : List.of(user, noRole)) {
+    for (RawClient denied : List.of(user, noRole)) {
       JsonNode ack = denied.request("dialogue:join", Map.of("roomId", "secret"));
       assertThat(ack.path("error").path("code").asText()).isEqualTo("JOIN_DENIED");
       assertThat(ack.path("error").path("message").asText()).isEqualTo("admins only");
@@ -197,8 +198,8 @@ class ReferenceServerTest {
   @Test
   void lobby_deliversEveryEventName_withoutSubscribing() {
     int port = devServer();
-    Recorder alice = devClient(port, "alice", null);
-    Recorder bob = devClient(port, "bob", null);
+    RawClient alice = devClient(port, "alice", null);
+    RawClient bob = devClient(port, "bob", null);
     alice.join("lobby");
     bob.join("lobby");
 
@@ -212,8 +213,8 @@ class ReferenceServerTest {
   @Test
   void listRooms_showsTheFourPublicReferenceRooms_andTheVaultToAdminsOnly() {
     int port = devServer();
-    Recorder alice = devClient(port, "alice", null);
-    Recorder admin = devClient(port, "root", "admin");
+    RawClient alice = devClient(port, "alice", null);
+    RawClient admin = devClient(port, "root", "admin");
 
     JsonNode rooms = alice.request("dialogue:listRooms", null).path("rooms");
     JsonNode adminRooms = admin.request("dialogue:listRooms", null).path("rooms");
@@ -230,9 +231,9 @@ class ReferenceServerTest {
   @Test
   void vault_existsOnlyForRoleAdmin_inDevelopmentMode() {
     int port = devServer();
-    Recorder admin = devClient(port, "root", "admin");
-    Recorder user = devClient(port, "joe", "user");
-    Recorder noRole = devClient(port, "ann", null);
+    RawClient admin = devClient(port, "root", "admin");
+    RawClient user = devClient(port, "joe", "user");
+    RawClient noRole = devClient(port, "ann", null);
 
     JsonNode joined = admin.request("dialogue:join", Map.of("roomId", "vault"));
     assertThat(joined.path("ok").asBoolean()).as(joined.toString()).isTrue();
@@ -240,7 +241,7 @@ class ReferenceServerTest {
     assertThat(trigger(admin, "vault", "anything", Map.of("n", 1)).path("ok").asBoolean()).isTrue();
     assertThat(history(admin, "vault", "anything").path("events")).isEmpty();
 
-    for (Recorder outsider : List.of(user, noRole)) {
+    for (RawClient outsider : List.of(user, noRole)) {
       for (Map<String, Object> request :
           List.of(
               Map.<String, Object>of("event", "dialogue:join"),
@@ -277,9 +278,12 @@ class ReferenceServerTest {
   @Test
   void vault_existsOnlyForTheAdminRoleClaim_inJwtMode() {
     int port = start("--host", "127.0.0.1", "--port", "0", "--jwt-secret", SECRET).port();
-    Recorder admin = track(Recorder.open(port, Map.of("token", token("root", "admin", SECRET))));
-    Recorder user =
-        track(Recorder.open(port, Map.of("token", token("joe", "user", SECRET), "role", "admin")));
+    RawClient admin =
+        track(RawClient.open(port, Map.of("token", token("root", "admin", SECRET)), true));
+    RawClient user =
+        track(
+            RawClient.open(
+                port, Map.of("token", token("joe", "user", SECRET), "role", "admin"), true));
     admin.awaitConnected();
     user.awaitConnected();
 
@@ -302,8 +306,8 @@ class ReferenceServerTest {
   void developmentMode_takesUserIdFromAuth_andGivesOthersAnAnonymousId() {
     int port = devServer();
 
-    JsonNode alice = track(Recorder.open(port, Map.of("userId", "alice"))).awaitConnected();
-    Recorder anonymous = track(Recorder.open(port, null));
+    JsonNode alice = track(RawClient.open(port, Map.of("userId", "alice"), true)).awaitConnected();
+    RawClient anonymous = track(RawClient.open(port, null, true));
 
     assertThat(alice.path("userId").asText()).isEqualTo("alice");
     assertThat(anonymous.awaitConnected().path("userId").asText())
@@ -315,15 +319,20 @@ class ReferenceServerTest {
   void jwtMode_userIdAndRoleComeFromTheToken_andAnythingElseIsRefused() {
     Dialogue server = start("--host", "127.0.0.1", "--port", "0", "--jwt-secret", SECRET);
     int port = server.port();
-    Recorder admin = track(Recorder.open(port, Map.of("token", token("root", "admin", SECRET))));
-    Recorder user =
-        track(Recorder.open(port, Map.of("token", token("joe", "user", SECRET), "role", "admin")));
-    Recorder forged =
+    RawClient admin =
+        track(RawClient.open(port, Map.of("token", token("root", "admin", SECRET)), true));
+    RawClient user =
         track(
-            Recorder.open(
+            RawClient.open(
+                port, Map.of("token", token("joe", "user", SECRET), "role", "admin"), true));
+    RawClient forged =
+        track(
+            RawClient.open(
                 port,
-                Map.of("token", token("eve", "admin", "some-other-secret-0123456789abcdef"))));
-    Recorder devStyle = track(Recorder.open(port, Map.of("userId", "mallory", "role", "admin")));
+                Map.of("token", token("eve", "admin", "some-other-secret-0123456789abcdef")),
+                true));
+    RawClient devStyle =
+        track(RawClient.open(port, Map.of("userId", "mallory", "role", "admin"), true));
 
     assertThat(admin.awaitConnected().path("userId").asText()).isEqualTo("root");
     assertThat(admin.request("dialogue:join", Map.of("roomId", "secret")).path("ok").asBoolean())
@@ -381,7 +390,7 @@ class ReferenceServerTest {
 
   @Test
   void sum_answersTheSum_refusesNegatives_andRequiresBothNumbers() {
-    Recorder alice = devClient(devServer(), "alice", null);
+    RawClient alice = devClient(devServer(), "alice", null);
 
     JsonNode ok = command(alice, "sum", Map.of("a", 2, "b", 40));
     assertThat(ok.path("ok").asBoolean()).as(ok.toString()).isTrue();
@@ -412,7 +421,7 @@ class ReferenceServerTest {
 
   // --- helpers ---
 
-  private static JsonNode command(Recorder client, String command, Object data) {
+  private static JsonNode command(RawClient client, String command, Object data) {
     return client.request("dialogue:request", Map.of("command", command, "data", data));
   }
 
@@ -424,8 +433,8 @@ class ReferenceServerTest {
     return track(ReferenceServer.start(args));
   }
 
-  private Recorder devClient(int port, String userId, String role) {
-    return track(Recorder.connectAs(port, userId, role));
+  private RawClient devClient(int port, String userId, String role) {
+    return track(RawClient.connectAs(port, userId, role));
   }
 
   private <T extends AutoCloseable> T track(T resource) {
@@ -433,12 +442,12 @@ class ReferenceServerTest {
     return resource;
   }
 
-  private static JsonNode trigger(Recorder client, String roomId, String event, Object data) {
+  private static JsonNode trigger(RawClient client, String roomId, String event, Object data) {
     return client.request(
         "dialogue:trigger", Map.of("roomId", roomId, "event", event, "data", data));
   }
 
-  private static JsonNode history(Recorder client, String roomId, String eventName) {
+  private static JsonNode history(RawClient client, String roomId, String eventName) {
     JsonNode ack =
         client.request(
             "dialogue:getHistory",

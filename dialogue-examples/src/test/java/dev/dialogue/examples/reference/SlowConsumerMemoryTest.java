@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.testing.FaultProxy;
+import dev.dialogue.testing.RawClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,15 +39,15 @@ class SlowConsumerMemoryTest {
             dir, null, List.of("-Xmx256m", "-XX:MaxDirectMemorySize=192m", "-XX:+UseSerialGC"))) {
       int port = trial.start();
       List<FaultProxy> routes = new ArrayList<>();
-      List<Recorder> stalled = new ArrayList<>();
-      try (Recorder alice = Recorder.connectAs(port, "alice", null);
-          Recorder bob = Recorder.connectAs(port, "bob", null)) {
+      List<RawClient> stalled = new ArrayList<>();
+      try (RawClient alice = RawClient.connectAs(port, "alice", null);
+          RawClient bob = RawClient.connectAs(port, "bob", null)) {
         alice.request("dialogue:join", Map.of("roomId", "lobby"));
         bob.request("dialogue:join", Map.of("roomId", "lobby"));
         for (int i = 0; i < STALLED; i++) {
           FaultProxy route = FaultProxy.to(port);
           routes.add(route);
-          Recorder slow = Recorder.connectAs(route.port(), "slow" + i, null);
+          RawClient slow = RawClient.connectAs(route.port(), "slow" + i, null);
           stalled.add(slow);
           assertThat(
                   slow.request("dialogue:join", Map.of("roomId", "lobby")).path("ok").asBoolean())
@@ -81,12 +82,12 @@ class SlowConsumerMemoryTest {
             .isLessThan(RSS_BOUND);
       } finally {
         routes.forEach(FaultProxy::close);
-        stalled.forEach(Recorder::close);
+        stalled.forEach(RawClient::close);
       }
     }
   }
 
-  private static int lobbySize(Recorder client) {
+  private static int lobbySize(RawClient client) {
     for (JsonNode room : client.request("dialogue:listRooms", null).path("rooms")) {
       if (room.path("id").asText().equals("lobby")) {
         return room.path("size").asInt();

@@ -1,9 +1,8 @@
-package dev.dialogue;
+package dev.dialogue.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dialogue.testing.RawClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,16 +20,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * The official Node.js {@code socket.io-client} in a child process ({@code
- * src/test/node/interop.mjs}), driven through JSON lines: commands on its stdin, observations on
- * its stdout, which are recorded and polled with a timeout. {@link #close()} always ends the
- * process.
+ * The official Node.js {@code socket.io-client} in a child process, driven through JSON lines:
+ * commands on its stdin, observations on its stdout, which are recorded and polled with a timeout.
+ * One process holds any number of named clients (the {@code client} argument of every method).
+ * {@link #close()} always ends the process.
  *
- * <p>{@link #start()} installs the pinned npm packages ({@code npm ci}) the first time, so that a
- * fresh clone's {@code mvn test} needs nothing installed by hand but Node.js itself.
+ * <p>The driver is the npm project {@code dialogue-testing/node} ({@code interop.mjs}, with {@code
+ * socket.io-client} pinned in its {@code package-lock.json}), found from the working directory
+ * upwards, so tests of every module of this repository share it and its one {@code node_modules}.
+ * {@link #start()} installs the pinned packages ({@code npm ci}) the first time, so that a fresh
+ * clone's {@code mvn verify} needs nothing installed by hand but Node.js and npm.
+ *
+ * <p>Every wait gives up after {@link #TIMEOUT} with an {@link AssertionError} that shows what was
+ * received and the driver's stderr. Thread-safe, though tests usually drive it from one thread.
  */
-final class NodeClients implements AutoCloseable {
-  static final Duration TIMEOUT = RawClient.TIMEOUT;
+public final class NodeClients implements AutoCloseable {
+  /** How long every wait for a line from the driver lasts at most. */
+  public static final Duration TIMEOUT = RawClient.TIMEOUT;
+
+  /** The driver's npm project, relative to the repository root. */
+  public static final String PROJECT = "dialogue-testing/node";
+
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -49,8 +59,13 @@ final class NodeClients implements AutoCloseable {
     ready = take(l -> l.path("type").asText().equals("ready"), "ready");
   }
 
-  /** Starts the driver process, installing its npm packages first if they are missing. */
-  static NodeClients start() {
+  /**
+   * Starts the driver process, installing its npm packages first if they are missing, and waits for
+   * its {@code ready} line.
+   *
+   * @throws AssertionError if the project is not found, {@code npm ci} fails or node does not start
+   */
+  public static NodeClients start() {
     Path dir = projectDir();
     try {
       install(dir);
@@ -61,11 +76,16 @@ final class NodeClients implements AutoCloseable {
   }
 
   /** The {@code ready} line: {@code {node, socketIoClient}} versions. */
-  JsonNode ready() {
+  public JsonNode ready() {
     return ready;
   }
 
-  void connect(String client, int port, Map<String, ?> auth, List<String> transports) {
+  /**
+   * Creates the client named {@code client} and connects it to the server on 127.0.0.1:{@code port}
+   * with {@code auth} as the handshake's auth payload, over {@code transports} (null: the Socket.IO
+   * client's default, polling then WebSocket). Does not wait; see {@link #awaitConnect}.
+   */
+  public void connect(String client, int port, Map<String, ?> auth, List<String> transports) {
     ObjectNode command = command("connect", client);
     command.put("url", "http://127.0.0.1:" + port);
     command.set("auth", MAPPER.valueToTree(auth));
@@ -76,11 +96,12 @@ final class NodeClients implements AutoCloseable {
   }
 
   /** Waits for the client's {@code connect} line (its Socket.IO connect event). */
-  JsonNode awaitConnect(String client) {
+  public JsonNode awaitConnect(String client) {
     return take(l -> is(l, "connect", client), client + " connect");
   }
 
-  void emit(String client, String event, Object payload) {
+  /** Emits {@code event} with {@code payload} (converted by Jackson; null: no argument). */
+  public void emit(String client, String event, Object payload) {
     ObjectNode command = command("emit", client);
     command.put("event", event);
     command.set("args", args(payload));
@@ -88,7 +109,7 @@ final class NodeClients implements AutoCloseable {
   }
 
   /** Emits with an acknowledgement and waits for it; returns the ack's first argument. */
-  JsonNode request(String client, String event, Object payload) {
+  public JsonNode request(String client, String event, Object payload) {
     return awaitAck(client, requestAsync(client, event, payload), event);
   }
 
@@ -96,7 +117,7 @@ final class NodeClients implements AutoCloseable {
    * Emits with an acknowledgement without waiting for it; returns the sequence number to pass to
    * {@link #awaitAck}. Lets a test have several requests in flight at once.
    */
-  int requestAsync(String client, String event, Object payload) {
+  public int requestAsync(String client, String event, Object payload) {
     int n = seq.incrementAndGet();
     ObjectNode command = command("emit", client);
     command.put("event", event);
@@ -110,7 +131,7 @@ final class NodeClients implements AutoCloseable {
    * Like {@link #requestAsync(String, String, Object)} with the Node client's own ack timeout;
    * {@link #ackTimedOut} then tells whether it gave up waiting.
    */
-  int requestAsync(String client, String event, Object payload, Duration ackTimeout) {
+  public int requestAsync(String client, String event, Object payload, Duration ackTimeout) {
     int n = seq.incrementAndGet();
     ObjectNode command = command("emit", client);
     command.put("event", event);
@@ -122,14 +143,14 @@ final class NodeClients implements AutoCloseable {
   }
 
   /** Waits for the outcome of request {@code n}: whether the Node client's ack timeout fired. */
-  boolean ackTimedOut(String client, int n) {
+  public boolean ackTimedOut(String client, int n) {
     return take(l -> is(l, "ack", client) && l.path("seq").asInt() == n, client + " ack " + n)
         .path("timeout")
         .asBoolean();
   }
 
   /** Waits for the acknowledgement of request {@code n}; returns its first argument. */
-  JsonNode awaitAck(String client, int n, String description) {
+  public JsonNode awaitAck(String client, int n, String description) {
     JsonNode ack =
         take(l -> is(l, "ack", client) && l.path("seq").asInt() == n, client + " ack " + n);
     if (ack.path("timeout").asBoolean()) {
@@ -140,7 +161,7 @@ final class NodeClients implements AutoCloseable {
   }
 
   /** The transport the client's engine uses now ({@code polling} or {@code websocket}). */
-  String transport(String client) {
+  public String transport(String client) {
     send(command("transport", client));
     return take(l -> is(l, "transport", client), client + " transport").path("transport").asText();
   }
@@ -148,7 +169,7 @@ final class NodeClients implements AutoCloseable {
   /**
    * Waits for and removes the first event {@code name} the client received; returns its payload.
    */
-  JsonNode takeEvent(String client, String name) {
+  public JsonNode takeEvent(String client, String name) {
     return take(
             l -> is(l, "event", client) && l.path("name").asText().equals(name),
             client + " event " + name)
@@ -156,18 +177,19 @@ final class NodeClients implements AutoCloseable {
   }
 
   /** Waits for and removes the first line of {@code type} for {@code client}. */
-  JsonNode take(String client, String type) {
+  public JsonNode take(String client, String type) {
     return take(l -> is(l, type, client), client + " " + type);
   }
 
   /** Lines recorded and not taken for {@code client}. */
-  List<JsonNode> pending(String client) {
+  public List<JsonNode> pending(String client) {
     synchronized (lines) {
       return lines.stream().filter(l -> l.path("client").asText().equals(client)).toList();
     }
   }
 
-  JsonNode take(Predicate<JsonNode> match, String description) {
+  /** Waits for and removes the first line, of any client, that {@code match} accepts. */
+  public JsonNode take(Predicate<JsonNode> match, String description) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     synchronized (lines) {
       while (true) {
@@ -288,19 +310,23 @@ final class NodeClients implements AutoCloseable {
   }
 
   /**
-   * {@code dialogue-core/src/test/node}, found from the working directory upwards: tests run from
-   * the repository root, from {@code dialogue-core} and from other modules (the test-jar's users,
-   * such as {@code dialogue-examples}) all use the one driver and its one {@code node_modules}.
+   * {@link #PROJECT}, found from the working directory upwards: tests run from the repository root
+   * and from any module's directory (Maven runs each module's tests there) all use the one driver
+   * and its one {@code node_modules}.
    */
   private static Path projectDir() {
     Path start = Path.of("").toAbsolutePath();
     for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("dialogue-core/src/test/node");
+      Path candidate = dir.resolve(PROJECT);
       if (Files.isRegularFile(candidate.resolve("package-lock.json"))) {
         return candidate;
       }
     }
-    throw new AssertionError("dialogue-core/src/test/node not found from " + start + " upwards");
+    throw new AssertionError(
+        PROJECT
+            + "/package-lock.json not found from "
+            + start
+            + " upwards: NodeClients runs inside a clone of the Dialogue repository");
   }
 
   private static synchronized void install(Path dir) throws IOException {

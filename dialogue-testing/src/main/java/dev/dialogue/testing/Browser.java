@@ -1,6 +1,4 @@
-package dev.dialogue;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package dev.dialogue.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -21,25 +19,43 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A headless Debian Chromium driven by Debian's chromedriver, plus a tiny page server on another
- * loopback port (so the page loads {@code dialogue.js} cross-origin, as real apps do). Nothing is
- * downloaded: both binaries are given explicitly, so Selenium Manager never runs. Public for the
- * other modules' tests (dialogue-core's test-jar).
+ * A headless Debian Chromium driven by Debian's chromedriver through Selenium, plus a tiny page
+ * server on another loopback port, so that the page loads the browser client ({@code dialogue.js})
+ * from the Dialogue server cross-origin, as real apps do. Nothing is downloaded: both binaries are
+ * given explicitly ({@link #CHROMIUM}, {@link #CHROMEDRIVER}), so Selenium Manager never runs.
+ *
+ * <p>A test opens a page for a server with {@link #open(int)}, then runs JavaScript in it with
+ * {@link #run(String)} (an async function body: {@code await} works, its return value comes back)
+ * and waits for page state with {@link #await(String)}. The page defines {@code window.server} (the
+ * server's origin), {@code window.log} (an array for the test's own records) and {@code
+ * window.until(f)} (resolves once {@code f()} is truthy). Every wait gives up after 15 seconds with
+ * the page's {@code window.log} in the message.
+ *
+ * <p>One instance is one browser process; {@link #close()} ends it and deletes its profile. Not
+ * thread-safe: drive it from the test thread.
  */
 public final class Browser implements AutoCloseable {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** Debian's Chromium ({@code apt-get install chromium}). */
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+  /** Debian's chromedriver ({@code apt-get install chromium-driver}). */
+  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
   private final Path profile;
   private final HttpServer pages;
   private final ChromeDriver driver;
 
+  /**
+   * Starts the browser and the page server.
+   *
+   * @throws AssertionError if Chromium or chromedriver is not installed at {@link #CHROMIUM} and
+   *     {@link #CHROMEDRIVER}
+   */
   public Browser() {
-    assertThat(CHROMIUM)
-        .as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does it)")
-        .isExecutable();
-    assertThat(CHROMEDRIVER).as("Debian's chromium-driver").isExecutable();
+    requireExecutable(CHROMIUM, "chromium");
+    requireExecutable(CHROMEDRIVER, "chromium-driver");
     try {
       profile = Files.createTempDirectory("dialogue-chromium-");
       pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -77,6 +93,16 @@ public final class Browser implements AutoCloseable {
     driver.manage().timeouts().scriptTimeout(TIMEOUT);
   }
 
+  private static void requireExecutable(Path binary, String debianPackage) {
+    if (!Files.isExecutable(binary)) {
+      throw new AssertionError(
+          binary
+              + " is not an executable: install Debian's "
+              + debianPackage
+              + " (apt-get install chromium chromium-driver; .ci/run does it)");
+    }
+  }
+
   /** A page that loads the client from the Dialogue server's own port. */
   private static String page(String query) {
     String server = query != null && query.startsWith("server=") ? query.substring(7) : "";
@@ -96,7 +122,9 @@ public final class Browser implements AutoCloseable {
   }
 
   /**
-   * Opens a fresh test page for a server on {@code port}; the page records into {@code window.log}.
+   * Opens a fresh test page for the Dialogue server on 127.0.0.1:{@code port} and waits until its
+   * {@code dialogue.js} has loaded (the global {@code Dialogue}); the page records into {@code
+   * window.log}.
    */
   public void open(int port) {
     driver.get(
@@ -105,8 +133,13 @@ public final class Browser implements AutoCloseable {
   }
 
   /**
-   * Runs {@code body} inside an async function and returns what it returns, or a map with {@code
-   * error} (the code) and {@code message} when it throws.
+   * Runs {@code body} inside an async function and returns what it returns (as Selenium converts
+   * it: maps, lists, strings, longs, doubles, booleans; {@code undefined} as null), or, when it
+   * throws, a map with {@code error} (the error's {@code code}), {@code message} and {@code
+   * isDialogueError}.
+   *
+   * @throws AssertionError if the function has not finished within 15 seconds, with the page's
+   *     state in the message
    */
   public Object run(String body) {
     String script =
@@ -128,12 +161,18 @@ public final class Browser implements AutoCloseable {
     }
   }
 
+  /** {@link #run(String)} for a body that returns an object (or throws). */
   @SuppressWarnings("unchecked")
   public Map<String, Object> runMap(String body) {
     return (Map<String, Object>) run(body);
   }
 
-  /** Waits until the JavaScript expression is truthy. */
+  /**
+   * Waits until the JavaScript expression is truthy, checking every 50 ms.
+   *
+   * @throws org.openqa.selenium.TimeoutException if it is not within 15 seconds, with {@code
+   *     window.log} in the message
+   */
   public void await(String expression) {
     new WebDriverWait(driver, TIMEOUT, Duration.ofMillis(50))
         .withMessage(
@@ -148,9 +187,15 @@ public final class Browser implements AutoCloseable {
                     ((JavascriptExecutor) d).executeScript("return !!(" + expression + ");")));
   }
 
-  /** Replaces {@code window.WebSocket} with the scripted server from the test resources. */
+  /**
+   * Replaces the page's {@code window.WebSocket} with a scripted stand-in for the server ({@code
+   * scripted-server.js}, next to this class), for what a real server does not do on demand:
+   * recovery with missed events, silent heartbeats, unanswered requests. The page controls it
+   * through {@code window.scripted} ({@code sockets}, {@code requests}, {@code answers}, {@code
+   * live}, {@code dropLatest}).
+   */
   public void installScriptedServer() {
-    try (var in = Browser.class.getResourceAsStream("/dev/dialogue/browser/scripted-server.js")) {
+    try (var in = Browser.class.getResourceAsStream("scripted-server.js")) {
       ((JavascriptExecutor) driver)
           .executeScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -158,10 +203,12 @@ public final class Browser implements AutoCloseable {
     }
   }
 
+  /** The value of a JavaScript expression in the page, converted as by {@link #run(String)}. */
   public Object eval(String expression) {
     return ((JavascriptExecutor) driver).executeScript("return " + expression + ";");
   }
 
+  /** Ends the browser and the page server and deletes the browser's profile. */
   @Override
   public void close() {
     try {

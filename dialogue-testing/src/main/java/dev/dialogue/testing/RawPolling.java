@@ -1,12 +1,8 @@
-package dev.dialogue;
+package dev.dialogue.testing;
 
 import static java.net.http.HttpResponse.BodyHandlers.ofString;
 
-import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.transport.NamespaceClient;
-import dev.dialogue.internal.Json;
-import dev.dialogue.internal.socketio.Internals;
-import dev.dialogue.testing.RawClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,18 +11,24 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An Engine.IO session over HTTP long-polling, spoken by hand (java.net.http), for transport tests
- * that need the exact order of polls, probes and upgrades. Answers the server's pings while it
- * waits for a packet.
+ * An Engine.IO v4 session over HTTP long-polling, spoken by hand (java.net.http), for transport
+ * tests that need the exact order of polls, probes and upgrades. The test writes the Socket.IO
+ * packets itself ({@code send("40{...}")} connects the namespace) and reads them with {@link
+ * #takePrefix(String)}, which polls and answers the server's pings while it waits. Pair it with
+ * {@link RawWebSocket#probe} or {@link RawWebSocket#upgrade} on {@link #sid()} to drive an upgrade.
+ *
+ * <p>Not thread-safe: one test thread drives a session.
  */
 public final class RawPolling {
-  static final Duration TIMEOUT = RawClient.TIMEOUT;
+  /** How long {@link #takePrefix(String)} waits at most. */
+  public static final Duration TIMEOUT = RawClient.TIMEOUT;
+
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final String url;
   private final String sid;
@@ -39,26 +41,26 @@ public final class RawPolling {
     this.sid = sid;
   }
 
-  /** Opens a session (the handshake GET) on {@code server}. */
-  public static RawPolling open(Dialogue server) throws Exception {
-    String url = "http://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=polling";
-    String open = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), ofString()).body();
-    return new RawPolling(url, Json.MAPPER.readTree(open.substring(1)).path("sid").asText());
+  /**
+   * Opens a session (the handshake GET) on the server at 127.0.0.1:{@code port}.
+   *
+   * @throws AssertionError if the server does not answer with an Engine.IO open packet
+   */
+  public static RawPolling open(int port) throws IOException, InterruptedException {
+    String url = "http://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling";
+    HttpResponse<String> open =
+        HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), ofString());
+    if (open.statusCode() != 200 || !open.body().startsWith("0{")) {
+      throw new AssertionError(
+          "the handshake was answered " + open.statusCode() + ": " + open.body());
+    }
+    String sid = MAPPER.readTree(open.body().substring(1)).path("sid").asText();
+    return new RawPolling(url, sid);
   }
 
+  /** The session's id, as the server assigned it in the open packet. */
   public String sid() {
     return sid;
-  }
-
-  /** The session on {@code server}'s side, as netty-socketio keeps it. */
-  public ClientHead head(Dialogue server) {
-    // netty-socketio may answer the handshake before it registers the session's client.
-    TestServers.awaitState(
-        "the session registered",
-        () -> Internals.transport(server).socketIoServer().getClient(UUID.fromString(sid)) != null);
-    return ((NamespaceClient)
-            Internals.transport(server).socketIoServer().getClient(UUID.fromString(sid)))
-        .getBaseClient();
   }
 
   /** A poll (GET) of the session, sent now; the future completes with the response's body. */
@@ -84,8 +86,13 @@ public final class RawPolling {
     }
   }
 
-  /** Polls until a packet starting with {@code prefix} arrives, and takes it. */
-  String takePrefix(String prefix) throws Exception {
+  /**
+   * Takes the first packet received starting with {@code prefix}, polling until one arrives (and
+   * answering pings meanwhile); packets that do not match are kept for later calls.
+   *
+   * @throws AssertionError if none arrives within {@link #TIMEOUT}, or a poll is refused
+   */
+  public String takePrefix(String prefix) throws Exception {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (true) {
       for (int i = 0; i < packets.size(); i++) {
