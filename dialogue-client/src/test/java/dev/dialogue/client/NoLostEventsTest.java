@@ -330,8 +330,8 @@ class NoLostEventsTest {
     FaultProxy proxy = proxy(server);
     DialogueClient alice = client(proxy.port(), "alice");
     await(alice.connect());
-    Recorder<String> texts = new Recorder<>();
-    Recorder<Rejoin> rejoins = new Recorder<>();
+    CallbackRecorder<String> texts = new CallbackRecorder<>();
+    CallbackRecorder<Rejoin> rejoins = new CallbackRecorder<>();
     ClientRoom chat =
         await(
             alice.join(
