@@ -28,7 +28,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -303,23 +302,30 @@ final class HttpRoutes extends ChannelInboundHandlerAdapter {
       boolean keepAlive) {
     boolean head = request.method().equals(HttpMethod.HEAD);
     HttpResponseStatus status = HttpResponseStatus.valueOf(response.status());
-    ChannelFuture last;
-    if (response.file().isPresent()) {
-      last = writeFile(channel, response, status, head, keepAlive);
-    } else {
-      byte[] bytes = response.body();
-      FullHttpResponse full =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1,
-              status,
-              head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
-      headers(full.headers(), response, bytes.length, keepAlive);
-      last = channel.writeAndFlush(full);
-    }
+    ChannelFuture last =
+        response.file().isPresent()
+            ? writeFile(channel, response, status, head, keepAlive)
+            : writeBytes(channel, response, status, head, keepAlive);
     if (!keepAlive) {
       last.addListener(ChannelFutureListener.CLOSE);
     }
     return last;
+  }
+
+  private static ChannelFuture writeBytes(
+      Channel channel,
+      HttpResponse response,
+      HttpResponseStatus status,
+      boolean head,
+      boolean keepAlive) {
+    byte[] bytes = response.body();
+    FullHttpResponse full =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+    headers(full.headers(), response, bytes.length, keepAlive);
+    return channel.writeAndFlush(full);
   }
 
   private ChannelFuture writeFile(
@@ -335,14 +341,12 @@ final class HttpRoutes extends ChannelInboundHandlerAdapter {
       raf = new RandomAccessFile(file.toFile(), "r");
       length = raf.length();
     } catch (IOException e) {
-      byte[] missing = "Not Found".getBytes(StandardCharsets.UTF_8);
-      FullHttpResponse notFound =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND, Unpooled.wrappedBuffer(missing));
-      notFound.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-      notFound.headers().set(HttpHeaderNames.CONTENT_LENGTH, missing.length);
-      HttpUtil.setKeepAlive(notFound, keepAlive);
-      return channel.writeAndFlush(notFound);
+      return writeBytes(
+          channel,
+          HttpResponse.text(404, "Not Found"),
+          HttpResponseStatus.NOT_FOUND,
+          head,
+          keepAlive);
     }
     DefaultHttpResponse start = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
     headers(start.headers(), response, length, keepAlive);
