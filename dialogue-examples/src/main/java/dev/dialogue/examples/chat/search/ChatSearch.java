@@ -31,7 +31,9 @@ public interface ChatSearch {
     throw new UnsupportedOperationException("not yet implemented");
   }
 
-  /** A message as the index sees it. {@code threadId} is null for a message of the channel itself. */
+  /**
+   * A message as the index sees it. {@code threadId} is null for a message of the channel itself.
+   */
   record SearchDoc(
       String messageId,
       String roomId,
