@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -68,17 +69,22 @@ public final class DialogueServerExtension
   /** The default wait of every blocking call and recorder. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Supplier<Dialogue.Builder> application;
+  /** Starts one server and says how to stop it. */
+  private final Supplier<Started> application;
+
+  private record Started(Dialogue dialogue, AutoCloseable stop) {}
+
   private Duration timeout = DEFAULT_TIMEOUT;
   private Consumer<DialogueClient.Builder> clientDefaults = builder -> {};
   private final List<TestClient> classClients = new ArrayList<>();
   private final List<TestClient> testClients = new ArrayList<>();
   private volatile Dialogue dialogue;
+  private AutoCloseable stop;
   private int classDepth;
   private boolean inTest;
   private boolean serverPerTest;
 
-  private DialogueServerExtension(Supplier<Dialogue.Builder> application) {
+  private DialogueServerExtension(Supplier<Started> application) {
     this.application = application;
   }
 
@@ -87,7 +93,54 @@ public final class DialogueServerExtension
    * class or once per test, see above), it returns the application's builder, not yet built.
    */
   public static DialogueServerExtension of(Supplier<Dialogue.Builder> application) {
-    return new DialogueServerExtension(requireNonNull(application, "application == null"));
+    requireNonNull(application, "application == null");
+    return new DialogueServerExtension(
+        () -> {
+          Dialogue.Builder builder =
+              requireNonNull(application.get(), "the application's supplier returned null");
+          Dialogue started = builder.host("127.0.0.1").port(0).build().start();
+          return new Started(started, started::stop);
+        });
+  }
+
+  /**
+   * An extension for an application that starts its own server, for one that does more than build a
+   * {@link Dialogue} (opens a database, creates rooms, seeds data after the start): {@code start}
+   * starts the application, listening on 127.0.0.1 and a free port (the extension cannot set that
+   * here: pass it in the application's own options), and {@code server} gives its running {@link
+   * Dialogue}. Closing the application stops it.
+   *
+   * <pre>{@code
+   * @RegisterExtension
+   * static DialogueServerExtension chat =
+   *     DialogueServerExtension.ofApplication(
+   *         () -> ChatServer.start(options.withPort(0)), ChatServer::dialogue);
+   * }</pre>
+   */
+  public static <A extends AutoCloseable> DialogueServerExtension ofApplication(
+      Supplier<A> start, Function<? super A, Dialogue> server) {
+    requireNonNull(start, "start == null");
+    requireNonNull(server, "server == null");
+    return new DialogueServerExtension(
+        () -> {
+          A app = requireNonNull(start.get(), "the application's start returned null");
+          Dialogue running;
+          try {
+            running = requireNonNull(server.apply(app), "the application has no server");
+          } catch (RuntimeException e) {
+            closeQuietly(app);
+            throw e;
+          }
+          return new Started(running, app);
+        });
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      // already failing: the first failure is the one to report
+    }
   }
 
   /**
@@ -172,9 +225,9 @@ public final class DialogueServerExtension
     if (dialogue != null) {
       return this;
     }
-    Dialogue.Builder builder =
-        requireNonNull(application.get(), "the application's supplier returned null");
-    dialogue = builder.host("127.0.0.1").port(0).build().start();
+    Started started = application.get();
+    stop = started.stop();
+    dialogue = started.dialogue();
     return this;
   }
 
@@ -182,18 +235,23 @@ public final class DialogueServerExtension
   @Override
   public void close() {
     List<TestClient> clients;
-    Dialogue running;
+    AutoCloseable running;
     synchronized (this) {
       clients = new ArrayList<>(testClients);
       clients.addAll(classClients);
       testClients.clear();
       classClients.clear();
-      running = dialogue;
+      running = dialogue == null ? null : stop;
       dialogue = null;
+      stop = null;
     }
     closeAll(clients);
     if (running != null) {
-      running.stop();
+      try {
+        running.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("stopping the application failed: " + e, e);
+      }
     }
   }
 
