@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The limits on sending: a banned or muted user is refused, slow mode spaces one user's messages in
  * a channel, and a per-user rate limit caps bursts everywhere. Each refusal is a {@link
  * CommandException} whose code and data the UI shows ({@code MUTED} with {@code until}, {@code
- * SLOW_MODE} and {@code RATE_LIMITED} with {@code retryAfterMs}).
+ * SLOW_MODE} and {@code TOO_FAST} with {@code retryAfterMs}).
  */
 final class Moderation {
   static final int RATE_LIMIT = 20;
@@ -60,7 +60,7 @@ final class Moderation {
       if (times.size() >= RATE_LIMIT) {
         long wait = times.peekFirst() + RATE_WINDOW.toMillis() - now;
         throw new CommandException(
-            "RATE_LIMITED",
+            "TOO_FAST",
             "Too many messages: at most " + RATE_LIMIT + " in " + RATE_WINDOW.toSeconds() + " s",
             Map.of("retryAfterMs", Math.max(1, wait)));
       }

@@ -28,7 +28,19 @@ public interface ChatSearch {
 
   /** Creates the index's table if it is missing and returns the implementation for the database. */
   static ChatSearch forDataSource(DataSource dataSource) {
-    throw new UnsupportedOperationException("not yet implemented");
+    String product;
+    try (java.sql.Connection c = dataSource.getConnection()) {
+      product = c.getMetaData().getDatabaseProductName();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot reach the database: " + e.getMessage(), e);
+    }
+    return switch (product) {
+      case "H2" -> new H2Search(dataSource);
+      case "PostgreSQL" -> new PostgresSearch(dataSource);
+      default ->
+          throw new IllegalArgumentException(
+              "no search index for " + product + " (H2 and PostgreSQL are supported)");
+    };
   }
 
   /**
