@@ -378,4 +378,50 @@ class BrowserRoomsTest {
     browser.await("client.state === 'connected'");
     assertThat(failed.get()).isEqualTo(1);
   }
+
+  @Test
+  void presence_isReadAndFollowedThroughThePublicApi() {
+    Dialogue server =
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .room(RoomConfig.builder("team", "Team").anyEvent().presence(true).build())
+            .build()
+            .start();
+    closeables.add(server);
+    browser.open(server.port());
+    browser.run(SETUP);
+    Object got =
+        browser.run(
+            "const port = "
+                + server.port()
+                + """
+                ;
+                const alice = window.client = mk(port, 'alice');
+                await alice.connect();
+                const changes = [];
+                const team = await alice.join('team', (room) => {
+                  room.onPresence((joins, leaves) => changes.push({joins, leaves}));
+                });
+                await until(() => changes.length === 1);
+                const bob = mk(port, 'bob');
+                await bob.connect();
+                await bob.join('team');
+                await until(() => changes.length === 2);
+                const present = (await team.presence()).map((u) => u.userId).sort();
+                bob.close();
+                await until(() => changes.length === 3);
+                return {changes, present};
+                """);
+    assertThat(got)
+        .isEqualTo(
+            Map.of(
+                "changes",
+                List.of(
+                    Map.of("joins", List.of("alice"), "leaves", List.of()),
+                    Map.of("joins", List.of("bob"), "leaves", List.of()),
+                    Map.of("joins", List.of(), "leaves", List.of("bob"))),
+                "present",
+                List.of("alice", "bob")));
+  }
 }

@@ -135,6 +135,10 @@ declare namespace Dialogue {
      * false means some may be lost (epoch changed, too far behind, no offsets): reload the view.
      */
     onRejoined(handler: (info: { recovered: boolean; missed: number }) => void): Unsubscribe;
+    /** Presence changes (rooms with presence on): user ids that arrived and that left. */
+    onPresence(handler: (joins: string[], leaves: string[]) => void): Unsubscribe;
+    /** The users present now, each with its number of connections. */
+    presence(): Promise<Array<{ userId: string; connections: number }>>;
     trigger<T = unknown>(event: string, data: T, meta?: Record<string, unknown>): PendingTrigger;
     /**
      * Subscribes on the server; the returned function unsubscribes when the last handler goes.

@@ -103,6 +103,7 @@ class Room {
     this._restoring = false; // re-joining, or joining: subscriptions go with the join
     this._removedListeners = listeners();
     this._rejoinedListeners = listeners();
+    this._presenceListeners = listeners();
     this._kept = []; // events no handler took yet, oldest first, at most MAX_KEPT
     this._claimed = new Set(); // names that have had a handler: their events are not kept
     this._anyClaimed = false;
@@ -201,6 +202,19 @@ class Room {
   getHistory(event, start = 0, end = 50) {
     if (!(start >= 0 && end >= start)) return Promise.reject(new RangeError(`need 0 <= start <= end, got ${start}, ${end}`));
     return this._client._request('dialogue:getHistory', { roomId: this.id, eventName: event, start, end });
+  }
+
+  /**
+   * Calls handler(joins, leaves) when the set of users present changes (rooms with presence on):
+   * arrays of user ids; a user with several connections counts once. Returns the unsubscribe.
+   */
+  onPresence(handler) {
+    return this._presenceListeners.add(handler);
+  }
+
+  /** The users present now: resolves with [{userId, connections}] (rooms with presence on). */
+  presence() {
+    return this._client._request('dialogue:getPresence', { roomId: this.id }).then((r) => r.users);
   }
 
   /** Sends this room's command; resolves with the handler's result (see Client.request). */
@@ -807,6 +821,11 @@ class Client {
       case 'dialogue:left':
         if (data) this._serverLeft(data.roomId);
         break;
+      case 'dialogue:presence': {
+        const room = data && this._receiving(data.roomId, 'a presence change');
+        if (room) room._presenceListeners.fire('room onPresence', data.joins || [], data.leaves || []);
+        break;
+      }
       case 'dialogue:roomCreated':
         this._on.roomCreated.fire('onRoomCreated', data);
         break;
