@@ -120,7 +120,12 @@ final class ChatHttp {
   private HttpResponse signIn(HttpRequest request) throws ApiError {
     requireMethod(request, "POST");
     JsonNode body = body(request);
-    Accounts.User user = chat.accounts.signIn(text(body, "username"), text(body, "password"));
+    String username = text(body, "username");
+    String password = text(body, "password");
+    if (username == null || password == null) {
+      throw new ApiError(400, "BAD_REQUEST", "Sign-in needs a username and a password (strings)");
+    }
+    Accounts.User user = chat.accounts.signIn(username, password);
     return session(user, 200);
   }
 

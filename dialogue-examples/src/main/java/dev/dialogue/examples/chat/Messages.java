@@ -174,15 +174,14 @@ final class Messages {
   }
 
   /** A thread: its root and its replies, oldest first. */
+  /** A thread's replies, oldest first (the root is not among them). */
   List<Map<String, Object>> thread(String threadId) {
     List<Stored> rows =
         db.query(
             "select "
                 + COLUMNS
-                + " from chat_message where (id = ? or thread_id = ?) and deleted = false"
-                + " order by pos",
+                + " from chat_message where thread_id = ? and deleted = false order by pos",
             Messages::row,
-            threadId,
             threadId);
     return toJson(rows);
   }
