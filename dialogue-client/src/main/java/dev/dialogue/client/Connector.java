@@ -8,6 +8,7 @@ import io.socket.client.IO;
 import io.socket.client.Manager;
 import io.socket.client.Socket;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -206,6 +207,16 @@ final class Connector {
     String resume = connection.resumeToken;
     if (resume != null) {
       authMap.put("resume", resume); // keeps the rooms and seats of a connection that dropped
+    }
+    List<String> kept = rooms.keptIds();
+    if (!kept.isEmpty()) {
+      // The rooms this client re-joins with its position: server code that joins the new
+      // connection to one of them (onConnected) waits for that re-join, so nothing is missed.
+      try {
+        authMap.put("rejoin", ClientJson.MAPPER.writeValueAsString(kept));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 

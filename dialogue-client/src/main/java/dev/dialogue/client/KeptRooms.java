@@ -326,6 +326,11 @@ final class KeptRooms {
     }
   }
 
+  /** The ids of the kept rooms: the ones re-joined after the next (re)connect. */
+  List<String> keptIds() {
+    return List.copyOf(rooms.keySet());
+  }
+
   /** Whether {@code room} is the one the client keeps under its id. */
   boolean keeps(ClientRoom room) {
     return rooms.get(room.id()) == room;

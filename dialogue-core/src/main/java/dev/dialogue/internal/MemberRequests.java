@@ -40,7 +40,8 @@ final class MemberRequests {
     }
     JoinSubscriptions subscriptions =
         new JoinSubscriptions(eventNames(request, "subscribe"), eventNames(request, "unsubscribe"));
-    hub.joins().join(c, room, reply, true, position, subscriptions);
+    boolean granted = c.rejoinArrived(room.id());
+    hub.joins().join(c, room, reply, !granted, position, subscriptions);
   }
 
   /**

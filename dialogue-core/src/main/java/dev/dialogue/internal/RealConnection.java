@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.dialogue.Attributes;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.EventDefinition;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +44,15 @@ public final class RealConnection extends ConnectionLife implements Recipient {
    * that a connection in one room holds no hash table of its own.
    */
   private volatile Map<String, Membership> memberships = Map.of();
+
+  /**
+   * Rooms the client said it keeps and re-joins ({@code auth.rejoin} in its CONNECT): until that
+   * re-join arrives, server code's join of one of them only grants it (protocol.md, section 12).
+   */
+  private final Set<String> rejoining = ConcurrentHashMap.newKeySet();
+
+  /** Rooms whose re-join server code granted: admitted without the join policy when it comes. */
+  private final Set<String> granted = ConcurrentHashMap.newKeySet();
 
   private long historyWindowStart;
   private int historyWindowCount;
@@ -90,6 +101,12 @@ public final class RealConnection extends ConnectionLife implements Recipient {
   @Override
   public void join(String roomId) {
     requireNonNull(roomId, "roomId == null");
+    if (rejoining.contains(roomId) && !memberships.containsKey(roomId)) {
+      // Its client re-joins it in a moment with its position: admitted then, with what it missed
+      // (joining now would admit it at the current offset and lose the events in between).
+      granted.add(roomId);
+      return;
+    }
     server.join(this, roomId);
   }
 
@@ -97,7 +114,26 @@ public final class RealConnection extends ConnectionLife implements Recipient {
   public boolean leave(String roomId) {
     requireNonNull(roomId, "roomId == null");
     Membership m = memberships.get(roomId);
-    return m != null && server.leave(this, m);
+    if (m == null) {
+      return granted.remove(roomId);
+    }
+    return server.leave(this, m);
+  }
+
+  /**
+   * The rooms the client re-joins after this (re)connect, from its CONNECT's {@code auth.rejoin}.
+   */
+  public void rejoining(Collection<String> roomIds) {
+    rejoining.addAll(roomIds);
+  }
+
+  /**
+   * The client's own join of {@code roomId} arrived: the wait for its re-join ends. True if server
+   * code joined the room meanwhile (the join policy is not asked again).
+   */
+  boolean rejoinArrived(String roomId) {
+    rejoining.remove(roomId);
+    return granted.remove(roomId);
   }
 
   @Override

@@ -737,6 +737,9 @@ class Client {
     if (gen !== this._gen || this.state === 'disconnected') return; // disconnect() while waiting for auth
     // The server's token from the last dialogue:connected keeps a dropped connection's rooms and seats.
     if (this._resumeToken) auth = { ...auth, resume: this._resumeToken };
+    // The rooms it re-joins with their positions: server code joining the new connection to one
+    // of them (onConnected) waits for that re-join, so what was published meanwhile is recovered.
+    if (this._rooms.size) auth = { ...auth, rejoin: [...this._rooms.keys()] };
     let ws;
     try {
       ws = new WebSocket(this._socketUrl());

@@ -19,7 +19,9 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +50,11 @@ public final class Gate extends ChannelInboundHandlerAdapter {
 
   /** The key of a CONNECT's auth payload that carries a resumption token; not shown to hooks. */
   private static final String RESUME = "resume";
+
+  private static final String REJOIN = "rejoin";
+
+  /** Most room ids {@code auth.rejoin} may name. */
+  static final int MAX_REJOIN = 1_000;
 
   private final Settings.TransportSettings transport;
   private final Settings.RuntimeSettings runtime;
@@ -195,6 +202,29 @@ public final class Gate extends ChannelInboundHandlerAdapter {
   }
 
   /** One transport session's Socket.IO state: new, authenticating, connected, closed. */
+  /** The room ids of {@code auth.rejoin} (an array, or one encoded as a string), or null. */
+  static List<String> rejoinIds(Object value) {
+    Object parsed = value;
+    if (value instanceof String text) {
+      try {
+        parsed = Json.MAPPER.readValue(text, List.class);
+      } catch (Exception e) {
+        return null;
+      }
+    }
+    if (!(parsed instanceof List<?> list) || list.size() > MAX_REJOIN) {
+      return null;
+    }
+    List<String> ids = new ArrayList<>(list.size());
+    for (Object id : list) {
+      if (!(id instanceof String s) || s.isEmpty()) {
+        return null;
+      }
+      ids.add(s);
+    }
+    return ids;
+  }
+
   private final class SessionState {
     private final ClientHead head;
     private final HeadSession session;
@@ -208,6 +238,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
 
     /** The CONNECT's {@code auth.resume}, or null: a connection to resume (docs/lifecycle.md). */
     private String resumeToken;
+
+    /** The CONNECT's {@code auth.rejoin}: the rooms the client re-joins (protocol.md, 12). */
+    private List<String> rejoin = List.of();
 
     SessionState(ClientHead head) {
       this.head = head;
@@ -247,6 +280,20 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         }
         resumeToken = (String) token;
       }
+      if (auth != null && auth.containsKey(REJOIN)) {
+        auth = new HashMap<>(auth);
+        List<String> ids = rejoinIds(auth.remove(REJOIN));
+        if (ids == null) {
+          HeadSession.connectError(
+              head,
+              transport.namespace(),
+              "Invalid auth payload: rejoin must be a JSON array of at most "
+                  + MAX_REJOIN
+                  + " room ids (strings), or such an array encoded as a string");
+          return;
+        }
+        rejoin = ids;
+      }
       authenticating = true;
       Handshake handshake =
           Headers.handshake(
@@ -280,6 +327,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
           return;
         }
         RealConnection c = hub.newConnection(session, identity);
+        c.rejoining(rejoin);
         connection = c;
         c.serial.execute(
             () -> {
