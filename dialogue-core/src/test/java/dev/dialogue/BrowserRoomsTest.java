@@ -421,4 +421,38 @@ class BrowserRoomsTest {
                 "present",
                 List.of("alice", "bob")));
   }
+
+  @Test
+  void aTriggerUnderTheCallersId_isPublishedOnce_andItsRepeatIsADuplicate() {
+    Dialogue server = server(Dialogue.builder());
+    Object got =
+        browser.run(
+            "const client = window.client = mk("
+                + server.port()
+                + """
+                , 'alice');
+                await client.connect();
+                const chat = await client.join('chat');
+                const first = chat.trigger('message', {text: 'once'}, undefined, {clientMessageId: 'm-1'});
+                const a = await first.result;
+                const b = await chat.trigger('message', {text: 'once'}, undefined, {clientMessageId: 'm-1'}).result;
+                let refused = '';
+                try { chat.trigger('message', {text: 'x'}, undefined, {clientMessageId: ''}); }
+                catch (e) { refused = e.message; }
+                return {id: first.clientMessageId, same: a.id === b.id && a.offset === b.offset,
+                        duplicate: b.duplicate === true, refused};
+                """);
+    assertThat(got)
+        .isEqualTo(
+            Map.of(
+                "id",
+                "m-1",
+                "same",
+                true,
+                "duplicate",
+                true,
+                "refused",
+                "clientMessageId must be a string of 1 to 256 characters"));
+    assertThat(server.room("chat").orElseThrow().offset()).isEqualTo(1);
+  }
 }

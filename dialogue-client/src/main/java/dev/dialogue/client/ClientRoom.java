@@ -106,7 +106,27 @@ public final class ClientRoom {
   public PendingTrigger trigger(String eventName, Object data, Map<String, ?> meta) {
     requireNonNull(eventName, "eventName == null");
     JsonNode metaNode = meta == null ? null : ClientJson.tree(meta);
-    return rooms.trigger(id, eventName, ClientJson.tree(data), metaNode);
+    return rooms.trigger(id, eventName, ClientJson.tree(data), metaNode, null);
+  }
+
+  /**
+   * Publishes an event under the caller's {@code clientMessageId} (1 to 256 characters): to send
+   * again, as the same message, one whose fate was unknown (a retry button after {@code
+   * DEADLINE_EXCEEDED}, or after the application restarted). The server publishes an id once: a
+   * repeat is confirmed as a duplicate of the first ({@link Published#duplicate()}).
+   *
+   * @throws IllegalArgumentException if the id is empty or longer than 256 characters
+   */
+  public PendingTrigger trigger(
+      String eventName, Object data, Map<String, ?> meta, String clientMessageId) {
+    requireNonNull(eventName, "eventName == null");
+    requireNonNull(clientMessageId, "clientMessageId == null");
+    if (clientMessageId.isEmpty() || clientMessageId.length() > 256) {
+      throw new IllegalArgumentException(
+          "clientMessageId must be 1 to 256 characters, got " + clientMessageId.length());
+    }
+    JsonNode metaNode = meta == null ? null : ClientJson.tree(meta);
+    return rooms.trigger(id, eventName, ClientJson.tree(data), metaNode, clientMessageId);
   }
 
   /**

@@ -356,8 +356,9 @@ final class KeptRooms {
     return connection.request(event, payload);
   }
 
-  PendingTrigger trigger(String roomId, String event, JsonNode data, JsonNode meta) {
-    String clientMessageId = UUID.randomUUID().toString();
+  PendingTrigger trigger(
+      String roomId, String event, JsonNode data, JsonNode meta, String chosenId) {
+    String clientMessageId = chosenId != null ? chosenId : UUID.randomUUID().toString();
     QueuedTrigger trigger = new QueuedTrigger(roomId, event, data, meta, clientMessageId);
     if (connection.closed) {
       return new PendingTrigger(

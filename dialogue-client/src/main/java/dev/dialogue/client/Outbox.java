@@ -79,7 +79,10 @@ final class Outbox {
   /** A trigger on its way, from any thread. */
   PendingTrigger trigger(QueuedTrigger trigger) {
     OutboxEntry entry = new OutboxEntry(trigger);
-    entries.put(trigger.clientMessageId(), entry);
+    if (entries.putIfAbsent(trigger.clientMessageId(), entry) != null) {
+      throw new IllegalStateException(
+          "a trigger with clientMessageId '" + trigger.clientMessageId() + "' is still in flight");
+    }
     try {
       entry.deadlineTask =
           scheduler.schedule(

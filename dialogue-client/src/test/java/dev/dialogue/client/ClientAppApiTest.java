@@ -76,4 +76,35 @@ class ClientAppApiTest {
           .satisfies(r -> assertThat(r.metadata().path("cells").asInt()).isEqualTo(9));
     }
   }
+
+  @Test
+  void aTriggerUnderTheCallersId_isPublishedOnce_andItsRepeatIsADuplicate() throws Exception {
+    EventDefinition<Move> stored = EventDefinition.builder("move", Move.class).history(10).build();
+    try (Dialogue server =
+            Dialogue.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .room(RoomConfig.builder("board", "Board").events(stored).build())
+                .build()
+                .start();
+        DialogueClient client =
+            DialogueClient.builder("http://127.0.0.1:" + server.port())
+                .auth(Map.of("userId", "alice"))
+                .build()) {
+      await(client.connect());
+      ClientRoom board = await(client.join("board"));
+      PendingTrigger first = board.trigger("move", new Move(1), null, "move-1");
+      assertThat(first.clientMessageId()).isEqualTo("move-1");
+      Published published = await(first.result());
+      Published again = await(board.trigger("move", new Move(1), null, "move-1").result());
+      assertThat(again.duplicate()).isTrue();
+      assertThat(again.id()).isEqualTo(published.id());
+      assertThat(again.offset()).isEqualTo(published.offset());
+      assertThat(server.room("board").orElseThrow().offset()).isEqualTo(1);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> board.trigger("move", new Move(2), null, ""))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("1 to 256");
+    }
+  }
 }

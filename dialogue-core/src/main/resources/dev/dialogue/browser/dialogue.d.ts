@@ -139,7 +139,8 @@ declare namespace Dialogue {
     onPresence(handler: (joins: string[], leaves: string[]) => void): Unsubscribe;
     /** The users present now, each with its number of connections. */
     presence(): Promise<Array<{ userId: string; connections: number }>>;
-    trigger<T = unknown>(event: string, data: T, meta?: Record<string, unknown>): PendingTrigger;
+    /** options.clientMessageId: send under the caller's id (1–256 chars), e.g. a retry of an unknown fate. */
+    trigger<T = unknown>(event: string, data: T, meta?: Record<string, unknown>, options?: { clientMessageId?: string }): PendingTrigger;
     /**
      * Subscribes on the server; the returned function unsubscribes when the last handler goes.
      * Events of that name that arrived before any handler took them (at most 1000 per room) are

@@ -132,13 +132,19 @@ class Room {
   }
 
   /**
-   * Publishes at once, or queues while (re)connecting. Returns {clientMessageId, result, cancel}:
+   * Publishes at once, or queues while (re)connecting. options.clientMessageId sends it under the
+   * caller's id, e.g. again as the same message after its fate was unknown (the server publishes an
+   * id once; a repeat resolves with duplicate: true). Returns {clientMessageId, result, cancel}:
    * result resolves with {id, offset, timestamp, duplicate?} once the server confirmed it; cancel()
    * stops sending it and returns false if its fate was known already.
    */
-  trigger(event, data, meta) {
+  trigger(event, data, meta, options) {
     if (typeof event !== 'string' || !event) throw new TypeError('event must be a non-empty string');
-    return this._client._trigger(this.id, event, data, meta);
+    const chosen = options && options.clientMessageId;
+    if (chosen !== undefined && (typeof chosen !== 'string' || !chosen || chosen.length > 256)) {
+      throw new TypeError('clientMessageId must be a string of 1 to 256 characters');
+    }
+    return this._client._trigger(this.id, event, data, meta, chosen);
   }
 
   /** Calls handler(data, event) for each event of that name; subscribes on the server. */
@@ -505,8 +511,9 @@ class Client {
 
   // ---- triggers, from the moment they are made until their fate is known ----
 
-  _trigger(roomId, event, data, meta) {
-    const clientMessageId = newId();
+  _trigger(roomId, event, data, meta, chosenId) {
+    const clientMessageId = chosenId || newId();
+    if (this._triggers.has(clientMessageId)) throw new Error(`a trigger with clientMessageId '${clientMessageId}' is still in flight`);
     const entry = { roomId, event, data, meta, clientMessageId, sent: false, done: false, attempt: 0, retries: 0 };
     const result = new Promise((resolve, reject) => {
       entry.resolve = resolve;
