@@ -207,12 +207,25 @@ final class Messages {
         notBy);
   }
 
+  /** Mentions of the user in the channel itself (thread replies count against thread cursors). */
   long mentionsAfter(String roomId, long pos, String userId) {
     return db.count(
         "select count(*) from chat_message where room_id = ? and pos > ? and deleted = false"
+            + " and thread_id is null"
             + " and user_id <> ? and (mentions_channel = true or mentions like ?)",
         roomId,
         pos,
+        userId,
+        "%," + userId + ",%");
+  }
+
+  /** The thread replies of the room that mention the user: thread id and position of each. */
+  List<Map.Entry<String, Long>> threadMentions(String roomId, String userId) {
+    return db.query(
+        "select thread_id, pos from chat_message where room_id = ? and thread_id is not null"
+            + " and deleted = false and user_id <> ? and (mentions_channel = true or mentions like ?)",
+        rs -> Map.entry(rs.getString(1), rs.getLong(2)),
+        roomId,
         userId,
         "%," + userId + ",%");
   }

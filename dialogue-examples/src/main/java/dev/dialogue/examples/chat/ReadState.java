@@ -4,6 +4,7 @@ import dev.dialogue.ClientConnection;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,9 +79,17 @@ final class ReadState {
     long cursor = Math.max(0, cursor(userId, roomId, null));
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("unread", messages.countAfter(roomId, cursor, userId));
-    state.put("mentions", messages.mentionsAfter(roomId, cursor, userId));
+    long mentions = messages.mentionsAfter(roomId, cursor, userId);
+    Set<String> followed = new LinkedHashSet<>(messages.threadsOf(roomId, userId));
+    for (Map.Entry<String, Long> mention : messages.threadMentions(roomId, userId)) {
+      followed.add(mention.getKey()); // a mention in a thread makes it the user's too
+      if (mention.getValue() > Math.max(0, cursor(userId, roomId, mention.getKey()))) {
+        mentions++;
+      }
+    }
+    state.put("mentions", mentions);
     Map<String, Long> threads = new LinkedHashMap<>();
-    for (String threadId : messages.threadsOf(roomId, userId)) {
+    for (String threadId : followed) {
       long threadCursor = cursor(userId, roomId, threadId);
       if (threadCursor < 0) {
         threadCursor = messages.lastOwnInThread(threadId, userId);

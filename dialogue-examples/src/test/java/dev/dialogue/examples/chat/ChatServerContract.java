@@ -521,6 +521,33 @@ abstract class ChatServerContract {
     assertThat(me(reader).path("unread").path(room).path("mentions").asInt()).isZero();
   }
 
+  @Test
+  void aMentionInAThread_countsUntilTheThreadIsRead_notTheChannel() {
+    User alice = signIn("alice");
+    User reader = signUp("threadreader");
+    String room = newChannel(alice, "mentions", reader);
+    TestRoom aliceRoom = alice.client().join(room);
+    String root = aliceRoom.send("message", text("Question for later")).id();
+    long channelOffset = aliceRoom.clientRoom().lastOffset();
+    request(reader, "read.mark", Map.of("roomId", room, "offset", channelOffset));
+    aliceRoom.send(
+        "message",
+        Map.of("text", "@" + usernameOf(reader) + " what do you think?", "threadId", root));
+    JsonNode unread = me(reader).path("unread").path(room);
+    assertThat(unread.path("mentions").asInt()).isEqualTo(1);
+    assertThat(unread.path("unread").asInt()).isZero(); // replies are not channel messages
+    assertThat(unread.path("threads").path(root).asInt()).isEqualTo(1);
+    long replyOffset = aliceRoom.clientRoom().lastOffset();
+    JsonNode afterChannelRead =
+        request(reader, "read.mark", Map.of("roomId", room, "offset", replyOffset));
+    assertThat(afterChannelRead.path("mentions").asInt()).isEqualTo(1);
+    JsonNode afterThreadRead =
+        request(
+            reader, "read.mark", Map.of("roomId", room, "offset", replyOffset, "threadId", root));
+    assertThat(afterThreadRead.path("mentions").asInt()).isZero();
+    assertThat(afterThreadRead.path("threads").path(root).isMissingNode()).isTrue();
+  }
+
   String usernameOf(User user) {
     return me(user).path("user").path("username").asText();
   }
