@@ -154,6 +154,7 @@ public final class ChatCli {
   private volatile String me;
   private volatile String workspaceRoom;
   private volatile Conv current;
+  private volatile JsonNode startUnread;
   private DialogueClient client;
 
   /** A client reading commands from {@code in} and writing to {@code out}. */
@@ -386,14 +387,14 @@ public final class ChatCli {
             + answer.path("user").path("username").asText()
             + ", "
             + answer.path("role").asText()
-            + ") in "
-            + answer.path("workspace").path("name").asText()
-            + ".");
+            + ") — workspace: "
+            + answer.path("workspace").path("name").asText());
+    startUnread = answer.path("unread");
     return true;
   }
 
   private void printWelcome() {
-    printChannels(null);
+    printChannels(startUnread);
     say("Type /help for the commands.");
   }
 
