@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -151,6 +152,7 @@ public final class ChatCli {
   private final Set<String> attached = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> typingShown = new ConcurrentHashMap<>();
   private final Map<String, String> topics = new ConcurrentHashMap<>();
+  private final Set<CompletableFuture<?>> sending = ConcurrentHashMap.newKeySet();
   private volatile String me;
   private volatile String workspaceRoom;
   private volatile Conv current;
@@ -264,7 +266,7 @@ public final class ChatCli {
               .build();
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException | IllegalArgumentException e) {
-      say("! Cannot reach the chat server at " + base + ": " + describe(e));
+      say("! Cannot reach the chat server at " + base + ": " + networkReason(e));
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -421,6 +423,7 @@ public final class ChatCli {
       try {
         switch (command) {
           case "/quit", "/exit" -> {
+            finishSending();
             say("Bye.");
             return 0;
           }
@@ -440,7 +443,25 @@ public final class ChatCli {
         say("! " + command.substring(1) + " failed: " + reason(e));
       }
     }
+    finishSending();
     return 0;
+  }
+
+  /** Waits (a while) for the messages still on their way, so that leaving loses none unsaid. */
+  private void finishSending() {
+    CompletableFuture<?>[] pending = sending.toArray(CompletableFuture<?>[]::new);
+    if (pending.length == 0) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(pending).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      // each failure was printed by its own handler
+    } catch (TimeoutException e) {
+      say("! " + sending.size() + " message(s) still unconfirmed; they may not have been sent");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void channels() {
@@ -705,14 +726,17 @@ public final class ChatCli {
       say("! Message not sent to " + label(conv) + ": " + reason(e));
       return;
     }
-    room.trigger("message", Map.of("text", text))
-        .result()
-        .whenComplete(
-            (published, failure) -> {
-              if (failure != null) {
-                say("! Message not sent to " + label(conv) + ": " + reason(failure));
-              }
-            });
+    CompletableFuture<?> result =
+        room.trigger("message", Map.of("text", text))
+            .result()
+            .whenComplete(
+                (published, failure) -> {
+                  if (failure != null) {
+                    say("! Message not sent to " + label(conv) + ": " + reason(failure));
+                  }
+                });
+    sending.add(result);
+    result.whenComplete((r, e) -> sending.remove(result));
   }
 
   private ClientRoom roomOf(Conv conv) {
@@ -892,7 +916,7 @@ public final class ChatCli {
     return await(client.request(command, payload, JsonNode.class));
   }
 
-  private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+  private static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -941,6 +965,21 @@ public final class ChatCli {
 
   private static ZoneId zoneOf() {
     return ZoneId.systemDefault();
+  }
+
+  private static String networkReason(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (c instanceof java.net.http.HttpTimeoutException) {
+        return "no answer in " + TIMEOUT.toSeconds() + " s";
+      }
+      if (c instanceof java.net.UnknownHostException) {
+        return "unknown host";
+      }
+    }
+    return describe(e);
   }
 
   private static String describe(Throwable e) {
