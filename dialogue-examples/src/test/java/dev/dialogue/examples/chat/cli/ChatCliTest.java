@@ -184,6 +184,36 @@ class ChatCliTest {
   }
 
   @Test
+  void opensADirectMessageAndSendsThere() {
+    Bob bob = bob();
+    Cli alice = cli("alice", "password");
+    alice.await("Thanks both!");
+    int mark = alice.mark();
+    alice.type("/open bob");
+    alice.awaitAfter(mark, "— @Bob Nguyen —");
+    alice.awaitAfter(mark, "Bob Nguyen: Do you have ten minutes after lunch?");
+    alice.awaitAfter(mark, "Alice Martin: Sure, ping me at 2.");
+    alice.type("see you at 2");
+    Await.until(
+        "bob receives alice's DM",
+        () ->
+            bob.received.stream().anyMatch(m -> m.startsWith("d:") && m.endsWith(" see you at 2")));
+  }
+
+  @Test
+  void aLineJustBeforeTheEndOfInputIsStillSent() {
+    Bob bob = bob();
+    String general = bob.roomOf("general");
+    Cli alice = cli("alice", "password");
+    alice.await("Thanks both!");
+    alice.type("last words");
+    alice.closeInput();
+    assertThat(alice.exit()).isZero();
+    assertThat(alice.output()).contains("Alice Martin: last words");
+    Await.until("bob receives the last line", () -> bob.received.contains(general + " last words"));
+  }
+
+  @Test
   void aRefusedMessageNamesTheReason() throws Exception {
     Bob bob = bob();
     String carolId = bob.userId("carol");
