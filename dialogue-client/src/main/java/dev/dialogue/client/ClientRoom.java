@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -260,6 +261,25 @@ public final class ClientRoom {
     return rooms
         .request("dialogue:getHistory", request)
         .thenApply(body -> ClientJson.convert(body, HistoryPage.class));
+  }
+
+  /**
+   * The users present in the room now (rooms with presence on): each user id with its number of
+   * connections in the room, in the server's order. Fails with the server's code, e.g. {@code
+   * NOT_IN_ROOM}; {@link #onPresence} follows the changes from then on.
+   */
+  public CompletableFuture<Map<String, Integer>> presence() {
+    ObjectNode request = ClientJson.MAPPER.createObjectNode().put("roomId", id);
+    return rooms
+        .request("dialogue:getPresence", request)
+        .thenApply(
+            body -> {
+              Map<String, Integer> users = new LinkedHashMap<>();
+              for (JsonNode user : body.path("users")) {
+                users.put(user.path("userId").asText(), user.path("connections").asInt());
+              }
+              return users;
+            });
   }
 
   /**

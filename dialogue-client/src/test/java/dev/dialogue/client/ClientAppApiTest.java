@@ -107,4 +107,31 @@ class ClientAppApiTest {
           .hasMessageContaining("1 to 256");
     }
   }
+
+  @Test
+  void presence_listsTheUsersPresent_eachOnce_withItsConnections() throws Exception {
+    try (Dialogue server =
+            Dialogue.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .room(RoomConfig.builder("team", "Team").anyEvent().presence(true).build())
+                .build()
+                .start();
+        DialogueClient alice = client(server, "alice");
+        DialogueClient aliceTab = client(server, "alice");
+        DialogueClient bob = client(server, "bob")) {
+      for (DialogueClient c : List.of(alice, aliceTab, bob)) {
+        await(c.connect());
+        await(c.join("team"));
+      }
+      Map<String, Integer> present = await(await(bob.join("team")).presence());
+      assertThat(present).containsOnly(Map.entry("alice", 2), Map.entry("bob", 1));
+    }
+  }
+
+  private static DialogueClient client(Dialogue server, String userId) {
+    return DialogueClient.builder("http://127.0.0.1:" + server.port())
+        .auth(Map.of("userId", userId))
+        .build();
+  }
 }

@@ -107,7 +107,10 @@ class ChatBrowserTest {
     assertThat(erin.find("typing-indicator").getText()).doesNotContain("Erin");
     erin.type("composer-input", " be here", Keys.ENTER);
     alice.message("Thanks, glad to be here");
-    String erinId = (String) erin.js("return document.querySelector(\"[data-testid='message-list'] [data-testid='message']:last-of-type\")?.dataset.userId");
+    String erinId =
+        (String)
+            erin.js(
+                "return document.querySelector(\"[data-testid='message-list'] [data-testid='message']:last-of-type\")?.dataset.userId");
     assertThat(erinId).isNotBlank();
     alice.await(
         "erin online",
@@ -140,8 +143,7 @@ class ChatBrowserTest {
     alice.type("thread-composer-input", "A reply in the thread", Keys.ENTER);
     WebElement onErin = erin.message("Hello Erin, welcome to Acme!");
     erin.await(
-        "the thread summary",
-        d -> onErin.findElement(id("reply-count")).getText().contains("1"));
+        "the thread summary", d -> onErin.findElement(id("reply-count")).getText().contains("1"));
     alice.screenshot("chat-thread");
     alice.click("panel-close");
   }
@@ -196,8 +198,9 @@ class ChatBrowserTest {
     alice.await("recording", d -> d.findElement(id("voice-recording")).isDisplayed());
     alice.await(
         "a second of recording",
-        d -> ((Number) alice.js("return performance.now()")).doubleValue() > 0
-            && d.findElement(id("voice-recording")).getText().matches(".*0:0[1-9].*"));
+        d ->
+            ((Number) alice.js("return performance.now()")).doubleValue() > 0
+                && d.findElement(id("voice-recording")).getText().matches(".*0:0[1-9].*"));
     alice.click("voice-button");
     erin.await(
         "the voice note",
@@ -221,7 +224,9 @@ class ChatBrowserTest {
     assertThat(result.getText()).contains("zeppelin");
     alice.screenshot("chat-search");
     result.click();
-    alice.await("the dialog closed", d -> d.findElements(id("search-dialog")).stream().noneMatch(WebElement::isDisplayed));
+    alice.await(
+        "the dialog closed",
+        d -> d.findElements(id("search-dialog")).stream().noneMatch(WebElement::isDisplayed));
   }
 
   @Test
@@ -230,11 +235,15 @@ class ChatBrowserTest {
     erin.openChannel("random");
     alice.send("Anyone up for lunch?");
     WebElement general = erin.channelItem("general");
-    erin.await("the unread badge", d -> !"0".equals(erin.channelItem("general").getAttribute("data-unread")));
+    erin.await(
+        "the unread badge",
+        d -> !"0".equals(erin.channelItem("general").getAttribute("data-unread")));
     assertThat(general.findElements(id("unread-badge"))).isNotEmpty();
     erin.screenshot("chat-unread");
     erin.openChannel("general");
-    erin.await("the badge cleared", d -> "0".equals(erin.channelItem("general").getAttribute("data-unread")));
+    erin.await(
+        "the badge cleared",
+        d -> "0".equals(erin.channelItem("general").getAttribute("data-unread")));
   }
 
   @Test
@@ -269,7 +278,9 @@ class ChatBrowserTest {
       }
       ClientRoom room = carol.join(general).get(10, TimeUnit.SECONDS);
       for (int i = 1; i <= 3; i++) {
-        room.trigger("message", Map.of("text", "While you were away " + i)).result().get(10, TimeUnit.SECONDS);
+        room.trigger("message", Map.of("text", "While you were away " + i))
+            .result()
+            .get(10, TimeUnit.SECONDS);
       }
     } finally {
       carol.close();
@@ -279,7 +290,12 @@ class ChatBrowserTest {
     }
     erin.await(
         "the reconnected banner",
-        d -> d.findElements(id("reconnect-banner")).stream().anyMatch(b -> "reconnected".equals(b.getAttribute("data-kind")) || "reloaded".equals(b.getAttribute("data-kind"))));
+        d ->
+            d.findElements(id("reconnect-banner")).stream()
+                .anyMatch(
+                    b ->
+                        "reconnected".equals(b.getAttribute("data-kind"))
+                            || "reloaded".equals(b.getAttribute("data-kind"))));
     erin.screenshot("chat-reconnected");
     for (int i = 1; i <= 3; i++) {
       assertThat(erin.count("While you were away " + i)).as("copies of message %d", i).isEqualTo(1);

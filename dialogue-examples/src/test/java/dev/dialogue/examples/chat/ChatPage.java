@@ -116,14 +116,16 @@ final class ChatPage implements AutoCloseable {
   }
 
   void click(String testId) {
-    await(testId + " to be clickable", d -> {
-      WebElement e = d.findElement(id(testId));
-      if (!e.isDisplayed() || !e.isEnabled()) {
-        return false;
-      }
-      e.click();
-      return true;
-    });
+    await(
+        testId + " to be clickable",
+        d -> {
+          WebElement e = d.findElement(id(testId));
+          if (!e.isDisplayed() || !e.isEnabled()) {
+            return false;
+          }
+          e.click();
+          return true;
+        });
   }
 
   void type(String testId, CharSequence... keys) {
@@ -177,7 +179,9 @@ final class ChatPage implements AutoCloseable {
   }
 
   WebElement messageOrNull(String text) {
-    for (WebElement m : driver.findElements(By.cssSelector("[data-testid='message-list'] [data-testid='message']"))) {
+    for (WebElement m :
+        driver.findElements(
+            By.cssSelector("[data-testid='message-list'] [data-testid='message']"))) {
       try {
         if (m.findElement(id("message-text")).getText().contains(text)) {
           return m;
@@ -216,7 +220,14 @@ final class ChatPage implements AutoCloseable {
     } catch (TimeoutException e) {
       Path shot = screenshot("timeout-" + name);
       throw new AssertionError(
-          name + ": waited " + TIMEOUT.toSeconds() + " s for " + what + " (screenshot " + shot + ")",
+          name
+              + ": waited "
+              + TIMEOUT.toSeconds()
+              + " s for "
+              + what
+              + " (screenshot "
+              + shot
+              + ")",
           e);
     }
   }

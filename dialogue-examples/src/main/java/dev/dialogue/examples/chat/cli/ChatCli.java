@@ -635,6 +635,21 @@ public final class ChatCli {
   }
 
   private void who() {
+    // Ask the server (it knows who was online before this client came); follow onPresence else.
+    Optional<ClientRoom> workspace =
+        workspaceRoom == null ? Optional.empty() : client.room(workspaceRoom);
+    if (workspace.isPresent()) {
+      try {
+        Map<String, Integer> present =
+            workspace.get().presence().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        online.retainAll(present.keySet());
+        online.addAll(present.keySet());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        say("! Could not ask who is online; showing who was seen arriving");
+      }
+    }
     List<String> names = new ArrayList<>();
     for (String id : online) {
       names.add(displayName(id) + (id.equals(me) ? " (you)" : ""));

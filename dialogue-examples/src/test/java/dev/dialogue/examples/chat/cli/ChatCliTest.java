@@ -146,6 +146,13 @@ class ChatCliTest {
     mark = alice.mark();
     alice.type("/who");
     alice.awaitAfter(mark, "Online: Alice Martin (you), Bob Nguyen");
+
+    // carol comes after both: she sees the people who were online before her, from the server
+    Cli carol = cli("carol", "password");
+    carol.await("#general");
+    mark = carol.mark();
+    carol.type("/who");
+    carol.awaitAfter(mark, "Online: Alice Martin, Bob Nguyen, Carol Silva (you)");
   }
 
   @Test
