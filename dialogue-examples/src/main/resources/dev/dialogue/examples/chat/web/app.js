@@ -1026,10 +1026,10 @@ function updateSideItem(conv) {
       glyph.replaceChildren(h('span.badge.unread-badge', { style: 'min-width:18px;padding:0 4px' }, String(peers.length)));
     }
   }
-  badges.replaceChildren(
+  badges.replaceChildren(...[
     conv.unread.mentions ? h('span.badge.mention-badge', { testid: 'mention-badge', 'aria-hidden': 'true' }, String(conv.unread.mentions)) : null,
     conv.unread.unread && !conv.unread.mentions ? h('span.badge.unread-badge', { testid: 'unread-badge', 'aria-hidden': 'true' }, String(conv.unread.unread)) : null,
-  );
+  ].filter(Boolean));
   if (conv.unread.unread && conv.unread.mentions) {
     badges.append(h('span.badge.unread-badge', { testid: 'unread-badge', hidden: true }, String(conv.unread.unread)));
   }
