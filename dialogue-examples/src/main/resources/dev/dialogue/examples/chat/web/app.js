@@ -1023,16 +1023,13 @@ function updateSideItem(conv) {
     } else if (!peers.length) {
       glyph.replaceChildren(h('span.dm-avatar', avatar(S.me, 18)));
     } else {
-      glyph.replaceChildren(h('span.badge.unread-badge', { style: 'min-width:18px;padding:0 4px' }, String(peers.length)));
+      glyph.replaceChildren(icon('people'));
     }
   }
   badges.replaceChildren(...[
     conv.unread.mentions ? h('span.badge.mention-badge', { testid: 'mention-badge', 'aria-hidden': 'true' }, String(conv.unread.mentions)) : null,
-    conv.unread.unread && !conv.unread.mentions ? h('span.badge.unread-badge', { testid: 'unread-badge', 'aria-hidden': 'true' }, String(conv.unread.unread)) : null,
+    conv.unread.unread ? h('span.badge.unread-badge', { testid: 'unread-badge', 'aria-hidden': 'true' }, String(conv.unread.unread)) : null,
   ].filter(Boolean));
-  if (conv.unread.unread && conv.unread.mentions) {
-    badges.append(h('span.badge.unread-badge', { testid: 'unread-badge', hidden: true }, String(conv.unread.unread)));
-  }
 }
 
 function renderPresence() {
