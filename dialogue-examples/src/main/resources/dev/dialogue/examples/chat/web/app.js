@@ -257,6 +257,10 @@ function onConnected(client) {
   } else {
     showBanner('reconnected', missed ? `Reconnected — ${missed} new message${missed === 1 ? '' : 's'}` : 'Reconnected', 3500);
   }
+  for (const roomId of reloaded) {
+    const conv = S.convs.get(roomId);
+    if (conv) reloadConv(conv);
+  }
   if (S.current) renderMain();
 }
 
@@ -309,8 +313,12 @@ function setupConvRoom(room) {
     const conv = S.convs.get(room.id);
     S.rejoin.missed += missed;
     if (!recovered && conv) {
+      // Reloaded once the connection is ready (onConnect): requests made now could be refused.
       if (conv.loaded) S.rejoin.reloaded.push(room.id);
-      reloadConv(conv);
+      conv.loaded = false;
+      conv.more = true;
+      for (const t of conv.threads.values()) t.loaded = false;
+      if (!S.reconnecting) reloadConv(conv);
     }
   });
 }
@@ -551,6 +559,7 @@ async function selectConv(roomId, { focus = false } = {}) {
 async function loadInitial(conv) {
   if (conv.loading) return conv.loading;
   conv.queue = [];
+  conv.loadError = null;
   conv.loading = (async () => {
     try {
       const page = await S.client.request('messages.page', { roomId: conv.roomId, limit: PAGE });
@@ -574,6 +583,7 @@ async function loadInitial(conv) {
       for (const [name, data, ev] of queue) applyEvent(conv, name, data, ev);
     } catch (e) {
       conv.queue = null;
+      conv.loadError = e.message;
       toast(`Cannot load ${convLabel(conv)}: ${e.message}`, { error: true });
     } finally {
       conv.loading = null;
@@ -613,6 +623,7 @@ async function reloadConv(conv) {
   for (const t of conv.threads.values()) t.loaded = false;
   if (conv.roomId === S.current) {
     await loadInitial(conv);
+    if (S.current !== conv.roomId) return;
     listView.reset();
     renderMessages();
     scrollToBottom();
@@ -1098,6 +1109,9 @@ function renderMessages({ stick = false } = {}) {
     loadOlderBtn.disabled = !!conv.loadingOlder;
     loadOlderBtn.textContent = conv.loadingOlder ? 'Loading…' : 'Load older messages';
     before.push(loadOlderBox);
+  } else if (conv.loadError && !conv.loading) {
+    before.push(h('p.empty', `Could not load the messages (${conv.loadError}). `,
+      h('button.link-btn', { type: 'button', onclick: () => { conv.loadError = null; reloadConv(conv); } }, 'Try again')));
   } else {
     before.push(h('p.empty', 'Loading…'));
   }
