@@ -1363,6 +1363,7 @@ async function jumpTo(roomId, messageId, threadId) {
   if (!msg || !conv.list.includes(msg)) return toast('That message is no longer available.');
   renderMessages();
   flash(listView, msg, $('#message-list'));
+  if (!threadId) composer.focus(); // keyboard users go on typing where they landed
 }
 
 function flash(view, msg, scroller) {

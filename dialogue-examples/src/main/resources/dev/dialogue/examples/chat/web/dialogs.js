@@ -184,7 +184,8 @@ export function setupDialogs(app) {
         else if (picked.size < 7) picked.add(u.id);
         renderPeople();
       },
-    }, avatar(u, 32), h('span.name', u.displayName, h('small', `@${u.username}`)), h('span.tick', picked.has(u.id) ? icon('check') : null)))));
+    }, h('span.dm-avatar', avatar(u, 32), h('span.presence-dot', { testid: 'presence-dot', 'data-user-id': u.id, 'data-online': String(S.online.has(u.id)), title: S.online.has(u.id) ? 'Online' : 'Away' })),
+    h('span.name', u.displayName, h('small', `@${u.username}`)), h('span.tick', picked.has(u.id) ? icon('check') : null)))));
     if (!users.length) people.replaceChildren(h('li.empty', 'Nobody matches.'));
     start.disabled = picked.size < 1 || picked.size > 7;
     count.textContent = picked.size ? `${picked.size} selected${picked.size >= 7 ? ' (at most 7)' : ''}` : 'Pick 1 to 7 people';
