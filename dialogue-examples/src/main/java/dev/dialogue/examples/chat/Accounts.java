@@ -151,6 +151,10 @@ final class Accounts {
             && password.getBytes(StandardCharsets.UTF_8).length <= MAX_PASSWORD_BYTES
             && BCrypt.verifyer().verify(password.toCharArray(), hash).verified;
     if (!ok || row.isEmpty()) {
+      if (row.isEmpty()) {
+        // No account to protect: not counted, so made-up names cannot grow the map.
+        throw new ApiError(401, "BAD_CREDENTIALS", "Wrong username or password");
+      }
       failures.compute(
           name,
           (k, w) ->
