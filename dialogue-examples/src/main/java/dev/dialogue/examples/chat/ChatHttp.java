@@ -55,10 +55,11 @@ final class ChatHttp {
   private static HttpHandler handler(Route route) {
     return request -> {
       try {
-        return route
-            .handle(request)
-            .withHeader("Cache-Control", "no-store")
-            .withHeader("X-Content-Type-Options", "nosniff");
+        HttpResponse response = route.handle(request);
+        if (!response.headers().containsKey("cache-control")) {
+          response = response.withHeader("Cache-Control", "no-store");
+        }
+        return response.withHeader("X-Content-Type-Options", "nosniff");
       } catch (ApiError e) {
         return error(e.status(), e.code(), e.getMessage());
       }
@@ -193,7 +194,7 @@ final class ChatHttp {
     if (parts.length == 1) {
       return HttpResponse.file(chat.files.content(file), file.type())
           .withHeader("Content-Disposition", disposition(file))
-          .withHeader("Cache-Control", "private, max-age=86400")
+          .withHeader("Cache-Control", "private, no-cache")
           .withHeader("X-Content-Type-Options", "nosniff")
           .withHeader("Content-Security-Policy", "sandbox");
     }
@@ -204,7 +205,7 @@ final class ChatHttp {
               .orElseThrow(() -> new ApiError(404, "NOT_FOUND", "This file has no preview"));
       String type = preview.getFileName().toString().endsWith(".png") ? "image/png" : "image/jpeg";
       return HttpResponse.file(preview, type)
-          .withHeader("Cache-Control", "private, max-age=86400")
+          .withHeader("Cache-Control", "private, no-cache")
           .withHeader("X-Content-Type-Options", "nosniff");
     }
     throw new ApiError(404, "NOT_FOUND", "No such file");

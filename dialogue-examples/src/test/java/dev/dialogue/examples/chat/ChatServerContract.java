@@ -423,6 +423,8 @@ abstract class ChatServerContract {
     assertThat(full.status()).isEqualTo(200);
     assertThat(full.bytes()).isEqualTo(png);
     assertThat(full.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    // revalidated on every view: a member who left or was banned is not served from a cache
+    assertThat(full.header("Cache-Control")).isEqualTo("private, no-cache");
     ChatHttpClient.Answer preview = http.get("/api/files/" + id + "/preview", carol.token());
     assertThat(preview.status()).isEqualTo(200);
     assertThat(TestImages.size(preview.bytes())).isEqualTo(List.of(360, 180));

@@ -242,7 +242,7 @@ function onState(client, state) {
   body.dataset.connection = state;
   if (state === 'reconnecting' && S.readyOnce) {
     S.reconnecting = true;
-    S.rejoin = { missed: 0, reloaded: [] };
+    S.rejoin = { missed: 0, messages: 0, reloaded: [] };
     showBanner('reconnecting', [h('span.spinner', { 'aria-hidden': 'true' }), 'Reconnecting…']);
   }
 }
@@ -250,12 +250,13 @@ function onState(client, state) {
 function onConnected(client) {
   if (S.client !== client || !S.reconnecting) return;
   S.reconnecting = false;
-  const { missed, reloaded } = S.rejoin;
+  const { reloaded } = S.rejoin;
   if (reloaded.length) {
     const names = reloaded.map((id) => (S.convs.get(id) ? convLabel(S.convs.get(id)) : id)).join(', ');
     showBanner('reloaded', `Reloaded ${names}: some messages could not be recovered`, 6000);
   } else {
-    showBanner('reconnected', missed ? `Reconnected — ${missed} new message${missed === 1 ? '' : 's'}` : 'Reconnected', 3500);
+    const n = S.rejoin.messages || 0; // messages only: missed also counts reactions, edits, ...
+    showBanner('reconnected', n ? `Reconnected — ${n} new message${n === 1 ? '' : 's'}` : 'Reconnected', 3500);
   }
   for (const roomId of reloaded) {
     const conv = S.convs.get(roomId);
@@ -326,6 +327,7 @@ function setupConvRoom(room) {
 function onRoomEvent(roomId, name, data, ev) {
   const conv = S.convs.get(roomId);
   if (!conv) return;
+  if (name === 'message' && S.reconnecting && ev.from !== S.me.id && !data.threadId) S.rejoin.messages = (S.rejoin.messages || 0) + 1;
   if (name === 'typing') return onTyping(conv, data, ev);
   if (name === 'channelUpdated') return applyChannelUpdated(data);
   if (name === 'member') {
@@ -770,7 +772,10 @@ function transmit(conv, msg) {
   }
   let handle;
   try {
-    handle = room.trigger('message', msg._data);
+    // A retry of a message whose fate was unknown goes under the same id: the server publishes an
+    // id once, so it cannot appear twice. A refused or unsent one gets a new id.
+    const again = msg._unknown && msg.clientMessageId && !msg.clientMessageId.startsWith('local-');
+    handle = room.trigger('message', msg._data, undefined, again ? { clientMessageId: msg.clientMessageId } : undefined);
   } catch (e) {
     msg.state = 'failed';
     msg.error = e.message;
@@ -792,6 +797,7 @@ function transmit(conv, msg) {
   }, (e) => {
     if (msg.clientMessageId !== handle.clientMessageId || msg.state === 'sent' || msg._discarded) return;
     msg.state = 'failed';
+    msg._unknown = e.fate === 'unknown';
     msg.error = refusalText(e);
     touch(msg);
     rerender(conv, msg);
