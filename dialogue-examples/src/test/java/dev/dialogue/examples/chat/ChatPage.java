@@ -27,18 +27,19 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * One person in the chat's web UI: a headless Debian Chromium of its own (own profile, so two pages
- * are two browsers that share nothing), found by the UI's {@code data-testid}s. The fake media
- * devices give {@code getUserMedia} a generated tone, so voice notes record for real.
+ * One person in a web UI (the chat's, also the other examples'): a headless Debian Chromium of its
+ * own (own profile, so two pages are two browsers that share nothing), found by the UI's {@code
+ * data-testid}s. The fake media devices give {@code getUserMedia} a generated tone, so voice notes
+ * record for real.
  */
-final class ChatPage implements AutoCloseable {
+public final class ChatPage implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final Path profile;
-  final ChromeDriver driver;
+  public final ChromeDriver driver;
   private final String name;
 
-  ChatPage(String name, int width, int height) {
+  public ChatPage(String name, int width, int height) {
     this.name = name;
     try {
       profile = Files.createTempDirectory("chat-chromium-");
@@ -72,11 +73,11 @@ final class ChatPage implements AutoCloseable {
     driver.manage().timeouts().scriptTimeout(TIMEOUT);
   }
 
-  static By id(String testId) {
+  public static By id(String testId) {
     return By.cssSelector("[data-testid='" + testId + "']");
   }
 
-  void open(String url) {
+  public void open(String url) {
     driver.get(url);
   }
 
@@ -103,19 +104,19 @@ final class ChatPage implements AutoCloseable {
     await("the app to be ready", d -> "true".equals(body().getAttribute("data-ready")));
   }
 
-  WebElement body() {
+  public WebElement body() {
     return driver.findElement(By.tagName("body"));
   }
 
-  WebElement find(String testId) {
+  public WebElement find(String testId) {
     return driver.findElement(id(testId));
   }
 
-  List<WebElement> all(String testId) {
+  public List<WebElement> all(String testId) {
     return driver.findElements(id(testId));
   }
 
-  void click(String testId) {
+  public void click(String testId) {
     await(
         testId + " to be clickable",
         d -> {
@@ -128,12 +129,12 @@ final class ChatPage implements AutoCloseable {
         });
   }
 
-  void type(String testId, CharSequence... keys) {
+  public void type(String testId, CharSequence... keys) {
     WebElement e = await(testId, d -> d.findElement(id(testId)));
     e.sendKeys(keys);
   }
 
-  void clearAndType(String testId, String text) {
+  public void clearAndType(String testId, String text) {
     WebElement e = await(testId, d -> d.findElement(id(testId)));
     e.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
     e.sendKeys(text);
@@ -207,11 +208,11 @@ final class ChatPage implements AutoCloseable {
     new Actions(driver).moveToElement(element).perform();
   }
 
-  Object js(String script, Object... args) {
+  public Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
-  <T> T await(String what, Function<WebDriver, T> condition) {
+  public <T> T await(String what, Function<WebDriver, T> condition) {
     try {
       return new WebDriverWait(driver, TIMEOUT)
           .ignoring(NoSuchElementException.class)
@@ -233,7 +234,7 @@ final class ChatPage implements AutoCloseable {
   }
 
   /** Saves a screenshot under target/chat-screenshots and returns its path. */
-  Path screenshot(String file) {
+  public Path screenshot(String file) {
     Path dir = Path.of("target", "chat-screenshots");
     try {
       Files.createDirectories(dir);
