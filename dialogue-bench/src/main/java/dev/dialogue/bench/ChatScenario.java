@@ -93,8 +93,14 @@ final class ChatScenario {
       List<String> tokens = signUp(http, base);
       double signupSeconds = (System.nanoTime() - t0) / 1e9;
       log.printf(
-          "  chat: %d users signed up in %.1f s (%d at a time)%n",
-          tokens.size(), signupSeconds, SIGNING_UP_AT_ONCE);
+          "  chat: %d users signed up in %.1f s (%d at a time, %d requests sent again)%n",
+          tokens.size(), signupSeconds, SIGNING_UP_AT_ONCE, signupRetries.get());
+      if (signupRetries.get() > 0) {
+        notes.add(
+            signupRetries.get()
+                + " sign-up requests failed in transport (connection closed, no answer) and were"
+                + " sent again");
+      }
 
       // 2. Channels, made by the owner.
       long t1 = System.nanoTime();
@@ -156,7 +162,20 @@ final class ChatScenario {
       List<String> timeline = new ArrayList<>();
       Results.Chat result;
       try {
-        Scenarios.sleep(plan.warmSeconds());
+        ChatStats.Snapshot[] warm = {stats.snapshot()};
+        Scenarios.inSlices(
+            plan.warmSeconds(),
+            5,
+            nanos -> {
+              ChatStats.Snapshot now = stats.snapshot();
+              ChatStats.Snapshot d = now.minus(warm[0]);
+              warm[0] = now;
+              log.printf(
+                  Locale.ROOT,
+                  "    warm-up: %.0f sent/s, %.0f delivered/s%n",
+                  d.messagesSent() / d.seconds(),
+                  d.deliveries() / d.seconds());
+            });
         stats.resetLatencies();
         ChatStats.Snapshot before = stats.snapshot();
         long genCpu = LoadGenerator.cpuNanos();
@@ -255,19 +274,7 @@ final class ChatScenario {
       List<Future<String>> futures = new ArrayList<>();
       for (int i = 0; i < plan.users(); i++) {
         String name = username(i);
-        futures.add(
-            pool.submit(
-                () ->
-                    post(
-                            http,
-                            base + "/api/signup",
-                            "{\"username\":\""
-                                + name
-                                + "\",\"displayName\":\"Bench user "
-                                + name
-                                + "\",\"password\":\"bench-password\"}")
-                        .get("token")
-                        .asText()));
+        futures.add(pool.submit(() -> signUp(http, base, name)));
       }
       List<String> tokens = new ArrayList<>();
       for (Future<String> f : futures) {
@@ -276,6 +283,57 @@ final class ChatScenario {
       return tokens;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** Sign-up requests that failed in transport and were sent again (see {@link #signUp}). */
+  private final java.util.concurrent.atomic.AtomicInteger signupRetries =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Signs one user up and returns its token. A request that fails in transport (the server closed
+   * the kept-alive HTTP connection under it: the JDK client does not resend a POST) is sent again;
+   * if the first one had created the user after all, the retry signs in instead.
+   */
+  private String signUp(HttpClient http, String base, String name) throws Exception {
+    String password = "bench-password";
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return post(
+                http,
+                base + "/api/signup",
+                "{\"username\":\""
+                    + name
+                    + "\",\"displayName\":\"Bench user "
+                    + name
+                    + "\",\"password\":\""
+                    + password
+                    + "\"}")
+            .get("token")
+            .asText();
+      } catch (Conflict e) {
+        if (attempt == 1) {
+          throw e;
+        }
+        return post(
+                http,
+                base + "/api/signin",
+                "{\"username\":\"" + name + "\",\"password\":\"" + password + "\"}")
+            .get("token")
+            .asText();
+      } catch (IOException e) {
+        if (attempt >= 3) {
+          throw e;
+        }
+        signupRetries.incrementAndGet();
+      }
+    }
+  }
+
+  /** An HTTP 409 answer. */
+  private static final class Conflict extends IOException {
+    Conflict(String message) {
+      super(message);
     }
   }
 
@@ -293,6 +351,9 @@ final class ChatScenario {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() == 409) {
+      throw new Conflict(url + " answered 409: " + response.body());
+    }
     if (response.statusCode() / 100 != 2) {
       throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
     }
@@ -402,8 +463,7 @@ final class ChatScenario {
               });
       tickers.add(
           e.getKey()
-              .scheduleAtFixedRate(
-                  () -> tick(mine, interval, read), 10, 10, TimeUnit.MILLISECONDS));
+              .scheduleAtFixedRate(() -> tick(mine, interval, read), 1, 1, TimeUnit.MILLISECONDS));
     }
     return () -> {
       tickers.forEach(t -> t.cancel(false));
