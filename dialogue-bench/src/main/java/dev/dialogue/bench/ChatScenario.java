@@ -398,7 +398,9 @@ final class ChatScenario {
         rooms.add(roomIds.get(c));
       }
       conn.channelRooms = List.copyOf(rooms);
-      conn.random = new Random(i);
+      // Seeds spread apart: the first values of java.util.Random for small consecutive seeds are
+      // nearly equal (0.73 or so), which started every user's first message at the same moment.
+      conn.random = new Random(0x9E3779B97F4A7C15L * (i + 1) ^ 0x5DEECE66DL);
       CompletableFuture<ChatConn> joined =
           conn.connected.thenCompose(
               c -> {

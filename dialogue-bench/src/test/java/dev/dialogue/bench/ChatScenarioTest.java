@@ -40,7 +40,7 @@ class ChatScenarioTest {
     String classpath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Launcher launcher = new Launcher(work, classpath, null);
-    Plan.Chat plan = new Plan.Chat(20, 4, 2, 3, 2, 6, 4);
+    Plan.Chat plan = new Plan.Chat(20, 4, 2, 3, 2, 3, 4);
     PrintStream log = new PrintStream(System.out, true, StandardCharsets.UTF_8);
 
     Results.Chat r = new ChatScenario(plan, launcher, work, log).run();
