@@ -455,8 +455,10 @@ final class ChatScenario {
           .execute(
               () -> {
                 for (ChatConn c : mine) {
-                  // Spread over the first interval, so that the users do not start in step.
-                  c.nextAt = now + (long) (c.random.nextDouble() * interval);
+                  // The first typing notice after the same exponential pause as later ones: the
+                  // pause is memoryless, so the rate is steady from the start (a start spread
+                  // evenly over the first interval overshot the rate by half between 15 and 25 s).
+                  c.nextAt = now + pause(c.random, interval);
                   c.typingNext = true;
                   c.nextRoom = c.channelRooms.get(c.random.nextInt(c.channelRooms.size()));
                   c.nextReadAt = now + (long) (c.random.nextDouble() * read);
@@ -489,7 +491,7 @@ final class ChatScenario {
    */
   private static void tick(List<ChatConn> conns, long interval, long read) {
     long now = System.nanoTime();
-    long lead = Math.min(3_000_000_000L, interval / 4);
+    long lead = lead(interval);
     for (ChatConn c : conns) {
       if (!c.active || !c.channel().isActive()) {
         continue;
@@ -503,7 +505,7 @@ final class ChatScenario {
           c.message(c.nextRoom, c.nextAt);
           c.typingNext = true;
           c.nextRoom = c.channelRooms.get(c.random.nextInt(c.channelRooms.size()));
-          c.nextAt += (long) (-Math.log(1 - c.random.nextDouble()) * (interval - lead));
+          c.nextAt += pause(c.random, interval);
         }
       }
       if (now >= c.nextReadAt) {
@@ -511,6 +513,21 @@ final class ChatScenario {
         c.nextReadAt += (long) (-Math.log(1 - c.random.nextDouble()) * read);
       }
     }
+  }
+
+  /**
+   * Typing notices come this long (at most 3 s, about a quarter of the interval) before a message,
+   * on average.
+   */
+  private static long lead(long interval) {
+    return Math.min(3_000_000_000L, interval / 4);
+  }
+
+  /**
+   * A pause from a message to the next typing notice: exponential, for the plan's mean interval.
+   */
+  private static long pause(Random random, long interval) {
+    return (long) (-Math.log(1 - random.nextDouble()) * (interval - lead(interval)));
   }
 
   /** Waits, at most 60 s, until the connections receive nothing for a second. */
