@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * <pre>
  * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
- *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable,recovery]
+ *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable,recovery,chat]
  *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
  *           [--subscribers N,M] [--rates R1,R2]
  * </pre>
@@ -21,8 +21,9 @@ import java.util.Set;
  * The Java servers run from {@code --classpath} (default: this JVM's class path); the Node peer is
  * installed with {@code npm ci} under {@code --work}. {@code --rates} holds those offered
  * deliveries per second in fan-out and many rooms, one step each, instead of looking for the
- * maximum (no 80% run): for comparing latency at a given load. Without {@code node}/{@code npm},
- * the Node peer is left out and the report says so.
+ * maximum (no 80% run): for comparing latency at a given load. {@code chat} (the chat example under
+ * 1,000 simulated users, {@link ChatScenario}) runs only when named. Without {@code node}/{@code
+ * npm}, the Node peer is left out and the report says so.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -95,7 +96,7 @@ public final class BenchMain {
           case "--scenarios" -> {
             scenarios.clear();
             for (String s : v.split(",")) {
-              if (!List.of("fanout", "rooms", "idle", "churn", "durable", "recovery")
+              if (!List.of("fanout", "rooms", "idle", "churn", "durable", "recovery", "chat")
                   .contains(s.trim())) {
                 throw new IllegalArgumentException("unknown scenario " + s);
               }
@@ -237,6 +238,13 @@ public final class BenchMain {
     }
     if (o.scenarios().contains("recovery")) {
       recovery(o.plan(), targets, launcher, report, log);
+    }
+    if (o.scenarios().contains("chat")) {
+      // Not in the default set: the chat example alone (no peer has it), about two minutes.
+      Plan.Chat chat = o.plan().chat();
+      log.println(
+          "bench: chat app, " + chat.users() + " users in " + chat.channels() + " channels");
+      report.chat.add(new ChatScenario(chat, launcher, o.work(), log).run());
     }
     double minutes = (System.nanoTime() - began) / 60e9;
     Path out = o.out();

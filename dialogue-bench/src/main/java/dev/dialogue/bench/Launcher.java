@@ -97,6 +97,29 @@ final class Launcher {
   }
 
   /**
+   * Starts the Java server {@code mainClass} with the servers' flags, on this launcher's class path
+   * plus {@code extraClasspath} (null for none), with {@code args}; its log is {@code
+   * logs/<name>-N.log}.
+   */
+  ServerProcess startJava(String name, String mainClass, String extraClasspath, List<String> args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_FLAGS);
+    command.add("-cp");
+    command.add(extraClasspath == null ? classpath : classpath + ":" + extraClasspath);
+    command.add(mainClass);
+    command.addAll(args);
+    Path log = workDir.resolve("logs").resolve(name + "-" + (++started) + ".log");
+    return ServerProcess.start(command, log);
+  }
+
+  /** This launcher's class path, as the Java servers get it. */
+  String classpath() {
+    return classpath;
+  }
+
+  /**
    * Starts {@code target} on a free port.
    *
    * @param rooms how many rooms {@code r0..} a Dialogue server declares (the peers need none)

@@ -2,6 +2,7 @@ package dev.dialogue.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -126,6 +127,27 @@ final class LoadGenerator implements AutoCloseable {
       int port, String room, String auth, StormClient storm, EventLoopGroup loops) {
     int index = opened.getAndIncrement();
     Conn conn = new Conn(index, room, auth, stats, epoch, storm);
+    ChannelFuture future = dial(port, index, conn, loops);
+    future.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            stats.error("connect from " + sources.get(index % sources.size()) + ": " + f.cause());
+            conn.joined.completeExceptionally(f.cause());
+          }
+        });
+    return conn;
+  }
+
+  /**
+   * Opens one websocket to {@code 127.0.0.1:port} on the generator's event loops, from the next
+   * source address, with {@code handler} last in the pipeline (it speaks Socket.IO itself, as
+   * {@link Conn} does). For connections of a scenario's own protocol handler ({@link ChatConn}).
+   */
+  ChannelFuture dial(int port, ChannelHandler handler) {
+    return dial(port, opened.getAndIncrement(), handler, group);
+  }
+
+  private ChannelFuture dial(int port, int index, ChannelHandler handler, EventLoopGroup loops) {
     URI uri = URI.create("ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket");
     WebSocketClientProtocolConfig config =
         WebSocketClientProtocolConfig.newBuilder()
@@ -158,21 +180,12 @@ final class LoadGenerator implements AutoCloseable {
                         // Frames are decoded, and fragments assembled, by the ServerFrameDecoder
                         // that Conn puts in once the handshake is done.
                         .addLast(new WebSocketClientProtocolHandler(config))
-                        .addLast(conn);
+                        .addLast(handler);
                   }
                 });
     InetAddress source = sources.get(index % sources.size());
-    ChannelFuture future =
-        bootstrap.connect(
-            new InetSocketAddress("127.0.0.1", port), new InetSocketAddress(source, 0));
-    future.addListener(
-        f -> {
-          if (!f.isSuccess()) {
-            stats.error("connect from " + source + ": " + f.cause());
-            conn.joined.completeExceptionally(f.cause());
-          }
-        });
-    return conn;
+    return bootstrap.connect(
+        new InetSocketAddress("127.0.0.1", port), new InetSocketAddress(source, 0));
   }
 
   /**

@@ -127,6 +127,38 @@ record Plan(
   static final Storm FULL_STORM = new Storm(5_000, 100, 10, 3, 120);
 
   /**
+   * Sizes of the chat scenario (the flagship chat example under a team's traffic).
+   *
+   * @param users simulated users, one connection each
+   * @param channels public channels made for the run (beside the seeded #general and #random, which
+   *     every sign-up joins)
+   * @param channelsPerUser channels each user joins, chosen so that every channel gets the same
+   *     number of members
+   * @param messageIntervalSeconds mean time between two messages of one user (a typing notice comes
+   *     before each)
+   * @param readIntervalSeconds mean time between two {@code read.mark}s of one user
+   * @param warmSeconds traffic before the measured window
+   * @param seconds the measured window
+   */
+  record Chat(
+      int users,
+      int channels,
+      int channelsPerUser,
+      double messageIntervalSeconds,
+      double readIntervalSeconds,
+      double warmSeconds,
+      double seconds) {}
+
+  static final Chat QUICK_CHAT = new Chat(1_000, 50, 5, 20, 30, 5, 15);
+
+  static final Chat FULL_CHAT = new Chat(1_000, 50, 5, 20, 30, 15, 60);
+
+  /** The chat scenario's sizes for this plan. */
+  Chat chat() {
+    return name.equals(FULL.name) ? FULL_CHAT : QUICK_CHAT;
+  }
+
+  /**
    * How a rising-load ramp (scenarios 1 and 2) finds its maximum and holds 80% of it.
    *
    * @param refineSteps steps tried, after the first step that was not sustained, halfway (on a log

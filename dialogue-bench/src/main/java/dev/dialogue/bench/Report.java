@@ -20,6 +20,7 @@ final class Report {
   final List<Target> stormNotApplicable = new ArrayList<>();
   Plan.Storm stormPlan = Plan.QUICK_STORM;
   final List<Results.Durable> durable = new ArrayList<>();
+  final List<Results.Chat> chat = new ArrayList<>();
   final Map<String, Profile> profiles = new LinkedHashMap<>();
   final List<String> notes = new ArrayList<>();
 
@@ -128,6 +129,7 @@ final class Report {
     churnSection();
     md.append(StormSection.markdown(storm, stormNotApplicable, stormPlan));
     DurableReport.section(durable, this::line);
+    ChatReport.section(chat, this::line);
     profileSection();
     md.append(handWritten(out));
     Files.writeString(out, md.toString());

@@ -222,4 +222,45 @@ final class Results {
       int events,
       List<StormRound> rounds,
       String note) {}
+
+  /**
+   * The chat scenario: the chat example under simulated users for a window.
+   *
+   * @param connected users whose connection was joined to all its channels (of {@code plan.users})
+   * @param signupSeconds creating the users over HTTP (bcrypt), before and outside the window
+   * @param setupSeconds channels made, users connected and joined to them, traffic settled
+   * @param window what the connections counted in the measured window
+   * @param delivery send (due time) to delivery, each member connection, in the window
+   * @param ack send (due time) to the sender's acknowledgement, in the window
+   * @param readMark {@code read.mark} request to answer, in the window
+   * @param sendLag how late the generator wrote each message (part of the latencies)
+   * @param totalExpected deliveries every acknowledged message of the run owed (warm-up, window and
+   *     the last seconds), counted after the traffic stopped and the deliveries drained
+   * @param totalDelivered deliveries of the scenario's messages received over the same span
+   * @param codes errors and refusals by code, over the whole run
+   */
+  record Chat(
+      Plan.Chat plan,
+      int connected,
+      int membersPerChannel,
+      double signupSeconds,
+      double setupSeconds,
+      ChatStats.Snapshot window,
+      Histogram delivery,
+      Histogram ack,
+      Histogram readMark,
+      Histogram sendLag,
+      long totalExpected,
+      long totalDelivered,
+      java.util.Map<String, Long> codes,
+      double serverCores,
+      double generatorCores,
+      long serverRssBytes,
+      long serverHeapAfterGc,
+      List<String> timeline,
+      String note) {
+    double perSecond(long n) {
+      return n / window.seconds();
+    }
+  }
 }
