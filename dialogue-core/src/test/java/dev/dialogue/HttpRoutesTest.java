@@ -325,4 +325,51 @@ class HttpRoutesTest {
       return got.toString(StandardCharsets.UTF_8);
     }
   }
+
+  /**
+   * netty-socketio closes a connection 5 s after it opened unless its first data reached the
+   * Socket.IO handlers; connections that served only routes (or the script) were closed under the
+   * client's next request on them (a keep-alive client lost that request).
+   */
+  @Test
+  void aKeepAliveConnection_servingRoutes_staysOpenPastTheFirstDataTimeout() throws Exception {
+    int port = start(Dialogue.builder().http("/hello", request -> HttpResponse.text(200, "hi")));
+    for (String path : java.util.List.of("/hello", "/dialogue.js")) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        long opened = System.nanoTime();
+        java.io.InputStream in = socket.getInputStream();
+        java.io.OutputStream out = socket.getOutputStream();
+        String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        out.write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+        // The server must not close it: a read blocks until 6 s after opening, then times out.
+        long left =
+            java.time.Duration.ofSeconds(6).toMillis() - (System.nanoTime() - opened) / 1_000_000;
+        socket.setSoTimeout((int) Math.max(1, left));
+        assertThatThrownBy(in::read)
+            .as("%s: the connection must stay open", path)
+            .isInstanceOf(java.net.SocketTimeoutException.class);
+        socket.setSoTimeout(5_000);
+        out.write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+      }
+    }
+  }
+
+  /** Reads one response with a Content-Length body; returns its head. */
+  private static String readResponse(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+    in.readNBytes(n);
+    return head.toString();
+  }
 }

@@ -48,6 +48,7 @@ final class BrowserScript extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
+    ctx.fireChannelRead(HttpRoutes.IN_USE); // see there: keeps a keep-alive connection open
     try {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       FullHttpResponse response = respond(request);

@@ -166,6 +166,7 @@ final class HttpRoutes extends ChannelInboundHandlerAdapter {
     route = match;
     head = request;
     path = decoded;
+    inUse(ctx);
     long declared = HttpUtil.getContentLength(request, -1L);
     if (declared > match.maxRequestBytes()) {
       if (!(request instanceof HttpContent)) {
@@ -181,6 +182,30 @@ final class HttpRoutes extends ChannelInboundHandlerAdapter {
     }
     body = Unpooled.buffer((int) Math.min(Math.max(declared, 0), 64 * 1024));
     return true;
+  }
+
+  /**
+   * Passed down the pipeline once, on the first request this connection serves outside Socket.IO:
+   * netty-socketio's AuthorizeHandler cancels its first-data timeout on any inbound message, and
+   * that timeout (5 s after connecting) otherwise closed keep-alive connections that served only
+   * routes, under the client's next request. {@code TransportErrors} drops it at the end of the
+   * pipeline.
+   */
+  static final Object IN_USE =
+      new Object() {
+        @Override
+        public String toString() {
+          return "dialogue: an HTTP route is in use on this connection";
+        }
+      };
+
+  private boolean announced;
+
+  private void inUse(ChannelHandlerContext ctx) {
+    if (!announced) {
+      announced = true;
+      ctx.fireChannelRead(IN_USE);
+    }
   }
 
   private boolean serverOwn(String decoded) {

@@ -332,6 +332,13 @@ public final class SocketIoTransport {
   @Sharable
   private final class TransportErrors extends ChannelInboundHandlerAdapter {
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg != HttpRoutes.IN_USE) {
+        ctx.fireChannelRead(msg);
+      }
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       log.debug(
           "Closing {} after a transport error: {}",
