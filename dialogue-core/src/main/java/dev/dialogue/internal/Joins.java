@@ -90,9 +90,8 @@ public final class Joins {
               connection.attach(a.membership());
               List<EventMessage> missed =
                   sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
-              // History is cut under the room lock at admission: exactly what came before the join,
-              // so
-              // nothing in it is also delivered live.
+              // History is cut under the room lock at admission: exactly what came before the
+              // join, so nothing in it is also delivered live.
               List<EventMessage> history =
                   missed == null && sync > 0 ? room.events.newest(sync) : List.of();
               cut.add(history);
