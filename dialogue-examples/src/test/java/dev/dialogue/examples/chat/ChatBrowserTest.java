@@ -324,6 +324,63 @@ class ChatBrowserTest {
 
   @Test
   @Order(11)
+  void aChannelIsCreatedInTheDialog_browsedAndJoinedByTheOther_andAPinIsListed() {
+    alice.openChannel("general");
+    alice.click("create-channel");
+    alice.type("create-name", "design-review");
+    alice.type("create-topic", "Mockups and feedback");
+    alice.click("create-submit");
+    alice.await("#design-review open", d -> find(d, "channel-name").contains("design-review"));
+    erin.click("browse-channels");
+    WebElement item =
+        erin.await(
+            "#design-review in the browser",
+            d ->
+                d.findElements(id("browse-item")).stream()
+                    .filter(i -> i.getText().contains("design-review"))
+                    .findFirst()
+                    .orElse(null));
+    item.findElement(id("browse-join")).click();
+    erin.await("#design-review open", d -> find(d, "channel-name").contains("design-review"));
+    erin.send("Looks great so far");
+    WebElement onAlice = alice.message("Looks great so far");
+    alice.hover(onAlice);
+    onAlice.findElement(id("action-pin")).click();
+    alice.click("pins-button");
+    alice.await(
+        "the pinned message in the pins panel",
+        d ->
+            d.findElements(id("pinned-item")).stream()
+                .anyMatch(p -> p.getText().contains("Looks great so far")));
+    alice.screenshot("chat-pins");
+    alice.click("panel-close");
+  }
+
+  @Test
+  @Order(12)
+  void aMutedUser_seesTheRefusalInTheComposer() {
+    WebElement erinsMessage = alice.message("Looks great so far");
+    erinsMessage.findElement(id("message-author")).click();
+    alice.await("the user menu", d -> d.findElement(id("user-menu")).isDisplayed());
+    alice.click("mod-mute");
+    erin.send("Can I still talk?");
+    erin.await(
+        "the muted notice",
+        d -> d.findElement(id("composer-notice")).getText().toLowerCase().contains("muted"));
+    erin.await(
+        "the message marked failed",
+        d ->
+            d.findElements(id("message")).stream()
+                .anyMatch(m -> "failed".equals(m.getAttribute("data-state"))));
+    erin.screenshot("chat-muted");
+  }
+
+  private static String find(org.openqa.selenium.WebDriver d, String testId) {
+    return d.findElement(id(testId)).getText();
+  }
+
+  @Test
+  @Order(13)
   void aPhoneSizedWindow_showsTheChannelWithASlideOverSidebar() {
     try (ChatPage phone = new ChatPage("phone", 390, 844)) {
       phone.open(url());
