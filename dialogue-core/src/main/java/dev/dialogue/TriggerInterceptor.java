@@ -35,4 +35,24 @@ public interface TriggerInterceptor<T> {
    * exception refuses it with {@code INTERNAL_ERROR} and is logged.
    */
   T beforeTrigger(TriggerContext context, T data);
+
+  /**
+   * An interceptor for events that only server code sends ({@code Room.trigger}, {@code
+   * Dialogue.trigger}): a client's trigger is refused with {@code SERVER_ONLY} "'name' events are
+   * sent by the server"; the server's pass unchanged. For read-only viewers, announcements, and
+   * state the server computes (a game's board, an edit applied by a command).
+   *
+   * <pre>{@code
+   * RoomConfig.builder("news", "News").events(HEADLINE).intercept(HEADLINE, TriggerInterceptor.serverOnly())
+   * }</pre>
+   */
+  static <T> TriggerInterceptor<T> serverOnly() {
+    return (context, data) -> {
+      if (context.sender() != null) {
+        throw new CommandException(
+            "SERVER_ONLY", "'" + context.event() + "' events are sent by the server");
+      }
+      return data;
+    };
+  }
 }

@@ -81,6 +81,27 @@ class RoomStateAndInterceptorsTest {
   }
 
   @Test
+  void serverOnly_refusesClients_andLetsServerCodeThrough() {
+    RoomConfig news =
+        RoomConfig.builder("news", "News")
+            .events(MESSAGE)
+            .defaultSubscriptions("message")
+            .intercept(MESSAGE, TriggerInterceptor.serverOnly())
+            .build();
+    try (Dialogue server = TestServers.builder().room(news).build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      alice.request("dialogue:join", Map.of("roomId", "news"));
+      JsonNode refused = alice.request("dialogue:trigger", trigger("news", "fake"));
+      assertThat(refused.path("error").path("code").asText()).isEqualTo("SERVER_ONLY");
+      assertThat(refused.path("error").path("message").asText())
+          .isEqualTo("'message' events are sent by the server");
+      server.trigger("news", "message", new Message("real"));
+      assertThat(alice.take("dialogue:event").data().path("data").path("text").asText())
+          .isEqualTo("real");
+    }
+  }
+
+  @Test
   void anInterceptorAddedAtRuntime_replacesThePayload_whichIsValidatedAgain_untilClosed() {
     try (Dialogue server = TestServers.builder().build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {

@@ -119,9 +119,9 @@ final class ChatService implements DialogueListener, JoinPolicy {
                 ChatEvents.MEMBER_JOINED, ChatEvents.CHANNEL_CREATED, ChatEvents.CHANNEL_UPDATED)
             .defaultSubscriptions(EventDefinition.ANY)
             .presence(true)
-            .intercept(ChatEvents.MEMBER_JOINED, serverOnly())
-            .intercept(ChatEvents.CHANNEL_CREATED, serverOnly())
-            .intercept(ChatEvents.CHANNEL_UPDATED, serverOnly())
+            .intercept(ChatEvents.MEMBER_JOINED, TriggerInterceptor.serverOnly())
+            .intercept(ChatEvents.CHANNEL_CREATED, TriggerInterceptor.serverOnly())
+            .intercept(ChatEvents.CHANNEL_UPDATED, TriggerInterceptor.serverOnly())
             .build());
   }
 
@@ -165,17 +165,7 @@ final class ChatService implements DialogueListener, JoinPolicy {
   }
 
   private static <T> void addServerOnly(RoomConfig.Builder config, EventDefinition<T> event) {
-    config.intercept(event, serverOnly());
-  }
-
-  private static <T> TriggerInterceptor<T> serverOnly() {
-    return (context, data) -> {
-      if (context.sender() != null) {
-        throw new CommandException(
-            "SERVER_ONLY", "'" + context.event() + "' events are sent by the server");
-      }
-      return data;
-    };
+    config.intercept(event, TriggerInterceptor.serverOnly());
   }
 
   private void catchUp(String roomId) {

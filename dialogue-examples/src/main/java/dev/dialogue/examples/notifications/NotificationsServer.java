@@ -13,7 +13,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.CommandDefinition;
-import dev.dialogue.CommandException;
 import dev.dialogue.Decision;
 import dev.dialogue.Dialogue;
 import dev.dialogue.DialogueListener;
@@ -260,19 +259,9 @@ public final class NotificationsServer implements AutoCloseable {
                         .events(NOTIFICATION, READ)
                         .defaultSubscriptions(EventDefinition.ANY)
                         .visibleTo((client, room) -> room.id().equals(roomOf(client.userId())))
-                        .intercept(NOTIFICATION, serverOnly())
-                        .intercept(READ, serverOnly())
+                        .intercept(NOTIFICATION, TriggerInterceptor.serverOnly())
+                        .intercept(READ, TriggerInterceptor.serverOnly())
                         .build()));
-  }
-
-  private static <T> TriggerInterceptor<T> serverOnly() {
-    return (context, data) -> {
-      if (context.sender() != null) {
-        throw new CommandException(
-            "SERVER_ONLY", "'" + context.event() + "' events are sent by the server");
-      }
-      return data;
-    };
   }
 
   /**
