@@ -1,7 +1,9 @@
 package dev.dialogue.examples.chat;
 
+import dev.dialogue.examples.CommandLine;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -31,61 +33,23 @@ public record ChatOptions(int port, String host, Path dataDir, String jdbcUrl, b
 
   /** Parses the command line. */
   public static ChatOptions parse(String... args) {
-    int port = 8080;
-    String host = "0.0.0.0";
-    Path data = Path.of("data", "chat");
-    String db = null;
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      if (name.equals("--help") || name.equals("-h")) {
-        return new ChatOptions(port, host, data, db, true);
-      }
-      if (!Set.of("--port", "--host", "--data", "--db").contains(name)) {
-        throw new IllegalArgumentException("unknown option: " + arg);
-      }
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException(name + " was given twice");
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(name + " needs a value");
-        }
-        value = args[++i];
-      }
-      switch (name) {
-        case "--port" -> port = port(value);
-        case "--host" -> host = value;
-        case "--data" -> data = Path.of(value);
-        default -> {
-          if (!value.startsWith("jdbc:")) {
-            throw new IllegalArgumentException(
-                "--db must be a JDBC URL (jdbc:...) but was '" + value + "'");
-          }
-          db = value;
-        }
-      }
+    Optional<Map<String, String>> given =
+        CommandLine.parse(args, Set.of("--port", "--host", "--data", "--db"));
+    Path defaultData = Path.of("data", "chat");
+    if (given.isEmpty()) {
+      return new ChatOptions(8080, "0.0.0.0", defaultData, null, true);
     }
-    return new ChatOptions(port, host, data, db, false);
-  }
-
-  private static int port(String value) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
+    Map<String, String> o = given.get();
+    String db = o.get("--db");
+    if (db != null && !db.startsWith("jdbc:")) {
+      throw new IllegalArgumentException("--db must be a JDBC URL (jdbc:...) but was '" + db + "'");
     }
-    throw new IllegalArgumentException("--port must be 0..65535 but was '" + value + "'");
+    return new ChatOptions(
+        o.containsKey("--port") ? CommandLine.port(o.get("--port")) : 8080,
+        o.getOrDefault("--host", "0.0.0.0"),
+        o.containsKey("--data") ? Path.of(o.get("--data")) : defaultData,
+        db,
+        false);
   }
 
   /** The database URL in effect: the given one, or the H2 file database in the data directory. */

@@ -23,6 +23,7 @@ import dev.dialogue.HttpResponse;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.TriggerInterceptor;
+import dev.dialogue.examples.CommandLine;
 import dev.dialogue.examples.notifications.NotificationStore.Notification;
 import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
@@ -46,6 +47,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 
@@ -102,42 +105,21 @@ public final class NotificationsServer implements AutoCloseable {
 
     /** Parses the command line; {@link IllegalArgumentException} with a message for the user. */
     public static Options parse(String... args) {
-      int port = 8090;
-      String host = "0.0.0.0";
-      Path data = Path.of("data", "notifications");
-      String key = null;
-      for (int i = 0; i < args.length; i++) {
-        String name = args[i];
-        if (name.equals("--help") || name.equals("-h")) {
-          throw new IllegalArgumentException(USAGE);
-        }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(name + " needs a value\n" + USAGE);
-        }
-        String value = args[++i];
-        switch (name) {
-          case "--port" -> {
-            try {
-              port = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-              port = -1;
-            }
-            if (port < 0 || port > 65_535) {
-              throw new IllegalArgumentException("--port must be 0 to 65535, was '" + value + "'");
-            }
-          }
-          case "--host" -> host = value;
-          case "--data" -> data = Path.of(value);
-          case "--api-key" -> {
-            if (value.length() < 16) {
-              throw new IllegalArgumentException("--api-key needs at least 16 characters");
-            }
-            key = value;
-          }
-          default -> throw new IllegalArgumentException("unknown option: " + name + "\n" + USAGE);
-        }
+      Optional<Map<String, String>> given =
+          CommandLine.parse(args, Set.of("--port", "--host", "--data", "--api-key"));
+      if (given.isEmpty()) {
+        throw new IllegalArgumentException(USAGE);
       }
-      return new Options(port, host, data, key);
+      Map<String, String> o = given.get();
+      String key = o.get("--api-key");
+      if (key != null && key.length() < 16) {
+        throw new IllegalArgumentException("--api-key needs at least 16 characters");
+      }
+      return new Options(
+          o.containsKey("--port") ? CommandLine.port(o.get("--port")) : 8090,
+          o.getOrDefault("--host", "0.0.0.0"),
+          Path.of(o.getOrDefault("--data", Path.of("data", "notifications").toString())),
+          key);
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.dialogue.examples.reference;
 
+import dev.dialogue.examples.CommandLine;
 import dev.dialogue.jwt.JwtAuthenticator;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -31,43 +33,18 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
       """;
 
   static Options parse(String... args) {
-    int port = 3000;
-    String host = "0.0.0.0";
-    String jwtSecret = null;
-    String historyDb = null;
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      if (name.equals("--help") || name.equals("-h")) {
-        return new Options(port, host, jwtSecret, historyDb, true);
-      }
-      if (!Set.of("--port", "--host", "--jwt-secret", "--history-db").contains(name)) {
-        throw new IllegalArgumentException("unknown option: " + arg);
-      }
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException(name + " was given twice");
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(name + " needs a value");
-        }
-        value = args[++i];
-      }
-      switch (name) {
-        case "--port" -> port = port(value);
-        case "--host" -> host = host(value);
-        case "--jwt-secret" -> jwtSecret = jwtSecret(value);
-        default -> historyDb = historyDb(value);
-      }
+    Optional<Map<String, String>> given =
+        CommandLine.parse(args, Set.of("--port", "--host", "--jwt-secret", "--history-db"));
+    if (given.isEmpty()) {
+      return new Options(3000, "0.0.0.0", null, null, true);
     }
-    return new Options(port, host, jwtSecret, historyDb, false);
+    Map<String, String> o = given.get();
+    return new Options(
+        o.containsKey("--port") ? CommandLine.port(o.get("--port")) : 3000,
+        o.containsKey("--host") ? host(o.get("--host")) : "0.0.0.0",
+        o.containsKey("--jwt-secret") ? jwtSecret(o.get("--jwt-secret")) : null,
+        o.containsKey("--history-db") ? historyDb(o.get("--history-db")) : null,
+        false);
   }
 
   private static String historyDb(String value) {
@@ -76,19 +53,6 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
           "--history-db must be a JDBC URL (jdbc:...) but was '" + value + "'");
     }
     return value;
-  }
-
-  private static int port(String value) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port >= 0 && port <= 65_535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        "--port must be a number in 0..65535 but was '" + value + "'");
   }
 
   private static String host(String value) {

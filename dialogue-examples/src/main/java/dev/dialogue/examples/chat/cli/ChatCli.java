@@ -7,6 +7,7 @@ import dev.dialogue.client.ConnectionState;
 import dev.dialogue.client.DialogueClient;
 import dev.dialogue.client.DialogueClientException;
 import dev.dialogue.client.EventMessage;
+import dev.dialogue.examples.CommandLine;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -99,37 +100,14 @@ public final class ChatCli {
   public record Options(String url, String user, String password, boolean help) {
     /** Parses {@code --url}, {@code --user}, {@code --password} and {@code --help}. */
     public static Options parse(String... args) {
+      Optional<Map<String, String>> given =
+          CommandLine.parse(args, Set.of("--url", "--user", "--password"));
       String url = "http://localhost:8080";
-      String user = null;
-      String password = null;
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        String name = arg;
-        String value = null;
-        int eq = arg.indexOf('=');
-        if (arg.startsWith("--") && eq > 0) {
-          name = arg.substring(0, eq);
-          value = arg.substring(eq + 1);
-        }
-        if (name.equals("--help") || name.equals("-h")) {
-          return new Options(url, user, password, true);
-        }
-        if (!Set.of("--url", "--user", "--password").contains(name)) {
-          throw new IllegalArgumentException("unknown option: " + arg);
-        }
-        if (value == null) {
-          if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(name + " needs a value");
-          }
-          value = args[++i];
-        }
-        switch (name) {
-          case "--url" -> url = value;
-          case "--user" -> user = value;
-          default -> password = value;
-        }
+      if (given.isEmpty()) {
+        return new Options(url, null, null, true);
       }
-      return new Options(url, user, password, false);
+      Map<String, String> o = given.get();
+      return new Options(o.getOrDefault("--url", url), o.get("--user"), o.get("--password"), false);
     }
   }
 
