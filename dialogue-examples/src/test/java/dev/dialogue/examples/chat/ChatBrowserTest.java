@@ -380,6 +380,34 @@ class ChatBrowserTest {
   }
 
   @Test
+  @Order(14)
+  void aRefusedRecovery_isSaid_andTheChannelIsReloaded() throws Exception {
+    erin.openChannel("general");
+    server.close();
+    erin.await("the reconnecting banner", d -> !d.findElements(id("reconnect-banner")).isEmpty());
+    server = ChatServer.start(new ChatOptions(port, "127.0.0.1", data, null, false));
+    // More than the server recovers by offset (maxRecoveryEvents, 1,000): the re-join is answered
+    // recovered: false, and the page must say so and load the channel again.
+    String general =
+        server.dialogue().rooms().stream()
+            .filter(r -> r.name().equals("general"))
+            .findFirst()
+            .orElseThrow()
+            .id();
+    for (int i = 1; i <= 1_005; i++) {
+      server.dialogue().trigger(general, "message", Map.of("text", "Backlog " + i));
+    }
+    erin.await(
+        "the reloaded banner",
+        d ->
+            d.findElements(id("reconnect-banner")).stream()
+                .anyMatch(b -> "reloaded".equals(b.getAttribute("data-kind"))));
+    erin.message("Backlog 1005");
+    assertThat(erin.count("Backlog 1005")).isEqualTo(1);
+    erin.screenshot("chat-reloaded");
+  }
+
+  @Test
   @Order(13)
   void aPhoneSizedWindow_showsTheChannelWithASlideOverSidebar() {
     try (ChatPage phone = new ChatPage("phone", 390, 844)) {
