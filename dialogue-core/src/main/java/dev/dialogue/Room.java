@@ -121,4 +121,18 @@ public interface Room {
 
   /** The room's epoch: changes whenever its offsets restart. */
   String epoch();
+
+  /**
+   * Runs {@code task} on this room's serial executor, after what is queued there already: the
+   * {@code onTriggered} listeners and {@code on} handlers of the events delivered before this call,
+   * {@code onJoined}/{@code onLeft}, the room's commands. One at a time with them, so it may read
+   * or change what they keep without a lock. The future completes once it ran (exceptionally with
+   * what it threw; with {@link java.util.concurrent.RejectedExecutionException} once the server
+   * stopped).
+   *
+   * <p>For code outside the room that must see the effect of events already delivered: a command
+   * that pages an application table {@code onTriggered} writes, answered right after a client saw
+   * the event, waits for {@code room.execute(() -> {})} first.
+   */
+  CompletableFuture<Void> execute(Runnable task);
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A room as the application sees it: a thin face that checks arguments and hands each call to the
@@ -172,6 +173,12 @@ public final class RealRoom implements Room {
   @Override
   public long offset() {
     return state.offset();
+  }
+
+  @Override
+  public CompletableFuture<Void> execute(Runnable task) {
+    java.util.Objects.requireNonNull(task, "task == null");
+    return state.code.submit(task);
   }
 
   @Override

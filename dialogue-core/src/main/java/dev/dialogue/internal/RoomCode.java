@@ -70,6 +70,28 @@ final class RoomCode {
     return done;
   }
 
+  /**
+   * Runs application code on the room's {@link #serial} executor; the result completes once it ran,
+   * exceptionally with what it threw, or at once with the rejection once the server stopped.
+   */
+  CompletableFuture<Void> submit(Runnable task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      serial.execute(
+          () -> {
+            try {
+              task.run();
+              done.complete(null);
+            } catch (RuntimeException | Error e) {
+              done.completeExceptionally(e);
+            }
+          });
+    } catch (RejectedExecutionException stopping) {
+      done.completeExceptionally(stopping);
+    }
+    return done;
+  }
+
   // ---- handlers ----
 
   Registration addHandler(String eventName, EventHandler<JsonNode> handler) {

@@ -127,6 +127,7 @@ final class ChatCommands {
         PageRequest.class,
         (ctx, req) -> {
           Channel channel = chat.memberChannel(user(ctx), req.roomId());
+          chat.settle(channel); // a message a client saw a moment ago is in the page
           Messages.Page page =
               chat.messages.page(
                   channel.roomId(),
@@ -140,6 +141,7 @@ final class ChatCommands {
         ThreadRequest.class,
         (ctx, req) -> {
           Channel channel = chat.memberChannel(user(ctx), req.roomId());
+          chat.settle(channel);
           Messages.Stored root = message(chat, channel, req.threadId());
           return Map.of(
               "root", chat.messages.toJson(root), "messages", chat.messages.thread(root.id()));
@@ -186,6 +188,7 @@ final class ChatCommands {
         RoomRef.class,
         (ctx, req) -> {
           Channel channel = chat.memberChannel(user(ctx), req.roomId());
+          chat.settle(channel);
           return Map.of("messages", chat.messages.pins(channel.roomId()));
         });
     add(
@@ -244,9 +247,8 @@ final class ChatCommands {
   }
 
   private static Messages.Stored message(ChatService chat, Channel channel, String messageId) {
-    return chat.messages
-        .find(messageId)
-        .filter(m -> m.roomId().equals(channel.roomId()) && !m.deleted())
+    return chat.stored(channel, messageId)
+        .filter(m -> !m.deleted())
         .orElseThrow(() -> new CommandException("NOT_FOUND", "No such message in this channel"));
   }
 

@@ -184,6 +184,36 @@ final class ChatService implements DialogueListener, JoinPolicy {
     }
   }
 
+  /**
+   * A message of the channel as the app's table holds it. A message that was just delivered is
+   * stored a moment later, by {@code onTriggered} on the room's serial executor: on a miss this
+   * waits for what the room has queued ({@link Room#execute}) and looks again, so a reply or a
+   * reaction sent right after the message finds it.
+   */
+  Optional<Messages.Stored> stored(Channel channel, String messageId) {
+    Optional<Messages.Stored> found = inChannel(channel, messageId);
+    if (found.isPresent()) {
+      return found;
+    }
+    settle(channel);
+    return inChannel(channel, messageId);
+  }
+
+  private Optional<Messages.Stored> inChannel(Channel channel, String messageId) {
+    return messages.find(messageId).filter(m -> m.roomId().equals(channel.roomId()));
+  }
+
+  /** Waits until the room's queued listeners ran: everything delivered so far is stored. */
+  void settle(Channel channel) {
+    try {
+      room(channel).execute(() -> {}).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warn("Room {} did not settle: {}", channel.roomId(), e.toString());
+    }
+  }
+
   Room room(Channel channel) {
     return dialogue
         .room(channel.roomId())
@@ -247,10 +277,8 @@ final class ChatService implements DialogueListener, JoinPolicy {
             .find(userId)
             .orElseThrow(() -> new CommandException("NOT_A_MEMBER", "Unknown user"));
     if (message.threadId() != null
-        && messages
-            .find(message.threadId())
-            .filter(m -> m.roomId().equals(channel.roomId()) && m.threadId() == null)
-            .filter(m -> !m.deleted())
+        && stored(channel, message.threadId())
+            .filter(m -> m.threadId() == null && !m.deleted())
             .isEmpty()) {
       throw new CommandException("NOT_FOUND", "No such thread in this channel");
     }

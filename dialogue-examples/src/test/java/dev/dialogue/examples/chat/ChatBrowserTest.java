@@ -134,8 +134,7 @@ class ChatBrowserTest {
   @Order(4)
   void aReactionAndAThreadReply_reachTheOther() {
     WebElement message = erin.message("Hello Erin, welcome to Acme!");
-    erin.hover(message);
-    message.findElement(id("action-react")).click();
+    erin.clickAction(message, "action-react");
     erin.await("the reaction picker", d -> d.findElement(id("reaction-picker")).isDisplayed());
     erin.all("reaction-option").get(0).click();
     WebElement onAlice = alice.message("Hello Erin, welcome to Acme!");
@@ -145,8 +144,7 @@ class ChatBrowserTest {
             onAlice.findElements(id("reaction")).stream()
                 .anyMatch(r -> "1".equals(r.getAttribute("data-count"))));
 
-    alice.hover(onAlice);
-    onAlice.findElement(id("action-reply")).click();
+    alice.clickAction(onAlice, "action-reply");
     alice.await("the thread panel", d -> d.findElement(id("thread-panel")).isDisplayed());
     alice.type("thread-composer-input", "A reply in the thread", Keys.ENTER);
     WebElement onErin = erin.message("Hello Erin, welcome to Acme!");
@@ -162,8 +160,7 @@ class ChatBrowserTest {
     alice.send("This has a tpyo");
     WebElement mine = alice.message("This has a tpyo");
     erin.message("This has a tpyo");
-    alice.hover(mine);
-    mine.findElement(id("action-more")).click();
+    alice.clickAction(mine, "action-more");
     alice.click("menu-edit");
     alice.clearAndType("edit-input", "This had a typo");
     alice.type("edit-input", Keys.ENTER);
@@ -173,8 +170,7 @@ class ChatBrowserTest {
     alice.send("Delete me");
     WebElement doomed = alice.message("Delete me");
     erin.message("Delete me");
-    alice.hover(doomed);
-    doomed.findElement(id("action-more")).click();
+    alice.clickAction(doomed, "action-more");
     alice.click("menu-delete");
     erin.await("the deletion", d -> erin.messageOrNull("Delete me") == null);
   }
@@ -344,8 +340,7 @@ class ChatBrowserTest {
     erin.await("#design-review open", d -> find(d, "channel-name").contains("design-review"));
     erin.send("Looks great so far");
     WebElement onAlice = alice.message("Looks great so far");
-    alice.hover(onAlice);
-    onAlice.findElement(id("action-pin")).click();
+    alice.clickAction(onAlice, "action-pin");
     alice.click("pins-button");
     alice.await(
         "the pinned message in the pins panel",

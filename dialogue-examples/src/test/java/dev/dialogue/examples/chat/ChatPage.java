@@ -208,6 +208,28 @@ public final class ChatPage implements AutoCloseable {
     new Actions(driver).moveToElement(element).perform();
   }
 
+  /**
+   * Hovers {@code message} and clicks its action {@code testId} once the hover shows it (the
+   * actions appear on hover; a slow machine may take a moment, or the pointer may have moved).
+   */
+  void clickAction(WebElement message, String testId) {
+    await(
+        testId + " on hover",
+        d -> {
+          hover(message);
+          WebElement action = message.findElement(id(testId));
+          if (!action.isDisplayed()) {
+            return false;
+          }
+          try {
+            action.click();
+            return true;
+          } catch (org.openqa.selenium.ElementNotInteractableException e) {
+            return false;
+          }
+        });
+  }
+
   public Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
