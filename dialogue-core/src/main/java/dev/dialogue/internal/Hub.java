@@ -1,10 +1,12 @@
 package dev.dialogue.internal;
 
+import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,6 +96,7 @@ public final class Hub implements RealConnection.ServerSide {
   private RealRoom newRoom(RoomConfig config, boolean byClient) {
     return new RealRoom(
         config,
+        latestOnly(config),
         roomSequence.incrementAndGet(),
         byClient,
         broker,
@@ -102,6 +105,24 @@ public final class Hub implements RealConnection.ServerSide {
         settings.runtime(),
         publisher,
         histories);
+  }
+
+  /** The names of the latest-only events {@code config} allows, its own or global ones. */
+  private Set<String> latestOnly(RoomConfig config) {
+    Set<String> names = new HashSet<>();
+    for (EventDefinition<?> event : config.events()) {
+      if (event.latestOnly()) {
+        names.add(event.name());
+      }
+    }
+    if (config.anyEvent()) {
+      for (EventDefinition<?> event : settings.rooms().globalEvents().values()) {
+        if (event.latestOnly() && config.event(event.name()) == null) {
+          names.add(event.name());
+        }
+      }
+    }
+    return names.isEmpty() ? Set.of() : Set.copyOf(names);
   }
 
   // ---- rooms ----
