@@ -34,6 +34,7 @@ public final class Hub implements RealConnection.ServerSide {
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final Connections connections = new Connections();
+  private final Traffic traffic = new Traffic();
   private final Deadlines deadlines;
   private final RoomLifecycle roomLifecycle;
   private final ConnectionLifecycle connectionLifecycle;
@@ -44,7 +45,8 @@ public final class Hub implements RealConnection.ServerSide {
     this.log = settings.runtime().logger();
     this.broker = new MemoryBroker(settings.history(), settings.runtime());
     this.histories = new Histories(settings.history(), broker, hooks);
-    this.publisher = new Publisher(settings, hooks, histories, broker, validator, this::roomStates);
+    this.publisher =
+        new Publisher(settings, hooks, histories, broker, validator, traffic, this::roomStates);
     this.joins = new Joins(settings.hooks().joinPolicy(), settings.limits(), hooks, histories);
     this.deadlines =
         new Deadlines(
@@ -58,6 +60,16 @@ public final class Hub implements RealConnection.ServerSide {
 
   Settings settings() {
     return settings;
+  }
+
+  /** The traffic counters; the transport records delivery latencies in them. */
+  public Traffic traffic() {
+    return traffic;
+  }
+
+  /** The counters with the connections and rooms now. */
+  public dev.dialogue.DialogueStats stats() {
+    return traffic.snapshot(connections.size(), rooms.size());
   }
 
   /** Checks event payloads and command requests. */

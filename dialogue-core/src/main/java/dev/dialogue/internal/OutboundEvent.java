@@ -21,6 +21,7 @@ public final class OutboundEvent {
   private final RawValue payload;
   private final int expectedRecipients;
   private final String latestKey;
+  private final long createdNanos = System.nanoTime();
   private Encoding encoding;
 
   /**
@@ -60,6 +61,11 @@ public final class OutboundEvent {
   /** The conflation key of a latest-only event, or null: see the constructor. */
   public String latestKey() {
     return latestKey;
+  }
+
+  /** When it was made ({@link System#nanoTime()}): the start of its delivery latency. */
+  public long createdNanos() {
+    return createdNanos;
   }
 
   public int expectedRecipients() {

@@ -42,6 +42,9 @@ public final class Broadcast implements OutboundEvent.Encoding {
   /** The conflation key of a latest-only event ({@link OutboundEvent#latestKey()}), or null. */
   private final String latestKey;
 
+  /** When the event was handed to its recipients ({@link System#nanoTime()}). */
+  private long createdNanos = System.nanoTime();
+
   /** The frame for {@link #frameNamespace}, built for the first WebSocket recipient. */
   private ByteBuf frame;
 
@@ -54,8 +57,10 @@ public final class Broadcast implements OutboundEvent.Encoding {
 
   /** The frame of {@code event}, for its recipients on WebSocket. */
   static Broadcast of(OutboundEvent event) {
-    return new Broadcast(
-        event.name(), event.payload(), event.expectedRecipients(), event.latestKey());
+    Broadcast broadcast =
+        new Broadcast(event.name(), event.payload(), event.expectedRecipients(), event.latestKey());
+    broadcast.createdNanos = event.createdNanos();
+    return broadcast;
   }
 
   public Broadcast(String eventName, RawValue data) {
@@ -119,7 +124,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
         // count their references on it, and two loops counting on one buffer would pass its
         // cache line back and forth between their cores at every write and release.
         ByteBuf shared = i == n - 1 ? frame.retain() : frame.copy();
-        Runnable write = () -> g.write(shared, latestKey);
+        Runnable write = () -> g.write(shared, latestKey, createdNanos);
         if (g.flusher.loop.inEventLoop()) {
           write.run();
         } else {
@@ -191,8 +196,9 @@ public final class Broadcast implements OutboundEvent.Encoding {
      * Flusher}, so that frames of deliveries queued behind this one share a socket write. The frame
      * is retained once for all duplicates (each released once written), not once per duplicate.
      */
-    void write(ByteBuf frame, String latestKey) {
+    void write(ByteBuf frame, String latestKey, long createdNanos) {
       long now = System.nanoTime();
+      int delivered = 0;
       int count = outs.size();
       int written = 0;
       frame.retain(count);
@@ -201,7 +207,9 @@ public final class Broadcast implements OutboundEvent.Encoding {
           WebSocketOut out = outs.get(i);
           if (out.encoder.channel().isActive()) {
             // The channel (or the session's held frames) owns the duplicate now, written or not.
-            out.write(frame.duplicate(), latestKey, now);
+            if (out.write(frame.duplicate(), latestKey, now)) {
+              delivered++;
+            }
             written++;
           }
         }
@@ -209,6 +217,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
         frame.release(1 + count - written);
         flusher.schedule();
       }
+      flusher.traffic.written(now - createdNanos, delivered);
     }
   }
 }
