@@ -6,7 +6,7 @@
   const REGION_COLORS = { EU: '#58a6ff', NA: '#3fb950', APAC: '#d29922', LATAM: '#a371f7', MEA: '#f85149' };
   const SVG = 'http://www.w3.org/2000/svg';
   const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
-  const series = { in: [], out: [], p50: [], p90: [], p99: [], heap: [], committed: [], orders: {} };
+  const series = { time: [], in: [], out: [], p50: [], p90: [], p99: [], heap: [], committed: [], orders: {} };
 
   // The token: an admin's from the URL's fragment (#token=...), else a viewer's from the server.
   const fragment = new URLSearchParams(location.hash.slice(1));
@@ -58,6 +58,7 @@
     text('kpi-orders-total', fmt(stats.orders.totalAll));
     text('kpi-revenue', '$' + fmt(stats.orders.revenue, 2));
 
+    push(series.time, stats.time);
     push(series.in, stats.eventsInPerSecond);
     push(series.out, stats.eventsOutPerSecond);
     push(series.p50, stats.latency.p50);
@@ -111,7 +112,8 @@
       el('text', { class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, svg).textContent =
         fmt(v, max < 4 && options.digits ? options.digits : max < 4 ? 1 : 0);
     }
-    for (const [label, at] of [['-2 min', 0], ['-1 min', HISTORY / 2], ['now', HISTORY - 1]]) {
+    const window = tick() * (HISTORY - 1);
+    for (const [label, at] of [['-' + span(window), 0], ['-' + span(window / 2), HISTORY / 2], ['now', HISTORY - 1]]) {
       const px = left + at * ((W - left - right) / (HISTORY - 1));
       el('text', { class: 'axis', x: px, y: H - 4, 'text-anchor': at === 0 ? 'start' : at === HISTORY - 1 ? 'end' : 'middle' }, svg).textContent = label;
     }
@@ -125,6 +127,17 @@
       }
       el('polyline', { class: 'series', stroke: line.color, points: points.join(' ') }, svg);
     }
+  }
+
+  /** The time between ticks, from the points seen (one second until there are two). */
+  function tick() {
+    const t = series.time;
+    return t.length > 1 ? (t[t.length - 1] - t[0]) / (t.length - 1) : 1000;
+  }
+
+  function span(ms) {
+    const s = Math.round(ms / 1000);
+    return s >= 60 && s % 60 === 0 ? s / 60 + ' min' : s >= 90 ? Math.round(s / 60) + ' min' : s + ' s';
   }
 
   function niceMax(v) {
