@@ -8,6 +8,8 @@ import static dev.dialogue.examples.dashboard.DashboardEvents.NOTICE;
 import static dev.dialogue.examples.dashboard.DashboardEvents.RESET;
 import static dev.dialogue.examples.dashboard.DashboardEvents.STATS;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dialogue.CommandException;
 import dev.dialogue.Decision;
 import dev.dialogue.Dialogue;
@@ -37,8 +39,13 @@ public final class DashboardServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
   static final String WEB_ROOT = "/dev/dialogue/examples/dashboard/web/";
 
-  /** How many recent snapshots it keeps, for tests that compare a page with the server. */
-  static final int RECENT = 30;
+  /**
+   * How many recent snapshots it keeps: a page that opens draws them ({@code /api/recent}) before
+   * the live ones, and tests compare a page's numbers with the server's of the same tick.
+   */
+  static final int RECENT = 120;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Application codes. */
   public static final String READ_ONLY = "READ_ONLY";
@@ -88,6 +95,7 @@ public final class DashboardServer implements AutoCloseable {
             .listener(talkers)
             .command(RESET, (context, request) -> self.get().reset(context.sender()))
             .http("/api/token", request -> tokenResponse())
+            .http("/api/recent", request -> recentResponse())
             .http("/", HttpHandler.resources(WEB_ROOT))
             .build();
     this.metrics = new Metrics(dialogue, feed, talkers, clock);
@@ -128,6 +136,19 @@ public final class DashboardServer implements AutoCloseable {
   private HttpResponse tokenResponse() {
     return HttpResponse.json(200, "{\"token\":\"" + tokens.viewer() + "\"}")
         .withHeader("Cache-Control", "no-store");
+  }
+
+  private HttpResponse recentResponse() {
+    List<DashboardEvents.Stats> snapshots;
+    synchronized (recent) {
+      snapshots = List.copyOf(recent.values());
+    }
+    try {
+      return HttpResponse.json(200, JSON.writeValueAsString(snapshots))
+          .withHeader("Cache-Control", "no-store");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the recent numbers", e);
+    }
   }
 
   /** The admin command: only a connection whose token says {@code role: admin}. */

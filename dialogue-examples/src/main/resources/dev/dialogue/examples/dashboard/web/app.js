@@ -26,6 +26,8 @@
 
   const fmt = (n, digits = 0) =>
     Number(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+  const ms = (v) => fmt(v, v < 10 ? 2 : v < 100 ? 1 : 0);
   const text = (id, value) => { const el = $(id); if (el) el.textContent = value; };
 
   function push(list, value) {
@@ -33,7 +35,11 @@
     if (list.length > HISTORY) list.shift();
   }
 
+  let shownSeq = -1;
+
   function render(stats) {
+    if (stats.seq <= shownSeq) return; // already drawn from /api/recent
+    shownSeq = stats.seq;
     text('seq', String(stats.seq));
     text('updated', new Date(stats.time).toLocaleTimeString('en-GB'));
     text('reset-at', new Date(stats.resetAt).toLocaleTimeString('en-GB'));
@@ -43,9 +49,9 @@
     text('kpi-events-out', fmt(stats.eventsOutPerSecond, 1));
     text('kpi-events-in-total', fmt(stats.eventsIn));
     text('kpi-events-out-total', fmt(stats.eventsOut));
-    text('kpi-latency-p50', fmt(stats.latency.p50, 2));
-    text('kpi-latency-p99', fmt(stats.latency.p99, 2));
-    text('kpi-latency-max', fmt(stats.latency.max, 2));
+    text('kpi-latency-p50', ms(stats.latency.p50));
+    text('kpi-latency-p99', ms(stats.latency.p99));
+    text('kpi-latency-max', ms(stats.latency.max));
     text('kpi-heap', fmt(stats.jvm.heapUsedMb, 1));
     text('kpi-heap-max', fmt(stats.jvm.heapMaxMb, 0));
     text('kpi-gc-count', fmt(stats.jvm.gcCount));
@@ -56,7 +62,7 @@
     const perSecond = Object.values(stats.orders.perSecond).reduce((a, b) => a + b, 0);
     text('kpi-orders-per-second', fmt(perSecond));
     text('kpi-orders-total', fmt(stats.orders.totalAll));
-    text('kpi-revenue', '$' + fmt(stats.orders.revenue, 2));
+    text('kpi-revenue', money.format(stats.orders.revenue));
 
     push(series.time, stats.time);
     push(series.in, stats.eventsInPerSecond);
@@ -100,7 +106,9 @@
 
   /** A line chart of one or more series over the last HISTORY points, with a nice y scale. */
   function chart(svg, lines, options = {}) {
-    const W = 600, H = 180, left = 44, right = 8, top = 8, bottom = 20;
+    // Drawn in the element's own pixels, so that text keeps its size on any screen.
+    const W = Math.max(200, Math.round(svg.clientWidth || 600)), H = 180, left = 44, right = 8, top = 8, bottom = 20;
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     const all = lines.flatMap((l) => l.values);
     const max = niceMax(Math.max(0, ...all));
@@ -109,8 +117,9 @@
     for (let t = 0; t <= 4; t++) {
       const v = (max * t) / 4;
       el('line', { class: 'grid-line', x1: left, x2: W - right, y1: y(v), y2: y(v) }, svg);
+      const step = max / 4;
       el('text', { class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, svg).textContent =
-        fmt(v, max < 4 && options.digits ? options.digits : max < 4 ? 1 : 0);
+        fmt(v, Number.isInteger(step) ? 0 : step >= 0.1 ? 1 : options.digits || 2);
     }
     const window = tick() * (HISTORY - 1);
     for (const [label, at] of [['-' + span(window), 0], ['-' + span(window / 2), HISTORY / 2], ['now', HISTORY - 1]]) {
@@ -234,6 +243,13 @@
     client.onError((e) => {
       if (e.code === 'CONNECT_REFUSED') status('refused', 'refused: ' + e.message);
     });
+    try {
+      // The last two minutes first, so that the charts are full from the start.
+      const recent = await (await fetch('/api/recent', { cache: 'no-store' })).json();
+      recent.forEach(render);
+    } catch (e) {
+      // live numbers only
+    }
     try {
       await client.connect();
     } catch (e) {
