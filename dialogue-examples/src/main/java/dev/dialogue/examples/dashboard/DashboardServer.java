@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +69,6 @@ public final class DashboardServer implements AutoCloseable {
     this.tokens = new Tokens(Tokens.bytes(secret), clock);
     this.feed = new OrdersFeed(options.seed());
     Talkers talkers = new Talkers();
-    AtomicReference<DashboardServer> self = new AtomicReference<>(this);
     this.dialogue =
         Dialogue.builder()
             .host(options.host())
@@ -93,7 +91,7 @@ public final class DashboardServer implements AutoCloseable {
             .roomCreationPolicy(
                 (client, requested) -> Decision.deny("The dashboard's rooms are fixed"))
             .listener(talkers)
-            .command(RESET, (context, request) -> self.get().reset(context.sender()))
+            .command(RESET, (context, request) -> reset(context.sender()))
             .http("/api/token", request -> tokenResponse())
             .http("/api/recent", request -> recentResponse())
             .http("/", HttpHandler.resources(WEB_ROOT))
@@ -221,11 +219,6 @@ public final class DashboardServer implements AutoCloseable {
   /** The page with an admin token: the reset button appears. */
   public String adminUrl() {
     return url() + "#token=" + tokens.admin();
-  }
-
-  /** A fresh viewer token (what {@code /api/token} answers). */
-  public String viewerToken() {
-    return tokens.viewer();
   }
 
   /** A fresh admin token. */
