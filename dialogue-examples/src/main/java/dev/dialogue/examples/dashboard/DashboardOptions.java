@@ -20,6 +20,7 @@ public record DashboardOptions(
   static final String USAGE =
       """
       usage: bin/dialogue-example dashboard [--port N] [--host H] [--jwt-secret S] [--seed N]
+                                            [--tick-ms N]
         --port N        port to listen on (default 8090; 0 picks a free port)
         --host H        address to bind (default 0.0.0.0)
         --jwt-secret S  HS256 secret of the viewer and admin tokens, at least 32 bytes
