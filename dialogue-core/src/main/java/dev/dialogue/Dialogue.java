@@ -225,6 +225,15 @@ public final class Dialogue implements AutoCloseable {
     return hub.clientRooms(userId);
   }
 
+  /**
+   * The server's traffic now: connections, rooms, events published and delivered since the start,
+   * and the delivery latency of the last seconds. Cheap (a few reads and a merge of small arrays);
+   * any thread. For rates, take two snapshots and divide the difference by the time between them.
+   */
+  public DialogueStats stats() {
+    return hub.stats();
+  }
+
   /** Whether any connection of the user is in the room. */
   public boolean isInRoom(String userId, String roomId) {
     return hub.isInRoom(userId, roomId);

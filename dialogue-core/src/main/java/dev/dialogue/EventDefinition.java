@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * An event a room accepts: a name, a payload type, and a history policy. Define each event once and
- * use it in room configurations and in typed {@code trigger}/{@code on} calls.
+ * An event a room accepts: a name, a payload type, a history policy and a delivery policy (every
+ * event, or {@linkplain Builder#latestOnly() the latest only} to a connection that is behind).
+ * Define each event once and use it in room configurations and in typed {@code trigger}/{@code on}
+ * calls.
  *
  * <pre>{@code
  * record Message(@NotBlank @Size(max = 2000) String text) {}
@@ -35,6 +37,7 @@ public final class EventDefinition<T> {
   private final String description;
   private final int historyLimit;
   private final UnknownProperties unknownProperties;
+  private final boolean latestOnly;
 
   /**
    * What a payload's properties that its type does not declare do: dropped, or refused with {@code
@@ -60,6 +63,7 @@ public final class EventDefinition<T> {
     this.description = builder.description;
     this.historyLimit = builder.historyLimit;
     this.unknownProperties = builder.unknownProperties;
+    this.latestOnly = builder.latestOnly;
   }
 
   /** An event with payload type {@code type} and no history. */
@@ -104,6 +108,14 @@ public final class EventDefinition<T> {
     return unknownProperties;
   }
 
+  /**
+   * Whether a connection that is behind receives only the newest event of this name per room
+   * instead of every one: see {@link Builder#latestOnly()}.
+   */
+  public boolean latestOnly() {
+    return latestOnly;
+  }
+
   @Override
   public String toString() {
     return "EventDefinition{" + name + ": " + type.getSimpleName() + "}";
@@ -116,6 +128,7 @@ public final class EventDefinition<T> {
     private String description;
     private int historyLimit;
     private UnknownProperties unknownProperties = UnknownProperties.IGNORE;
+    private boolean latestOnly;
 
     private Builder(String name, Class<T> type) {
       requireNonNull(name, "name == null");
@@ -159,7 +172,42 @@ public final class EventDefinition<T> {
       return this;
     }
 
+    /**
+     * Delivers the latest value only to a connection that is behind: while an earlier event of this
+     * name in the same room still waits to be written to a connection (its socket is full because
+     * the client reads slowly or not at all, or an HTTP long-polling client has not polled yet), a
+     * newer one replaces it. A slow or paused client then gets the newest state when it catches up,
+     * never a backlog, and is never cut off for falling behind on these events (see {@code
+     * maxOutboundPackets}); a client that keeps up gets every event, in order. For state that is
+     * replaced as a whole: gauges, dashboards, positions, a document's current title.
+     *
+     * <p>Per connection it holds at most one event per room and name, so its footprint is bounded
+     * whatever the publish rate. Order: a held event goes out before any later event to that
+     * connection (of any name), so the events a connection receives keep their publication order;
+     * only the replaced ones are missing. Latest-only events are not kept in history ({@link
+     * #history} cannot be combined with it: {@link #build()} refuses) and carry no offset, so
+     * recovery after a reconnect does not replay them; the next one brings the client up to date.
+     * The wire format is unchanged: clients see an ordinary event.
+     */
+    public Builder<T> latestOnly() {
+      this.latestOnly = true;
+      return this;
+    }
+
+    /**
+     * Builds the definition.
+     *
+     * @throws IllegalStateException if it is {@link #latestOnly()} and keeps {@link #history}
+     */
     public EventDefinition<T> build() {
+      if (latestOnly && historyLimit > 0) {
+        throw new IllegalStateException(
+            "event '"
+                + name
+                + "' is latest-only: it cannot keep history (history limit "
+                + historyLimit
+                + ")");
+      }
       return new EventDefinition<>(this);
     }
   }

@@ -1,10 +1,12 @@
 package dev.dialogue.internal;
 
+import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +34,7 @@ public final class Hub implements RealConnection.ServerSide {
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final Connections connections = new Connections();
+  private final Traffic traffic = new Traffic();
   private final Deadlines deadlines;
   private final RoomLifecycle roomLifecycle;
   private final ConnectionLifecycle connectionLifecycle;
@@ -42,7 +45,8 @@ public final class Hub implements RealConnection.ServerSide {
     this.log = settings.runtime().logger();
     this.broker = new MemoryBroker(settings.history(), settings.runtime());
     this.histories = new Histories(settings.history(), broker, hooks);
-    this.publisher = new Publisher(settings, hooks, histories, broker, validator, this::roomStates);
+    this.publisher =
+        new Publisher(settings, hooks, histories, broker, validator, traffic, this::roomStates);
     this.joins = new Joins(settings.hooks().joinPolicy(), settings.limits(), hooks, histories);
     this.deadlines =
         new Deadlines(
@@ -56,6 +60,16 @@ public final class Hub implements RealConnection.ServerSide {
 
   Settings settings() {
     return settings;
+  }
+
+  /** The traffic counters; the transport records delivery latencies in them. */
+  public Traffic traffic() {
+    return traffic;
+  }
+
+  /** The counters with the connections and rooms now. */
+  public dev.dialogue.DialogueStats stats() {
+    return traffic.snapshot(connections.size(), rooms.size());
   }
 
   /** Checks event payloads and command requests. */
@@ -94,6 +108,7 @@ public final class Hub implements RealConnection.ServerSide {
   private RealRoom newRoom(RoomConfig config, boolean byClient) {
     return new RealRoom(
         config,
+        latestOnly(config),
         roomSequence.incrementAndGet(),
         byClient,
         broker,
@@ -102,6 +117,24 @@ public final class Hub implements RealConnection.ServerSide {
         settings.runtime(),
         publisher,
         histories);
+  }
+
+  /** The names of the latest-only events {@code config} allows, its own or global ones. */
+  private Set<String> latestOnly(RoomConfig config) {
+    Set<String> names = new HashSet<>();
+    for (EventDefinition<?> event : config.events()) {
+      if (event.latestOnly()) {
+        names.add(event.name());
+      }
+    }
+    if (config.anyEvent()) {
+      for (EventDefinition<?> event : settings.rooms().globalEvents().values()) {
+        if (event.latestOnly() && config.event(event.name()) == null) {
+          names.add(event.name());
+        }
+      }
+    }
+    return names.isEmpty() ? Set.of() : Set.copyOf(names);
   }
 
   // ---- rooms ----

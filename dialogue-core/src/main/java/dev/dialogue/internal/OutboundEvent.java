@@ -20,6 +20,8 @@ public final class OutboundEvent {
   private final String name;
   private final RawValue payload;
   private final int expectedRecipients;
+  private final String latestKey;
+  private final long createdNanos = System.nanoTime();
   private Encoding encoding;
 
   /**
@@ -27,9 +29,20 @@ public final class OutboundEvent {
    *     transport can size its lists of recipients once
    */
   public OutboundEvent(String name, RawValue payload, int expectedRecipients) {
+    this(name, payload, expectedRecipients, null);
+  }
+
+  /**
+   * @param latestKey for a latest-only event ({@link dev.dialogue.EventDefinition#latestOnly()}),
+   *     what identifies its kind per connection (room and event name): while an event with the same
+   *     key still waits to be written to a connection, this one replaces it; null for every other
+   *     event
+   */
+  public OutboundEvent(String name, RawValue payload, int expectedRecipients, String latestKey) {
     this.name = name;
     this.payload = payload;
     this.expectedRecipients = Math.max(1, expectedRecipients);
+    this.latestKey = latestKey;
   }
 
   /** An event for one connection. */
@@ -43,6 +56,16 @@ public final class OutboundEvent {
 
   public RawValue payload() {
     return payload;
+  }
+
+  /** The conflation key of a latest-only event, or null: see the constructor. */
+  public String latestKey() {
+    return latestKey;
+  }
+
+  /** When it was made ({@link System#nanoTime()}): the start of its delivery latency. */
+  public long createdNanos() {
+    return createdNanos;
   }
 
   public int expectedRecipients() {

@@ -30,6 +30,7 @@ final class Publisher {
   private final Histories histories;
   private final Broker broker;
   private final PayloadValidator validator;
+  private final Traffic traffic;
   private final Supplier<Collection<RoomState>> rooms;
   private final Logger log;
 
@@ -39,7 +40,9 @@ final class Publisher {
       Histories histories,
       Broker broker,
       PayloadValidator validator,
+      Traffic traffic,
       Supplier<Collection<RoomState>> rooms) {
+    this.traffic = traffic;
     this.settings = settings;
     this.hooks = hooks;
     this.histories = histories;
@@ -177,11 +180,13 @@ final class Publisher {
     EventMessage delivered = delivery.message();
     CompletableFuture<Broker.Shown> shown = delivery.shown();
     if (shown.isDone() && !shown.isCompletedExceptionally()) {
+      traffic.published(shown.join().recipients());
       if (!observed) {
         histories.delivered(room, delivered, shown.join().evicted(), rooms);
       }
       return new Publication(delivered, DURABLE, false);
     }
+    shown.thenAccept(s -> traffic.published(s.recipients()));
     if (!observed) {
       // Off the room's lock (the budget may trim other rooms), in offset order.
       shown.thenAcceptAsync(

@@ -46,6 +46,7 @@ public final class RealRoom implements Room {
 
   RealRoom(
       RoomConfig config,
+      Set<String> latestOnly,
       long sequence,
       boolean createdByClient,
       Broker broker,
@@ -56,7 +57,7 @@ public final class RealRoom implements Room {
       Histories histories) {
     this.sequence = sequence;
     this.createdByClient = createdByClient;
-    this.state = new RoomState(this, config, broker, presence, hooks, runtime);
+    this.state = new RoomState(this, config, latestOnly, broker, presence, hooks, runtime);
     this.publisher = publisher;
     this.histories = histories;
   }

@@ -9,6 +9,7 @@ import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -68,10 +69,12 @@ public final class RoomState {
 
   /**
    * @param face what the application and the hooks see of this room
+   * @param latestOnly the names of the room's latest-only events
    */
   RoomState(
       Room face,
       RoomConfig config,
+      Set<String> latestOnly,
       Broker broker,
       PresenceStore presence,
       Hooks hooks,
@@ -79,7 +82,7 @@ public final class RoomState {
     this.face = face;
     this.config = config;
     this.code = new RoomCode(config, runtime);
-    this.roster = new Roster(this, lock, presence);
+    this.roster = new Roster(this, lock, presence, latestOnly);
     this.events = new RoomEvents(config.id(), lock, broker, roster::deliver, code, hooks, face);
     this.lastActivity = System.nanoTime();
   }

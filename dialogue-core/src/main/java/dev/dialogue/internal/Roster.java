@@ -27,10 +27,14 @@ final class Roster {
   /** Shared by the members that keep the defaults (see {@link Membership}). */
   private final Set<String> defaultSubscriptions;
 
+  /** The latest-only events of the room ({@link dev.dialogue.EventDefinition#latestOnly()}). */
+  private final Set<String> latestOnly;
+
   /** The member count, read without the lock. */
   private volatile int size;
 
-  Roster(RoomState room, ReentrantLock lock, PresenceStore presence) {
+  Roster(RoomState room, ReentrantLock lock, PresenceStore presence, Set<String> latestOnly) {
+    this.latestOnly = latestOnly;
     this.room = room;
     this.lock = lock;
     this.presenceOn = room.config().presence();
@@ -121,7 +125,13 @@ final class Roster {
 
   /** To the members subscribed to the event (and not held); the number it reached. */
   int deliver(EventMessage event, RawValue payload) {
-    OutboundEvent broadcast = new OutboundEvent(Wire.EVENT, payload, members.size());
+    String name = event.event();
+    OutboundEvent broadcast =
+        new OutboundEvent(
+            Wire.EVENT,
+            payload,
+            members.size(),
+            latestOnly.contains(name) ? room.id() + '\u0000' + name : null);
     int recipients = 0;
     for (Membership m : members.values()) {
       if (m.receives(event.event()) && !m.held() && m.connection.emit(broadcast)) {

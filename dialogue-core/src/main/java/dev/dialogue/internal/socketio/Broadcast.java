@@ -6,9 +6,6 @@ import dev.dialogue.internal.OutboundEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,6 +39,12 @@ public final class Broadcast implements OutboundEvent.Encoding {
   final String eventName;
   final RawValue data;
 
+  /** The conflation key of a latest-only event ({@link OutboundEvent#latestKey()}), or null. */
+  private final String latestKey;
+
+  /** When the event was handed to its recipients ({@link System#nanoTime()}). */
+  private long createdNanos = System.nanoTime();
+
   /** The frame for {@link #frameNamespace}, built for the first WebSocket recipient. */
   private ByteBuf frame;
 
@@ -54,11 +57,14 @@ public final class Broadcast implements OutboundEvent.Encoding {
 
   /** The frame of {@code event}, for its recipients on WebSocket. */
   static Broadcast of(OutboundEvent event) {
-    return new Broadcast(event.name(), event.payload(), event.expectedRecipients());
+    Broadcast broadcast =
+        new Broadcast(event.name(), event.payload(), event.expectedRecipients(), event.latestKey());
+    broadcast.createdNanos = event.createdNanos();
+    return broadcast;
   }
 
   public Broadcast(String eventName, RawValue data) {
-    this(eventName, data, 1);
+    this(eventName, data, 1, null);
   }
 
   /**
@@ -66,9 +72,19 @@ public final class Broadcast implements OutboundEvent.Encoding {
    *     lists of recipients are not grown step by step
    */
   public Broadcast(String eventName, RawValue data, int expectedRecipients) {
+    this(eventName, data, expectedRecipients, null);
+  }
+
+  /**
+   * @param latestKey for a latest-only event, its conflation key: a recipient that is behind holds
+   *     the newest frame per key instead of queuing each ({@link WebSocketOut#write}); null
+   *     otherwise
+   */
+  public Broadcast(String eventName, RawValue data, int expectedRecipients, String latestKey) {
     this.eventName = eventName;
     this.data = data;
     this.expectedRecipients = Math.max(1, expectedRecipients);
+    this.latestKey = latestKey;
   }
 
   /**
@@ -108,7 +124,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
         // count their references on it, and two loops counting on one buffer would pass its
         // cache line back and forth between their cores at every write and release.
         ByteBuf shared = i == n - 1 ? frame.retain() : frame.copy();
-        Runnable write = () -> g.write(shared);
+        Runnable write = () -> g.write(shared, latestKey, createdNanos);
         if (g.flusher.loop.inEventLoop()) {
           write.run();
         } else {
@@ -174,37 +190,34 @@ public final class Broadcast implements OutboundEvent.Encoding {
     }
 
     /**
-     * Runs on the event loop: writes a duplicate of {@code frame} (this loop's own) to each
-     * channel, tells the session whether its channel was writable, and leaves the flush to the
-     * loop's {@link Flusher}, so that frames of deliveries queued behind this one share a socket
-     * write. The frame is retained once for all duplicates (each released once written), not once
-     * per duplicate.
+     * Runs on the event loop: writes a duplicate of {@code frame} (this loop's own) to each channel
+     * (or holds it, latest-only, for a channel that is behind: {@link WebSocketOut#write}), tells
+     * the session whether its channel was writable, and leaves the flush to the loop's {@link
+     * Flusher}, so that frames of deliveries queued behind this one share a socket write. The frame
+     * is retained once for all duplicates (each released once written), not once per duplicate.
      */
-    void write(ByteBuf frame) {
+    void write(ByteBuf frame, String latestKey, long createdNanos) {
       long now = System.nanoTime();
+      int delivered = 0;
       int count = outs.size();
       int written = 0;
       frame.retain(count);
       try {
         for (int i = 0; i < count; i++) {
           WebSocketOut out = outs.get(i);
-          ChannelHandlerContext encoder = out.encoder;
-          Channel channel = encoder.channel();
-          if (channel.isActive()) {
-            // Whether the transport was full when this frame joined it (frames written since the
-            // last flush count towards that, but only until the flush).
-            boolean writable = channel.isWritable();
-            encoder.write(frame.duplicate(), encoder.voidPromise());
-            written++; // the channel owns the duplicate now, written or failed
-            flusher.due(out, now);
-            ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
-            out.backlog.written(writable, pending == null ? 0 : pending.totalPendingWriteBytes());
+          if (out.encoder.channel().isActive()) {
+            // The channel (or the session's held frames) owns the duplicate now, written or not.
+            if (out.write(frame.duplicate(), latestKey, now)) {
+              delivered++;
+            }
+            written++;
           }
         }
       } finally {
         frame.release(1 + count - written);
         flusher.schedule();
       }
+      flusher.traffic.written(now - createdNanos, delivered);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.dialogue.internal.socketio;
 
+import dev.dialogue.internal.Traffic;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +52,10 @@ final class Flusher {
   static final Duration LOAD_WINDOW = Duration.ofSeconds(1);
 
   final EventLoop loop;
+
+  /** Where the frames written on this loop record their delivery latency. */
+  final Traffic traffic;
+
   private final long maxDelay;
   private final long maxDelayUnderLoad;
   private final long loadWindow;
@@ -74,8 +79,9 @@ final class Flusher {
   /** The longest spacing for now: {@code maxFlushDelay}, or more while under load. */
   private long cap;
 
-  Flusher(EventLoop loop, long maxDelay, long maxDelayUnderLoad, long loadWindow) {
+  Flusher(EventLoop loop, long maxDelay, long maxDelayUnderLoad, long loadWindow, Traffic traffic) {
     this.loop = loop;
+    this.traffic = traffic;
     this.maxDelay = maxDelay;
     this.maxDelayUnderLoad = maxDelayUnderLoad;
     this.loadWindow = loadWindow;

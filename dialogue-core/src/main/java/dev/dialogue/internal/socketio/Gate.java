@@ -71,7 +71,8 @@ public final class Gate extends ChannelInboundHandlerAdapter {
   public Gate(Settings.TransportSettings transport, Settings.RuntimeSettings runtime, Hub hub) {
     this.transport = transport;
     this.runtime = runtime;
-    this.flushers = new Flushers(transport.maxFlushDelay(), transport.maxFlushDelayUnderLoad());
+    this.flushers =
+        new Flushers(transport.maxFlushDelay(), transport.maxFlushDelayUnderLoad(), hub.traffic());
     this.hub = hub;
     this.requests = new Requests(hub);
     this.log = runtime.logger();

@@ -14,6 +14,7 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -67,6 +68,12 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
   private volatile long queuedBytes;
 
   private volatile boolean cutOff;
+
+  /**
+   * The last packet of each latest-only kind sent through netty-socketio's queue, by conflation
+   * key: while it still waits there, a newer one replaces it. Made on first use.
+   */
+  private volatile Map<String, Packet> latestPackets;
 
   HeadSession(ClientHead head, String namespace, int maxUnflushed, long maxBytes, int frameLimit) {
     this.head = head;
@@ -135,9 +142,43 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
     packet.setName(event.name());
     packet.setData(List.of(event.payload()));
+    boolean replaced = event.latestKey() != null && replaceQueued(event.latestKey(), packet);
     send(packet);
     queued(sizeOf(event.payload()));
-    return track(head.isWritable());
+    // A packet that took the place of another adds nothing to the backlog.
+    return replaced || track(head.isWritable());
+  }
+
+  /**
+   * A latest-only event as a packet: the previous one of its kind leaves netty-socketio's queue if
+   * it still waits there (for the next poll, typically), and {@code packet} becomes the one to
+   * replace next. Returns whether one was replaced.
+   */
+  private boolean replaceQueued(String latestKey, Packet packet) {
+    Map<String, Packet> latest = latestPackets;
+    if (latest == null) {
+      synchronized (this) {
+        latest = latestPackets;
+        if (latest == null) {
+          latest = new ConcurrentHashMap<>();
+          latestPackets = latest;
+        }
+      }
+    }
+    Packet earlier = latest.put(latestKey, packet);
+    if (earlier == null) {
+      return false;
+    }
+    Queue<Packet> queue = head.getPacketsQueue(head.getCurrentTransport());
+    if (queue != null && queue.remove(earlier)) {
+      QUEUED_BYTES.addAndGet(this, -sizeOf(dataOf(earlier)));
+      return true;
+    }
+    return false;
+  }
+
+  private static Object dataOf(Packet packet) {
+    return packet.getData() instanceof List<?> list && !list.isEmpty() ? list.get(0) : null;
   }
 
   @Override

@@ -96,7 +96,7 @@ public final class NotificationsServer implements AutoCloseable {
     static final String USAGE =
         """
         usage: bin/dialogue-example notifications [--port N] [--host H] [--data DIR] [--api-key KEY]
-          --port N      port to listen on (default 8090; 0 picks a free port)
+          --port N      port to listen on (default 8091; 0 picks a free port)
           --host H      address to bind (default 0.0.0.0)
           --data DIR    where the H2 database and the signing key live (default ./data/notifications)
           --api-key K   the key of POST /api/notify (default: made at first start, kept in DIR)
@@ -116,7 +116,7 @@ public final class NotificationsServer implements AutoCloseable {
         throw new IllegalArgumentException("--api-key needs at least 16 characters");
       }
       return new Options(
-          o.containsKey("--port") ? CommandLine.port(o.get("--port")) : 8090,
+          o.containsKey("--port") ? CommandLine.port(o.get("--port")) : 8091,
           o.getOrDefault("--host", "0.0.0.0"),
           Path.of(o.getOrDefault("--data", Path.of("data", "notifications").toString())),
           key);
