@@ -160,6 +160,11 @@ public final class JwtAuthenticator implements Authenticator {
       if (!signed.verify(verifier)) {
         return AuthResult.reject("Invalid token");
       }
+      Object subject = signed.getPayload().toJSONObject().get("sub");
+      if (subject != null && !(subject instanceof String)) {
+        // RFC 7519 4.1.2: a StringOrURI. A number would otherwise become the user id "42".
+        return AuthResult.reject("Token subject must be a string");
+      }
       claims = signed.getJWTClaimsSet();
     } catch (ParseException | JOSEException | IllegalStateException e) {
       return AuthResult.reject("Invalid token");

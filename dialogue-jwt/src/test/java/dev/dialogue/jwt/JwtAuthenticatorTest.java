@@ -274,6 +274,24 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void aSubjectThatIsNotAString_isRejected() {
+    JWTClaimsSet numeric =
+        new JWTClaimsSet.Builder()
+            .claim("sub", 42)
+            .expirationTime(Date.from(NOW.plusSeconds(60)))
+            .build();
+    JWTClaimsSet object =
+        new JWTClaimsSet.Builder()
+            .claim("sub", Map.of("id", "alice"))
+            .expirationTime(Date.from(NOW.plusSeconds(60)))
+            .build();
+    assertThat(hs256.authenticate(handshake(hs256Token(numeric, SECRET))).reason())
+        .isEqualTo("Token subject must be a string");
+    assertThat(hs256.authenticate(handshake(hs256Token(object, SECRET))).reason())
+        .isEqualTo("Token subject must be a string");
+  }
+
+  @Test
   void missingToken_isRejected() {
     Map<String, Object> numericToken = new HashMap<>();
     numericToken.put("token", 42);
