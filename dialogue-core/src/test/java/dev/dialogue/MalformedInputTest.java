@@ -209,6 +209,23 @@ class MalformedInputTest {
   }
 
   @Test
+  void ackIdsPastTheLargestInt_areRefusedByName_andSmallerOnesAnswered() {
+    try (RawWebSocket x = connectedRawSocket()) {
+      x.send("422147483647[\"dialogue:listRooms\"]");
+      assertThat(ackBody(x.takePrefix("432147483647[")).path("ok").asBoolean()).isTrue();
+      for (String id : java.util.List.of("2147483648", "9007199254740993")) {
+        x.send("42" + id + "[\"dialogue:listRooms\"]");
+        assertError(
+            x.takePrefix("42[\"dialogue:error\""), "Ack ids are at most 2147483647; got " + id);
+      }
+      x.send("427[\"dialogue:listRooms\"]");
+      assertThat(ackBody(x.takePrefix("437[")).path("ok").asBoolean()).isTrue();
+      assertThat(x.isClosed()).isFalse();
+    }
+    assertEveryoneHealthy();
+  }
+
+  @Test
   void binaryEvent_getsInvalidRequest_andTheConnectionKeepsWorking() {
     try (RawWebSocket x = connectedRawSocket()) {
       x.send("451-[\"dialogue:trigger\",{\"_placeholder\":true,\"num\":0}]");

@@ -185,6 +185,14 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       state.oversized(packet, bytes);
       return;
     }
+    if (packet.ackId() != null && packet.ackId() > Integer.MAX_VALUE) {
+      // netty-socketio's encoder cannot write a larger ack id, so it could never be answered.
+      state.refuse(
+          packet.withoutAck(),
+          ErrorCode.INVALID_REQUEST,
+          "Ack ids are at most " + Integer.MAX_VALUE + "; got " + packet.ackId());
+      return;
+    }
     switch (packet.type()) {
       case InboundPacket.CONNECT -> state.connect(packet.body());
       case InboundPacket.DISCONNECT -> state.clientDisconnect();

@@ -21,6 +21,11 @@ record InboundPacket(int type, String namespace, Long ackId, String body) {
 
   private static final int MAX_ACK_DIGITS = 18;
 
+  /** The same packet without its ack id: answered by {@code dialogue:error}. */
+  InboundPacket withoutAck() {
+    return new InboundPacket(type, namespace, null, body);
+  }
+
   static InboundPacket parse(String text) {
     if (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) > '6') {
       return new InboundPacket(-1, "/", null, text);
