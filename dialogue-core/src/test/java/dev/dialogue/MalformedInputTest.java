@@ -209,6 +209,18 @@ class MalformedInputTest {
   }
 
   @Test
+  void anEngineIoClosePacket_endsTheSession() {
+    RawWebSocket x = connectedRawSocket();
+    try (x) {
+      assertThat(server.clients("x")).hasSize(1);
+      x.send("1");
+      x.awaitClosed();
+      TestServers.awaitState("the server forgot x", () -> server.clients("x").isEmpty());
+    }
+    assertEveryoneHealthy();
+  }
+
+  @Test
   void ackIdsPastTheLargestInt_areRefusedByName_andSmallerOnesAnswered() {
     try (RawWebSocket x = connectedRawSocket()) {
       x.send("422147483647[\"dialogue:listRooms\"]");

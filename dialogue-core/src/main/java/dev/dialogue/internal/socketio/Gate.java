@@ -43,6 +43,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
   /** The Engine.IO upgrade packet and the start of a Socket.IO CONNECT packet. */
   private static final String UPGRADE = "5";
 
+  /** Engine.IO's close packet: the client ends the session. */
+  private static final String CLOSE = "1";
+
   private static final String CONNECT = "40";
 
   /** The Engine.IO ping a client sends over a new WebSocket before it upgrades to it. */
@@ -114,6 +117,15 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       if (!segment.isEmpty() && segment.charAt(0) == '4') {
         consumedAny = true;
         onSocketIoPacket(message.getClient(), segment.substring(1));
+      } else if (segment.equals(CLOSE)) {
+        // netty-socketio ignores it, so the session lived on until the ping timeout.
+        consumedAny = true;
+        if (message.getClient() != null) {
+          log.debug("Session {} sent Engine.IO close", message.getClient().getSessionId());
+          message.getClient().disconnect();
+        }
+        ctx.close();
+        return;
       } else if (!segment.isEmpty()) {
         passThrough =
             passThrough == null ? new StringBuilder() : passThrough.append(RECORD_SEPARATOR);
