@@ -101,7 +101,8 @@ public final class Hub implements RealConnection.ServerSide {
         hooks,
         settings.runtime(),
         publisher,
-        histories);
+        histories,
+        deadlines);
   }
 
   // ---- rooms ----
