@@ -353,12 +353,12 @@ final class Match {
     status = "over";
     turn = 0;
     result = how;
+    publish();
     if (how.winner() == 0) {
       notice("over", "A draw: the board is full.");
     } else {
       notice("over", seats[how.winner()].name + " wins.");
     }
-    publish();
   }
 
   private void startClock(long millis) {

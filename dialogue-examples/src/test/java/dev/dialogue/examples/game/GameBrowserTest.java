@@ -104,8 +104,8 @@ class GameBrowserTest {
     grace.click("column-0");
     ada.awaitMoves(6);
     assertThat(ada.cell(5, 0)).isZero();
-    ada.screenshot("playing");
-    linus.screenshot("phone-spectator");
+    ada.settledScreenshot("playing");
+    linus.settledScreenshot("phone-spectator");
 
     // Ada connects four on the bottom row.
     ada.play(1, 6, 1);
@@ -116,8 +116,7 @@ class GameBrowserTest {
     assertThat(grace.text("result-title")).isEqualTo("You lose");
     assertThat(linus.text("result-title")).isEqualTo("Ada wins");
     assertThat(ada.text("result-reason")).isEqualTo("four in a row");
-    ada.await("the animation to end", d -> true);
-    ada.screenshot("result");
+    ada.settledScreenshot("result");
 
     // A rematch: Grace starts the second game.
     grace.click("rematch");
@@ -173,7 +172,7 @@ class GameBrowserTest {
       }
       moves = Integer.parseInt(kim.board("moves"));
       if (moves >= 6 && !shot) {
-        kim.screenshot("vs-bot");
+        kim.settledScreenshot("vs-bot");
         shot = true;
       }
       int column = firstOpen(kim);

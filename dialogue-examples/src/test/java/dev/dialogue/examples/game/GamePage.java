@@ -156,6 +156,18 @@ final class GamePage implements AutoCloseable {
     }
   }
 
+  /** Waits until no finite animation runs (a disc still dropping), then saves a screenshot. */
+  Path settledScreenshot(String file) {
+    await(
+        "the animations to end",
+        d ->
+            Boolean.TRUE.equals(
+                driver.executeScript(
+                    "return document.getAnimations().every(a => a.playState !== 'running'"
+                        + " || a.effect.getComputedTiming().iterations === Infinity)")));
+    return screenshot(file);
+  }
+
   /** Saves a screenshot under target/game-screenshots and returns its path. */
   Path screenshot(String file) {
     Path dir = Path.of("target", "game-screenshots");

@@ -207,7 +207,12 @@
 
   function render(s) {
     if (state && s.matchId === state.matchId && s.version < state.version) return;
+    const previous = state && state.matchId === s.matchId && state.game === s.game ? state : null;
     state = s;
+    if (s.lastMove && (!previous || previous.moveNumber < s.moveNumber)) {
+      const who = s.players.find((p) => p.seat === s.lastMove.seat);
+      notice(`${who ? who.name : '?'} played column ${s.lastMove.column + 1}`, `s${s.lastMove.seat}`);
+    }
     const seat = mySeat();
     const names = {};
     for (const p of s.players) names[p.seat] = p;
@@ -260,6 +265,7 @@
     board.classList.toggle('me1', seat === 1);
     board.classList.toggle('me2', seat === 2);
     board.dataset.status = s.status;
+    board.parentElement.classList.toggle('over', s.status === 'over');
     board.dataset.turn = s.turn;
     board.dataset.moves = s.moveNumber;
     renderResult(s, seat, names);
@@ -360,9 +366,9 @@
   }
   setInterval(tick, 250);
 
-  function notice(text) {
+  function notice(text, cls) {
     const list = $('notices');
-    list.append(el('li', '', text));
+    list.append(el('li', cls || '', text));
     while (list.children.length > 30) list.firstChild.remove();
     list.scrollTop = list.scrollHeight;
   }
