@@ -2,6 +2,7 @@ package dev.dialogue.examples.game;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dialogue.testing.FaultProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,6 +186,45 @@ class GameBrowserTest {
     }
     kim.await("the result", d -> kim.visible("result"));
     assertThat(kim.text("result-title")).isIn("You win!", "You lose", "A draw!");
+  }
+
+  @Test
+  void aDroppedPlayer_isShownAway_withTheClockPaused_andComesBackIntoTheGame() {
+    GamePage ada = page("ada2", 1100, 880);
+    ada.signIn("Ada");
+    try (FaultProxy proxy = FaultProxy.to(server.port())) {
+      GamePage bo = new GamePage("bo", 1100, 880); // through a proxy whose network the test cuts
+      pages.add(bo);
+      bo.open("http://127.0.0.1:" + proxy.port() + "/");
+      bo.signIn("Bo");
+
+      ada.click("create-private");
+      ada.await("the waiting match", d -> "waiting".equals(ada.board("status")));
+      assertThat(ada.text("status")).contains("share the code");
+      String code = ada.text("match-code");
+      bo.find("join-code").sendKeys(code.toLowerCase());
+      bo.click("join-button");
+      ada.play(1, 0, 3);
+      bo.awaitMoves(1);
+
+      proxy.refuse(true);
+      proxy.reset();
+      ada.await("Bo away", d -> ada.visible("away-2"));
+      assertThat(ada.text("status")).contains("Bo lost the connection: clock paused");
+      assertThat(ada.text("clock")).isEqualTo("PAUSED"); // text-transform: uppercase
+      bo.await("the reconnect banner", d -> bo.visible("connection"));
+      ada.settledScreenshot("away");
+      bo.await("Bo's own page to say so", d -> bo.text("status").contains("Reconnecting"));
+      bo.screenshot("reconnecting");
+
+      proxy.restore();
+      ada.await("Bo back", d -> !ada.visible("away-2"));
+      bo.await("the banner to go", d -> !bo.visible("connection"));
+      assertThat(ada.text("notices")).contains("Bo lost the connection").contains("Bo is back");
+      bo.play(2, 1, 3);
+      ada.play(1, 2, 2);
+      assertThat(bo.cell(4, 3)).isEqualTo(2);
+    }
   }
 
   /** Kim plays the centre-most open column. */

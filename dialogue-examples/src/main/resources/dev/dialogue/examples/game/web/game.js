@@ -59,6 +59,7 @@
       const banner = $('connection');
       banner.hidden = s === 'connected';
       banner.textContent = s === 'reconnecting' ? 'Connection lost, reconnecting…' : s === 'connecting' ? 'Connecting…' : s;
+      if (state && matchRoom) render(state, true);
     });
     // The server puts this connection in its match rooms (after a command, or after a reload).
     client.onJoined((room) => {
@@ -205,11 +206,12 @@
     }
   }
 
-  function render(s) {
-    if (state && s.matchId === state.matchId && s.version < state.version) return;
+  function render(s, again) {
+    if (!again && state && s.matchId === state.matchId && s.version <= state.version) return;
+    const online = client.state === 'connected';
     const previous = state && state.matchId === s.matchId && state.game === s.game ? state : null;
     state = s;
-    if (s.lastMove && (!previous || previous.moveNumber < s.moveNumber)) {
+    if (!again && s.lastMove && (!previous || previous.moveNumber < s.moveNumber)) {
       const who = s.players.find((p) => p.seat === s.lastMove.seat);
       notice(`${who ? who.name : '?'} played column ${s.lastMove.column + 1}`, `s${s.lastMove.seat}`);
     }
@@ -241,18 +243,21 @@
     $('resign').hidden = !(seat && s.status === 'playing');
 
     // The clock: what is left of the turn, counted down here from when the state arrived.
-    deadline = s.status === 'playing' && s.turnEndsAt > 0 ? performance.now() + s.turnMillisLeft : 0;
+    if (!again) {
+      deadline = s.status === 'playing' && s.turnEndsAt > 0 ? performance.now() + s.turnMillisLeft : 0;
+    }
     tick();
 
     const status = $('status');
-    status.classList.toggle('mine', s.status === 'playing' && s.turn === seat);
+    status.classList.toggle('mine', online && s.status === 'playing' && s.turn === seat);
     if (s.status === 'waiting') {
       status.textContent = s.privateMatch
         ? `Waiting for an opponent: share the code ${s.code}`
         : 'Waiting for an opponent…';
     } else if (s.status === 'playing') {
       const mover = names[s.turn];
-      if (mover && mover.away) status.textContent = `${mover.name} lost the connection: clock paused`;
+      if (!online) status.textContent = seat ? 'Reconnecting… your seat is kept' : 'Reconnecting…';
+      else if (mover && mover.away) status.textContent = `${mover.name} lost the connection: clock paused`;
       else if (seat === s.turn) status.textContent = 'Your turn: pick a column';
       else status.textContent = `${mover ? mover.name : '?'} is thinking…`;
     } else {
@@ -261,7 +266,7 @@
 
     drawBoard(s);
     const board = document.getElementById('board');
-    board.classList.toggle('can-move', s.status === 'playing' && seat !== 0 && s.turn === seat);
+    board.classList.toggle('can-move', online && s.status === 'playing' && seat !== 0 && s.turn === seat);
     board.classList.toggle('me1', seat === 1);
     board.classList.toggle('me2', seat === 2);
     board.dataset.status = s.status;
@@ -354,13 +359,15 @@
       clock.classList.remove('low');
       return;
     }
-    if (!deadline) {
-      clock.textContent = '⏸';
+    if (!deadline || client.state !== 'connected') {
+      clock.textContent = 'paused';
       clock.classList.remove('low');
+      clock.classList.add('paused');
       return;
     }
     const left = Math.max(0, deadline - performance.now());
     const secs = Math.ceil(left / 1000);
+    clock.classList.remove('paused');
     clock.textContent = `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
     clock.classList.toggle('low', secs <= 10);
   }
