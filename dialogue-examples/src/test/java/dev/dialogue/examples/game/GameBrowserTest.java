@@ -98,6 +98,8 @@ class GameBrowserTest {
     linus.awaitMoves(6);
     assertThat(linus.cell(5, 3)).isEqualTo(1);
     assertThat(linus.cell(4, 3)).isEqualTo(2);
+    // What was said before Linus came in, from the room's history.
+    linus.await("the earlier notices", d -> linus.text("notices").contains("Game 1: Ada starts."));
     assertThat(ada.text("spectators")).contains("1 watching");
 
     // The spectator's click does nothing; a wrong-turn click by Grace is not sent.

@@ -152,9 +152,22 @@
     $('notices').replaceChildren();
     buildBoard();
     room.on('state', (s) => render(s));
-    room.on('notice', (n) => notice(n.text));
+    const seen = new Set();
+    room.on('notice', (n, event) => {
+      if (!seen.has(event.id)) { seen.add(event.id); notice(n.text); }
+    });
     room.onRemoved(() => backToLobby());
     show('match');
+    // What was said before this page joined (a spectator, a reload): the room's recent notices.
+    room.getHistory('notice', 0, 20).then((page) => {
+      if (matchRoom !== room) return;
+      const first = $('notices').firstChild;
+      for (const event of page.events.slice().reverse()) {
+        if (seen.has(event.id)) continue;
+        seen.add(event.id);
+        $('notices').insertBefore(el('li', 'past', event.data.text), first);
+      }
+    }).catch(() => { /* only the live ones then */ });
   }
 
   function backToLobby() {
