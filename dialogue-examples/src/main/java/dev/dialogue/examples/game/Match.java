@@ -274,12 +274,17 @@ final class Match {
     if (seat == 0 || connectedElsewhere(connection)) {
       return;
     }
+    if (status.equals("waiting")) {
+      vacate(seat);
+      return;
+    }
     seats[seat].left = true;
     if (status.equals("playing")) {
       notice("forfeit", seats[seat].name + " did not come back in time and forfeits.");
       end(new Result(other(seat), "forfeit", List.of()));
     } else {
-      vacate(seat);
+      notice("left", seats[seat].name + " left the match.");
+      publish();
     }
   }
 
