@@ -1,6 +1,7 @@
 package dev.dialogue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -93,6 +94,22 @@ public interface Room {
   /** Like {@link #onCommand} with a handler whose result may complete later. */
   <Req, Res> Registration onCommandAsync(
       CommandDefinition<Req, Res> command, AsyncCommandHandler<Req, Res> handler);
+
+  /**
+   * Runs {@code task} once on this room's serial executor when {@code delay} has passed on the
+   * server's clock ({@link Dialogue.Builder#clock}): one at a time with the room's handlers,
+   * command handlers, {@code onJoined} and {@code onLeft}, so it may change the room's state
+   * without a lock. A turn clock, a game tick, a timeout. It is measured like the lifecycle graces
+   * (a clock a test moves makes it due within about 50 ms of the move; see docs/lifecycle.md).
+   *
+   * <p>Close the returned registration to cancel it: closed from the room's own code (a handler, a
+   * command, another scheduled task) before it started, it never runs. It never runs once the room
+   * is deleted or the server stopped. An exception it throws is logged. To repeat, schedule again
+   * from the task.
+   *
+   * @throws IllegalArgumentException if {@code delay} is negative
+   */
+  Registration schedule(Duration delay, Runnable task);
 
   /** The number of connections in the room. */
   int size();

@@ -116,7 +116,8 @@ public final class Hub implements RealConnection.ServerSide {
         hooks,
         settings.runtime(),
         publisher,
-        histories);
+        histories,
+        deadlines);
   }
 
   /** The names of the latest-only events {@code config} allows, its own or global ones. */

@@ -15,6 +15,7 @@ import dev.dialogue.Registration;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.TriggerInterceptor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class RealRoom implements Room {
   private final RoomState state;
   private final Publisher publisher;
   private final Histories histories;
+  private final Deadlines deadlines;
 
   /** Commands added at runtime; the configuration's are looked up through it too. */
   final RoomCommands commands = new RoomCommands();
@@ -54,7 +56,9 @@ public final class RealRoom implements Room {
       Hooks hooks,
       Settings.RuntimeSettings runtime,
       Publisher publisher,
-      Histories histories) {
+      Histories histories,
+      Deadlines deadlines) {
+    this.deadlines = deadlines;
     this.sequence = sequence;
     this.createdByClient = createdByClient;
     this.state = new RoomState(this, config, latestOnly, broker, presence, hooks, runtime);
@@ -128,6 +132,16 @@ public final class RealRoom implements Room {
     requireNonNull(event, "event == null");
     requireNonNull(interceptor, "interceptor == null");
     return state.code.addInterception(new RoomConfig.Interception<>(event, interceptor));
+  }
+
+  @Override
+  public Registration schedule(Duration delay, Runnable task) {
+    requireNonNull(delay, "delay == null");
+    requireNonNull(task, "task == null");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative but was " + delay);
+    }
+    return state.code.schedule(deadlines, deadlines.now() + delay.toMillis(), task, id());
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,8 +43,17 @@ final class RoomCode {
   /** The application's values on the room. */
   final AttributeMap attributes = new AttributeMap();
 
+  /** Tasks scheduled with {@link Room#schedule} that have not run or been cancelled yet. */
+  private final Set<Scheduled> scheduled = ConcurrentHashMap.newKeySet();
+
+  /** Set once the room is deleted: nothing scheduled runs from then on. */
+  private volatile boolean closed;
+
+  private final org.slf4j.Logger log;
+
   RoomCode(RoomConfig config, Settings.RuntimeSettings runtime) {
     this.config = config;
+    this.log = runtime.logger();
     this.cleanups = new SerialExecutor(runtime.executor(), runtime.logger());
     this.serial = new SerialExecutor(runtime.executor(), runtime.logger());
   }
@@ -90,6 +100,76 @@ final class RoomCode {
       done.completeExceptionally(stopping);
     }
     return done;
+  }
+
+  // ---- scheduled tasks ----
+
+  /** A task of {@link Room#schedule}: due on the server's clock, run on {@link #serial}. */
+  private final class Scheduled implements Registration {
+    private final Runnable task;
+    private final String roomId;
+    private volatile boolean cancelled;
+    private volatile Deadlines.Handle handle;
+
+    Scheduled(Runnable task, String roomId) {
+      this.task = task;
+      this.roomId = roomId;
+    }
+
+    /** On the deadlines thread: hands the task to the room's serial executor. */
+    void due() {
+      if (cancelled || closed) {
+        return;
+      }
+      try {
+        serial.execute(this::run);
+      } catch (RejectedExecutionException stopping) {
+        scheduled.remove(this); // the server is stopping: it does not run
+      }
+    }
+
+    /** On the room's serial executor. */
+    private void run() {
+      if (!scheduled.remove(this) || cancelled || closed) {
+        return;
+      }
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        log.warn("A task scheduled in room '{}' failed", roomId, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      cancelled = true;
+      scheduled.remove(this);
+      Deadlines.Handle h = handle;
+      if (h != null) {
+        h.cancel();
+      }
+    }
+  }
+
+  Registration schedule(Deadlines deadlines, long dueMillis, Runnable task, String roomId) {
+    Scheduled s = new Scheduled(task, roomId);
+    if (closed) {
+      return s;
+    }
+    scheduled.add(s);
+    s.handle = deadlines.at(dueMillis, s::due);
+    if (closed || s.cancelled) {
+      s.close();
+    }
+    return s;
+  }
+
+  /** The room was deleted: cancels every scheduled task, and any scheduled later. */
+  void cancelScheduled() {
+    closed = true;
+    for (Scheduled s : List.copyOf(scheduled)) {
+      s.close();
+    }
   }
 
   // ---- handlers ----

@@ -170,6 +170,7 @@ final class RoomLifecycle {
       Reply reply) {
     String roomId = room.id();
     RoomState state = room.state();
+    state.code.cancelScheduled();
     if (room.createdByClient) {
       clientRoomCount.decrementAndGet();
     }
