@@ -46,4 +46,20 @@ class CommandLineTest {
         .hasMessageContaining("--db must be a JDBC URL");
     assertThat(ChatOptions.parse("--help").help()).isTrue();
   }
+
+  @Test
+  void everyExampleHasItsOwnDefaultPort_andTheSameRules() {
+    assertThat(
+            java.util.List.of(
+                ChatOptions.parse().port(),
+                dev.dialogue.examples.notifications.NotificationsServer.Options.parse().port(),
+                dev.dialogue.examples.dashboard.DashboardOptions.parse().port(),
+                dev.dialogue.examples.game.GameOptions.parse().port()))
+        .containsExactly(8080, 8091, 8090, 8092);
+    assertThatThrownBy(
+            () -> dev.dialogue.examples.game.GameOptions.parse("--port", "1", "--port", "2"))
+        .hasMessage("--port was given twice");
+    assertThatThrownBy(() -> dev.dialogue.examples.dashboard.DashboardOptions.parse("--nope"))
+        .hasMessage("unknown option: --nope");
+  }
 }

@@ -1,6 +1,8 @@
 package dev.dialogue.examples.dashboard;
 
-import java.util.HashSet;
+import dev.dialogue.examples.CommandLine;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -44,51 +46,28 @@ public record DashboardOptions(
   /** Parses the command line. */
   public static DashboardOptions parse(String... args) {
     DashboardOptions o = defaults();
-    int port = o.port;
-    String host = o.host;
-    String secret = null;
-    long seed = o.seed;
-    long tick = o.tickMillis;
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      if (name.equals("--help") || name.equals("-h")) {
-        return new DashboardOptions(port, host, secret, seed, tick, true);
-      }
-      if (!Set.of("--port", "--host", "--jwt-secret", "--seed", "--tick-ms").contains(name)) {
-        throw new IllegalArgumentException("unknown option: " + arg);
-      }
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException(name + " was given twice");
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(name + " needs a value");
-        }
-        value = args[++i];
-      }
-      switch (name) {
-        case "--port" -> port = (int) number(name, value, 0, 65535);
-        case "--host" -> host = value;
-        case "--seed" -> seed = number(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
-        case "--tick-ms" -> tick = number(name, value, 50, 60_000);
-        default -> {
-          if (Tokens.bytes(value).length < 32) {
-            throw new IllegalArgumentException(
-                "--jwt-secret must be at least 32 bytes but was " + Tokens.bytes(value).length);
-          }
-          secret = value;
-        }
-      }
+    Optional<Map<String, String>> given =
+        CommandLine.parse(args, Set.of("--port", "--host", "--jwt-secret", "--seed", "--tick-ms"));
+    if (given.isEmpty()) {
+      return new DashboardOptions(o.port, o.host, null, o.seed, o.tickMillis, true);
     }
-    return new DashboardOptions(port, host, secret, seed, tick, false);
+    Map<String, String> g = given.get();
+    String secret = g.get("--jwt-secret");
+    if (secret != null && Tokens.bytes(secret).length < 32) {
+      throw new IllegalArgumentException(
+          "--jwt-secret must be at least 32 bytes but was " + Tokens.bytes(secret).length);
+    }
+    return new DashboardOptions(
+        g.containsKey("--port") ? (int) number("--port", g.get("--port"), 0, 65535) : o.port,
+        g.getOrDefault("--host", o.host),
+        secret,
+        g.containsKey("--seed")
+            ? number("--seed", g.get("--seed"), Long.MIN_VALUE, Long.MAX_VALUE)
+            : o.seed,
+        g.containsKey("--tick-ms")
+            ? number("--tick-ms", g.get("--tick-ms"), 50, 60_000)
+            : o.tickMillis,
+        false);
   }
 
   private static long number(String name, String value, long min, long max) {

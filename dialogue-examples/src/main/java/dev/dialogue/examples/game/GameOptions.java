@@ -1,7 +1,9 @@
 package dev.dialogue.examples.game;
 
+import dev.dialogue.examples.CommandLine;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,7 +20,7 @@ public record GameOptions(int port, String host, Duration turn, Duration grace, 
   static final String USAGE =
       """
       usage: bin/dialogue-example game [--port N] [--host H] [--turn-seconds S] [--grace-seconds S]
-        --port N            port to listen on (default 8080; 0 picks a free port)
+        --port N            port to listen on (default 8092; 0 picks a free port)
         --host H            address to bind (default 0.0.0.0)
         --turn-seconds S    time for a move; running out loses the game (default 30)
         --grace-seconds S   how long a dropped player's seat is kept (default 20)
@@ -38,44 +40,23 @@ public record GameOptions(int port, String host, Duration turn, Duration grace, 
 
   /** Parses the command line. */
   public static GameOptions parse(String... args) {
-    GameOptions o = defaults(8080);
-    int port = o.port;
-    String host = o.host;
-    Duration turn = o.turn;
-    Duration grace = o.grace;
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String name = arg;
-      String value = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        value = arg.substring(eq + 1);
-      }
-      if (name.equals("--help") || name.equals("-h")) {
-        return new GameOptions(port, host, turn, grace, true);
-      }
-      if (!Set.of("--port", "--host", "--turn-seconds", "--grace-seconds").contains(name)) {
-        throw new IllegalArgumentException("unknown option: " + arg);
-      }
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException(name + " was given twice");
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(name + " needs a value");
-        }
-        value = args[++i];
-      }
-      switch (name) {
-        case "--port" -> port = number(name, value, 0, 65535);
-        case "--host" -> host = value;
-        case "--turn-seconds" -> turn = Duration.ofSeconds(number(name, value, 5, 3600));
-        default -> grace = Duration.ofSeconds(number(name, value, 1, 3600));
-      }
+    GameOptions o = defaults(8092);
+    Optional<Map<String, String>> given =
+        CommandLine.parse(args, Set.of("--port", "--host", "--turn-seconds", "--grace-seconds"));
+    if (given.isEmpty()) {
+      return new GameOptions(o.port, o.host, o.turn, o.grace, true);
     }
-    return new GameOptions(port, host, turn, grace, false);
+    Map<String, String> g = given.get();
+    return new GameOptions(
+        g.containsKey("--port") ? number("--port", g.get("--port"), 0, 65535) : o.port,
+        g.getOrDefault("--host", o.host),
+        g.containsKey("--turn-seconds")
+            ? Duration.ofSeconds(number("--turn-seconds", g.get("--turn-seconds"), 5, 3600))
+            : o.turn,
+        g.containsKey("--grace-seconds")
+            ? Duration.ofSeconds(number("--grace-seconds", g.get("--grace-seconds"), 1, 3600))
+            : o.grace,
+        false);
   }
 
   private static int number(String name, String value, int min, int max) {
