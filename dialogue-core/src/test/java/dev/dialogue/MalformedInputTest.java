@@ -209,6 +209,65 @@ class MalformedInputTest {
   }
 
   @Test
+  void subscriptionsAndClientRoomFields_areBounded_withClearErrors() {
+    try (RawWebSocket x = connectedRawSocket()) {
+      // Up to 256 names in all (the room's default subscriptions count too), then refused.
+      int accepted = 0;
+      JsonNode refused = null;
+      for (int i = 0; i < 300 && refused == null; i++) {
+        x.send(
+            "42"
+                + (1000 + i)
+                + "[\"dialogue:subscribe\",{\"roomId\":\"chat\",\"eventName\":\"e"
+                + i
+                + "\"}]");
+        JsonNode answer = ackBody(x.takePrefix("43" + (1000 + i) + "["));
+        if (answer.path("ok").asBoolean()) {
+          accepted++;
+        } else {
+          refused = answer;
+        }
+      }
+      assertThat(accepted).isBetween(250, 256);
+      assertThat(refused).isNotNull();
+      assertThat(refused.path("error").path("message").asText())
+          .isEqualTo(
+              "A connection subscribes to at most 256 event names in a room; subscribe to '*'"
+                  + " for all of them");
+      x.send("422001[\"dialogue:subscribe\",{\"roomId\":\"chat\",\"eventName\":\"e7\"}]");
+      assertThat(ackBody(x.takePrefix("432001[")).path("ok").asBoolean())
+          .as("a name it has already")
+          .isTrue();
+      String longName = "n".repeat(257);
+      x.send(
+          "422002[\"dialogue:subscribe\",{\"roomId\":\"chat\",\"eventName\":\""
+              + longName
+              + "\"}]");
+      assertAckError(
+          x.takePrefix("432002["), "INVALID_REQUEST", "eventName is at most 256 characters");
+
+      String description = "d".repeat(2_001);
+      x.send(
+          "422003[\"dialogue:createRoom\",{\"id\":\"big\",\"name\":\"Big\",\"description\":\""
+              + description
+              + "\"}]");
+      assertAckError(
+          x.takePrefix("432003["),
+          "INVALID_REQUEST",
+          "Room description is at most 2000 characters");
+      x.send("422004[\"dialogue:createRoom\",{\"id\":\"" + "i".repeat(257) + "\",\"name\":\"x\"}]");
+      assertAckError(
+          x.takePrefix("432004["), "INVALID_REQUEST", "Room id is at most 256 characters");
+      x.send(
+          "422005[\"dialogue:createRoom\",{\"id\":\"r1\",\"name\":\"" + "m".repeat(201) + "\"}]");
+      assertAckError(
+          x.takePrefix("432005["), "INVALID_REQUEST", "Room name is at most 200 characters");
+      assertThat(server.room("big")).isEmpty();
+    }
+    assertEveryoneHealthy();
+  }
+
+  @Test
   void anEngineIoClosePacket_endsTheSession() {
     RawWebSocket x = connectedRawSocket();
     try (x) {

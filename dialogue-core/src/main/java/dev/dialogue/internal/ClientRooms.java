@@ -29,6 +29,12 @@ final class ClientRooms {
     this.policy = policy;
   }
 
+  /** Bounds of a client-created room's fields. */
+  static final int MAX_ID = 256;
+
+  static final int MAX_NAME = 200;
+  static final int MAX_DESCRIPTION = 2_000;
+
   void create(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request =
         Fields.object(payload, Wire.CREATE_ROOM, "{id, name, description, maxSize}");
@@ -42,7 +48,17 @@ final class ClientRooms {
         || name.textValue().isBlank()) {
       throw Fields.invalid("Room id and name are required");
     }
+    if (id.textValue().length() > MAX_ID) {
+      throw Fields.invalid("Room id is at most " + MAX_ID + " characters");
+    }
+    if (name.textValue().length() > MAX_NAME) {
+      throw Fields.invalid("Room name is at most " + MAX_NAME + " characters");
+    }
     String description = Fields.optionalString(request, "description");
+    if (description != null && description.length() > MAX_DESCRIPTION) {
+      // It is sent to every connection that can see the room, in listRooms and roomCreated.
+      throw Fields.invalid("Room description is at most " + MAX_DESCRIPTION + " characters");
+    }
     int maxSize = Fields.optionalInt(request, "maxSize", 0);
     if (request.hasNonNull("maxSize") && maxSize <= 0) {
       throw Fields.invalid("maxSize must be a positive integer, got " + maxSize);

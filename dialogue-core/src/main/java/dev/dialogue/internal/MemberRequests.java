@@ -82,10 +82,28 @@ final class MemberRequests {
     }
   }
 
+  /** Event names one membership may subscribe to by name ({@code *} counts as one). */
+  static final int MAX_SUBSCRIPTIONS = 256;
+
+  /** The longest event name a client may subscribe to. */
+  static final int MAX_EVENT_NAME = 256;
+
   void subscribe(RealConnection c, JsonNode payload, Reply reply) {
     ObjectNode request = Fields.object(payload, Wire.SUBSCRIBE, "{roomId, eventName}");
     Membership m = membership(c, Fields.requiredString(request, "roomId"));
-    m.subscribe(Fields.requiredString(request, "eventName"));
+    String eventName = Fields.requiredString(request, "eventName");
+    if (eventName.length() > MAX_EVENT_NAME) {
+      throw Fields.invalid("eventName is at most " + MAX_EVENT_NAME + " characters");
+    }
+    Set<String> now = m.subscriptions();
+    if (!now.contains(eventName) && now.size() >= MAX_SUBSCRIPTIONS) {
+      // Each subscription copies the set: unbounded, 10,000 names made every subscribe slow.
+      throw Fields.invalid(
+          "A connection subscribes to at most "
+              + MAX_SUBSCRIPTIONS
+              + " event names in a room; subscribe to '*' for all of them");
+    }
+    m.subscribe(eventName);
     reply.ok(null, null, new Wire.Empty());
   }
 

@@ -18,6 +18,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +125,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
           log.debug("Session {} sent Engine.IO close", message.getClient().getSessionId());
           message.getClient().disconnect();
         }
-        ctx.close();
+        SocketIoTransport.close(ctx.channel(), WebSocketCloseStatus.NORMAL_CLOSURE);
         return;
       } else if (!segment.isEmpty()) {
         passThrough =
