@@ -268,6 +268,20 @@ class MalformedInputTest {
   }
 
   @Test
+  void aFrameThatIsNotAnEngineIoPacket_closesThatConnectionOnly() {
+    RawWebSocket x = connectedRawSocket();
+    try (x) {
+      x.send("9" + "A".repeat(200_000));
+      x.awaitClosed();
+    }
+    try (RawWebSocket y = RawWebSocket.open(server.port())) {
+      y.send("7garbage before any CONNECT");
+      y.awaitClosed();
+    }
+    assertEveryoneHealthy();
+  }
+
+  @Test
   void anEngineIoClosePacket_endsTheSession() {
     RawWebSocket x = connectedRawSocket();
     try (x) {

@@ -118,6 +118,17 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       if (!segment.isEmpty() && segment.charAt(0) == '4') {
         consumedAny = true;
         onSocketIoPacket(message.getClient(), segment.substring(1));
+      } else if (!segment.isEmpty() && !knownPacketType(segment.charAt(0))) {
+        // netty-socketio logged each one at ERROR with the whole frame and a stack trace: about
+        // 1 MB of log per 1 MiB frame, before any credentials. One short line, and the transport
+        // is closed, as Engine.IO servers do on a parse error.
+        hostile.warn(
+            "Closing {}: not an Engine.IO packet ({} chars, starting {})",
+            ctx.channel().remoteAddress(),
+            segment.length(),
+            quoted(segment));
+        SocketIoTransport.close(ctx.channel(), WebSocketCloseStatus.PROTOCOL_ERROR);
+        return;
       } else if (segment.equals(CLOSE)) {
         // netty-socketio ignores it, so the session lived on until the ping timeout.
         consumedAny = true;
@@ -146,6 +157,32 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       ByteBuf rest = Unpooled.copiedBuffer(passThrough, StandardCharsets.UTF_8);
       ctx.fireChannelRead(new PacketsMessage(message.getClient(), rest, message.getTransport()));
     }
+  }
+
+  /**
+   * Where hostile input is reported, one short line per connection (it is closed): operators set
+   * its level by this name ({@code dev.dialogue.hostile}) in their logging configuration.
+   */
+  private static final Logger hostile = org.slf4j.LoggerFactory.getLogger("dev.dialogue.hostile");
+
+  /** Engine.IO packet types 0 (open) to 6 (noop). */
+  private static boolean knownPacketType(char type) {
+    return type >= '0' && type <= '6';
+  }
+
+  /** The first 40 characters, control characters escaped, in quotes. */
+  static String quoted(String text) {
+    StringBuilder out = new StringBuilder("\"");
+    int n = Math.min(text.length(), 40);
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append(text.length() > n ? "\"…" : "\"").toString();
   }
 
   private static boolean isText(byte first) {
