@@ -282,6 +282,21 @@ class MalformedInputTest {
   }
 
   @Test
+  void aRecordSeparatorInsideAWebSocketFrame_doesNotSplitIt_andTheRequestIsAnswered() {
+    try (RawWebSocket x = connectedRawSocket()) {
+      x.send("4211[\"dialogue:listRooms\",{\"x\":\"a\u001e420[\\\"dialogue:leave\\\"]\"}]");
+      JsonNode answer = ackBody(x.takePrefix("4311["));
+      assertThat(answer.path("ok").asBoolean(true)).isFalse();
+      assertThat(answer.path("error").path("message").asText())
+          .isEqualTo("Malformed event packet: the body is not valid JSON");
+      x.send("4212[\"dialogue:listRooms\"]");
+      assertThat(ackBody(x.takePrefix("4312[")).path("ok").asBoolean()).isTrue();
+      assertThat(x.isClosed()).isFalse();
+    }
+    assertEveryoneHealthy();
+  }
+
+  @Test
   void anEngineIoClosePacket_endsTheSession() {
     RawWebSocket x = connectedRawSocket();
     try (x) {

@@ -102,7 +102,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     boolean webSocketForGood = false;
     int from = 0;
     while (from <= text.length()) {
-      int end = text.indexOf(RECORD_SEPARATOR, from);
+      // The record separator joins packets in a long-polling payload only: a WebSocket frame is
+      // one packet, whatever it contains (split, a request was lost without an answer).
+      int end = websocket ? -1 : text.indexOf(RECORD_SEPARATOR, from);
       if (end < 0) {
         end = text.length();
       }
@@ -129,14 +131,15 @@ public final class Gate extends ChannelInboundHandlerAdapter {
             quoted(segment));
         SocketIoTransport.close(ctx.channel(), WebSocketCloseStatus.PROTOCOL_ERROR);
         return;
-      } else if (segment.equals(CLOSE)) {
-        // netty-socketio ignores it, so the session lived on until the ping timeout.
+      } else if (websocket && segment.equals(CLOSE)) {
+        // netty-socketio ignores it on a WebSocket (long polling handles it), so the session
+        // lived on until the ping timeout.
         consumedAny = true;
         if (message.getClient() != null) {
           log.debug("Session {} sent Engine.IO close", message.getClient().getSessionId());
-          message.getClient().disconnect();
         }
-        SocketIoTransport.close(ctx.channel(), WebSocketCloseStatus.NORMAL_CLOSURE);
+        // Closing the transport ends the session the way a dropped connection does.
+        ctx.channel().close();
         return;
       } else if (!segment.isEmpty()) {
         passThrough =
@@ -165,9 +168,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
    */
   private static final Logger hostile = org.slf4j.LoggerFactory.getLogger("dev.dialogue.hostile");
 
-  /** Engine.IO packet types 0 (open) to 6 (noop). */
+  /** Engine.IO packet types 0 (open) to 6 (noop), and {@code b}, base64 binary over polling. */
   private static boolean knownPacketType(char type) {
-    return type >= '0' && type <= '6';
+    return (type >= '0' && type <= '6') || type == 'b';
   }
 
   /** The first 40 characters, control characters escaped, in quotes. */
