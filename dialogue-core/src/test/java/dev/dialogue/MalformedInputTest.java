@@ -297,6 +297,23 @@ class MalformedInputTest {
   }
 
   @Test
+  void aTextFrameNotInUtf8_isClosedWith1007_andAReservedBitWith1002() throws Exception {
+    try (RawFrames raw = RawFrames.open(server.port())) {
+      raw.send(0, 1, new byte[] {'4', '0', (byte) 0xC3, (byte) 0x28}); // 0xC3 0x28: not UTF-8
+      assertThat(raw.awaitCloseStatus()).isEqualTo(1007);
+    }
+    try (RawFrames raw = RawFrames.open(server.port())) {
+      raw.send(4, 1, "40".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // RSV1, no extension
+      assertThat(raw.awaitCloseStatus()).isEqualTo(1002);
+    }
+    try (RawFrames raw = RawFrames.open(server.port())) {
+      raw.send(0, 1, "40{\"userId\":\"zoë\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(raw.readText()).startsWith("40{\"sid\":");
+    }
+    assertEveryoneHealthy();
+  }
+
+  @Test
   void anEngineIoClosePacket_endsTheSession() {
     RawWebSocket x = connectedRawSocket();
     try (x) {

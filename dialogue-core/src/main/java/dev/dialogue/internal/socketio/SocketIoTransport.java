@@ -64,6 +64,7 @@ public final class SocketIoTransport {
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
   private volatile SocketIOServer server;
   private UpgradeGuard upgradeGuard;
+  private static final FrameGuard FRAME_GUARD = new FrameGuard();
 
   public SocketIoTransport(
       Settings.TransportSettings transport, Settings.RuntimeSettings runtime, Hub hub) {
@@ -301,6 +302,7 @@ public final class SocketIoTransport {
       super.addSocketioHandlers(pipeline);
       pipeline.addBefore(PACKET_HANDLER, "dialogueGate", gate);
       pipeline.addBefore(WEB_SOCKET_TRANSPORT, UpgradeGuard.NAME, upgradeGuard);
+      pipeline.addBefore(WEB_SOCKET_TRANSPORT, FrameGuard.NAME, FRAME_GUARD);
       if (!transport.httpRoutes().isEmpty()) {
         // Before the aggregator, whose limit is the Socket.IO frame limit, not a route's.
         pipeline.addAfter(
