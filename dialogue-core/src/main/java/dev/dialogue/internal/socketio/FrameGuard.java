@@ -1,9 +1,11 @@
 package dev.dialogue.internal.socketio;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sits right in front of netty-socketio's WebSocket transport: after the frame aggregator and
  * after the permessage-deflate decoder when a client negotiated it, which clears the bit it uses,
- * so any bit still set here was not negotiated.
+ * so any bit still set here was not negotiated. It also ends the session on Engine.IO's close
+ * packet, which netty-socketio ignores on a WebSocket.
  */
 @Sharable
 final class FrameGuard extends ChannelInboundHandlerAdapter {
@@ -39,6 +42,13 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         refuse(ctx, msg, WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "a text frame not in UTF-8");
         return;
       }
+      if (frame instanceof TextWebSocketFrame text && isClose(text.content())) {
+        // Engine.IO's close packet: netty-socketio ignores it on a WebSocket (long polling
+        // handles it), so the session lived on until the ping timeout.
+        ReferenceCountUtil.release(msg);
+        close(ctx, WebSocketCloseStatus.NORMAL_CLOSURE);
+        return;
+      }
     }
     ctx.fireChannelRead(msg);
   }
@@ -48,7 +58,17 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
     ReferenceCountUtil.release(msg);
     HOSTILE.warn(
         "Closing {}: {} (WebSocket {})", ctx.channel().remoteAddress(), what, status.code());
-    SocketIoTransport.close(ctx.channel(), status);
+    close(ctx, status);
+  }
+
+  private static void close(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
+    ctx.channel()
+        .writeAndFlush(new CloseWebSocketFrame(status))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static boolean isClose(ByteBuf content) {
+    return content.readableBytes() == 1 && content.getByte(content.readerIndex()) == '1';
   }
 
   /** ASCII at once; anything else decoded strictly. */

@@ -44,9 +44,6 @@ public final class Gate extends ChannelInboundHandlerAdapter {
   /** The Engine.IO upgrade packet and the start of a Socket.IO CONNECT packet. */
   private static final String UPGRADE = "5";
 
-  /** Engine.IO's close packet: the client ends the session. */
-  private static final String CLOSE = "1";
-
   private static final String CONNECT = "40";
 
   /** The Engine.IO ping a client sends over a new WebSocket before it upgrades to it. */
@@ -130,16 +127,6 @@ public final class Gate extends ChannelInboundHandlerAdapter {
             segment.length(),
             quoted(segment));
         SocketIoTransport.close(ctx.channel(), WebSocketCloseStatus.PROTOCOL_ERROR);
-        return;
-      } else if (websocket && segment.equals(CLOSE)) {
-        // netty-socketio ignores it on a WebSocket (long polling handles it), so the session
-        // lived on until the ping timeout.
-        consumedAny = true;
-        if (message.getClient() != null) {
-          log.debug("Session {} sent Engine.IO close", message.getClient().getSessionId());
-        }
-        // Closing the transport ends the session the way a dropped connection does.
-        ctx.channel().close();
         return;
       } else if (!segment.isEmpty()) {
         passThrough =
