@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -49,10 +48,14 @@ public final class RealConnection extends ConnectionLife implements Recipient {
    * Rooms the client said it keeps and re-joins ({@code auth.rejoin} in its CONNECT): until that
    * re-join arrives, server code's join of one of them only grants it (protocol.md, section 12).
    */
-  private final Set<String> rejoining = ConcurrentHashMap.newKeySet();
+  private volatile Set<String> rejoining = Set.of();
 
-  /** Rooms whose re-join server code granted: admitted without the join policy when it comes. */
-  private final Set<String> granted = ConcurrentHashMap.newKeySet();
+  /**
+   * Rooms whose re-join server code granted: admitted without the join policy when it comes. Both
+   * sets are immutable, replaced under this object's lock like {@link #memberships}: almost every
+   * connection has them empty, and an empty set costs nothing per connection.
+   */
+  private volatile Set<String> granted = Set.of();
 
   private long historyWindowStart;
   private int historyWindowCount;
@@ -104,7 +107,9 @@ public final class RealConnection extends ConnectionLife implements Recipient {
     if (rejoining.contains(roomId) && !memberships.containsKey(roomId)) {
       // Its client re-joins it in a moment with its position: admitted then, with what it missed
       // (joining now would admit it at the current offset and lose the events in between).
-      granted.add(roomId);
+      synchronized (this) {
+        granted = CopyOnWrite.plus(granted, roomId);
+      }
       return;
     }
     server.join(this, roomId);
@@ -115,7 +120,7 @@ public final class RealConnection extends ConnectionLife implements Recipient {
     requireNonNull(roomId, "roomId == null");
     Membership m = memberships.get(roomId);
     if (m == null) {
-      return granted.remove(roomId);
+      return withdrawGrant(roomId);
     }
     return server.leave(this, m);
   }
@@ -124,7 +129,9 @@ public final class RealConnection extends ConnectionLife implements Recipient {
    * The rooms the client re-joins after this (re)connect, from its CONNECT's {@code auth.rejoin}.
    */
   public void rejoining(Collection<String> roomIds) {
-    rejoining.addAll(roomIds);
+    if (!roomIds.isEmpty()) {
+      rejoining = Set.copyOf(roomIds);
+    }
   }
 
   /**
@@ -132,8 +139,23 @@ public final class RealConnection extends ConnectionLife implements Recipient {
    * code joined the room meanwhile (the join policy is not asked again).
    */
   boolean rejoinArrived(String roomId) {
-    rejoining.remove(roomId);
-    return granted.remove(roomId);
+    if (rejoining.contains(roomId)) {
+      synchronized (this) {
+        rejoining = CopyOnWrite.minus(rejoining, roomId);
+      }
+    }
+    return withdrawGrant(roomId);
+  }
+
+  private boolean withdrawGrant(String roomId) {
+    if (!granted.contains(roomId)) {
+      return false;
+    }
+    synchronized (this) {
+      boolean had = granted.contains(roomId);
+      granted = CopyOnWrite.minus(granted, roomId);
+      return had;
+    }
   }
 
   @Override
