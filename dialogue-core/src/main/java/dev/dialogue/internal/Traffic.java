@@ -36,14 +36,15 @@ public final class Traffic {
   }
 
   /**
-   * {@code count} deliveries of one event were written to their sockets' buffers {@code nanos}
-   * after the room handed the event to its recipients. Called on event loops.
+   * {@code count} deliveries of one event were written to their sockets' buffers at {@code now}
+   * ({@link System#nanoTime()}), {@code nanos} after the room handed the event to its recipients.
+   * Called on event loops, which know the time already.
    */
-  public void written(long nanos, int count) {
+  public void written(long now, long nanos, int count) {
     if (count <= 0) {
       return;
     }
-    long second = System.nanoTime() / 1_000_000_000L;
+    long second = now / 1_000_000_000L;
     Slot slot = slots[(int) (second % WINDOW_SECONDS)];
     slot.at(second).add(Math.max(0, nanos / 1_000), count);
   }

@@ -25,7 +25,7 @@ class TrafficTest {
   void percentiles_ofAKnownSpread() {
     Traffic traffic = new Traffic();
     for (int ms = 1; ms <= 100; ms++) {
-      traffic.written(Duration.ofMillis(ms).toNanos(), 1);
+      traffic.written(System.nanoTime(), Duration.ofMillis(ms).toNanos(), 1);
     }
     traffic.published(3);
     DialogueStats stats = traffic.snapshot(4, 2);

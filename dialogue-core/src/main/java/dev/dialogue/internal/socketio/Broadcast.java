@@ -43,7 +43,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
   private final String latestKey;
 
   /** When the event was handed to its recipients ({@link System#nanoTime()}). */
-  private long createdNanos = System.nanoTime();
+  private final long createdNanos;
 
   /** The frame for {@link #frameNamespace}, built for the first WebSocket recipient. */
   private ByteBuf frame;
@@ -57,10 +57,12 @@ public final class Broadcast implements OutboundEvent.Encoding {
 
   /** The frame of {@code event}, for its recipients on WebSocket. */
   static Broadcast of(OutboundEvent event) {
-    Broadcast broadcast =
-        new Broadcast(event.name(), event.payload(), event.expectedRecipients(), event.latestKey());
-    broadcast.createdNanos = event.createdNanos();
-    return broadcast;
+    return new Broadcast(
+        event.name(),
+        event.payload(),
+        event.expectedRecipients(),
+        event.latestKey(),
+        event.createdNanos());
   }
 
   public Broadcast(String eventName, RawValue data) {
@@ -81,10 +83,20 @@ public final class Broadcast implements OutboundEvent.Encoding {
    *     otherwise
    */
   public Broadcast(String eventName, RawValue data, int expectedRecipients, String latestKey) {
+    this(eventName, data, expectedRecipients, latestKey, System.nanoTime());
+  }
+
+  private Broadcast(
+      String eventName,
+      RawValue data,
+      int expectedRecipients,
+      String latestKey,
+      long createdNanos) {
     this.eventName = eventName;
     this.data = data;
     this.expectedRecipients = Math.max(1, expectedRecipients);
     this.latestKey = latestKey;
+    this.createdNanos = createdNanos;
   }
 
   /**
@@ -217,7 +229,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
         frame.release(1 + count - written);
         flusher.schedule();
       }
-      flusher.traffic.written(now - createdNanos, delivered);
+      flusher.traffic.written(now, now - createdNanos, delivered);
     }
   }
 }

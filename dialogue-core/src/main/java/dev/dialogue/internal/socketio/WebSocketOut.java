@@ -87,16 +87,23 @@ public final class WebSocketOut {
    * ones, so frames keep their order. Returns true if the frame was written, false if held.
    */
   boolean write(ByteBuf frame, String latestKey, long now) {
-    Channel channel = encoder.channel();
-    boolean writable = channel.isWritable();
-    ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
-    if (latestKey != null && (draining || !writable || (pending != null && pending.size() > 0))) {
+    if (latestKey != null && behind()) {
       hold(latestKey, frame);
       return false;
     }
     writeHeld(now);
     writeFrame(frame, now);
     return true;
+  }
+
+  /** See {@link #write}: a drain mark on its way, the channel full, or flushed bytes not taken. */
+  private boolean behind() {
+    if (draining) {
+      return true;
+    }
+    Channel channel = encoder.channel();
+    ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+    return !channel.isWritable() || (pending != null && pending.size() > 0);
   }
 
   /** The latest-only frames this holds; for tests. */
