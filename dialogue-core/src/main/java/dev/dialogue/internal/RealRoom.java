@@ -192,7 +192,7 @@ public final class RealRoom implements Room {
 
   @Override
   public CompletableFuture<Void> execute(Runnable task) {
-    java.util.Objects.requireNonNull(task, "task == null");
+    requireNonNull(task, "task == null");
     return state.code.submit(task);
   }
 

@@ -29,7 +29,12 @@ import org.slf4j.LoggerFactory;
 @Sharable
 final class FrameGuard extends ChannelInboundHandlerAdapter {
   static final String NAME = "dialogueFrameGuard";
-  private static final Logger HOSTILE = LoggerFactory.getLogger("dev.dialogue.hostile");
+
+  /**
+   * Where the transport reports hostile input, one short line per connection (it is closed):
+   * operators set its level by this name in their logging configuration.
+   */
+  static final Logger HOSTILE = LoggerFactory.getLogger("dev.dialogue.hostile");
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {

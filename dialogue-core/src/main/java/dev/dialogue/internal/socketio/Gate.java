@@ -121,7 +121,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         // netty-socketio logged each one at ERROR with the whole frame and a stack trace: about
         // 1 MB of log per 1 MiB frame, before any credentials. One short line, and the transport
         // is closed, as Engine.IO servers do on a parse error.
-        hostile.warn(
+        FrameGuard.HOSTILE.warn(
             "Closing {}: not an Engine.IO packet ({} chars, starting {})",
             ctx.channel().remoteAddress(),
             segment.length(),
@@ -148,12 +148,6 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(new PacketsMessage(message.getClient(), rest, message.getTransport()));
     }
   }
-
-  /**
-   * Where hostile input is reported, one short line per connection (it is closed): operators set
-   * its level by this name ({@code dev.dialogue.hostile}) in their logging configuration.
-   */
-  private static final Logger hostile = org.slf4j.LoggerFactory.getLogger("dev.dialogue.hostile");
 
   /** Engine.IO packet types 0 (open) to 6 (noop), and {@code b}, base64 binary over polling. */
   private static boolean knownPacketType(char type) {
@@ -250,7 +244,6 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** One transport session's Socket.IO state: new, authenticating, connected, closed. */
   /** The room ids of {@code auth.rejoin} (an array, or one encoded as a string), or null. */
   static List<String> rejoinIds(Object value) {
     Object parsed = value;
@@ -274,6 +267,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     return ids;
   }
 
+  /** One transport session's Socket.IO state: new, authenticating, connected, closed. */
   private final class SessionState {
     private final ClientHead head;
     private final HeadSession session;
