@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The examples' command lines: {@code --name value} or {@code --name=value}, each option once,
@@ -52,15 +53,58 @@ public final class CommandLine {
 
   /** A port number, 0 to 65535 (0: any free port). */
   public static int port(String value) {
+    return (int) number("--port", value, 0, 65_535);
+  }
+
+  /** The whole number {@code value} of option {@code name}, between {@code min} and {@code max}. */
+  public static long number(String name, String value, long min, long max) {
     try {
-      int port = Integer.parseInt(value);
-      if (port >= 0 && port <= 65_535) {
-        return port;
+      long n = Long.parseLong(value);
+      if (n >= min && n <= max) {
+        return n;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
     throw new IllegalArgumentException(
-        "--port must be a number in 0..65535 but was '" + value + "'");
+        name + " must be a number in " + min + ".." + max + " but was '" + value + "'");
+  }
+
+  /**
+   * Parses the command line with {@code parse}; a mistake is printed with {@code usage} on standard
+   * error, and the process exits with status 2.
+   */
+  public static <O> O parseOrExit(String[] args, Function<String[], O> parse, String usage) {
+    try {
+      return parse.apply(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.println(usage);
+      System.exit(2);
+      throw e; // not reached
+    }
+  }
+
+  /**
+   * What every example does once it serves: closes {@code server} on SIGTERM or Ctrl-C, prints
+   * {@code lines} (the URL to open, sign-ins), then {@code READY <port>} on standard output.
+   */
+  public static void serving(AutoCloseable server, String name, int port, String... lines) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    System.err.println(name + ": " + e);
+                  }
+                },
+                name + "-shutdown"));
+    for (String line : lines) {
+      System.out.println(line);
+    }
+    System.out.println("READY " + port);
+    System.out.flush();
   }
 }

@@ -2,14 +2,7 @@ package dev.dialogue.examples.chat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import javax.sql.DataSource;
+import dev.dialogue.examples.Sql;
 
 /**
  * The chat's own tables (users, workspaces, channels, messages, reactions, read cursors) and a few
@@ -17,7 +10,7 @@ import javax.sql.DataSource;
  * the common subset of H2 and PostgreSQL. Columns avoid reserved words ({@code offset}, {@code
  * text}): a message's position is {@code pos}, its text {@code body}.
  */
-final class ChatDb implements AutoCloseable {
+final class ChatDb extends Sql implements AutoCloseable {
   private static final String[] SCHEMA = {
     "create table if not exists chat_user (id varchar(40) primary key,"
         + " username varchar(32) not null unique, display_name varchar(64) not null,"
@@ -59,6 +52,7 @@ final class ChatDb implements AutoCloseable {
   private final HikariDataSource pool;
 
   private ChatDb(HikariDataSource pool) {
+    super(pool);
     this.pool = pool;
   }
 
@@ -79,73 +73,6 @@ final class ChatDb implements AutoCloseable {
       throw e;
     }
     return db;
-  }
-
-  DataSource dataSource() {
-    return pool;
-  }
-
-  /** Maps one row; may throw {@link SQLException}. */
-  interface Row<T> {
-    T map(ResultSet rs) throws SQLException;
-  }
-
-  /** Runs an update (or DDL) and returns the count of changed rows. */
-  int update(String sql, Object... args) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps = prepare(c, sql, args)) {
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Inserts a row unless one with the same key exists; true if it was inserted. Used where the same
-   * fact may arrive twice (a message seen by the listener and by catch-up).
-   */
-  boolean insertOnce(String sql, Object... args) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps = prepare(c, sql, args)) {
-      return ps.executeUpdate() == 1;
-    } catch (SQLException e) {
-      if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-        return false; // integrity constraint: the row is there already
-      }
-      throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
-    }
-  }
-
-  <T> List<T> query(String sql, Row<T> row, Object... args) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps = prepare(c, sql, args);
-        ResultSet rs = ps.executeQuery()) {
-      List<T> out = new ArrayList<>();
-      while (rs.next()) {
-        out.add(row.map(rs));
-      }
-      return out;
-    } catch (SQLException e) {
-      throw new IllegalStateException("SQL failed: " + sql + ": " + e.getMessage(), e);
-    }
-  }
-
-  <T> Optional<T> one(String sql, Row<T> row, Object... args) {
-    List<T> rows = query(sql, row, args);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-  }
-
-  long count(String sql, Object... args) {
-    return one(sql, rs -> rs.getLong(1), args).orElse(0L);
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql, Object... args)
-      throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
-    for (int i = 0; i < args.length; i++) {
-      ps.setObject(i + 1, args[i]);
-    }
-    return ps;
   }
 
   @Override

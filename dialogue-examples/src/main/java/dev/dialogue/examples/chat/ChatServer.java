@@ -1,6 +1,7 @@
 package dev.dialogue.examples.chat;
 
 import dev.dialogue.Dialogue;
+import dev.dialogue.examples.CommandLine;
 import dev.dialogue.examples.chat.files.FileStore;
 import dev.dialogue.examples.chat.search.ChatSearch;
 import dev.dialogue.jdbc.JdbcHistoryStore;
@@ -160,23 +161,17 @@ public final class ChatServer implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    ChatOptions options;
-    try {
-      options = ChatOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(ChatOptions.USAGE);
-      System.exit(2);
-      return;
-    }
+    ChatOptions options = CommandLine.parseOrExit(args, ChatOptions::parse, ChatOptions.USAGE);
     if (options.help()) {
       System.out.println(ChatOptions.USAGE);
       return;
     }
     ChatServer server = start(options);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-shutdown"));
-    System.out.println("Dialogue chat is running: open " + server.url());
-    System.out.println(
+    CommandLine.serving(
+        server,
+        "chat",
+        server.port(),
+        "Dialogue chat is running: open " + server.url(),
         "Sign in as alice (owner), bob (moderator), carol or dave; the password is '"
             + Seed.PASSWORD
             + "'. Data in "
@@ -184,7 +179,5 @@ public final class ChatServer implements AutoCloseable {
             + (options.jdbcUrl() == null
                 ? ""
                 : ", database " + options.jdbcUrl().replaceAll("\\?.*", "")));
-    System.out.println("READY " + server.port());
-    System.out.flush();
   }
 }

@@ -58,28 +58,15 @@ public record DashboardOptions(
           "--jwt-secret must be at least 32 bytes but was " + Tokens.bytes(secret).length);
     }
     return new DashboardOptions(
-        g.containsKey("--port") ? (int) number("--port", g.get("--port"), 0, 65535) : o.port,
+        g.containsKey("--port") ? CommandLine.port(g.get("--port")) : o.port,
         g.getOrDefault("--host", o.host),
         secret,
         g.containsKey("--seed")
-            ? number("--seed", g.get("--seed"), Long.MIN_VALUE, Long.MAX_VALUE)
+            ? CommandLine.number("--seed", g.get("--seed"), Long.MIN_VALUE, Long.MAX_VALUE)
             : o.seed,
         g.containsKey("--tick-ms")
-            ? number("--tick-ms", g.get("--tick-ms"), 50, 60_000)
+            ? CommandLine.number("--tick-ms", g.get("--tick-ms"), 50, 60_000)
             : o.tickMillis,
         false);
-  }
-
-  private static long number(String name, String value, long min, long max) {
-    try {
-      long n = Long.parseLong(value);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new IllegalArgumentException(
-        name + " must be " + min + ".." + max + " but was '" + value + "'");
   }
 }

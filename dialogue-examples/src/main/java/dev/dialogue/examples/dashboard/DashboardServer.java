@@ -18,6 +18,7 @@ import dev.dialogue.HttpHandler;
 import dev.dialogue.HttpResponse;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.TriggerInterceptor;
+import dev.dialogue.examples.CommandLine;
 import dev.dialogue.jwt.JwtAuthenticator;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -260,24 +261,18 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    DashboardOptions options;
-    try {
-      options = DashboardOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(DashboardOptions.USAGE);
-      System.exit(2);
-      return;
-    }
+    DashboardOptions options =
+        CommandLine.parseOrExit(args, DashboardOptions::parse, DashboardOptions.USAGE);
     if (options.help()) {
       System.out.println(DashboardOptions.USAGE);
       return;
     }
     DashboardServer server = start(options);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dashboard-shutdown"));
-    System.out.println("Dialogue live dashboard is running: open " + server.url());
-    System.out.println("Admin view (can reset the counters): " + server.adminUrl());
-    System.out.println("READY " + server.port());
-    System.out.flush();
+    CommandLine.serving(
+        server,
+        "dashboard",
+        server.port(),
+        "Dialogue live dashboard is running: open " + server.url(),
+        "Admin view (can reset the counters): " + server.adminUrl());
   }
 }

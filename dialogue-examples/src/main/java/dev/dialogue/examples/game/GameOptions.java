@@ -48,27 +48,16 @@ public record GameOptions(int port, String host, Duration turn, Duration grace, 
     }
     Map<String, String> g = given.get();
     return new GameOptions(
-        g.containsKey("--port") ? number("--port", g.get("--port"), 0, 65535) : o.port,
+        g.containsKey("--port") ? CommandLine.port(g.get("--port")) : o.port,
         g.getOrDefault("--host", o.host),
         g.containsKey("--turn-seconds")
-            ? Duration.ofSeconds(number("--turn-seconds", g.get("--turn-seconds"), 5, 3600))
+            ? Duration.ofSeconds(
+                CommandLine.number("--turn-seconds", g.get("--turn-seconds"), 5, 3600))
             : o.turn,
         g.containsKey("--grace-seconds")
-            ? Duration.ofSeconds(number("--grace-seconds", g.get("--grace-seconds"), 1, 3600))
+            ? Duration.ofSeconds(
+                CommandLine.number("--grace-seconds", g.get("--grace-seconds"), 1, 3600))
             : o.grace,
         false);
-  }
-
-  private static int number(String name, String value, int min, int max) {
-    try {
-      int n = Integer.parseInt(value);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new IllegalArgumentException(
-        name + " must be " + min + ".." + max + " but was '" + value + "'");
   }
 }

@@ -16,6 +16,7 @@ import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.RoomVisibility;
 import dev.dialogue.TriggerInterceptor;
+import dev.dialogue.examples.CommandLine;
 import dev.dialogue.examples.game.GameApi.AddBot;
 import dev.dialogue.examples.game.GameApi.CreateMatch;
 import dev.dialogue.examples.game.GameApi.GameState;
@@ -510,23 +511,13 @@ public final class GameServer implements AutoCloseable {
   }
 
   public static void main(String[] args) {
-    GameOptions options;
-    try {
-      options = GameOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(GameOptions.USAGE);
-      System.exit(2);
-      return;
-    }
+    GameOptions options = CommandLine.parseOrExit(args, GameOptions::parse, GameOptions.USAGE);
     if (options.help()) {
       System.out.println(GameOptions.USAGE);
       return;
     }
     GameServer server = start(options);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "game-shutdown"));
-    System.out.println("Dialogue Four in a Row is running: open " + server.url());
-    System.out.println("READY " + server.port());
-    System.out.flush();
+    CommandLine.serving(
+        server, "game", server.port(), "Dialogue Four in a Row is running: open " + server.url());
   }
 }

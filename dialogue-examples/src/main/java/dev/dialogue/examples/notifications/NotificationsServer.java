@@ -49,7 +49,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 
 /**
@@ -441,7 +440,7 @@ public final class NotificationsServer implements AutoCloseable {
     }
   }
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) {
     Options options;
     try {
       options = Options.parse(args);
@@ -451,24 +450,15 @@ public final class NotificationsServer implements AutoCloseable {
       return;
     }
     NotificationsServer server = start(options);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "notifications-stop"));
-    System.out.println("Dialogue notifications is running: open " + server.url());
-    System.out.println(
+    CommandLine.serving(
+        server,
+        "notifications",
+        server.port(),
+        "Dialogue notifications is running: open " + server.url(),
         "Send one: curl -X POST -H 'X-Api-Key: "
             + server.apiKey()
             + "' -H 'Content-Type: application/json' -d '{\"userId\":\"alice\",\"title\":\"Hello\"}' "
             + server.url()
             + "api/notify");
-    System.out.println("READY " + server.port());
-    System.out.flush();
-    stopped.await();
   }
 }

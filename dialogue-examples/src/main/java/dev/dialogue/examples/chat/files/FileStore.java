@@ -1,5 +1,6 @@
 package dev.dialogue.examples.chat.files;
 
+import dev.dialogue.examples.Sql;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -14,11 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -70,12 +66,12 @@ public final class FileStore {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path directory;
-  private final DataSource dataSource;
+  private final Sql sql;
   private final Clock clock;
 
   private FileStore(Path directory, DataSource dataSource, Clock clock) {
     this.directory = directory;
-    this.dataSource = dataSource;
+    this.sql = new Sql(dataSource);
     this.clock = clock;
   }
 
@@ -87,7 +83,7 @@ public final class FileStore {
       throw new UncheckedIOException("cannot create the file directory " + directory, e);
     }
     FileStore store = new FileStore(directory, dataSource, Clock.systemUTC());
-    store.update(
+    store.sql.update(
         "create table if not exists chat_file (id varchar(40) primary key,"
             + " room_id varchar(64) not null, user_id varchar(40) not null,"
             + " name varchar(200) not null, type varchar(100) not null, size bigint not null,"
@@ -176,7 +172,7 @@ public final class FileStore {
             height,
             durationMs,
             clock.millis());
-    update(
+    sql.update(
         "insert into chat_file (id, room_id, user_id, name, type, size, width, height,"
             + " duration_ms, has_preview, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         file.id(),
@@ -198,17 +194,10 @@ public final class FileStore {
     if (id == null || !id.matches("[0-9a-f]{32}")) {
       return Optional.empty();
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select id, room_id, user_id, name, type, size, width, height, duration_ms,"
-                    + " created_at from chat_file where id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
+    return sql.one(
+        "select id, room_id, user_id, name, type, size, width, height, duration_ms, created_at"
+            + " from chat_file where id = ?",
+        rs ->
             new StoredFile(
                 rs.getString(1),
                 rs.getString(2),
@@ -219,11 +208,8 @@ public final class FileStore {
                 (Integer) rs.getObject(7),
                 (Integer) rs.getObject(8),
                 rs.getObject(9) == null ? null : rs.getLong(9),
-                rs.getLong(10)));
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("file store: " + e.getMessage(), e);
-    }
+                rs.getLong(10)),
+        id);
   }
 
   /** Where the file's bytes are. */
@@ -376,22 +362,6 @@ public final class FileStore {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
-  }
-
-  private void update(String sql, Object... args) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        if (args[i] == null) {
-          ps.setNull(i + 1, Types.NULL);
-        } else {
-          ps.setObject(i + 1, args[i]);
-        }
-      }
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("file store: " + e.getMessage(), e);
-    }
   }
 
   /** A kept file. {@code width}/{@code height} for images, {@code durationMs} for voice notes. */

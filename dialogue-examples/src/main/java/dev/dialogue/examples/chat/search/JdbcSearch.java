@@ -1,8 +1,8 @@
 package dev.dialogue.examples.chat.search;
 
+import dev.dialogue.examples.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,9 +14,11 @@ import javax.sql.DataSource;
 abstract class JdbcSearch implements ChatSearch {
   static final int MAX_LIMIT = 100;
   private final DataSource dataSource;
+  private final Sql sql;
 
   JdbcSearch(DataSource dataSource) {
     this.dataSource = dataSource;
+    this.sql = new Sql(dataSource);
   }
 
   @Override
@@ -74,28 +76,22 @@ abstract class JdbcSearch implements ChatSearch {
     }
   }
 
-  final List<SearchHit> hits(String sql, List<String> words, List<Object> args) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = prepare(c, sql, args.toArray());
-        ResultSet rs = ps.executeQuery()) {
-      List<SearchHit> hits = new ArrayList<>();
-      while (rs.next()) {
-        String text = rs.getString(5);
-        hits.add(
-            new SearchHit(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                text,
-                SearchText.snippet(text, words),
-                rs.getLong(6),
-                rs.getLong(7)));
-      }
-      return hits;
-    } catch (SQLException e) {
-      throw new IllegalStateException("search: " + e.getMessage(), e);
-    }
+  final List<SearchHit> hits(String query, List<String> words, List<Object> args) {
+    return sql.query(
+        query,
+        rs -> {
+          String text = rs.getString(5);
+          return new SearchHit(
+              rs.getString(1),
+              rs.getString(2),
+              rs.getString(3),
+              rs.getString(4),
+              text,
+              SearchText.snippet(text, words),
+              rs.getLong(6),
+              rs.getLong(7));
+        },
+        args.toArray());
   }
 
   private static PreparedStatement prepare(Connection c, String sql, Object... args)
