@@ -281,6 +281,7 @@ public final class Dialogue implements AutoCloseable {
     private Duration maxFlushDelay = DEFAULT_MAX_FLUSH_DELAY;
     private Duration maxFlushDelayUnderLoad = DEFAULT_MAX_FLUSH_DELAY_UNDER_LOAD;
     private HistoryStore historyStore;
+    private BrokerProvider broker;
     private int maxEventsInMemory = 1_000_000;
     private int maxRecoveryEvents = 1_000;
     private Duration idempotencyWindow = Duration.ofMinutes(5);
@@ -338,6 +339,18 @@ public final class Dialogue implements AutoCloseable {
      */
     public Builder historyStore(HistoryStore store) {
       this.historyStore = requireNonNull(store, "store == null");
+      return this;
+    }
+
+    /**
+     * Numbers, keeps and fans out rooms' events through a shared broker, so that several servers
+     * (nodes) serve the same rooms: for example {@code
+     * .broker(dev.dialogue.redis.RedisBroker.create("redis://127.0.0.1:6379"))} from {@code
+     * dialogue-redis}. Without one, this process numbers its rooms' events itself (in memory, with
+     * the {@link #historyStore} behind it). See {@code docs/scaling.md}.
+     */
+    public Builder broker(BrokerProvider broker) {
+      this.broker = requireNonNull(broker, "broker == null");
       return this;
     }
 
@@ -884,7 +897,8 @@ public final class Dialogue implements AutoCloseable {
                   maxEventsInMemory,
                   maxRecoveryEvents,
                   idempotencyWindow,
-                  maxIdempotencyKeys),
+                  maxIdempotencyKeys,
+                  broker),
               new Settings.LifecycleSettings(disconnectGrace, clientRoomDisposal));
       return new Dialogue(settings);
     }

@@ -38,6 +38,11 @@ public enum ErrorCode {
   /** A server hook failed. Details are only in the server log. */
   INTERNAL_ERROR,
   /**
+   * A system the server depends on did not answer in time (the shared broker of a scale-out
+   * cluster, such as Redis): nothing was published; the request may be retried.
+   */
+  UNAVAILABLE,
+  /**
    * A {@code dialogue:request} named a command the server (or, with a {@code roomId}, the room)
    * does not define.
    */

@@ -30,6 +30,14 @@ public interface Broker {
   boolean durable();
 
   /**
+   * Whether rooms' streams keep history in this process's memory (counted against {@code
+   * maxEventsInMemory}); a shared broker keeps it in the shared system instead.
+   */
+  default boolean keepsHistoryInMemory() {
+    return true;
+  }
+
+  /**
    * The durable events of a room after {@code sinceOffset}, oldest first, at most {@code limit};
    * read before the room's lock is taken. Empty without durable history.
    */
@@ -61,6 +69,15 @@ public interface Broker {
   /** Flushes and closes durable history after the last delivery. */
   void close();
 
+  /** What a broker needs of the server it serves. */
+  interface Server {
+    /** The history settings: the store, recovery and idempotency limits. */
+    Settings.HistorySettings history();
+
+    /** The executor (never an event loop), clock and logger. */
+    Settings.RuntimeSettings runtime();
+  }
+
   /** This node's side of a room: delivers what the stream shows, under the room's lock. */
   interface Node {
     /** Delivers {@code event} (encoded as {@code payload}) to the subscribed members; the count. */
@@ -68,6 +85,9 @@ public interface Broker {
 
     /** Events of one name that left the room's memory history, in order. */
     void evicted(String eventName, List<EventMessage> events);
+
+    /** Whether the room has members on this node (called with the room's lock held). */
+    boolean hasMembers();
   }
 
   /**
@@ -75,6 +95,13 @@ public interface Broker {
    * to {@link #open}).
    */
   interface Stream {
+    /**
+     * Called before a join takes the room's lock, on the joining request's thread (never an event
+     * loop): a shared broker makes sure this node receives the room's events from here on and that
+     * {@link #epoch()} and {@link #offset()} are current. Nothing to do for one process.
+     */
+    default void warm() {}
+
     String epoch();
 
     /** The last offset shown to anyone (events waiting for their commit are not). */

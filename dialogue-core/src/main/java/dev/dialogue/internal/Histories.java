@@ -46,6 +46,9 @@ final class Histories {
       EventMessage shown,
       List<EventMessage> evicted,
       Supplier<Collection<RoomState>> rooms) {
+    if (!broker.keepsHistoryInMemory()) {
+      return;
+    }
     long added = shown.offset() == null ? 0 : 1;
     inMemory.addAndGet(added - evicted.size());
     // The evicted events were handed to the cleanup hook under the room lock (RoomEvents.evicted).

@@ -43,7 +43,24 @@ public final class Hub implements RealConnection.ServerSide {
     this.settings = settings;
     this.hooks = new Hooks(settings.hooks(), settings.runtime().logger());
     this.log = settings.runtime().logger();
-    this.broker = new MemoryBroker(settings.history(), settings.runtime());
+    this.broker =
+        settings.history().broker() == null
+            ? new MemoryBroker(settings.history(), settings.runtime())
+            : settings
+                .history()
+                .broker()
+                .open(
+                    new Broker.Server() {
+                      @Override
+                      public Settings.HistorySettings history() {
+                        return settings.history();
+                      }
+
+                      @Override
+                      public Settings.RuntimeSettings runtime() {
+                        return settings.runtime();
+                      }
+                    });
     this.histories = new Histories(settings.history(), broker, hooks);
     this.publisher =
         new Publisher(settings, hooks, histories, broker, validator, traffic, this::roomStates);

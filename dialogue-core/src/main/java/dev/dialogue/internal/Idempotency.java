@@ -14,15 +14,15 @@ import java.util.concurrent.TimeUnit;
  * claims it; a repeat within the window gets the first one's outcome instead of publishing again.
  * Bounded in time and in size (Caffeine), so a client cannot grow it without limit.
  */
-final class Idempotency {
+public final class Idempotency {
   /** The first trigger's outcome: its envelope, and when it became durable. */
-  record First(EventMessage message, CompletableFuture<Void> durable) {}
+  public record First(EventMessage message, CompletableFuture<Void> durable) {}
 
   private record Key(String userId, String clientMessageId) {}
 
   private final ConcurrentMap<Key, CompletableFuture<First>> recent;
 
-  Idempotency(Settings.HistorySettings settings, Clock clock) {
+  public Idempotency(Settings.HistorySettings settings, Clock clock) {
     Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     Cache<Key, CompletableFuture<First>> cache =
         Caffeine.newBuilder()
@@ -41,13 +41,13 @@ final class Idempotency {
    * with it (the caller must then {@link #complete} or {@link #release} the claim), or the first
    * one's outcome.
    */
-  CompletableFuture<First> claim(
+  public CompletableFuture<First> claim(
       String userId, String clientMessageId, CompletableFuture<First> mine) {
     return recent.putIfAbsent(new Key(userId, clientMessageId), mine);
   }
 
   /** The outcome of a published trigger with this id, without claiming it; null if none yet. */
-  First published(String userId, String clientMessageId) {
+  public First published(String userId, String clientMessageId) {
     CompletableFuture<First> first = recent.get(new Key(userId, clientMessageId));
     return first != null && first.isDone() && !first.isCompletedExceptionally()
         ? first.join()
@@ -55,7 +55,7 @@ final class Idempotency {
   }
 
   /** The first trigger failed (validation, rejection): a repeat may try again. */
-  void release(String userId, String clientMessageId, CompletableFuture<First> mine) {
+  public void release(String userId, String clientMessageId, CompletableFuture<First> mine) {
     recent.remove(new Key(userId, clientMessageId), mine);
   }
 }

@@ -77,6 +77,7 @@ public final class Joins {
           ErrorCode.PERMISSION_DENIED,
           "A connection may be in at most " + maxRoomsPerConnection + " rooms");
     }
+    room.events.warm();
     boolean sameEpoch = since != null && room.epoch().equals(since.epoch());
     // Store reads happen before the lock; memory and the switch to live happen under it.
     List<EventMessage> stored = sameEpoch ? histories.storedAfter(room, since.offset()) : List.of();

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToIntBiFunction;
 
@@ -22,6 +23,7 @@ import java.util.function.ToIntBiFunction;
 final class RoomEvents implements Broker.Node {
   private final ReentrantLock lock;
   private final ToIntBiFunction<EventMessage, RawValue> fanOut;
+  private final BooleanSupplier hasMembers;
   private final RoomCode code;
   private final Hooks hooks;
   private final Room face;
@@ -30,17 +32,20 @@ final class RoomEvents implements Broker.Node {
   /**
    * @param fanOut delivers an event to the room's subscribed members ({@link Roster#deliver}); the
    *     number it reached
+   * @param hasMembers whether the room has members on this node, asked under the lock
    */
   RoomEvents(
       String roomId,
       ReentrantLock lock,
       Broker broker,
       ToIntBiFunction<EventMessage, RawValue> fanOut,
+      BooleanSupplier hasMembers,
       RoomCode code,
       Hooks hooks,
       Room face) {
     this.lock = lock;
     this.fanOut = fanOut;
+    this.hasMembers = hasMembers;
     this.code = code;
     this.hooks = hooks;
     this.face = face;
@@ -87,6 +92,16 @@ final class RoomEvents implements Broker.Node {
   @Override
   public int deliver(EventMessage event, RawValue payload) {
     return fanOut.applyAsInt(event, payload);
+  }
+
+  @Override
+  public boolean hasMembers() {
+    return hasMembers.getAsBoolean();
+  }
+
+  /** Before a join takes the lock: the stream is current on this node. */
+  void warm() {
+    stream.warm();
   }
 
   /** Under the lock, from the stream: in order to the cleanup hook. */

@@ -83,7 +83,9 @@ public final class RoomState {
     this.config = config;
     this.code = new RoomCode(config, runtime);
     this.roster = new Roster(this, lock, presence, latestOnly);
-    this.events = new RoomEvents(config.id(), lock, broker, roster::deliver, code, hooks, face);
+    this.events =
+        new RoomEvents(
+            config.id(), lock, broker, roster::deliver, () -> roster.size() > 0, code, hooks, face);
     this.lastActivity = System.nanoTime();
   }
 

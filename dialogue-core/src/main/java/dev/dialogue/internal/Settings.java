@@ -141,13 +141,15 @@ public record Settings(
    * @param maxRecoveryEvents the most missed events a join may recover
    * @param idempotencyWindow how long a {@code clientMessageId} is remembered
    * @param maxIdempotencyKeys how many are remembered at most
+   * @param broker the shared broker several nodes publish through, or null for this process alone
    */
   public record HistorySettings(
       HistoryStore store,
       int maxEventsInMemory,
       int maxRecoveryEvents,
       Duration idempotencyWindow,
-      int maxIdempotencyKeys) {}
+      int maxIdempotencyKeys,
+      dev.dialogue.BrokerProvider broker) {}
 
   /**
    * How long things outlive their use (docs/lifecycle.md).

@@ -1,0 +1,285 @@
+package dev.dialogue.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dialogue.Dialogue;
+import dev.dialogue.EventDefinition;
+import dev.dialogue.RoomConfig;
+import dev.dialogue.internal.Wire;
+import dev.dialogue.testing.RawClient;
+import dev.dialogue.testing.TestRedis;
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Several real Dialogue servers on one real Redis (Debian's redis-server as a child process): order
+ * and offsets across nodes, idempotency across nodes, recovery on another node, history pages on
+ * every node, and a Redis that goes away.
+ */
+@Timeout(120)
+class RedisBrokerTest {
+  record Message(@NotBlank String text) {}
+
+  static final EventDefinition<Message> MESSAGE =
+      EventDefinition.builder("message", Message.class).history(100).build();
+
+  private TestRedis redis;
+  private final List<Dialogue> nodes = new ArrayList<>();
+  private final List<RawClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void startRedis() {
+    redis = TestRedis.start();
+  }
+
+  @AfterEach
+  void stopAll() {
+    clients.forEach(RawClient::close);
+    nodes.forEach(Dialogue::stop);
+    redis.close();
+  }
+
+  private Dialogue node() {
+    return node(RedisBroker.create(redis.uri()));
+  }
+
+  private Dialogue node(RedisBroker broker) {
+    Dialogue node =
+        Dialogue.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .maxRecoveryEvents(1_000)
+            .room(
+                RoomConfig.builder("chat", "Chat")
+                    .events(MESSAGE)
+                    .defaultSubscriptions("message")
+                    .build())
+            .broker(broker)
+            .build()
+            .start();
+    nodes.add(node);
+    return node;
+  }
+
+  private RawClient client(Dialogue node, String user) {
+    RawClient client = RawClient.connectAs(node.port(), user);
+    clients.add(client);
+    return client;
+  }
+
+  static Map<String, Object> trigger(String text) {
+    return Map.of("roomId", "chat", "event", "message", "data", Map.of("text", text));
+  }
+
+  static Map<String, Object> trigger(String text, String clientMessageId) {
+    return Map.of(
+        "roomId",
+        "chat",
+        "event",
+        "message",
+        "data",
+        Map.of("text", text),
+        "clientMessageId",
+        clientMessageId);
+  }
+
+  static JsonNode ok(JsonNode ack) {
+    assertThat(ack.path("ok").asBoolean()).as("ack %s", ack).isTrue();
+    return ack;
+  }
+
+  private static List<String> texts(RawClient client, int count) {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      JsonNode event = client.take(Wire.EVENT).data();
+      texts.add(event.path("offset").asLong() + ":" + event.path("data").path("text").asText());
+    }
+    return texts;
+  }
+
+  @Test
+  void publishesOnTwoNodes_reachTheMembersOfThreeNodes_inOneOrder_withConsecutiveOffsets() {
+    Dialogue a = node();
+    Dialogue b = node();
+    Dialogue c = node();
+    RawClient onA = client(a, "ann");
+    RawClient onB = client(b, "ben");
+    RawClient onC = client(c, "cat");
+    for (RawClient client : List.of(onA, onB, onC)) {
+      ok(client.request(Wire.JOIN, Map.of("roomId", "chat")));
+    }
+    List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      acks.add(onA.requestAsync(Wire.TRIGGER, trigger("a" + i)));
+      acks.add(onB.requestAsync(Wire.TRIGGER, trigger("b" + i)));
+    }
+    acks.forEach(f -> ok(f.join()));
+
+    List<String> seenOnA = texts(onA, 400);
+    assertThat(texts(onB, 400)).isEqualTo(seenOnA);
+    assertThat(texts(onC, 400)).isEqualTo(seenOnA);
+    List<Long> offsets = seenOnA.stream().map(t -> Long.parseLong(t.split(":")[0])).toList();
+    assertThat(offsets).isEqualTo(Stream.iterate(1L, o -> o + 1).limit(400).toList());
+    // Each publisher's own events keep its order.
+    List<String> fromA =
+        seenOnA.stream().map(t -> t.split(":")[1]).filter(t -> t.startsWith("a")).toList();
+    assertThat(fromA)
+        .isEqualTo(Stream.iterate(0, i -> i + 1).limit(200).map(i -> "a" + i).toList());
+    onC.barrier();
+    assertThat(onC.received(Wire.EVENT)).isEmpty(); // nothing twice
+  }
+
+  @Test
+  void aClientMessageIdRepeatedOnAnotherNode_isAnsweredWithTheFirst_andDeliveredOnce() {
+    Dialogue a = node();
+    Dialogue b = node();
+    RawClient watcher = client(b, "wes");
+    ok(watcher.request(Wire.JOIN, Map.of("roomId", "chat")));
+    RawClient first = client(a, "ann");
+    ok(first.request(Wire.JOIN, Map.of("roomId", "chat")));
+    JsonNode original = ok(first.request(Wire.TRIGGER, trigger("hello", "m-1")));
+
+    RawClient again = client(b, "ann"); // the same user, reconnected to the other node
+    ok(again.request(Wire.JOIN, Map.of("roomId", "chat")));
+    JsonNode repeat = ok(again.request(Wire.TRIGGER, trigger("hello", "m-1")));
+
+    assertThat(repeat.path("id").asText()).isEqualTo(original.path("id").asText());
+    assertThat(repeat.path("offset").asLong()).isEqualTo(original.path("offset").asLong());
+    assertThat(repeat.path("duplicate").asBoolean()).isTrue();
+    assertThat(texts(watcher, 1)).containsExactly("1:hello");
+    ok(again.request(Wire.TRIGGER, trigger("next", "m-2")));
+    assertThat(texts(watcher, 1)).containsExactly("2:next");
+  }
+
+  @Test
+  void aClientThatMovesToAnotherNode_recoversExactlyWhatItMissed() {
+    Dialogue a = node();
+    Dialogue b = node();
+    RawClient alice = client(a, "alice");
+    ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+    RawClient bob = client(a, "bob");
+    JsonNode joined = ok(bob.request(Wire.JOIN, Map.of("roomId", "chat")));
+    ok(alice.request(Wire.TRIGGER, trigger("before")));
+    long seen = bob.take(Wire.EVENT).data().path("offset").asLong();
+    bob.close();
+
+    List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      acks.add(alice.requestAsync(Wire.TRIGGER, trigger("m" + i)));
+    }
+    acks.forEach(f -> ok(f.join()));
+
+    RawClient back = client(b, "bob");
+    CompletableFuture<JsonNode> during = alice.requestAsync(Wire.TRIGGER, trigger("during"));
+    JsonNode result =
+        ok(
+            back.request(
+                Wire.JOIN,
+                Map.of(
+                    "roomId",
+                    "chat",
+                    "since",
+                    Map.of("offset", seen, "epoch", joined.path("epoch").asText()))));
+    ok(during.join());
+    ok(alice.request(Wire.TRIGGER, trigger("after")));
+    long last =
+        back.take(
+                e ->
+                    e.name().equals(Wire.EVENT)
+                        && e.data().path("data").path("text").asText().equals("after"),
+                "after")
+            .data()
+            .path("offset")
+            .asLong();
+
+    assertThat(result.path("recovered").asBoolean()).as("join %s", result).isTrue();
+    List<Long> offsets = new ArrayList<>();
+    result.path("missed").forEach(m -> offsets.add(m.path("offset").asLong()));
+    back.received(Wire.EVENT).forEach(e -> offsets.add(e.data().path("offset").asLong()));
+    offsets.add(last);
+    assertThat(offsets).isEqualTo(Stream.iterate(seen + 1, o -> o + 1).limit(302).toList());
+    assertThat(result.path("missed").get(0).path("data").path("text").asText()).isEqualTo("m0");
+  }
+
+  @Test
+  void historyPublishedThroughOneNode_isReadOnAnother_newestFirst_withinTheEventsLimit() {
+    Dialogue a = node();
+    Dialogue b = node();
+    RawClient alice = client(a, "alice");
+    ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+    for (int i = 0; i < 120; i++) {
+      ok(alice.request(Wire.TRIGGER, trigger("m" + i)));
+    }
+    RawClient bob = client(b, "bob");
+    ok(bob.request(Wire.JOIN, Map.of("roomId", "chat")));
+    JsonNode page =
+        ok(
+            bob.request(
+                Wire.GET_HISTORY,
+                Map.of("roomId", "chat", "eventName", "message", "start", 0, "end", 3)));
+    List<String> texts = new ArrayList<>();
+    page.path("events").forEach(e -> texts.add(e.path("data").path("text").asText()));
+    assertThat(texts).as("page %s", page).containsExactly("m119", "m118", "m117");
+    JsonNode beyond =
+        ok(
+            bob.request(
+                Wire.GET_HISTORY,
+                Map.of("roomId", "chat", "eventName", "message", "start", 99, "end", 110)));
+    // The event keeps 100: index 99 is the oldest kept (m20); nothing older.
+    List<String> old = new ArrayList<>();
+    beyond.path("events").forEach(e -> old.add(e.path("data").path("text").asText()));
+    assertThat(old).containsExactly("m20");
+  }
+
+  @Test
+  void whileRedisIsAway_aPublishFailsWithUnavailable_andTheConnectionStaysUp() {
+    Dialogue a = node(RedisBroker.create(redis.uri()).withTimeout(Duration.ofMillis(500)));
+    RawClient alice = client(a, "alice");
+    ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+    ok(alice.request(Wire.TRIGGER, trigger("one")));
+    redis.close();
+
+    JsonNode refused = alice.request(Wire.TRIGGER, trigger("two"));
+    assertThat(refused.path("ok").asBoolean()).isFalse();
+    assertThat(refused.path("error").path("code").asText()).isEqualTo("UNAVAILABLE");
+    assertThat(refused.path("error").path("message").asText()).contains("Redis");
+    assertThat(alice.isConnected()).isTrue();
+    JsonNode again = alice.request(Wire.TRIGGER, trigger("three"));
+    assertThat(again.path("error").path("code").asText()).isEqualTo("UNAVAILABLE");
+  }
+
+  @Test
+  void aRedisThatLostTheRoom_startsANewEpoch_andAnOldPositionIsNotRecovered() throws Exception {
+    Dialogue a = node(RedisBroker.create(redis.uri()).withCheckInterval(Duration.ofMillis(200)));
+    RawClient alice = client(a, "alice");
+    JsonNode joined = ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+    ok(alice.request(Wire.TRIGGER, trigger("one")));
+    alice.take(Wire.EVENT);
+    redis.flushAll();
+
+    JsonNode after = ok(alice.request(Wire.TRIGGER, trigger("two")));
+    assertThat(after.path("offset").asLong()).isEqualTo(1);
+    RawClient back = client(node(), "alice");
+    JsonNode rejoined =
+        ok(
+            back.request(
+                Wire.JOIN,
+                Map.of(
+                    "roomId",
+                    "chat",
+                    "since",
+                    Map.of("offset", 1, "epoch", joined.path("epoch").asText()))));
+    assertThat(rejoined.path("epoch").asText()).isNotEqualTo(joined.path("epoch").asText());
+    assertThat(rejoined.path("recovered").asBoolean()).isFalse();
+  }
+}
