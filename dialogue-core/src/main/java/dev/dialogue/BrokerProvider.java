@@ -1,19 +1,9 @@
 package dev.dialogue;
 
-import dev.dialogue.internal.Broker;
-
 /**
- * Makes the broker a server numbers, keeps and fans out its rooms' events through, given to {@link
- * Dialogue.Builder#broker(BrokerProvider)}. Applications do not implement it: a scale-out module
- * does ({@code dev.dialogue.redis.RedisBroker} in {@code dialogue-redis}), so that several servers
- * share their rooms. The broker it returns is an engine type ({@code dev.dialogue.internal}), which
- * may change between releases together with the modules that implement it.
+ * A shared broker for {@link Dialogue.Builder#broker(BrokerProvider)}, through which several
+ * servers (nodes) number, keep and fan out the same rooms' events. Applications do not implement
+ * it: a scale-out module makes it ({@code dev.dialogue.redis.RedisBroker} in {@code
+ * dialogue-redis}); the engine side of it is not API and may change together with those modules.
  */
-public interface BrokerProvider {
-  /**
-   * The broker of one server, made when the server is built and closed by {@link Dialogue#stop()}.
-   *
-   * @param server what the broker needs of the server (its history settings, executor, clock)
-   */
-  Broker open(Broker.Server server);
-}
+public interface BrokerProvider {}

@@ -350,7 +350,13 @@ public final class Dialogue implements AutoCloseable {
      * the {@link #historyStore} behind it). See {@code docs/scaling.md}.
      */
     public Builder broker(BrokerProvider broker) {
-      this.broker = requireNonNull(broker, "broker == null");
+      requireNonNull(broker, "broker == null");
+      if (!(broker instanceof dev.dialogue.internal.Broker.Factory)) {
+        throw new IllegalArgumentException(
+            broker.getClass().getName()
+                + " is not a broker of a scale-out module (such as dialogue-redis' RedisBroker)");
+      }
+      this.broker = broker;
       return this;
     }
 

@@ -69,6 +69,14 @@ public interface Broker {
   /** Flushes and closes durable history after the last delivery. */
   void close();
 
+  /**
+   * What a scale-out module's {@link dev.dialogue.BrokerProvider} also implements: it makes the
+   * broker of one server, when the server is built; {@link #close} is called by {@code stop()}.
+   */
+  interface Factory {
+    Broker open(Server server);
+  }
+
   /** What a broker needs of the server it serves. */
   interface Server {
     /** The history settings: the store, recovery and idempotency limits. */

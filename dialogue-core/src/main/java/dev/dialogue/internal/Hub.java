@@ -46,9 +46,7 @@ public final class Hub implements RealConnection.ServerSide {
     this.broker =
         settings.history().broker() == null
             ? new MemoryBroker(settings.history(), settings.runtime())
-            : settings
-                .history()
-                .broker()
+            : ((Broker.Factory) settings.history().broker())
                 .open(
                     new Broker.Server() {
                       @Override

@@ -25,7 +25,7 @@ import java.time.Duration;
  *
  * <p>Immutable: each {@code with...} method returns a copy.
  */
-public final class RedisBroker implements BrokerProvider {
+public final class RedisBroker implements BrokerProvider, Broker.Factory {
   private final String uri;
   private final String keyPrefix;
   private final int streamLength;

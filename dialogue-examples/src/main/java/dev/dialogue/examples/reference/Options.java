@@ -15,12 +15,15 @@ import java.util.Set;
  * @param host the address to bind
  * @param jwtSecret the HS256 secret, or {@code null} for development mode
  * @param historyDb the JDBC URL for durable write-through history, or {@code null} for memory only
+ * @param redis the Redis URI of the cluster this server is one node of, or {@code null} for none
  * @param help whether {@code --help} was given
  */
-record Options(int port, String host, String jwtSecret, String historyDb, boolean help) {
+record Options(
+    int port, String host, String jwtSecret, String historyDb, String redis, boolean help) {
   static final String USAGE =
       """
       usage: bin/dialogue-example reference [--port N] [--host H] [--jwt-secret S]
+                                            [--history-db URL] [--redis URI]
         --port N          port to listen on (default 3000; 0 picks a free port)
         --host H          address to bind (default 0.0.0.0)
         --jwt-secret S    require an HS256 JWT in auth.token signed with S (at least 32 bytes);
@@ -28,15 +31,18 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
                           Without it: development mode, userId and role from auth.userId, auth.role
         --history-db URL  durable write-through history in that database, e.g.
                           jdbc:h2:file:./data/reference (H2) or jdbc:postgresql://host/db
+        --redis URI       one node of a cluster sharing its rooms through that Redis
+                          (redis://HOST:PORT): offsets, history, idempotency across nodes
         --help            show this help
       Prints "READY <port>" on standard output once it accepts connections.\
       """;
 
   static Options parse(String... args) {
     Optional<Map<String, String>> given =
-        CommandLine.parse(args, Set.of("--port", "--host", "--jwt-secret", "--history-db"));
+        CommandLine.parse(
+            args, Set.of("--port", "--host", "--jwt-secret", "--history-db", "--redis"));
     if (given.isEmpty()) {
-      return new Options(3000, "0.0.0.0", null, null, true);
+      return new Options(3000, "0.0.0.0", null, null, null, true);
     }
     Map<String, String> o = given.get();
     return new Options(
@@ -44,6 +50,7 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
         o.containsKey("--host") ? host(o.get("--host")) : "0.0.0.0",
         o.containsKey("--jwt-secret") ? jwtSecret(o.get("--jwt-secret")) : null,
         o.containsKey("--history-db") ? historyDb(o.get("--history-db")) : null,
+        o.containsKey("--redis") ? redis(o.get("--redis")) : null,
         false);
   }
 
@@ -51,6 +58,14 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
     if (!value.startsWith("jdbc:")) {
       throw new IllegalArgumentException(
           "--history-db must be a JDBC URL (jdbc:...) but was '" + value + "'");
+    }
+    return value;
+  }
+
+  private static String redis(String value) {
+    if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
+      throw new IllegalArgumentException(
+          "--redis must be a Redis URI (redis://HOST:PORT) but was '" + value + "'");
     }
     return value;
   }

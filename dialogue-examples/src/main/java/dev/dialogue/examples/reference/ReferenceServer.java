@@ -12,6 +12,7 @@ import dev.dialogue.RoomConfig;
 import dev.dialogue.RoomVisibilityPolicy;
 import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
+import dev.dialogue.redis.RedisBroker;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -22,9 +23,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The reference server: a fixed configuration that conformance suites and benchmarks run against
  * (see "The reference server" in the design). Start it with {@code bin/dialogue-example reference
- * [--port N] [--host H] [--jwt-secret S]}; it prints {@code READY <port>} on standard output once
- * it accepts connections and stops cleanly on SIGTERM or SIGINT. Everything else it says goes to
- * standard error.
+ * [--port N] [--host H] [--jwt-secret S] [--history-db URL] [--redis URI]}; it prints {@code READY
+ * <port>} on standard output once it accepts connections and stops cleanly on SIGTERM or SIGINT.
+ * Everything else it says goes to standard error.
  *
  * <ul>
  *   <li>{@code chat} "Chat": {@code message} ({@code text} not blank, at most 2000 characters;
@@ -174,6 +175,9 @@ public final class ReferenceServer {
     }
     if (options.historyDb() != null) {
       builder.historyStore(JdbcHistoryStore.builder(options.historyDb()).build());
+    }
+    if (options.redis() != null) {
+      builder.broker(RedisBroker.create(options.redis()));
     }
     return builder;
   }

@@ -35,6 +35,7 @@ final class CrashTrial implements AutoCloseable {
   private final Path dir;
   private final String url;
   private final List<String> jvmFlags;
+  private final List<String> args;
   private final List<Process> processes = new ArrayList<>();
   private Process current;
   private int port;
@@ -49,9 +50,17 @@ final class CrashTrial implements AutoCloseable {
    * @param jvmFlags flags of the server's JVM (e.g. a heap limit)
    */
   CrashTrial(Path dir, String url, List<String> jvmFlags) {
+    this(dir, url, jvmFlags, List.of());
+  }
+
+  /**
+   * @param args more options of the server (e.g. {@code --redis URI})
+   */
+  CrashTrial(Path dir, String url, List<String> jvmFlags, List<String> args) {
     this.dir = dir;
     this.url = url;
     this.jvmFlags = List.copyOf(jvmFlags);
+    this.args = List.copyOf(args);
   }
 
   /** The running server's resident set size, from /proc, in bytes. */
@@ -82,6 +91,7 @@ final class CrashTrial implements AutoCloseable {
     if (url != null) {
       command.addAll(List.of("--history-db", url));
     }
+    command.addAll(args);
     Process process =
         new ProcessBuilder(command)
             .redirectError(dir.resolve("server-" + processes.size() + ".log").toFile())

@@ -365,13 +365,15 @@ class ReferenceServerTest {
         .hasMessage("--jwt-secret must be at least 32 bytes for HS256 but was 5");
     assertThatThrownBy(() -> ReferenceServer.start("--history-db", "./history"))
         .hasMessage("--history-db must be a JDBC URL (jdbc:...) but was './history'");
+    assertThatThrownBy(() -> ReferenceServer.start("--redis", "localhost:6379"))
+        .hasMessage("--redis must be a Redis URI (redis://HOST:PORT) but was 'localhost:6379'");
   }
 
   @Test
   void options_defaultToPort3000OnAllInterfaces_andAcceptBothSpellings() {
-    assertThat(Options.parse()).isEqualTo(new Options(3000, "0.0.0.0", null, null, false));
+    assertThat(Options.parse()).isEqualTo(new Options(3000, "0.0.0.0", null, null, null, false));
     assertThat(Options.parse("--port=0", "--host", "127.0.0.1"))
-        .isEqualTo(new Options(0, "127.0.0.1", null, null, false));
+        .isEqualTo(new Options(0, "127.0.0.1", null, null, null, false));
     assertThat(Options.parse("--jwt-secret", SECRET).toString()).doesNotContain(SECRET);
   }
 
