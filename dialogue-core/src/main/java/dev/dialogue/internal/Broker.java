@@ -66,6 +66,14 @@ public interface Broker {
   /** Releases a claim: the first trigger was not published or not stored; a repeat may try. */
   void release(String userId, String clientMessageId, CompletableFuture<Idempotency.First> mine);
 
+  /**
+   * Presence shared by every node (one user's connections counted across them), or null for this
+   * process's own.
+   */
+  default PresenceStore presence() {
+    return null;
+  }
+
   /** Flushes and closes durable history after the last delivery. */
   void close();
 
@@ -96,6 +104,12 @@ public interface Broker {
 
     /** Whether the room has members on this node (called with the room's lock held). */
     boolean hasMembers();
+
+    /**
+     * Tells this node's members that users came ({@code joins}) or left ({@code leaves}) the room,
+     * as a shared {@link PresenceStore} reports it (called with the room's lock held).
+     */
+    void presence(List<String> joins, List<String> leaves);
   }
 
   /**

@@ -27,7 +27,7 @@ public final class Hub implements RealConnection.ServerSide {
   private final Logger log;
   private final PayloadValidator validator = new PayloadValidator();
   private final Broker broker;
-  private final PresenceStore presence = new MemoryPresence();
+  private final PresenceStore presence;
   private final Histories histories;
   private final Publisher publisher;
   private final Joins joins;
@@ -59,6 +59,7 @@ public final class Hub implements RealConnection.ServerSide {
                         return settings.runtime();
                       }
                     });
+    this.presence = broker.presence() != null ? broker.presence() : new MemoryPresence();
     this.histories = new Histories(settings.history(), broker, hooks);
     this.publisher =
         new Publisher(settings, hooks, histories, broker, validator, traffic, this::roomStates);

@@ -5,10 +5,12 @@ import java.util.Map;
 /**
  * Who is present in which room: one entry per connection, counted per user, so that a user with two
  * tabs joins once and leaves with the last one. The second seam scale-out plugs into (the model is
- * Centrifuge's {@code PresenceManager}); today's implementation is {@link MemoryPresence}. A room
- * calls it with its lock held, so each room's changes arrive in the room's order.
+ * Centrifuge's {@code PresenceManager}); this process's is {@link MemoryPresence}, a shared broker
+ * brings its own ({@link Broker#presence()}). A room calls it with its lock held, so each room's
+ * changes arrive in the room's order. A shared store answers {@code false} from {@link #add} and
+ * {@link #remove} and sends the change to every node instead ({@link Broker.Node#presence}).
  */
-interface PresenceStore {
+public interface PresenceStore {
   /** Counts {@code connectionId} of {@code userId} in the room; true if the user was absent. */
   boolean add(String roomId, String userId, String connectionId);
 

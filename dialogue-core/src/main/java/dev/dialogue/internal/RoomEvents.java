@@ -24,6 +24,7 @@ final class RoomEvents implements Broker.Node {
   private final ReentrantLock lock;
   private final ToIntBiFunction<EventMessage, RawValue> fanOut;
   private final BooleanSupplier hasMembers;
+  private final BiConsumer<List<String>, List<String>> presence;
   private final RoomCode code;
   private final Hooks hooks;
   private final Room face;
@@ -33,6 +34,7 @@ final class RoomEvents implements Broker.Node {
    * @param fanOut delivers an event to the room's subscribed members ({@link Roster#deliver}); the
    *     number it reached
    * @param hasMembers whether the room has members on this node, asked under the lock
+   * @param presence sends a presence diff to the room's members ({@link Roster#broadcastPresence})
    */
   RoomEvents(
       String roomId,
@@ -40,12 +42,14 @@ final class RoomEvents implements Broker.Node {
       Broker broker,
       ToIntBiFunction<EventMessage, RawValue> fanOut,
       BooleanSupplier hasMembers,
+      BiConsumer<List<String>, List<String>> presence,
       RoomCode code,
       Hooks hooks,
       Room face) {
     this.lock = lock;
     this.fanOut = fanOut;
     this.hasMembers = hasMembers;
+    this.presence = presence;
     this.code = code;
     this.hooks = hooks;
     this.face = face;
@@ -97,6 +101,11 @@ final class RoomEvents implements Broker.Node {
   @Override
   public boolean hasMembers() {
     return hasMembers.getAsBoolean();
+  }
+
+  @Override
+  public void presence(List<String> joins, List<String> leaves) {
+    presence.accept(joins, leaves);
   }
 
   /** Before a join takes the lock: the stream is current on this node. */

@@ -85,7 +85,15 @@ public final class RoomState {
     this.roster = new Roster(this, lock, presence, latestOnly);
     this.events =
         new RoomEvents(
-            config.id(), lock, broker, roster::deliver, () -> roster.size() > 0, code, hooks, face);
+            config.id(),
+            lock,
+            broker,
+            roster::deliver,
+            () -> roster.size() > 0,
+            roster::broadcastPresence,
+            code,
+            hooks,
+            face);
     this.lastActivity = System.nanoTime();
   }
 

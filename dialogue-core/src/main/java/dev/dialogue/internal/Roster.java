@@ -113,7 +113,8 @@ final class Roster {
     return locked(() -> presence.users(room.id()));
   }
 
-  private void broadcastPresence(List<String> joins, List<String> leaves) {
+  /** Under the lock: the presence diff to every member. */
+  void broadcastPresence(List<String> joins, List<String> leaves) {
     OutboundEvent broadcast =
         new OutboundEvent(
             Wire.PRESENCE, Json.raw(new Wire.Presence(room.id(), joins, leaves)), members.size());

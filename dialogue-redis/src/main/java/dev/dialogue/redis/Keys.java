@@ -12,7 +12,10 @@ record Keys(
     String names,
     String historyPrefix,
     String idPrefix,
-    String channel) {
+    String channel,
+    String presentConnections,
+    String connectionUsers,
+    String presentUsers) {
 
   static Keys of(String prefix, String roomId) {
     String tag = prefix + ":{" + roomId + "}:";
@@ -23,7 +26,15 @@ record Keys(
         tag + "names",
         tag + "h:",
         tag + "id:",
-        tag + "events");
+        tag + "events",
+        tag + "p:connections",
+        tag + "p:connection-users",
+        tag + "p:users");
+  }
+
+  /** The presence keys, in the order the presence scripts take them. */
+  String[] presence() {
+    return new String[] {presentConnections, connectionUsers, presentUsers};
   }
 
   /** The list of one event name's newest events, newest first. */

@@ -31,14 +31,21 @@ public final class RedisBroker implements BrokerProvider, Broker.Factory {
   private final int streamLength;
   private final Duration timeout;
   private final Duration checkInterval;
+  private final Duration presenceTimeout;
 
   private RedisBroker(
-      String uri, String keyPrefix, int streamLength, Duration timeout, Duration checkInterval) {
+      String uri,
+      String keyPrefix,
+      int streamLength,
+      Duration timeout,
+      Duration checkInterval,
+      Duration presenceTimeout) {
     this.uri = uri;
     this.keyPrefix = keyPrefix;
     this.streamLength = streamLength;
     this.timeout = timeout;
     this.checkInterval = checkInterval;
+    this.presenceTimeout = presenceTimeout;
   }
 
   /**
@@ -47,7 +54,13 @@ public final class RedisBroker implements BrokerProvider, Broker.Factory {
    */
   public static RedisBroker create(String uri) {
     requireNonNull(uri, "uri == null");
-    return new RedisBroker(uri, "dialogue", 10_000, Duration.ofSeconds(2), Duration.ofSeconds(5));
+    return new RedisBroker(
+        uri,
+        "dialogue",
+        10_000,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10));
   }
 
   /** The prefix of every key and channel (default {@code dialogue}), for sharing one Redis. */
@@ -57,7 +70,7 @@ public final class RedisBroker implements BrokerProvider, Broker.Factory {
       throw new IllegalArgumentException(
           "keyPrefix must be non-blank without '{' or '}' but was '" + prefix + "'");
     }
-    return new RedisBroker(uri, prefix, streamLength, timeout, checkInterval);
+    return new RedisBroker(uri, prefix, streamLength, timeout, checkInterval, presenceTimeout);
   }
 
   /**
@@ -69,7 +82,7 @@ public final class RedisBroker implements BrokerProvider, Broker.Factory {
     if (events <= 0) {
       throw new IllegalArgumentException("streamLength must be positive but was " + events);
     }
-    return new RedisBroker(uri, keyPrefix, events, timeout, checkInterval);
+    return new RedisBroker(uri, keyPrefix, events, timeout, checkInterval, presenceTimeout);
   }
 
   /**
@@ -81,7 +94,7 @@ public final class RedisBroker implements BrokerProvider, Broker.Factory {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive but was " + timeout);
     }
-    return new RedisBroker(uri, keyPrefix, streamLength, timeout, checkInterval);
+    return new RedisBroker(uri, keyPrefix, streamLength, timeout, checkInterval, presenceTimeout);
   }
 
   /**
@@ -93,7 +106,25 @@ public final class RedisBroker implements BrokerProvider, Broker.Factory {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("checkInterval must be positive but was " + interval);
     }
-    return new RedisBroker(uri, keyPrefix, streamLength, timeout, interval);
+    return new RedisBroker(uri, keyPrefix, streamLength, timeout, interval, presenceTimeout);
+  }
+
+  /**
+   * How long a connection stays present without its node's heartbeat (default 10 s; the node
+   * refreshes its connections every third of it). When a node dies, its members leave every room
+   * within about this time, each announced once.
+   */
+  public RedisBroker withPresenceTimeout(Duration timeout) {
+    requireNonNull(timeout, "timeout == null");
+    if (timeout.toMillis() < 3) {
+      throw new IllegalArgumentException(
+          "presenceTimeout must be at least 3 ms but was " + timeout);
+    }
+    return new RedisBroker(uri, keyPrefix, streamLength, this.timeout, checkInterval, timeout);
+  }
+
+  Duration presenceTimeout() {
+    return presenceTimeout;
   }
 
   String uri() {

@@ -8,6 +8,7 @@ import dev.dialogue.HistoryStore;
 import dev.dialogue.internal.Broker;
 import dev.dialogue.internal.Idempotency;
 import dev.dialogue.internal.Json;
+import dev.dialogue.internal.PresenceStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -62,6 +63,7 @@ final class RedisNode implements Broker {
   private final Script position = Script.load("position.lua");
   private final Script delete = Script.load("delete.lua");
   private final Map<String, RedisStream> byChannel = new ConcurrentHashMap<>();
+  private final RedisPresence presence;
   private final ScheduledExecutorService timer;
 
   RedisNode(RedisBroker config, Broker.Server server) {
@@ -105,8 +107,11 @@ final class RedisNode implements Broker {
               t.setDaemon(true);
               return t;
             });
+    this.presence = new RedisPresence(this);
     long every = config.checkInterval().toMillis();
     timer.scheduleWithFixedDelay(this::checkRooms, every, every, TimeUnit.MILLISECONDS);
+    long beat = Math.max(1, config.presenceTimeout().toMillis() / 3);
+    timer.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
   }
 
   RedisBroker config() {
@@ -135,6 +140,11 @@ final class RedisNode implements Broker {
         new RedisStream(this, roomId, Keys.of(config.keyPrefix(), roomId), lock, node);
     byChannel.put(stream.keys().channel(), stream);
     return stream;
+  }
+
+  @Override
+  public PresenceStore presence() {
+    return presence;
   }
 
   @Override
@@ -294,18 +304,33 @@ final class RedisNode implements Broker {
 
   // ---- for the streams ----
 
-  /** Runs a script, loaded once per Redis server; failures become {@code UNAVAILABLE}. */
+  /** Runs a script that answers a list; failures become {@code UNAVAILABLE}. */
   List<Object> run(Script script, String[] keys, String... args) {
+    return run(script, ScriptOutputType.MULTI, keys, args);
+  }
+
+  /** Runs a script that answers a number. */
+  long runForNumber(Script script, String[] keys, String... args) {
+    Long n = run(script, ScriptOutputType.INTEGER, keys, args);
+    return n == null ? 0 : n;
+  }
+
+  /** Runs a script, loaded once per Redis server (EVALSHA, or EVAL when Redis lacks it). */
+  private <T> T run(Script script, ScriptOutputType type, String[] keys, String... args) {
     RedisCommands<String, String> sync = connection.sync();
     try {
       try {
-        return sync.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+        return sync.evalsha(script.sha(), type, keys, args);
       } catch (RedisNoScriptException notLoaded) { // a new or restarted Redis
-        return sync.eval(script.text(), ScriptOutputType.MULTI, keys, args);
+        return sync.eval(script.text(), type, keys, args);
       }
     } catch (RedisException e) {
       throw unavailable(e);
     }
+  }
+
+  RedisCommands<String, String> commands() {
+    return connection.sync();
   }
 
   Script publishScript() {
@@ -375,6 +400,18 @@ final class RedisNode implements Broker {
   /** The room was deleted on this node. */
   void forget(RedisStream stream) {
     byChannel.remove(stream.keys().channel(), stream);
+  }
+
+  /** On the timer: this node's present connections stay present; dead nodes' ones leave. */
+  private void heartbeat() {
+    try {
+      presence.refresh();
+      for (RedisStream stream : byChannel.values()) {
+        presence.expire(stream.keys());
+      }
+    } catch (RuntimeException e) {
+      log.warn("The presence heartbeat to Redis failed; it is tried again", e);
+    }
   }
 
   private void checkRooms() {

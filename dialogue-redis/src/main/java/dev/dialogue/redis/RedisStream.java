@@ -227,10 +227,19 @@ final class RedisStream implements Broker.Stream {
     }
   }
 
-  /** Under the lock: one channel message, {@code epoch \n offset \n envelope}. */
+  /**
+   * Under the lock: one channel message, {@code epoch \n offset \n envelope}, or a presence change
+   * {@code P \n + or - \n userId} (an epoch is never {@code P}).
+   */
   private void handle(String message) {
     if (deleted || !synced) {
       return; // not listening yet: warm() reads where the room stands
+    }
+    if (message.startsWith("P\n")) {
+      List<String> user = List.of(message.substring(4));
+      boolean came = message.charAt(2) == '+';
+      node.presence(came ? user : List.of(), came ? List.of() : user);
+      return;
     }
     int first = message.indexOf('\n');
     int second = message.indexOf('\n', first + 1);

@@ -63,6 +63,7 @@ class RedisBrokerTest {
                 RoomConfig.builder("chat", "Chat")
                     .events(MESSAGE)
                     .defaultSubscriptions("message")
+                    .presence(true)
                     .build())
             .broker(broker)
             .build()
@@ -281,5 +282,42 @@ class RedisBrokerTest {
                     Map.of("offset", 1, "epoch", joined.path("epoch").asText()))));
     assertThat(rejoined.path("epoch").asText()).isNotEqualTo(joined.path("epoch").asText());
     assertThat(rejoined.path("recovered").asBoolean()).isFalse();
+  }
+
+  private static List<String> presenceDiffs(RawClient client) {
+    List<String> diffs = new ArrayList<>();
+    for (RawClient.Received r : client.received(Wire.PRESENCE)) {
+      r.data().path("joins").forEach(u -> diffs.add("+" + u.asText()));
+      r.data().path("leaves").forEach(u -> diffs.add("-" + u.asText()));
+    }
+    return diffs;
+  }
+
+  @Test
+  void presence_countsAUsersTabsAcrossNodes_andAnnouncesTheFirstAndTheLastOnce() {
+    Dialogue a = node();
+    Dialogue b = node();
+    RawClient ann = client(a, "ann");
+    ok(ann.request(Wire.JOIN, Map.of("roomId", "chat")));
+    RawClient benOnB = client(b, "ben");
+    ok(benOnB.request(Wire.JOIN, Map.of("roomId", "chat")));
+    ann.take(
+        e -> e.name().equals(Wire.PRESENCE) && e.data().path("joins").toString().contains("ben"),
+        "ben came");
+    RawClient benOnA = client(a, "ben"); // a second tab, on the other node
+    ok(benOnA.request(Wire.JOIN, Map.of("roomId", "chat")));
+    JsonNode state = ok(ann.request(Wire.GET_PRESENCE, Map.of("roomId", "chat")));
+    assertThat(state.toString()).contains("\"userId\":\"ben\",\"connections\":2");
+    benOnB.close(); // one tab left: ben is still present
+    benOnA.close();
+    ann.take(
+        e -> e.name().equals(Wire.PRESENCE) && e.data().path("leaves").toString().contains("ben"),
+        "ben left");
+    ok(ann.request(Wire.TRIGGER, trigger("barrier")));
+    ann.take(Wire.EVENT);
+    // What arrived besides the two taken: ann's own arrival only; ben came and left once each.
+    assertThat(presenceDiffs(ann)).doesNotContain("+ben", "-ben");
+    assertThat(ok(ann.request(Wire.GET_PRESENCE, Map.of("roomId", "chat"))).toString())
+        .doesNotContain("ben");
   }
 }

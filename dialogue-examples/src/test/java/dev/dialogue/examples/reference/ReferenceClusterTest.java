@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.Dialogue;
+import dev.dialogue.testing.Await;
 import dev.dialogue.testing.RawClient;
 import dev.dialogue.testing.TestRedis;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +133,60 @@ class ReferenceClusterTest {
               .containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
           s.client.close();
         }
+      } finally {
+        survivor.stop();
+      }
+    }
+  }
+
+  @Test
+  void theMembersOfAKilledNode_leaveThePresenceOfTheOthers_onceEach_withinTheTimeout()
+      throws Exception {
+    try (TestRedis redis = TestRedis.start();
+        CrashTrial killed =
+            new CrashTrial(dir, null, List.of("-Xmx256m"), List.of("--redis", redis.uri()))) {
+      int killedPort = killed.start();
+      Dialogue survivor =
+          ReferenceServer.start("--port", "0", "--host", "127.0.0.1", "--redis", redis.uri());
+      try (RawClient watcher = RawClient.connectAs(survivor.port(), "watcher", null);
+          RawClient gone1 = RawClient.connectAs(killedPort, "gone1", null);
+          RawClient gone2 = RawClient.connectAs(killedPort, "gone2", null);
+          RawClient both = RawClient.connectAs(killedPort, "both", null);
+          RawClient bothHere = RawClient.connectAs(survivor.port(), "both", null)) {
+        assertThat(
+                watcher.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean())
+            .isTrue();
+        for (RawClient c : List.of(gone1, gone2, both, bothHere)) {
+          assertThat(c.request("dialogue:join", Map.of("roomId", "chat")).path("ok").asBoolean())
+              .isTrue();
+        }
+        for (String user : List.of("gone1", "gone2", "both")) {
+          watcher.take(
+              e ->
+                  e.name().equals("dialogue:presence")
+                      && e.data().path("joins").toString().contains("\"" + user + "\""),
+              user + " came");
+        }
+        long killedAt = System.nanoTime();
+        killed.kill();
+        List<String> left = new ArrayList<>();
+        Await.until(
+            "the killed node's members leave",
+            Duration.ofSeconds(30),
+            () -> {
+              left.clear();
+              watcher
+                  .received("dialogue:presence")
+                  .forEach(e -> e.data().path("leaves").forEach(u -> left.add(u.asText())));
+              return left.size() >= 2;
+            });
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt);
+        assertThat(left).containsExactlyInAnyOrder("gone1", "gone2");
+        assertThat(seconds).as("left within the timeout and a heartbeat").isLessThanOrEqualTo(20);
+        JsonNode present = watcher.request("dialogue:getPresence", Map.of("roomId", "chat"));
+        // "both" keeps the connection on the survivor, so it never left.
+        assertThat(present.toString()).contains("\"both\"").doesNotContain("gone1", "gone2");
+        assertThat(watcher.received("dialogue:presence").toString()).doesNotContain("both");
       } finally {
         survivor.stop();
       }
