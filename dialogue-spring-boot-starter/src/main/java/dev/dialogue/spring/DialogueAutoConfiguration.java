@@ -73,11 +73,10 @@ public class DialogueAutoConfiguration {
     rooms.orderedStream().forEach(builder::room);
     events.orderedStream().forEach(builder::event);
     commands.orderedStream().forEach(command -> command.register(builder));
-    authenticator.ifAvailable(builder::authenticator);
-    if (authenticator.getIfAvailable() == null) {
-      LOG.warn(
-          "Dialogue runs in development mode (dialogue.auth.development-mode=true): it trusts the"
-              + " userId every client sends");
+    Authenticator auth = authenticator.getIfAvailable();
+    warnAbout(auth);
+    if (auth != null) {
+      builder.authenticator(auth);
     }
     joinPolicy.ifAvailable(builder::joinPolicy);
     roomCreationPolicy.ifAvailable(builder::roomCreationPolicy);
@@ -88,6 +87,19 @@ public class DialogueAutoConfiguration {
     historyLoader.ifAvailable(builder::historyLoader);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
+  }
+
+  private static void warnAbout(Authenticator auth) {
+    if (auth == null) {
+      LOG.warn(
+          "Dialogue runs in development mode (dialogue.auth.development-mode=true): it trusts the"
+              + " userId every client sends");
+    } else if (auth instanceof RefusingAuthenticator) {
+      LOG.warn(
+          "Dialogue refuses every connection: define an Authenticator bean, set"
+              + " dialogue.auth.jwt.secret or dialogue.auth.jwt.public-key, or (for local"
+              + " development only) dialogue.auth.development-mode=true");
+    }
   }
 
   /** Starts {@link #dialogue} with the context and stops it before the context's beans go. */
@@ -117,10 +129,6 @@ public class DialogueAutoConfiguration {
   @ConditionalOnMissingBean(Authenticator.class)
   @Conditional(AuthConditions.NothingConfigured.class)
   public Authenticator dialogueRefusingAuthenticator() {
-    LOG.warn(
-        "Dialogue refuses every connection: define an Authenticator bean, set"
-            + " dialogue.auth.jwt.secret or dialogue.auth.jwt.public-key, or (for local"
-            + " development only) dialogue.auth.development-mode=true");
     return new RefusingAuthenticator();
   }
 
