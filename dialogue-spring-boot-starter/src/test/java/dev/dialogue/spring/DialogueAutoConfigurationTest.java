@@ -28,6 +28,7 @@ import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -259,9 +260,22 @@ class DialogueAutoConfigurationTest {
   void closingTheContext_stopsTheServer_andReleasesItsPort() throws Exception {
     int[] port = new int[1];
     runner.run(context -> port[0] = context.getBean(Dialogue.class).port());
-    try (ServerSocket rebound =
-        new ServerSocket(port[0], 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket rebound = new ServerSocket(port[0], 1, InetAddress.getLoopbackAddress())) {
       assertThat(rebound.getLocalPort()).isEqualTo(port[0]);
+    }
+  }
+
+  @Test
+  void portInUse_failsTheStart() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      runner
+          .withPropertyValues("dialogue.port=" + taken.getLocalPort())
+          .run(
+              context ->
+                  assertThat(context)
+                      .getFailure()
+                      .hasMessageContaining("dialogueLifecycle")
+                      .hasStackTraceContaining("cannot bind 127.0.0.1:" + taken.getLocalPort()));
     }
   }
 
