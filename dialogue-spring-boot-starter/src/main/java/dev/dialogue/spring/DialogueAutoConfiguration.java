@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -43,7 +42,7 @@ import org.springframework.context.annotation.Configuration;
     afterName =
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(Dialogue.class)
-@ConditionalOnBooleanProperty(name = "dialogue.enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = "dialogue.enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(DialogueProperties.class)
 public class DialogueAutoConfiguration {
   private static final Logger LOG = LoggerFactory.getLogger(DialogueAutoConfiguration.class);

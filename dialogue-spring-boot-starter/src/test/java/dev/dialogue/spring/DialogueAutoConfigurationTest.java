@@ -211,10 +211,12 @@ class DialogueAutoConfigurationTest {
   }
 
   @Test
-  void limitProperties_reachTheBuilder() {
+  void properties_reachTheBuilder() {
     runner
         .withPropertyValues(
-            "dialogue.auth.development-mode=true", "dialogue.limits.max-client-rooms=0")
+            "dialogue.auth.development-mode=true",
+            "dialogue.limits.max-client-rooms=0",
+            "dialogue.browser-client-path=")
         .run(
             context -> {
               try (DialogueClient alice = client(context, Map.of("userId", "alice"))) {
@@ -222,6 +224,10 @@ class DialogueAutoConfigurationTest {
                 assertThat(errorCode(alice.createRoom("mine", "Mine", null, null)))
                     .isEqualTo("PERMISSION_DENIED");
               }
+              // Answered like any path the server does not serve.
+              assertThat(get(context, "/dialogue.js").statusCode())
+                  .isNotEqualTo(200)
+                  .isEqualTo(get(context, "/nothing-here").statusCode());
             });
   }
 
@@ -244,13 +250,8 @@ class DialogueAutoConfigurationTest {
         .withUserConfiguration(HelloRoute.class)
         .run(
             context -> {
-              int port = context.getBean(Dialogue.class).port();
-              var response =
-                  HttpClient.newHttpClient()
-                      .send(
-                          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hello"))
-                              .build(),
-                          BodyHandlers.ofString());
+              var response = get(context, "/hello");
+              assertThat(get(context, "/dialogue.js").statusCode()).isEqualTo(200); // by default
               assertThat(response.statusCode()).isEqualTo(200);
               assertThat(response.body()).isEqualTo("hello from a customizer");
             });
@@ -289,6 +290,15 @@ class DialogueAutoConfigurationTest {
               assertThat(context).doesNotHaveBean(DialogueLifecycle.class);
               assertThat(context).doesNotHaveBean(Authenticator.class);
             });
+  }
+
+  private static java.net.http.HttpResponse<String> get(
+      org.springframework.context.ApplicationContext context, String path) throws Exception {
+    int port = context.getBean(Dialogue.class).port();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            BodyHandlers.ofString());
   }
 
   @Configuration(proxyBeanMethods = false)
