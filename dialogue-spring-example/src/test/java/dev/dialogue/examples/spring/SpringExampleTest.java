@@ -100,6 +100,7 @@ class SpringExampleTest {
     assertThat(readRest(stdout)).as("stdout carries only the READY line").isEmpty();
     assertThat(Files.readString(stderr))
         .contains("Dialogue started on port " + port)
+        .contains("alice connected (1 connected)")
         .contains("alice joined chat");
     Files.deleteIfExists(stderr);
   }
