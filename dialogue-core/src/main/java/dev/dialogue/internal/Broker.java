@@ -126,6 +126,20 @@ public interface Broker {
 
     String epoch();
 
+    /**
+     * At admission to a room with a {@code maxSize} (with the lock held): takes a seat for the
+     * connection, or answers false when the room is full. A shared broker counts the seats of every
+     * node, atomically.
+     *
+     * @param members the room's members on this node
+     */
+    default boolean seat(String connectionId, int maxSize, int members) {
+      return members < maxSize;
+    }
+
+    /** The connection left a room with a {@code maxSize} (with the lock held): its seat is free. */
+    default void unseat(String connectionId) {}
+
     /** The last offset shown to anyone (events waiting for their commit are not). */
     long offset();
 

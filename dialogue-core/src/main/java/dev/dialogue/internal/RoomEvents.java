@@ -108,6 +108,16 @@ final class RoomEvents implements Broker.Node {
     presence.accept(joins, leaves);
   }
 
+  /** Under the lock: a seat in a room with a {@code maxSize}, or false when it is full. */
+  boolean seat(String connectionId, int maxSize, int members) {
+    return stream.seat(connectionId, maxSize, members);
+  }
+
+  /** Under the lock: the seat of a connection that left. */
+  void unseat(String connectionId) {
+    stream.unseat(connectionId);
+  }
+
   /** Before a join takes the lock: the stream is current on this node. */
   void warm() {
     stream.warm();

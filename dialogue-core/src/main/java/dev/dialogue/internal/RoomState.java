@@ -152,7 +152,7 @@ public final class RoomState {
         existing.release(subscriptions.applyTo(existing.subscriptions()));
         return resumed;
       }
-      if (config.maxSize() > 0 && roster.size() >= config.maxSize()) {
+      if (config.maxSize() > 0 && !events.seat(connection.id(), config.maxSize(), roster.size())) {
         return new Admission(Outcome.FULL, offset, epoch(), null);
       }
       vacancy.occupied();
@@ -179,6 +179,9 @@ public final class RoomState {
         return false;
       }
       onRemoved.accept(membership);
+      if (config.maxSize() > 0) {
+        events.unseat(connection.id());
+      }
       roster.absent(connection);
       if (roster.isEmpty()) {
         vacated();

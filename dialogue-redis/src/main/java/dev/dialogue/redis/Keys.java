@@ -15,7 +15,8 @@ record Keys(
     String channel,
     String presentConnections,
     String connectionUsers,
-    String presentUsers) {
+    String presentUsers,
+    String seats) {
 
   static Keys of(String prefix, String roomId) {
     String tag = prefix + ":{" + roomId + "}:";
@@ -29,7 +30,8 @@ record Keys(
         tag + "events",
         tag + "p:connections",
         tag + "p:connection-users",
-        tag + "p:users");
+        tag + "p:users",
+        tag + "seats");
   }
 
   /** The presence keys, in the order the presence scripts take them. */

@@ -214,7 +214,7 @@ final class RedisNode implements Broker {
     try {
       run(
           delete,
-          new String[] {keys.epoch(), keys.offset(), keys.stream(), keys.names()},
+          new String[] {keys.epoch(), keys.offset(), keys.stream(), keys.names(), keys.seats()},
           keys.historyPrefix());
     } catch (DialogueException e) {
       log.error("Deleting room '{}' in Redis failed", roomId, e);
@@ -327,6 +327,10 @@ final class RedisNode implements Broker {
     } catch (RedisException e) {
       throw unavailable(e);
     }
+  }
+
+  RedisPresence presenceStore() {
+    return presence;
   }
 
   RedisCommands<String, String> commands() {

@@ -21,9 +21,13 @@ final class RedisPresence implements PresenceStore {
   private final RedisNode.Script add = RedisNode.Script.load("presence-add.lua");
   private final RedisNode.Script remove = RedisNode.Script.load("presence-remove.lua");
   private final RedisNode.Script refresh = RedisNode.Script.load("presence-refresh.lua");
+  private final RedisNode.Script seat = RedisNode.Script.load("seat.lua");
 
   /** This node's present connections, by room. */
   private final Map<String, Set<String>> local = new ConcurrentHashMap<>();
+
+  /** This node's seats in rooms with a {@code maxSize}, by room. */
+  private final Map<String, Set<String>> seats = new ConcurrentHashMap<>();
 
   RedisPresence(RedisNode redis) {
     this.redis = redis;
@@ -36,28 +40,32 @@ final class RedisPresence implements PresenceStore {
   @Override
   public boolean add(String roomId, String userId, String connectionId) {
     Keys keys = keys(roomId);
-    redis.runForNumber(
-        add,
-        keys.presence(),
-        connectionId,
-        userId,
-        Long.toString(redis.config().presenceTimeout().toMillis()),
-        keys.channel());
-    local.computeIfAbsent(roomId, k -> ConcurrentHashMap.newKeySet()).add(connectionId);
+    try {
+      redis.runForNumber(
+          add,
+          keys.presence(),
+          connectionId,
+          userId,
+          Long.toString(redis.config().presenceTimeout().toMillis()),
+          keys.channel());
+      local.computeIfAbsent(roomId, k -> ConcurrentHashMap.newKeySet()).add(connectionId);
+    } catch (RuntimeException e) {
+      // The member is in the room; only the others do not see it present until it joins again.
+      redis.log().warn("Adding presence in room '{}' to Redis failed", roomId, e);
+    }
     return false; // announced to every node through the channel
   }
 
   @Override
   public boolean remove(String roomId, String userId, String connectionId) {
-    Set<String> mine = local.get(roomId);
-    if (mine != null) {
-      mine.remove(connectionId);
-      if (mine.isEmpty()) {
-        local.remove(roomId, mine);
-      }
-    }
+    forget(local, roomId, connectionId);
     Keys keys = keys(roomId);
-    redis.runForNumber(remove, keys.presence(), "named", "", keys.channel(), connectionId);
+    try {
+      redis.runForNumber(remove, keys.presence(), "named", "", keys.channel(), connectionId);
+    } catch (RuntimeException e) {
+      // Not refreshed any more, the entry expires: the user leaves within the presence timeout.
+      redis.log().warn("Removing presence in room '{}' from Redis failed", roomId, e);
+    }
     return false;
   }
 
@@ -72,21 +80,53 @@ final class RedisPresence implements PresenceStore {
   @Override
   public void clear(String roomId) {
     local.remove(roomId);
+    seats.remove(roomId);
     redis.commands().del(keys(roomId).presence());
   }
 
-  /** The heartbeat: this node's connections stay present one more timeout. */
+  /** Takes a seat in a room with {@code maxSize} seats over every node; false when full. */
+  boolean seat(String roomId, String connectionId, int maxSize) {
+    long taken =
+        redis.runForNumber(
+            seat,
+            new String[] {keys(roomId).seats()},
+            connectionId,
+            Integer.toString(maxSize),
+            Long.toString(redis.config().presenceTimeout().toMillis()));
+    if (taken == 1) {
+      seats.computeIfAbsent(roomId, k -> ConcurrentHashMap.newKeySet()).add(connectionId);
+    }
+    return taken == 1;
+  }
+
+  /** Frees a seat. */
+  void unseat(String roomId, String connectionId) {
+    forget(seats, roomId, connectionId);
+    redis.commands().zrem(keys(roomId).seats(), connectionId);
+  }
+
+  /** The heartbeat: this node's connections stay present, and seated, one more timeout. */
   void refresh() {
     String ttl = Long.toString(redis.config().presenceTimeout().toMillis());
-    for (Map.Entry<String, Set<String>> room : local.entrySet()) {
-      List<String> args = new ArrayList<>();
-      args.add(ttl);
-      args.addAll(room.getValue());
-      if (args.size() > 1) {
-        redis.runForNumber(
-            refresh,
-            new String[] {keys(room.getKey()).presentConnections()},
-            args.toArray(String[]::new));
+    local.forEach((roomId, mine) -> refresh(keys(roomId).presentConnections(), ttl, mine));
+    seats.forEach((roomId, mine) -> refresh(keys(roomId).seats(), ttl, mine));
+  }
+
+  private void refresh(String key, String ttl, Set<String> connections) {
+    List<String> args = new ArrayList<>();
+    args.add(ttl);
+    args.addAll(connections);
+    if (args.size() > 1) {
+      redis.runForNumber(refresh, new String[] {key}, args.toArray(String[]::new));
+    }
+  }
+
+  private static void forget(Map<String, Set<String>> byRoom, String roomId, String connectionId) {
+    Set<String> mine = byRoom.get(roomId);
+    if (mine != null) {
+      mine.remove(connectionId);
+      if (mine.isEmpty()) {
+        byRoom.remove(roomId, mine);
       }
     }
   }

@@ -132,6 +132,23 @@ final class RedisStream implements Broker.Stream {
     }
   }
 
+  // ---- seats ----
+
+  @Override
+  public boolean seat(String connectionId, int maxSize, int members) {
+    return members < maxSize && redis.presenceStore().seat(roomId, connectionId, maxSize);
+  }
+
+  @Override
+  public void unseat(String connectionId) {
+    try {
+      redis.presenceStore().unseat(roomId, connectionId);
+    } catch (RuntimeException e) {
+      // The seat expires without its heartbeat.
+      redis.log().warn("Freeing a seat of room '{}' in Redis failed", roomId, e);
+    }
+  }
+
   // ---- publishing ----
 
   @Override

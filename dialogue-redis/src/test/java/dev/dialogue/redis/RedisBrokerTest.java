@@ -65,6 +65,7 @@ class RedisBrokerTest {
                     .defaultSubscriptions("message")
                     .presence(true)
                     .build())
+            .room(RoomConfig.builder("tiny", "Tiny").events(MESSAGE).maxSize(2).build())
             .broker(broker)
             .build()
             .start();
@@ -319,5 +320,47 @@ class RedisBrokerTest {
     assertThat(presenceDiffs(ann)).doesNotContain("+ben", "-ben");
     assertThat(ok(ann.request(Wire.GET_PRESENCE, Map.of("roomId", "chat"))).toString())
         .doesNotContain("ben");
+  }
+
+  @Test
+  void maxSize_holdsOverEveryNode_underConcurrentJoins_andALeaveFreesTheSeat() {
+    List<Dialogue> three = List.of(node(), node(), node());
+    List<RawClient> joiners = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      joiners.add(client(three.get(i % 3), "u" + i));
+    }
+    List<CompletableFuture<JsonNode>> answers = new ArrayList<>();
+    for (RawClient c : joiners) {
+      answers.add(c.requestAsync(Wire.JOIN, Map.of("roomId", "tiny")));
+    }
+    List<RawClient> admitted = new ArrayList<>();
+    List<String> refusals = new ArrayList<>();
+    for (int i = 0; i < joiners.size(); i++) {
+      JsonNode answer = answers.get(i).join();
+      if (answer.path("ok").asBoolean()) {
+        admitted.add(joiners.get(i));
+      } else {
+        refusals.add(answer.path("error").path("code").asText());
+      }
+    }
+    assertThat(admitted).hasSize(2);
+    assertThat(refusals).hasSize(7).containsOnly("ROOM_FULL");
+
+    RawClient outside =
+        joiners.stream().filter(c -> !admitted.contains(c)).findFirst().orElseThrow();
+    ok(admitted.get(0).request(Wire.LEAVE, Map.of("roomId", "tiny")));
+    ok(outside.request(Wire.JOIN, Map.of("roomId", "tiny")));
+    RawClient another =
+        joiners.stream()
+            .filter(c -> !admitted.contains(c) && c != outside)
+            .findFirst()
+            .orElseThrow();
+    assertThat(
+            another
+                .request(Wire.JOIN, Map.of("roomId", "tiny"))
+                .path("error")
+                .path("code")
+                .asText())
+        .isEqualTo("ROOM_FULL");
   }
 }
