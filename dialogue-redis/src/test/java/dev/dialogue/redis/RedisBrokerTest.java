@@ -363,4 +363,79 @@ class RedisBrokerTest {
                 .asText())
         .isEqualTo("ROOM_FULL");
   }
+
+  /** Triggers until Redis answers again (the nodes reconnect on their own); the first ok ack. */
+  private static JsonNode publishOnceRedisIsBack(RawClient client, String text) {
+    JsonNode[] ack = new JsonNode[1];
+    dev.dialogue.testing.Await.until(
+        "a publish succeeds after Redis restarted",
+        Duration.ofSeconds(30),
+        () -> {
+          JsonNode answer = client.request(Wire.TRIGGER, trigger(text, "after-restart"));
+          ack[0] = answer;
+          return answer.path("ok").asBoolean();
+        });
+    return ack[0];
+  }
+
+  @Test
+  void aRedisRestartedWithoutItsData_isServedAgain_inANewEpoch_onEveryNode() {
+    Dialogue a = node();
+    Dialogue b = node();
+    RawClient ann = client(a, "ann");
+    JsonNode joined = ok(ann.request(Wire.JOIN, Map.of("roomId", "chat")));
+    RawClient ben = client(b, "ben");
+    ok(ben.request(Wire.JOIN, Map.of("roomId", "chat")));
+    ok(ann.request(Wire.TRIGGER, trigger("one")));
+    assertThat(texts(ben, 1)).containsExactly("1:one");
+
+    redis.restart();
+    JsonNode again = publishOnceRedisIsBack(ann, "two");
+    assertThat(again.path("offset").asLong()).isEqualTo(1);
+    // Node B subscribed its channel again and follows the new epoch.
+    assertThat(texts(ben, 1)).containsExactly("1:two");
+    RawClient back = client(b, "cal");
+    JsonNode rejoined =
+        ok(
+            back.request(
+                Wire.JOIN,
+                Map.of(
+                    "roomId",
+                    "chat",
+                    "since",
+                    Map.of("offset", 1, "epoch", joined.path("epoch").asText()))));
+    assertThat(rejoined.path("epoch").asText()).isNotEqualTo(joined.path("epoch").asText());
+    assertThat(rejoined.path("recovered").asBoolean()).isFalse();
+  }
+
+  @Test
+  void aRedisRestartedFromItsAppendOnlyFile_keepsTheEpochAndOffsets_andRecoveryAcrossIt() {
+    redis.close();
+    redis = TestRedis.startAppendOnly();
+    Dialogue a = node();
+    Dialogue b = node();
+    RawClient ann = client(a, "ann");
+    JsonNode joined = ok(ann.request(Wire.JOIN, Map.of("roomId", "chat")));
+    for (String text : List.of("one", "two", "three")) {
+      ok(ann.request(Wire.TRIGGER, trigger(text)));
+    }
+    redis.restart();
+    JsonNode four = publishOnceRedisIsBack(ann, "four");
+    assertThat(four.path("offset").asLong()).isEqualTo(4);
+    RawClient bob = client(b, "bob");
+    JsonNode rejoined =
+        ok(
+            bob.request(
+                Wire.JOIN,
+                Map.of(
+                    "roomId",
+                    "chat",
+                    "since",
+                    Map.of("offset", 1, "epoch", joined.path("epoch").asText()))));
+    assertThat(rejoined.path("epoch").asText()).isEqualTo(joined.path("epoch").asText());
+    assertThat(rejoined.path("recovered").asBoolean()).isTrue();
+    List<String> missed = new ArrayList<>();
+    rejoined.path("missed").forEach(m -> missed.add(m.path("data").path("text").asText()));
+    assertThat(missed).containsExactly("two", "three", "four");
+  }
 }

@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * {@code .ci/run} does it) started as a child process on 127.0.0.1 and a free port, with nothing
  * persisted, in a temporary directory of its own. {@link #shared()} is one server for the JVM
  * (stopped at exit); {@link #start()} a new one, stopped by {@link #close()} (to test a node or
- * Redis going away). {@link #command} speaks RESP directly, for setup and assertions.
+ * Redis going away), or {@link #startAppendOnly()} one that keeps its data in an append-only file
+ * written at every command; {@link #restart()} kills it and starts it again on the same port and
+ * directory. {@link #command} speaks RESP directly, for setup and assertions.
  */
 public final class TestRedis implements AutoCloseable {
   /** Debian's server binary. */
@@ -30,14 +32,16 @@ public final class TestRedis implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
   private static TestRedis shared;
 
-  private final Process process;
+  private Process process;
   private final Path dir;
   private final int port;
+  private final boolean appendOnly;
 
-  private TestRedis(Process process, Path dir, int port) {
+  private TestRedis(Process process, Path dir, int port, boolean appendOnly) {
     this.process = process;
     this.dir = dir;
     this.port = port;
+    this.appendOnly = appendOnly;
   }
 
   /** The JVM's server, started on the first call. */
@@ -56,6 +60,18 @@ public final class TestRedis implements AutoCloseable {
    * @throws AssertionError if {@code redis-server} is not installed
    */
   public static TestRedis start() {
+    return start(false);
+  }
+
+  /**
+   * A new server of its own that writes every change to its append-only file before answering
+   * ({@code appendfsync always}), so that {@link #restart()} keeps its data.
+   */
+  public static TestRedis startAppendOnly() {
+    return start(true);
+  }
+
+  private static TestRedis start(boolean appendOnly) {
     if (!Files.isExecutable(REDIS_SERVER)) {
       throw new AssertionError(
           REDIS_SERVER + " is not an executable: install Debian's redis-server (.ci/run does it)");
@@ -63,10 +79,12 @@ public final class TestRedis implements AutoCloseable {
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       try {
-        TestRedis redis = launch(freePort());
+        Path dir = Files.createTempDirectory("dialogue-redis");
+        TestRedis redis = launch(freePort(), dir, appendOnly);
         if (redis != null) {
           return redis;
         }
+        deleteDir(dir);
       } catch (IOException e) {
         last = e;
       }
@@ -80,31 +98,64 @@ public final class TestRedis implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the server (SIGKILL: what was not written is lost) and starts it again on the same port
+   * and directory; without {@link #startAppendOnly()}, it comes back empty.
+   */
+  public void restart() {
+    try {
+      process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      while (true) {
+        TestRedis again = launch(port, dir, appendOnly);
+        if (again != null) {
+          process = again.process;
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("redis-server did not start again on port " + port);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts on {@code port}; null if it did not come up (the port was taken meanwhile). */
-  private static TestRedis launch(int port) throws IOException {
-    Path dir = Files.createTempDirectory("dialogue-redis");
+  private static TestRedis launch(int port, Path dir, boolean appendOnly) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(REDIS_SERVER.toString());
     for (String arg :
         new String[] {
-          "--port", String.valueOf(port),
-          "--bind", "127.0.0.1",
-          "--save", "",
-          "--appendonly", "no",
-          "--dir", dir.toString(),
-          "--daemonize", "no",
-          "--logfile", dir.resolve("redis.log").toString(),
+          "--port",
+          String.valueOf(port),
+          "--bind",
+          "127.0.0.1",
+          "--save",
+          "",
+          "--appendonly",
+          appendOnly ? "yes" : "no",
+          "--appendfsync",
+          "always",
+          "--dir",
+          dir.toString(),
+          "--daemonize",
+          "no",
+          "--logfile",
+          dir.resolve("redis.log").toString(),
         }) {
       command.add(arg);
     }
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     process.getOutputStream().close();
-    TestRedis redis = new TestRedis(process, dir, port);
+    TestRedis redis = new TestRedis(process, dir, port, appendOnly);
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        redis.deleteDir();
-        return null;
+        return null; // the caller keeps or deletes the directory
       }
       try {
         if ("PONG".equals(redis.command("PING"))) {
@@ -219,6 +270,10 @@ public final class TestRedis implements AutoCloseable {
   }
 
   private void deleteDir() {
+    deleteDir(dir);
+  }
+
+  private static void deleteDir(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
