@@ -84,9 +84,16 @@ public final class WebSocketOut {
    * channel is not writable, or the socket did not take all that was flushed to it; the first frame
    * held writes a drain mark, an empty buffer whose write completes once everything before it has
    * reached the socket, and then the held frames are written. Any other frame first writes the held
-   * ones, so frames keep their order. Returns true if the frame was written, false if held.
+   * ones, so frames keep their order. A {@code droppable} (volatile) frame for a channel that is
+   * behind is released instead: it never joins the backlog, nor counts towards the bound on it.
+   * Returns true if the frame was written, false if held or dropped.
    */
-  boolean write(ByteBuf frame, String latestKey, long now) {
+  boolean write(ByteBuf frame, String latestKey, boolean droppable, long now) {
+    if (droppable && behind()) {
+      frame.release();
+      dropped++;
+      return false;
+    }
     if (latestKey != null && behind()) {
       hold(latestKey, frame);
       return false;
@@ -105,6 +112,9 @@ public final class WebSocketOut {
     ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
     return !channel.isWritable() || (pending != null && pending.size() > 0);
   }
+
+  /** Volatile frames dropped because the channel was behind; for tests. Only on the event loop. */
+  int dropped;
 
   /** The latest-only frames this holds; for tests. */
   int heldFrames() {
