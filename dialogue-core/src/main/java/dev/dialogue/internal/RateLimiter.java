@@ -1,5 +1,6 @@
 package dev.dialogue.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.dialogue.RateLimit;
@@ -26,6 +27,7 @@ final class RateLimiter {
   private final long tolerance;
 
   private final Clock clock;
+  private final Cache<String, AtomicLong> cache;
   private final ConcurrentMap<String, AtomicLong> full;
 
   RateLimiter(RateLimit limit, int maxKeys, Clock clock) {
@@ -36,15 +38,15 @@ final class RateLimiter {
     Ticker ticker = () -> nanos(clock);
     // A second more than the refill, so that a bucket is never forgotten while it still counts.
     Duration idle = limit.refillTime().plusSeconds(1);
-    this.full =
+    this.cache =
         Caffeine.newBuilder()
             .expireAfterAccess(idle)
             .maximumSize(maxKeys)
             .ticker(ticker)
             // Maintenance on the calling thread, a little at a time (as in Idempotency).
             .executor(Runnable::run)
-            .<String, AtomicLong>build()
-            .asMap();
+            .<String, AtomicLong>build();
+    this.full = cache.asMap();
   }
 
   RateLimit limit() {
@@ -71,9 +73,10 @@ final class RateLimiter {
     }
   }
 
-  /** The keys it remembers now; for tests. */
+  /** The keys it remembers now, once expired ones are gone; for tests. */
   long keys() {
-    return full.size();
+    cache.cleanUp();
+    return cache.estimatedSize();
   }
 
   /** Nanoseconds to milliseconds, rounded up: a client that waits this long is let through. */
