@@ -243,16 +243,4 @@ public final class Quotas {
   boolean countsRooms() {
     return maxRoomsPerUser != Integer.MAX_VALUE;
   }
-
-  /** The rooms {@code userId} is counted in; for tests. */
-  int roomsOf(String userId) {
-    Map<String, Integer> in = rooms.get(userId);
-    return in == null ? 0 : in.size();
-  }
-
-  /** The connections {@code userId} is counted with; for tests. */
-  int connectionsOf(String userId) {
-    Integer n = connections.get(userId);
-    return n == null ? 0 : n;
-  }
 }
