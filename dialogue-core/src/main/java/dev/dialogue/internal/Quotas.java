@@ -68,14 +68,27 @@ public final class Quotas {
 
   /** Counts a {@code dialogue:trigger} of {@code c}, valid or not. */
   void trigger(RealConnection c) {
-    check(triggersPerConnection, c.id(), "triggers from this connection");
-    check(triggersPerUser, c.userId(), "triggers from user '" + c.userId() + "'");
+    // The message is made only for a refusal: this runs for every trigger.
+    long wait = wait(triggersPerConnection, c.id());
+    if (wait > 0) {
+      throw refusal(triggersPerConnection, wait, "triggers from this connection");
+    }
+    wait = wait(triggersPerUser, c.userId());
+    if (wait > 0) {
+      throw refusal(triggersPerUser, wait, "triggers from user '" + c.userId() + "'");
+    }
   }
 
   /** Counts a {@code dialogue:request} of {@code c}, valid or not. */
   void command(RealConnection c) {
-    check(commandsPerConnection, c.id(), "commands from this connection");
-    check(commandsPerUser, c.userId(), "commands from user '" + c.userId() + "'");
+    long wait = wait(commandsPerConnection, c.id());
+    if (wait > 0) {
+      throw refusal(commandsPerConnection, wait, "commands from this connection");
+    }
+    wait = wait(commandsPerUser, c.userId());
+    if (wait > 0) {
+      throw refusal(commandsPerUser, wait, "commands from user '" + c.userId() + "'");
+    }
   }
 
   /**
@@ -88,14 +101,22 @@ public final class Quotas {
       RealConnection c, RoomConfig config, String eventName, EventDefinition<?> definition) {
     RateLimit room = config.rateLimit() != null ? config.rateLimit() : rates.triggersPerRoom();
     if (room != null) {
-      check(shared(room), config.id(), "triggers in room '" + config.id() + "'");
+      RateLimiter limiter = shared(room);
+      long wait = wait(limiter, config.id());
+      if (wait > 0) {
+        throw refusal(limiter, wait, "triggers in room '" + config.id() + "'");
+      }
     }
     RateLimit event = definition == null ? null : definition.rateLimit();
     if (event != null) {
-      check(
-          shared(event),
-          c.id() + SEP + config.id() + SEP + eventName,
-          "'" + eventName + "' events from this connection in room '" + config.id() + "'");
+      RateLimiter limiter = shared(event);
+      long wait = wait(limiter, c.id() + SEP + config.id() + SEP + eventName);
+      if (wait > 0) {
+        throw refusal(
+            limiter,
+            wait,
+            "'" + eventName + "' events from this connection in room '" + config.id() + "'");
+      }
     }
   }
 
@@ -103,17 +124,16 @@ public final class Quotas {
     return perLimit.computeIfAbsent(limit, l -> new RateLimiter(l, rates.maxKeys(), clock));
   }
 
-  private static void check(RateLimiter limiter, String key, String what) {
-    if (limiter == null) {
-      return;
-    }
-    long wait = limiter.take(key);
-    if (wait > 0) {
-      long ms = Math.max(1, RateLimiter.millisUp(wait));
-      throw new RateLimited(
-          "Too many " + what + " (limit " + words(limiter.limit()) + "); retry in " + ms + " ms",
-          ms);
-    }
+  /** Takes a token of {@code key} (none when the scope is off: 0); see {@link RateLimiter#take}. */
+  private static long wait(RateLimiter limiter, String key) {
+    return limiter == null ? 0 : limiter.take(key);
+  }
+
+  /** The refusal of {@code what} by {@code limiter}, which asked to wait {@code nanos}. */
+  private static RateLimited refusal(RateLimiter limiter, long nanos, String what) {
+    long ms = Math.max(1, RateLimiter.millisUp(nanos));
+    return new RateLimited(
+        "Too many " + what + " (limit " + words(limiter.limit()) + "); retry in " + ms + " ms", ms);
   }
 
   private static String words(RateLimit limit) {
