@@ -313,6 +313,31 @@ class RateLimitTest {
   }
 
   @Test
+  void defaults_letABurstOfThousandsOfTriggersFromOneConnectionThrough() throws Exception {
+    // The clock stands still: the whole burst comes out of the bucket, none of it from refill.
+    try (Dialogue server = builder(RateLimits.defaults()).build().start();
+        RawClient alice = RawClient.connectAs(server.port(), "alice")) {
+      alice.join("lobby");
+      int ok = 0;
+      for (int window = 0; window < 4; window++) {
+        // 500 in flight at once, below maxPendingRequests (1,000).
+        List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
+        for (int n = 0; n < 500; n++) {
+          acks.add(
+              alice.requestAsync(
+                  Wire.TRIGGER, Map.of("roomId", "lobby", "event", "x", "data", Map.of("n", n))));
+        }
+        for (CompletableFuture<JsonNode> ack : acks) {
+          JsonNode answer = ack.get(30, TimeUnit.SECONDS);
+          assertThat(answer.path("ok").asBoolean()).as("ack %s", answer).isTrue();
+          ok++;
+        }
+      }
+      assertThat(ok).isEqualTo(2_000);
+    }
+  }
+
+  @Test
   void defaults_limitOnlyEachConnection_farAboveTheBenchmarks() {
     RateLimits defaults = RateLimits.defaults();
     assertThat(defaults.triggersPerConnection()).isEqualTo(RateLimit.perSecond(10_000));
