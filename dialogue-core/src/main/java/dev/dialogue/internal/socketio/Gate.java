@@ -20,6 +20,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -393,7 +394,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
 
     /** The remote address of the handshake, without its port. */
     private String address() {
-      java.net.InetSocketAddress remote = head.getHandshakeData().getAddress();
+      InetSocketAddress remote = head.getHandshakeData().getAddress();
       return remote == null
           ? null
           : remote.getAddress() == null
