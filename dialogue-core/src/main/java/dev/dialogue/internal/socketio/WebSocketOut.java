@@ -91,7 +91,6 @@ public final class WebSocketOut {
   boolean write(ByteBuf frame, String latestKey, boolean droppable, long now) {
     if (droppable && behind()) {
       frame.release();
-      dropped++;
       return false;
     }
     if (latestKey != null && behind()) {
@@ -112,9 +111,6 @@ public final class WebSocketOut {
     ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
     return !channel.isWritable() || (pending != null && pending.size() > 0);
   }
-
-  /** Volatile frames dropped because the channel was behind; for tests. Only on the event loop. */
-  int dropped;
 
   /** The latest-only frames this holds; for tests. */
   int heldFrames() {
