@@ -273,6 +273,9 @@ public final class Dialogue implements AutoCloseable {
     private List<EventDefinition<?>> clientRoomEvents;
     private int maxRoomsPerConnection = 100;
     private int maxClientRooms = 10_000;
+    private RateLimits rateLimits = RateLimits.defaults();
+    private int maxConnectionsPerUser = Integer.MAX_VALUE;
+    private int maxRoomsPerUser = Integer.MAX_VALUE;
     private int maxPendingRequests = 1_000;
     private int maxOutboundPackets = 10_000;
     private long maxOutboundBytes = 4L << 20;
@@ -703,6 +706,44 @@ public final class Dialogue implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The rate limits of clients' triggers, commands and handshakes (default {@link
+     * RateLimits#defaults()}: 10,000 triggers and 10,000 commands a second per connection, nothing
+     * else); see {@link RateLimits} and docs/limits.md.
+     */
+    public Builder rateLimits(RateLimits limits) {
+      this.rateLimits = requireNonNull(limits, "limits == null");
+      return this;
+    }
+
+    /**
+     * How many connections one user may have at once (default unlimited), a dropped one waiting for
+     * its client within the {@link #disconnectGrace} included. Another CONNECT of the user is
+     * refused with a {@code connect_error} whose {@code data.code} is {@code TOO_MANY_CONNECTIONS};
+     * exact under concurrent handshakes.
+     */
+    public Builder maxConnectionsPerUser(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxConnectionsPerUser must be positive but was " + max);
+      }
+      this.maxConnectionsPerUser = max;
+      return this;
+    }
+
+    /**
+     * How many distinct rooms one user may be in at once, over all its connections (default
+     * unlimited). A join into one more is refused with {@code TOO_MANY_ROOMS} (server-side {@code
+     * ClientConnection.join} throws the same); a room the user is in on another connection is no
+     * new room. Exact under concurrent joins.
+     */
+    public Builder maxRoomsPerUser(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxRoomsPerUser must be positive but was " + max);
+      }
+      this.maxRoomsPerUser = max;
+      return this;
+    }
+
     /** How many client-created rooms may exist at once (default 10,000). */
     public Builder maxClientRooms(int max) {
       if (max < 0) {
@@ -883,7 +924,10 @@ public final class Dialogue implements AutoCloseable {
                   historyRequestWindow,
                   maxHistoryPage,
                   maxRoomsPerConnection,
-                  maxClientRooms),
+                  maxClientRooms,
+                  rateLimits,
+                  maxConnectionsPerUser,
+                  maxRoomsPerUser),
               new Settings.HookSettings(
                   authenticator,
                   joinPolicy,

@@ -19,8 +19,8 @@ public enum ErrorCode {
   /** The payload failed validation; the message names every field path and rule. */
   VALIDATION_FAILED,
   /**
-   * A per-connection limit was exceeded: the history request window (the message says when it
-   * resets) or the number of requests waiting for an answer.
+   * A rate limit was exceeded ({@link RateLimits}, the history request window) or too many requests
+   * wait for an answer. The error carries {@code retryAfterMs} where the wait is known.
    */
   RATE_LIMITED,
   /** A request was malformed: a field is missing or has the wrong type. The message names it. */
@@ -46,5 +46,12 @@ public enum ErrorCode {
    * A {@code dialogue:request} named a command the server (or, with a {@code roomId}, the room)
    * does not define.
    */
-  COMMAND_NOT_FOUND
+  COMMAND_NOT_FOUND,
+  /**
+   * The user already has {@link Dialogue.Builder#maxConnectionsPerUser} connections: sent in the
+   * {@code connect_error} that refuses another.
+   */
+  TOO_MANY_CONNECTIONS,
+  /** The user is already in {@link Dialogue.Builder#maxRoomsPerUser} rooms: a join is refused. */
+  TOO_MANY_ROOMS
 }

@@ -5,10 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * An event a room accepts: a name, a payload type, a history policy and a delivery policy (every
- * event, or {@linkplain Builder#latestOnly() the latest only} to a connection that is behind).
- * Define each event once and use it in room configurations and in typed {@code trigger}/{@code on}
- * calls.
+ * An event a room accepts: a name, a payload type, a history policy, a {@linkplain Delivery
+ * delivery policy} (every event, {@linkplain Builder#latestOnly() the latest only} to a connection
+ * that is behind, or {@linkplain Delivery#VOLATILE dropped} for one) and optionally a {@linkplain
+ * Builder#rateLimit rate limit} per sender. Define each event once and use it in room
+ * configurations and in typed {@code trigger}/{@code on} calls.
  *
  * <pre>{@code
  * record Message(@NotBlank @Size(max = 2000) String text) {}
@@ -37,7 +38,35 @@ public final class EventDefinition<T> {
   private final String description;
   private final int historyLimit;
   private final UnknownProperties unknownProperties;
-  private final boolean latestOnly;
+  private final Delivery delivery;
+  private final RateLimit rateLimit;
+
+  /**
+   * What happens to an event of this kind on its way to a connection that is behind: its socket is
+   * full because the client reads slowly or not at all, or an HTTP long-polling client has not
+   * polled yet. To a connection that keeps up, every policy delivers every event, in order.
+   */
+  public enum Delivery {
+    /**
+     * Queued behind what waits already, like every event by default. A client that stays behind too
+     * long is cut off ({@code maxOutboundPackets}, {@code maxOutboundBytes}) and recovers by offset
+     * after it reconnects.
+     */
+    RELIABLE,
+    /**
+     * The newest one per room and name is held and replaces older ones: {@link
+     * Builder#latestOnly()}.
+     */
+    LATEST_ONLY,
+    /**
+     * Dropped: not queued, so it adds nothing to the backlog and never counts towards cutting the
+     * client off. For what is worthless late, such as typing indicators and cursor positions. A
+     * volatile event keeps no history and carries no offset (recovery does not replay it), and a
+     * dropped one is not told to anyone: the sender's acknowledgement still succeeds. The wire
+     * format is unchanged.
+     */
+    VOLATILE
+  }
 
   /**
    * What a payload's properties that its type does not declare do: dropped, or refused with {@code
@@ -63,7 +92,8 @@ public final class EventDefinition<T> {
     this.description = builder.description;
     this.historyLimit = builder.historyLimit;
     this.unknownProperties = builder.unknownProperties;
-    this.latestOnly = builder.latestOnly;
+    this.delivery = builder.delivery;
+    this.rateLimit = builder.rateLimit;
   }
 
   /** An event with payload type {@code type} and no history. */
@@ -113,7 +143,17 @@ public final class EventDefinition<T> {
    * instead of every one: see {@link Builder#latestOnly()}.
    */
   public boolean latestOnly() {
-    return latestOnly;
+    return delivery == Delivery.LATEST_ONLY;
+  }
+
+  /** The delivery policy; {@link Delivery#RELIABLE} unless set. */
+  public Delivery delivery() {
+    return delivery;
+  }
+
+  /** How often one connection may trigger this event in one room, or null: no such limit. */
+  public RateLimit rateLimit() {
+    return rateLimit;
   }
 
   @Override
@@ -128,7 +168,8 @@ public final class EventDefinition<T> {
     private String description;
     private int historyLimit;
     private UnknownProperties unknownProperties = UnknownProperties.IGNORE;
-    private boolean latestOnly;
+    private Delivery delivery = Delivery.RELIABLE;
+    private RateLimit rateLimit;
 
     private Builder(String name, Class<T> type) {
       requireNonNull(name, "name == null");
@@ -190,21 +231,42 @@ public final class EventDefinition<T> {
      * The wire format is unchanged: clients see an ordinary event.
      */
     public Builder<T> latestOnly() {
-      this.latestOnly = true;
+      return delivery(Delivery.LATEST_ONLY);
+    }
+
+    /**
+     * The delivery policy to connections that are behind (default {@link Delivery#RELIABLE}); the
+     * last call wins. {@link Delivery#LATEST_ONLY} is {@link #latestOnly()}.
+     */
+    public Builder<T> delivery(Delivery delivery) {
+      this.delivery = requireNonNull(delivery, "delivery == null");
+      return this;
+    }
+
+    /**
+     * How often one connection may trigger this event in one room (default no limit beyond the
+     * server's {@link RateLimits}). A trigger over it is refused with {@code RATE_LIMITED} and
+     * {@code retryAfterMs}; triggers by server code are not limited.
+     */
+    public Builder<T> rateLimit(RateLimit limit) {
+      this.rateLimit = requireNonNull(limit, "limit == null");
       return this;
     }
 
     /**
      * Builds the definition.
      *
-     * @throws IllegalStateException if it is {@link #latestOnly()} and keeps {@link #history}
+     * @throws IllegalStateException if it is {@link #latestOnly()} or volatile and keeps {@link
+     *     #history}
      */
     public EventDefinition<T> build() {
-      if (latestOnly && historyLimit > 0) {
+      if (delivery != Delivery.RELIABLE && historyLimit > 0) {
         throw new IllegalStateException(
             "event '"
                 + name
-                + "' is latest-only: it cannot keep history (history limit "
+                + "' is "
+                + (delivery == Delivery.LATEST_ONLY ? "latest-only" : "volatile")
+                + ": it cannot keep history (history limit "
                 + historyLimit
                 + ")");
       }

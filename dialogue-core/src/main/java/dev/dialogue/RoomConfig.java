@@ -48,6 +48,7 @@ public final class RoomConfig {
   private final Map<String, List<Interception<?>>> interceptions;
   private final ObjectNode metadata;
   private final Duration disposeWhenEmpty;
+  private final RateLimit rateLimit;
 
   private RoomConfig(Builder b) {
     this.id = b.id;
@@ -70,6 +71,7 @@ public final class RoomConfig {
     this.interceptions = Map.copyOf(byEvent);
     this.metadata = b.metadata;
     this.disposeWhenEmpty = b.disposeWhenEmpty;
+    this.rateLimit = b.rateLimit;
   }
 
   /**
@@ -106,6 +108,7 @@ public final class RoomConfig {
     interceptions.forEach((event, list) -> b.interceptions.put(event, new ArrayList<>(list)));
     b.metadata = metadata;
     b.disposeWhenEmpty = disposeWhenEmpty;
+    b.rateLimit = rateLimit;
     return b;
   }
 
@@ -218,6 +221,14 @@ public final class RoomConfig {
     return disposeWhenEmpty;
   }
 
+  /**
+   * How often clients may trigger events in this room, all senders together, or null: the server's
+   * {@link RateLimits#triggersPerRoom()} applies.
+   */
+  public RateLimit rateLimit() {
+    return rateLimit;
+  }
+
   @Override
   public String toString() {
     return "RoomConfig{" + id + "}";
@@ -242,6 +253,7 @@ public final class RoomConfig {
     private final Map<String, List<Interception<?>>> interceptions = new LinkedHashMap<>();
     private ObjectNode metadata;
     private Duration disposeWhenEmpty;
+    private RateLimit rateLimit;
 
     private Builder(String id, String name) {
       requireNonNull(id, "id == null");
@@ -431,6 +443,16 @@ public final class RoomConfig {
             "disposeWhenEmpty must be a duration >= 0 but was " + grace);
       }
       this.disposeWhenEmpty = grace;
+      return this;
+    }
+
+    /**
+     * How often clients may trigger events in this room, all senders together (default the server's
+     * {@link RateLimits#triggersPerRoom()}, none unless set). A trigger over it is refused with
+     * {@code RATE_LIMITED} and {@code retryAfterMs}; triggers by server code are not limited.
+     */
+    public Builder rateLimit(RateLimit limit) {
+      this.rateLimit = requireNonNull(limit, "limit == null");
       return this;
     }
 

@@ -23,8 +23,9 @@
  * dev.dialogue.EventInterceptor}, {@link dev.dialogue.DialogueListener}, {@link
  * dev.dialogue.HistoryCleanup}, {@link dev.dialogue.HistoryLoader}. Commands (a client's request
  * answered by the application with a result or an error): {@link dev.dialogue.CommandDefinition},
- * {@link dev.dialogue.CommandHandler}, {@link dev.dialogue.CommandException}. The packages under
- * {@code dev.dialogue.internal} are the engine and the transport: not API, they may change in any
- * release.
+ * {@link dev.dialogue.CommandHandler}, {@link dev.dialogue.CommandException}. Abuse controls:
+ * {@link dev.dialogue.RateLimits} and {@link dev.dialogue.RateLimit}; delivery to slow clients:
+ * {@link dev.dialogue.EventDefinition.Delivery}. The packages under {@code dev.dialogue.internal}
+ * are the engine and the transport: not API, they may change in any release.
  */
 package dev.dialogue;

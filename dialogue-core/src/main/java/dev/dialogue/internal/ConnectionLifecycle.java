@@ -15,16 +15,19 @@ final class ConnectionLifecycle {
   private final Settings.LifecycleSettings lifecycle;
   private final Hooks hooks;
   private final Connections connections;
+  private final Quotas quotas;
   private final Deadlines deadlines;
 
   ConnectionLifecycle(
       Settings.LifecycleSettings lifecycle,
       Hooks hooks,
       Connections connections,
+      Quotas quotas,
       Deadlines deadlines) {
     this.lifecycle = lifecycle;
     this.hooks = hooks;
     this.connections = connections;
+    this.quotas = quotas;
     this.deadlines = deadlines;
   }
 
@@ -139,6 +142,8 @@ final class ConnectionLifecycle {
     }
     connection.markClosed();
     connection.graceEnd(null);
+    // Its user's place is free at once: the client may connect again while onLeft still runs.
+    quotas.connectionEnded(connection.userId());
     if (was == RealConnection.Life.DROPPED) {
       hooks.notify("onGone", l -> l.onGone(connection));
     }

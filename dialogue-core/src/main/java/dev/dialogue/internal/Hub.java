@@ -6,7 +6,7 @@ import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +38,7 @@ public final class Hub implements RealConnection.ServerSide {
   private final Deadlines deadlines;
   private final RoomLifecycle roomLifecycle;
   private final ConnectionLifecycle connectionLifecycle;
+  private final Quotas quotas;
 
   public Hub(Settings settings) {
     this.settings = settings;
@@ -63,14 +64,16 @@ public final class Hub implements RealConnection.ServerSide {
     this.histories = new Histories(settings.history(), broker, hooks);
     this.publisher =
         new Publisher(settings, hooks, histories, broker, validator, traffic, this::roomStates);
-    this.joins = new Joins(settings.hooks().joinPolicy(), settings.limits(), hooks, histories);
+    this.quotas = new Quotas(settings.limits(), settings.runtime().clock());
+    this.joins =
+        new Joins(settings.hooks().joinPolicy(), settings.limits(), quotas, hooks, histories);
     this.deadlines =
         new Deadlines(
             settings.runtime().clock(), settings.runtime().executor(), settings.runtime().logger());
     this.roomLifecycle =
         new RoomLifecycle(rooms, this::newRoom, settings, hooks, histories, connections, deadlines);
     this.connectionLifecycle =
-        new ConnectionLifecycle(settings.lifecycle(), hooks, connections, deadlines);
+        new ConnectionLifecycle(settings.lifecycle(), hooks, connections, quotas, deadlines);
     roomLifecycle.createConfigured(settings.rooms().configured());
   }
 
@@ -102,6 +105,11 @@ public final class Hub implements RealConnection.ServerSide {
     return broker;
   }
 
+  /** The abuse controls: rate limits, connections and rooms per user. */
+  public Quotas quotas() {
+    return quotas;
+  }
+
   /** Joining and leaving rooms. */
   Joins joins() {
     return joins;
@@ -124,7 +132,7 @@ public final class Hub implements RealConnection.ServerSide {
   private RealRoom newRoom(RoomConfig config, boolean byClient) {
     return new RealRoom(
         config,
-        latestOnly(config),
+        deliveries(config),
         roomSequence.incrementAndGet(),
         byClient,
         broker,
@@ -136,22 +144,26 @@ public final class Hub implements RealConnection.ServerSide {
         deadlines);
   }
 
-  /** The names of the latest-only events {@code config} allows, its own or global ones. */
-  private Set<String> latestOnly(RoomConfig config) {
-    Set<String> names = new HashSet<>();
+  /**
+   * The events {@code config} allows, its own or global ones, whose delivery is not reliable, with
+   * their policy.
+   */
+  private Map<String, EventDefinition.Delivery> deliveries(RoomConfig config) {
+    Map<String, EventDefinition.Delivery> names = new HashMap<>();
     for (EventDefinition<?> event : config.events()) {
-      if (event.latestOnly()) {
-        names.add(event.name());
+      if (event.delivery() != EventDefinition.Delivery.RELIABLE) {
+        names.put(event.name(), event.delivery());
       }
     }
     if (config.anyEvent()) {
       for (EventDefinition<?> event : settings.rooms().globalEvents().values()) {
-        if (event.latestOnly() && config.event(event.name()) == null) {
-          names.add(event.name());
+        if (event.delivery() != EventDefinition.Delivery.RELIABLE
+            && config.event(event.name()) == null) {
+          names.put(event.name(), event.delivery());
         }
       }
     }
-    return names.isEmpty() ? Set.of() : Set.copyOf(names);
+    return names.isEmpty() ? Map.of() : Map.copyOf(names);
   }
 
   // ---- rooms ----
@@ -261,6 +273,11 @@ public final class Hub implements RealConnection.ServerSide {
   @Override
   public void endDropped(RealConnection connection) {
     connectionLifecycle.endDropped(connection);
+  }
+
+  @Override
+  public void left(RealConnection connection, String roomId) {
+    quotas.roomLeft(connection.userId(), roomId);
   }
 
   @Override

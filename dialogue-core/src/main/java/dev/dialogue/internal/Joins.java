@@ -19,15 +19,22 @@ import java.util.List;
 public final class Joins {
   private final JoinPolicy joinPolicy;
   private final int maxRoomsPerConnection;
+  private final Quotas quotas;
   private final Hooks hooks;
   private final Histories histories;
 
   /**
    * @param joinPolicy the application's, or null
    */
-  Joins(JoinPolicy joinPolicy, Settings.LimitSettings limits, Hooks hooks, Histories histories) {
+  Joins(
+      JoinPolicy joinPolicy,
+      Settings.LimitSettings limits,
+      Quotas quotas,
+      Hooks hooks,
+      Histories histories) {
     this.joinPolicy = joinPolicy;
     this.maxRoomsPerConnection = limits.maxRoomsPerConnection();
+    this.quotas = quotas;
     this.hooks = hooks;
     this.histories = histories;
   }
@@ -77,6 +84,29 @@ public final class Joins {
           ErrorCode.PERMISSION_DENIED,
           "A connection may be in at most " + maxRoomsPerConnection + " rooms");
     }
+    // The user's place in the room is taken first, so that concurrent joins of the user's other
+    // connections see it; given back below unless the connection was admitted (then by detach).
+    boolean counted = !held && quotas.countsRooms();
+    if (counted) {
+      quotas.joining(connection.userId(), room.id());
+    }
+    boolean[] attached = {false};
+    try {
+      admit(connection, room, reply, since, subscriptions, attached);
+    } finally {
+      if (counted && !attached[0]) {
+        quotas.roomLeft(connection.userId(), room.id());
+      }
+    }
+  }
+
+  private void admit(
+      RealConnection connection,
+      RoomState room,
+      Reply reply,
+      HistoryStore.Position since,
+      JoinSubscriptions subscriptions,
+      boolean[] attached) {
     room.events.warm();
     boolean sameEpoch = since != null && room.epoch().equals(since.epoch());
     // Store reads happen before the lock; memory and the switch to live happen under it.
@@ -89,6 +119,7 @@ public final class Joins {
             subscriptions,
             a -> {
               connection.attach(a.membership());
+              attached[0] = true;
               List<EventMessage> missed =
                   sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;
               // History is cut under the room lock at admission: exactly what came before the

@@ -21,6 +21,7 @@ public final class OutboundEvent {
   private final RawValue payload;
   private final int expectedRecipients;
   private final String latestKey;
+  private final boolean droppable;
   private final long createdNanos = System.nanoTime();
   private Encoding encoding;
 
@@ -39,10 +40,24 @@ public final class OutboundEvent {
    *     event
    */
   public OutboundEvent(String name, RawValue payload, int expectedRecipients, String latestKey) {
+    this(name, payload, expectedRecipients, latestKey, false);
+  }
+
+  private OutboundEvent(
+      String name, RawValue payload, int expectedRecipients, String latestKey, boolean droppable) {
     this.name = name;
     this.payload = payload;
     this.expectedRecipients = Math.max(1, expectedRecipients);
     this.latestKey = latestKey;
+    this.droppable = droppable;
+  }
+
+  /**
+   * A volatile event ({@link dev.dialogue.EventDefinition.Delivery#VOLATILE}): the transport drops
+   * it for a connection that is behind instead of queuing it.
+   */
+  public static OutboundEvent droppable(String name, RawValue payload, int expectedRecipients) {
+    return new OutboundEvent(name, payload, expectedRecipients, null, true);
   }
 
   /** An event for one connection. */
@@ -61,6 +76,11 @@ public final class OutboundEvent {
   /** The conflation key of a latest-only event, or null: see the constructor. */
   public String latestKey() {
     return latestKey;
+  }
+
+  /** Whether a connection that is behind goes without it: see {@link #droppable}. */
+  public boolean isDroppable() {
+    return droppable;
   }
 
   /** When it was made ({@link System#nanoTime()}): the start of its delivery latency. */

@@ -29,6 +29,9 @@ public final class RealConnection extends ConnectionLife implements Recipient {
 
     /** Ends a connection that dropped and may come back: the application disconnected it. */
     void endDropped(RealConnection connection);
+
+    /** The connection is no longer in {@code roomId} (it left, ended, or the room went). */
+    void left(RealConnection connection, String roomId);
   }
 
   private final String id = Ids.random();
@@ -204,9 +207,16 @@ public final class RealConnection extends ConnectionLife implements Recipient {
     memberships = CopyOnWrite.plus(memberships, membership.room.id(), membership);
   }
 
-  synchronized void detach(Membership membership) {
-    if (memberships.get(membership.room.id()) == membership) {
-      memberships = CopyOnWrite.minus(memberships, membership.room.id());
+  void detach(Membership membership) {
+    boolean removed;
+    synchronized (this) {
+      removed = memberships.get(membership.room.id()) == membership;
+      if (removed) {
+        memberships = CopyOnWrite.minus(memberships, membership.room.id());
+      }
+    }
+    if (removed) {
+      server.left(this, membership.room.id());
     }
   }
 

@@ -48,7 +48,7 @@ public final class RealRoom implements Room {
 
   RealRoom(
       RoomConfig config,
-      Set<String> latestOnly,
+      Map<String, EventDefinition.Delivery> deliveries,
       long sequence,
       boolean createdByClient,
       Broker broker,
@@ -61,7 +61,7 @@ public final class RealRoom implements Room {
     this.deadlines = deadlines;
     this.sequence = sequence;
     this.createdByClient = createdByClient;
-    this.state = new RoomState(this, config, latestOnly, broker, presence, hooks, runtime);
+    this.state = new RoomState(this, config, deliveries, broker, presence, hooks, runtime);
     this.publisher = publisher;
     this.histories = histories;
   }

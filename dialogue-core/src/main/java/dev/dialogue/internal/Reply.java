@@ -133,4 +133,11 @@ public final class Reply {
   public void error(DialogueException e) {
     error(e.code(), e.getMessage());
   }
+
+  /** {@code RATE_LIMITED} with the message and {@code retryAfterMs}. */
+  void rateLimited(RateLimited e) {
+    Wire.ErrorBody body =
+        new Wire.ErrorBody(e.code().name(), e.getMessage(), null, e.retryAfterMs());
+    connection.answer(() -> sendError(body));
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialogue.CommandException;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
+import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import dev.dialogue.RoomConfig;
 import java.time.Instant;
@@ -36,6 +37,7 @@ public final class Requests {
   private final MemberRequests members;
   private final ClientRooms clientRooms;
   private final Commands commands;
+  private final Quotas quotas;
 
   public Requests(Hub hub) {
     this.hub = hub;
@@ -45,6 +47,7 @@ public final class Requests {
     this.clientRooms =
         new ClientRooms(hub, settings.rooms(), settings.hooks().roomCreationPolicy());
     this.commands = new Commands(hub);
+    this.quotas = hub.quotas();
     this.handlers =
         Map.ofEntries(
             Map.entry(Wire.JOIN, members::join),
@@ -58,7 +61,7 @@ public final class Requests {
             Map.entry(Wire.CREATE_ROOM, clientRooms::create),
             Map.entry(Wire.DELETE_ROOM, clientRooms::delete),
             Map.entry(Wire.GET_PRESENCE, this::getPresence),
-            Map.entry(Wire.REQUEST, commands::request));
+            Map.entry(Wire.REQUEST, this::request));
   }
 
   /** Handles one request; never throws. */
@@ -72,6 +75,8 @@ public final class Requests {
         throw Fields.invalid("Unknown request '" + eventName + "'");
       }
       handler.handle(connection, payload, reply);
+    } catch (RateLimited e) {
+      reply.rateLimited(e);
     } catch (DialogueException e) {
       reply.error(e);
     } catch (CommandException refusal) {
@@ -88,7 +93,15 @@ public final class Requests {
     return handlers.containsKey(eventName);
   }
 
+  /** A command, counted by the rate limits first (invalid ones too). */
+  private void request(RealConnection c, JsonNode payload, Reply reply) {
+    quotas.command(c);
+    commands.request(c, payload, reply);
+  }
+
   private void trigger(RealConnection c, JsonNode payload, Reply reply) {
+    // Every trigger counts, invalid ones too; the room's and the event's limits only members'.
+    quotas.trigger(c);
     ObjectNode request = Fields.object(payload, Wire.TRIGGER, "{roomId, event, data}");
     String roomId = Fields.requiredString(request, "roomId");
     String eventName = Fields.requiredString(request, "event");
@@ -112,10 +125,17 @@ public final class Requests {
       acknowledge(reply, first.durable(), first.message(), true);
       return;
     }
+    quotas.triggerInRoom(c, room.config(), eventName, definition(room.config(), eventName));
     Publisher.Publication p =
         hub.publisher()
             .publish(room, eventName, request.get("data"), c.userId(), meta, clientMessageId, c);
     acknowledge(reply, p.durable(), p.message(), p.duplicate());
+  }
+
+  /** The definition of {@code eventName} in a room of {@code config}, as the publisher finds it. */
+  private EventDefinition<?> definition(RoomConfig config, String eventName) {
+    EventDefinition<?> own = config.event(eventName);
+    return own != null || !config.anyEvent() ? own : settings.rooms().globalEvents().get(eventName);
   }
 
   /**
@@ -137,8 +157,7 @@ public final class Requests {
             settings.limits().historyRequestLimit(),
             settings.limits().historyRequestWindow().toMillis());
     if (resetsAt >= 0) {
-      throw new DialogueException(
-          ErrorCode.RATE_LIMITED,
+      throw new RateLimited(
           "Too many history requests. Please wait before trying again. The limit of "
               + settings.limits().historyRequestLimit()
               + " per "
@@ -147,7 +166,8 @@ public final class Requests {
               + Instant.ofEpochMilli(resetsAt)
               + " (in "
               + Math.max(1, (resetsAt - now + 999) / 1000)
-              + " s).");
+              + " s).",
+          Math.max(1, resetsAt - now));
     }
     ObjectNode request =
         Fields.object(payload, Wire.GET_HISTORY, "{roomId, eventName, start, end}");

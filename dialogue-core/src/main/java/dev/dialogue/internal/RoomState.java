@@ -3,13 +3,13 @@ package dev.dialogue.internal;
 import dev.dialogue.ClientConnection;
 import dev.dialogue.DialogueException;
 import dev.dialogue.ErrorCode;
+import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import dev.dialogue.Room;
 import dev.dialogue.RoomConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -69,12 +69,13 @@ public final class RoomState {
 
   /**
    * @param face what the application and the hooks see of this room
-   * @param latestOnly the names of the room's latest-only events
+   * @param deliveries the room's events that are not {@link EventDefinition.Delivery#RELIABLE}, by
+   *     name, with their policy
    */
   RoomState(
       Room face,
       RoomConfig config,
-      Set<String> latestOnly,
+      Map<String, EventDefinition.Delivery> deliveries,
       Broker broker,
       PresenceStore presence,
       Hooks hooks,
@@ -82,7 +83,7 @@ public final class RoomState {
     this.face = face;
     this.config = config;
     this.code = new RoomCode(config, runtime);
-    this.roster = new Roster(this, lock, presence, latestOnly);
+    this.roster = new Roster(this, lock, presence, deliveries);
     this.events =
         new RoomEvents(
             config.id(),

@@ -2,6 +2,7 @@ package dev.dialogue.internal;
 
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.dialogue.ClientConnection;
+import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,14 +28,18 @@ final class Roster {
   /** Shared by the members that keep the defaults (see {@link Membership}). */
   private final Set<String> defaultSubscriptions;
 
-  /** The latest-only events of the room ({@link dev.dialogue.EventDefinition#latestOnly()}). */
-  private final Set<String> latestOnly;
+  /** The room's events that are not {@link EventDefinition.Delivery#RELIABLE}, by name. */
+  private final Map<String, EventDefinition.Delivery> deliveries;
 
   /** The member count, read without the lock. */
   private volatile int size;
 
-  Roster(RoomState room, ReentrantLock lock, PresenceStore presence, Set<String> latestOnly) {
-    this.latestOnly = latestOnly;
+  Roster(
+      RoomState room,
+      ReentrantLock lock,
+      PresenceStore presence,
+      Map<String, EventDefinition.Delivery> deliveries) {
+    this.deliveries = deliveries;
     this.room = room;
     this.lock = lock;
     this.presenceOn = room.config().presence();
@@ -127,12 +132,14 @@ final class Roster {
   /** To the members subscribed to the event (and not held); the number it reached. */
   int deliver(EventMessage event, RawValue payload) {
     String name = event.event();
+    EventDefinition.Delivery delivery = deliveries.isEmpty() ? null : deliveries.get(name);
     OutboundEvent broadcast =
-        new OutboundEvent(
-            Wire.EVENT,
-            payload,
-            members.size(),
-            latestOnly.contains(name) ? room.id() + '\u0000' + name : null);
+        delivery == null
+            ? new OutboundEvent(Wire.EVENT, payload, members.size())
+            : delivery == EventDefinition.Delivery.VOLATILE
+                ? OutboundEvent.droppable(Wire.EVENT, payload, members.size())
+                : new OutboundEvent(
+                    Wire.EVENT, payload, members.size(), room.id() + '\u0000' + name);
     int recipients = 0;
     for (Membership m : members.values()) {
       if (m.receives(event.event()) && !m.held() && m.connection.emit(broadcast)) {

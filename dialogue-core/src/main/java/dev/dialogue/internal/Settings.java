@@ -10,6 +10,7 @@ import dev.dialogue.HistoryLoader;
 import dev.dialogue.HistoryStore;
 import dev.dialogue.HttpHandler;
 import dev.dialogue.JoinPolicy;
+import dev.dialogue.RateLimits;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.RoomCreationPolicy;
 import java.time.Clock;
@@ -96,14 +97,23 @@ public record Settings(
     }
   }
 
-  /** What bounds the engine's work for one client. */
+  /**
+   * What bounds the engine's work for one client.
+   *
+   * @param rateLimits the rate limits by scope (docs/limits.md)
+   * @param maxConnectionsPerUser {@link Integer#MAX_VALUE} when unlimited
+   * @param maxRoomsPerUser {@link Integer#MAX_VALUE} when unlimited
+   */
   public record LimitSettings(
       int maxMetaBytes,
       int historyRequestLimit,
       Duration historyRequestWindow,
       int maxHistoryPage,
       int maxRoomsPerConnection,
-      int maxClientRooms) {}
+      int maxClientRooms,
+      RateLimits rateLimits,
+      int maxConnectionsPerUser,
+      int maxRoomsPerUser) {}
 
   /**
    * The application's hooks; null where none is set.

@@ -111,7 +111,15 @@ public final class Wire {
   record Published(String id, Long offset, long timestamp, Boolean duplicate) {}
 
   /** {@code data} only in a command's application error; omitted when null. */
-  record ErrorBody(String code, String message, JsonNode data) {}
+  /**
+   * An error answer. {@code retryAfterMs} (an extension, with {@code RATE_LIMITED}): how long the
+   * client should wait before it tries again; null when not known.
+   */
+  record ErrorBody(String code, String message, JsonNode data, Long retryAfterMs) {
+    ErrorBody(String code, String message, JsonNode data) {
+      this(code, message, data, null);
+    }
+  }
 
   /** A command's answer: {@code {ok: true, result}}, the result omitted when null. */
   record CommandResult(JsonNode result) {}

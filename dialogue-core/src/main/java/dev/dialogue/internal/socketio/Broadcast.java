@@ -42,6 +42,9 @@ public final class Broadcast implements OutboundEvent.Encoding {
   /** The conflation key of a latest-only event ({@link OutboundEvent#latestKey()}), or null. */
   private final String latestKey;
 
+  /** Whether a recipient that is behind goes without it ({@link OutboundEvent#isDroppable()}). */
+  private final boolean droppable;
+
   /** When the event was handed to its recipients ({@link System#nanoTime()}). */
   private final long createdNanos;
 
@@ -62,6 +65,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
         event.payload(),
         event.expectedRecipients(),
         event.latestKey(),
+        event.isDroppable(),
         event.createdNanos());
   }
 
@@ -83,7 +87,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
    *     otherwise
    */
   public Broadcast(String eventName, RawValue data, int expectedRecipients, String latestKey) {
-    this(eventName, data, expectedRecipients, latestKey, System.nanoTime());
+    this(eventName, data, expectedRecipients, latestKey, false, System.nanoTime());
   }
 
   private Broadcast(
@@ -91,11 +95,13 @@ public final class Broadcast implements OutboundEvent.Encoding {
       RawValue data,
       int expectedRecipients,
       String latestKey,
+      boolean droppable,
       long createdNanos) {
     this.eventName = eventName;
     this.data = data;
     this.expectedRecipients = Math.max(1, expectedRecipients);
     this.latestKey = latestKey;
+    this.droppable = droppable;
     this.createdNanos = createdNanos;
   }
 
@@ -136,7 +142,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
         // count their references on it, and two loops counting on one buffer would pass its
         // cache line back and forth between their cores at every write and release.
         ByteBuf shared = i == n - 1 ? frame.retain() : frame.copy();
-        Runnable write = () -> g.write(shared, latestKey, createdNanos);
+        Runnable write = () -> g.write(shared, latestKey, droppable, createdNanos);
         if (g.flusher.loop.inEventLoop()) {
           write.run();
         } else {
@@ -203,12 +209,13 @@ public final class Broadcast implements OutboundEvent.Encoding {
 
     /**
      * Runs on the event loop: writes a duplicate of {@code frame} (this loop's own) to each channel
-     * (or holds it, latest-only, for a channel that is behind: {@link WebSocketOut#write}), tells
-     * the session whether its channel was writable, and leaves the flush to the loop's {@link
-     * Flusher}, so that frames of deliveries queued behind this one share a socket write. The frame
-     * is retained once for all duplicates (each released once written), not once per duplicate.
+     * (or holds it, latest-only, or drops it, volatile, for a channel that is behind: {@link
+     * WebSocketOut#write}), tells the session whether its channel was writable, and leaves the
+     * flush to the loop's {@link Flusher}, so that frames of deliveries queued behind this one
+     * share a socket write. The frame is retained once for all duplicates (each released once
+     * written), not once per duplicate.
      */
-    void write(ByteBuf frame, String latestKey, long createdNanos) {
+    void write(ByteBuf frame, String latestKey, boolean droppable, long createdNanos) {
       long now = System.nanoTime();
       int delivered = 0;
       int count = outs.size();
@@ -219,7 +226,7 @@ public final class Broadcast implements OutboundEvent.Encoding {
           WebSocketOut out = outs.get(i);
           if (out.encoder.channel().isActive()) {
             // The channel (or the session's held frames) owns the duplicate now, written or not.
-            if (out.write(frame.duplicate(), latestKey, now)) {
+            if (out.write(frame.duplicate(), latestKey, droppable, now)) {
               delivered++;
             }
             written++;

@@ -8,6 +8,7 @@ import dev.dialogue.Handshake;
 import dev.dialogue.internal.Hooks;
 import dev.dialogue.internal.Hub;
 import dev.dialogue.internal.Json;
+import dev.dialogue.internal.Quotas;
 import dev.dialogue.internal.RealConnection;
 import dev.dialogue.internal.Reply;
 import dev.dialogue.internal.Requests;
@@ -19,6 +20,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -337,6 +339,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         }
         rejoin = ids;
       }
+      if (refused(hub.quotas().connectFrom(address()))) {
+        return;
+      }
       authenticating = true;
       Handshake handshake =
           Headers.handshake(
@@ -355,6 +360,9 @@ public final class Gate extends ChannelInboundHandlerAdapter {
           HeadSession.connectError(head, transport.namespace(), identity.reason());
           return;
         }
+        if (refused(hub.quotas().connectAs(identity.userId()))) {
+          return;
+        }
         RealConnection resumed = hub.resumable(resumeToken, identity.userId());
         if (resumed != null) {
           connection = resumed;
@@ -369,6 +377,10 @@ public final class Gate extends ChannelInboundHandlerAdapter {
               });
           return;
         }
+        // A resumption takes the place its connection has; a new connection takes one more.
+        if (refused(hub.quotas().newConnection(identity.userId()))) {
+          return;
+        }
         RealConnection c = hub.newConnection(session, identity);
         c.rejoining(rejoin);
         connection = c;
@@ -378,6 +390,31 @@ public final class Gate extends ChannelInboundHandlerAdapter {
               hub.connected(c);
             });
       }
+    }
+
+    /** The remote address of the handshake, without its port. */
+    private String address() {
+      InetSocketAddress remote = head.getHandshakeData().getAddress();
+      return remote == null
+          ? null
+          : remote.getAddress() == null
+              ? remote.getHostString()
+              : remote.getAddress().getHostAddress();
+    }
+
+    /** Refuses the CONNECT if {@code refusal} says so: {@code {message, data: {code, ...}}}. */
+    private boolean refused(Quotas.Refusal refusal) {
+      if (refusal == null) {
+        return false;
+      }
+      Map<String, Object> data = new HashMap<>();
+      data.put("code", refusal.code().name());
+      if (refusal.retryAfterMs() > 0) {
+        data.put("retryAfterMs", refusal.retryAfterMs());
+      }
+      log.debug("Refused a CONNECT of session {}: {}", head.getSessionId(), refusal.message());
+      HeadSession.connectError(head, transport.namespace(), refusal.message(), data);
+      return true;
     }
 
     void event(InboundPacket packet) {

@@ -139,6 +139,9 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
       // The backlog is tracked by the channel's event loop as it writes the frame: see written().
       return true;
     }
+    if (event.isDroppable() && pollingBehind()) {
+      return false; // volatile: not queued behind packets the client has not taken yet
+    }
     Packet packet = packet(head, wireNamespace, PacketType.EVENT);
     packet.setName(event.name());
     packet.setData(List.of(event.payload()));
@@ -147,6 +150,18 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
     queued(sizeOf(event.payload()));
     // A packet that took the place of another adds nothing to the backlog.
     return replaced || track(head.isWritable());
+  }
+
+  /**
+   * Whether packets sent through netty-socketio's queue would wait: the transport is full, or the
+   * queue still holds packets (on long polling, for the client's next poll).
+   */
+  private boolean pollingBehind() {
+    if (!head.isWritable()) {
+      return true;
+    }
+    Queue<Packet> queue = head.getPacketsQueue(head.getCurrentTransport());
+    return queue != null && !queue.isEmpty();
   }
 
   /**
@@ -310,6 +325,17 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
   static void connectError(ClientHead head, String namespace, String message) {
     Packet packet = packet(head, wire(namespace), PacketType.ERROR);
     packet.setData(Map.of("message", message));
+    head.send(packet);
+  }
+
+  /**
+   * A {@code connect_error} with {@code data}, as Socket.IO servers send an error's {@code data}:
+   * {@code {message, data}} (the client's {@code err.data}).
+   */
+  static void connectError(
+      ClientHead head, String namespace, String message, Map<String, Object> data) {
+    Packet packet = packet(head, wire(namespace), PacketType.ERROR);
+    packet.setData(Map.of("message", message, "data", data));
     head.send(packet);
   }
 

@@ -84,9 +84,15 @@ public final class WebSocketOut {
    * channel is not writable, or the socket did not take all that was flushed to it; the first frame
    * held writes a drain mark, an empty buffer whose write completes once everything before it has
    * reached the socket, and then the held frames are written. Any other frame first writes the held
-   * ones, so frames keep their order. Returns true if the frame was written, false if held.
+   * ones, so frames keep their order. A {@code droppable} (volatile) frame for a channel that is
+   * behind is released instead: it never joins the backlog, nor counts towards the bound on it.
+   * Returns true if the frame was written, false if held or dropped.
    */
-  boolean write(ByteBuf frame, String latestKey, long now) {
+  boolean write(ByteBuf frame, String latestKey, boolean droppable, long now) {
+    if (droppable && behind()) {
+      frame.release();
+      return false;
+    }
     if (latestKey != null && behind()) {
       hold(latestKey, frame);
       return false;
