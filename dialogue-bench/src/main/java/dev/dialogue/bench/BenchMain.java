@@ -15,7 +15,7 @@ import java.util.Set;
  * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
  *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable,recovery,chat,game]
  *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
- *           [--subscribers N,M] [--rates R1,R2] [--think-ms MS]
+ *           [--subscribers N,M] [--rates R1,R2] [--think-ms MS] [--lobby-watchers N]
  * </pre>
  *
  * The Java servers run from {@code --classpath} (default: this JVM's class path); the Node peer is
@@ -23,8 +23,9 @@ import java.util.Set;
  * deliveries per second in fan-out and many rooms, one step each, instead of looking for the
  * maximum (no 80% run): for comparing latency at a given load. {@code chat} (the chat example under
  * 1,000 simulated users, {@link ChatScenario}) and {@code game} (500 matches of the game example
- * played by bots, {@link GameScenario}; {@code --think-ms} sets the bots' think time) run only when
- * named. Without {@code node}/{@code npm}, the Node peer is left out and the report says so.
+ * played by bots, {@link GameScenario}; {@code --think-ms} sets the bots' think time, {@code
+ * --lobby-watchers} how many connections watch the lobby) run only when named. Without {@code
+ * node}/{@code npm}, the Node peer is left out and the report says so.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -48,7 +49,8 @@ public final class BenchMain {
       String command,
       List<Integer> subscribers,
       List<Double> rates,
-      Double thinkMillis) {
+      Double thinkMillis,
+      Integer lobbyWatchers) {
     /** The fan-out sizes: {@code --subscribers}, else the plan's. */
     List<Integer> fanoutSizes() {
       return subscribers.isEmpty() ? plan.fanoutSubscribers() : subscribers;
@@ -69,6 +71,7 @@ public final class BenchMain {
       List<Integer> subscribers = new ArrayList<>();
       List<Double> rates = new ArrayList<>();
       Double thinkMillis = null;
+      Integer lobbyWatchers = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--profile")) {
@@ -122,6 +125,7 @@ public final class BenchMain {
             }
           }
           case "--think-ms" -> thinkMillis = Double.parseDouble(v);
+          case "--lobby-watchers" -> lobbyWatchers = Integer.parseInt(v);
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -141,7 +145,8 @@ public final class BenchMain {
           command,
           subscribers,
           rates,
-          thinkMillis);
+          thinkMillis,
+          lobbyWatchers);
     }
   }
 
@@ -257,6 +262,9 @@ public final class BenchMain {
       Plan.Game game = o.plan().game();
       if (o.thinkMillis() != null) {
         game = game.withThinkMillis(o.thinkMillis());
+      }
+      if (o.lobbyWatchers() != null) {
+        game = game.withLobbyWatchers(o.lobbyWatchers());
       }
       log.println("bench: game, " + game.matches() + " matches of bots");
       report.game.add(new GameScenario(game, launcher, log).run());

@@ -213,6 +213,10 @@ record Plan(
       return new Game(
           matches, lobbyWatchers, privateMatches, millis, turnSeconds, warmSeconds, seconds);
     }
+
+    Game withLobbyWatchers(int n) {
+      return new Game(matches, n, privateMatches, thinkMillis, turnSeconds, warmSeconds, seconds);
+    }
   }
 
   static final Game QUICK_GAME = new Game(50, 2, false, 100, 30, 3, 10);
