@@ -3,6 +3,8 @@ package dev.dialogue.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +46,7 @@ final class GameScenario {
             launcher.startJava(
                 "game",
                 GameBenchServer.class.getName(),
-                ChatScenario.examplesClasses(launcher.classpath()),
+                serverClasses(launcher.classpath()),
                 List.of("--port", "0", "--turn-seconds", String.valueOf(plan.turnSeconds())));
         LoadGenerator gen = new LoadGenerator(2, 8);
         AutoCloseable closing = () -> all.forEach(GameConn::close)) {
@@ -255,6 +257,21 @@ final class GameScenario {
               }
             });
     return conn;
+  }
+
+  /**
+   * What the game server needs beyond the harness's class path: the examples' classes and the Java
+   * client's, which the game's own bot ({@code match.bot}) is built on; nothing when the class path
+   * has them (the tests'). bin/bench puts neither on it.
+   */
+  static String serverClasses(String classpath) {
+    String examples = ChatScenario.examplesClasses(classpath);
+    if (examples == null) {
+      return null;
+    }
+    Path client =
+        Path.of(examples).getParent().getParent().resolveSibling("dialogue-client/target/classes");
+    return Files.isDirectory(client) ? examples + ":" + client : examples;
   }
 
   private static Map<String, Long> minus(Map<String, Long> now, Map<String, Long> before) {
