@@ -105,11 +105,12 @@ final class GameScenario {
             log.println("    " + slice);
           });
       GameStats.Snapshot window = stats.snapshot().minus(before);
+      // A moment after the snapshot: a game or two more than its count may end in between.
+      Map<String, Long> reasons = minus(stats.reasons(), reasonsBefore);
       double genCores = (LoadGenerator.cpuNanos() - genCpu) / (double) window.nanos();
       double srvCores = (server.cpuNanos() - srvCpu) / (double) window.nanos();
       Histogram toMover = GameStats.since(stats.toMover);
       Histogram ack = GameStats.since(stats.ack);
-      Map<String, Long> reasons = minus(stats.reasons(), reasonsBefore);
       for (GameConn c : all) {
         c.active = false;
       }
