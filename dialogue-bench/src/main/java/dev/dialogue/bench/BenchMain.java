@@ -13,17 +13,19 @@ import java.util.Set;
  *
  * <pre>
  * BenchMain [--plan quick|full] [--out FILE.md] [--work DIR]
- *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable,recovery,chat]
+ *           [--targets dialogue,relay,node] [--scenarios fanout,rooms,idle,churn,durable,recovery,chat,game]
  *           [--profile] [--node-source DIR] [--classpath CP] [--note TEXT] [--command TEXT]
- *           [--subscribers N,M] [--rates R1,R2]
+ *           [--subscribers N,M] [--rates R1,R2] [--think-ms MS] [--lobby-watchers N]
  * </pre>
  *
  * The Java servers run from {@code --classpath} (default: this JVM's class path); the Node peer is
  * installed with {@code npm ci} under {@code --work}. {@code --rates} holds those offered
  * deliveries per second in fan-out and many rooms, one step each, instead of looking for the
  * maximum (no 80% run): for comparing latency at a given load. {@code chat} (the chat example under
- * 1,000 simulated users, {@link ChatScenario}) runs only when named. Without {@code node}/{@code
- * npm}, the Node peer is left out and the report says so.
+ * 1,000 simulated users, {@link ChatScenario}) and {@code game} (500 matches of the game example
+ * played by bots, {@link GameScenario}; {@code --think-ms} sets the bots' think time, {@code
+ * --lobby-watchers} how many connections watch the lobby) run only when named. Without {@code
+ * node}/{@code npm}, the Node peer is left out and the report says so.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -46,7 +48,9 @@ public final class BenchMain {
       List<String> notes,
       String command,
       List<Integer> subscribers,
-      List<Double> rates) {
+      List<Double> rates,
+      Double thinkMillis,
+      Integer lobbyWatchers) {
     /** The fan-out sizes: {@code --subscribers}, else the plan's. */
     List<Integer> fanoutSizes() {
       return subscribers.isEmpty() ? plan.fanoutSubscribers() : subscribers;
@@ -66,6 +70,8 @@ public final class BenchMain {
       String command = "BenchMain " + String.join(" ", args);
       List<Integer> subscribers = new ArrayList<>();
       List<Double> rates = new ArrayList<>();
+      Double thinkMillis = null;
+      Integer lobbyWatchers = null;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         if (a.equals("--profile")) {
@@ -96,7 +102,8 @@ public final class BenchMain {
           case "--scenarios" -> {
             scenarios.clear();
             for (String s : v.split(",")) {
-              if (!List.of("fanout", "rooms", "idle", "churn", "durable", "recovery", "chat")
+              if (!List.of(
+                      "fanout", "rooms", "idle", "churn", "durable", "recovery", "chat", "game")
                   .contains(s.trim())) {
                 throw new IllegalArgumentException("unknown scenario " + s);
               }
@@ -117,6 +124,8 @@ public final class BenchMain {
               rates.add(Double.parseDouble(r.trim()));
             }
           }
+          case "--think-ms" -> thinkMillis = Double.parseDouble(v);
+          case "--lobby-watchers" -> lobbyWatchers = Integer.parseInt(v);
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -135,7 +144,9 @@ public final class BenchMain {
           notes,
           command,
           subscribers,
-          rates);
+          rates,
+          thinkMillis,
+          lobbyWatchers);
     }
   }
 
@@ -245,6 +256,18 @@ public final class BenchMain {
       log.println(
           "bench: chat app, " + chat.users() + " users in " + chat.channels() + " channels");
       report.chat.add(new ChatScenario(chat, launcher, o.work(), log).run());
+    }
+    if (o.scenarios().contains("game")) {
+      // Not in the default set either: the game example alone, about a minute and a half.
+      Plan.Game game = o.plan().game();
+      if (o.thinkMillis() != null) {
+        game = game.withThinkMillis(o.thinkMillis());
+      }
+      if (o.lobbyWatchers() != null) {
+        game = game.withLobbyWatchers(o.lobbyWatchers());
+      }
+      log.println("bench: game, " + game.matches() + " matches of bots");
+      report.game.add(new GameScenario(game, launcher, log).run());
     }
     double minutes = (System.nanoTime() - began) / 60e9;
     Path out = o.out();

@@ -187,4 +187,44 @@ record Plan(
   Storm storm() {
     return name.equals(FULL.name) ? FULL_STORM : QUICK_STORM;
   }
+
+  /**
+   * Sizes of the game scenario (the Four in a Row example under bot players).
+   *
+   * @param matches concurrent matches, two bot players (one connection each) in every one
+   * @param lobbyWatchers more connections that only watch the lobby (as the page does before it
+   *     plays), to see what the lobby's list costs
+   * @param privateMatches whether the matches are private (off the lobby) or public (listed)
+   * @param thinkMillis a bot's mean wait before each move and rematch (uniform in 0.5x..1.5x of
+   *     it); 0 to move as soon as the state says it is its turn
+   * @param turnSeconds the game's turn clock ({@code --turn-seconds}): running out loses the game
+   * @param warmSeconds play before the measured window
+   * @param seconds the measured window
+   */
+  record Game(
+      int matches,
+      int lobbyWatchers,
+      boolean privateMatches,
+      double thinkMillis,
+      int turnSeconds,
+      double warmSeconds,
+      double seconds) {
+    Game withThinkMillis(double millis) {
+      return new Game(
+          matches, lobbyWatchers, privateMatches, millis, turnSeconds, warmSeconds, seconds);
+    }
+
+    Game withLobbyWatchers(int n) {
+      return new Game(matches, n, privateMatches, thinkMillis, turnSeconds, warmSeconds, seconds);
+    }
+  }
+
+  static final Game QUICK_GAME = new Game(50, 2, false, 100, 30, 3, 10);
+
+  static final Game FULL_GAME = new Game(500, 10, false, 250, 30, 15, 45);
+
+  /** The game scenario's sizes for this plan. */
+  Game game() {
+    return name.equals(FULL.name) ? FULL_GAME : QUICK_GAME;
+  }
 }

@@ -263,4 +263,39 @@ final class Results {
       return n / window.seconds();
     }
   }
+
+  /**
+   * The game scenario: the Four in a Row example under bot players for a window.
+   *
+   * @param seated matches whose two players were both seated (of {@code plan.matches})
+   * @param watching lobby watchers joined to the lobby room
+   * @param setupSeconds connecting, making and joining the matches
+   * @param window what the connections counted in the measured window
+   * @param toMover a move sent to the state that shows it, at the player who moved
+   * @param toOpponent the same at the opponent
+   * @param ack a move sent to its answer
+   * @param codes errors and refusals by code, over the whole run
+   * @param reasons games finished in the window, by how they ended
+   */
+  record Game(
+      Plan.Game plan,
+      int seated,
+      int watching,
+      double setupSeconds,
+      GameStats.Snapshot window,
+      Histogram toMover,
+      Histogram toOpponent,
+      Histogram ack,
+      java.util.Map<String, Long> codes,
+      java.util.Map<String, Long> reasons,
+      double serverCores,
+      double generatorCores,
+      long serverRssBytes,
+      long serverHeapAfterGc,
+      List<String> timeline,
+      String note) {
+    double perSecond(long n) {
+      return n / window.seconds();
+    }
+  }
 }

@@ -55,6 +55,9 @@ public final class GameServer implements AutoCloseable {
 
   static final int MAX_SPECTATORS = 24;
 
+  /** The lobby's list is sent at most this often (every change is in the next one). */
+  static final Duration LOBBY_EVERY = Duration.ofMillis(250);
+
   static final EventDefinition<Lobby> MATCHES =
       EventDefinition.builder("matches", Lobby.class).history(1).build();
 
@@ -91,6 +94,8 @@ public final class GameServer implements AutoCloseable {
   private final Object matchmaking = new Object();
   private final Object lobbyLock = new Object();
   private long lobbyVersion; // guarded by lobbyLock
+  private long lobbySentAt = Long.MIN_VALUE / 2; // guarded by lobbyLock, on the server's clock
+  private boolean lobbyScheduled; // guarded by lobbyLock
   private volatile Dialogue dialogue;
 
   private GameServer(GameOptions options, Clock clock) {
@@ -402,15 +407,46 @@ public final class GameServer implements AutoCloseable {
     return new Lobby(list, lobbyVersion);
   }
 
+  /**
+   * A public match's line changed: the lobby gets the list at once if it got none in the last
+   * {@link #LOBBY_EVERY}, else once when that is over, with every change made meanwhile. With
+   * hundreds of public matches, games start and end many times a second, and each list is tens of
+   * kilobytes for every lobby watcher.
+   */
   private void publishLobby() {
     Dialogue d = dialogue;
     if (d == null) {
       return;
     }
     synchronized (lobbyLock) {
-      lobbyVersion++;
-      d.trigger(LOBBY, MATCHES, lobbyNow());
+      if (lobbyScheduled) {
+        return; // the scheduled list will carry this change too
+      }
+      long wait = lobbySentAt + LOBBY_EVERY.toMillis() - clock.millis();
+      if (wait <= 0) {
+        sendLobby(d);
+        return;
+      }
+      Optional<Room> lobby = d.room(LOBBY);
+      if (lobby.isPresent()) {
+        lobbyScheduled = true;
+        lobby.get().schedule(Duration.ofMillis(wait), this::sendScheduledLobby);
+      }
     }
+  }
+
+  /** On the lobby room's executor, {@link #LOBBY_EVERY} after the last list. */
+  private void sendScheduledLobby() {
+    synchronized (lobbyLock) {
+      lobbyScheduled = false;
+      sendLobby(dialogue);
+    }
+  }
+
+  private void sendLobby(Dialogue d) {
+    lobbyVersion++;
+    lobbySentAt = clock.millis();
+    d.trigger(LOBBY, MATCHES, lobbyNow());
   }
 
   // ---- connections ----

@@ -460,7 +460,12 @@ final class Match {
     for (Player p : state.players()) {
       names.add(p.name());
     }
-    summary = new MatchSummary(id, code, closed ? "closed" : status, names, state.spectators());
+    MatchSummary next =
+        new MatchSummary(id, code, closed ? "closed" : status, names, state.spectators());
+    // A move changes no line of the lobby: only seats, status and spectators do, and only a public
+    // match is listed (with 500 matches, a list sent on every move cost more than the moves).
+    boolean listedLineChanged = !privateMatch && !next.equals(summary);
+    summary = next;
     if (!closed || room.size() > 0) {
       try {
         room.trigger(STATE, state);
@@ -468,7 +473,9 @@ final class Match {
         // the room was deleted meanwhile: nobody to tell
       }
     }
-    lobbyChanged.run();
+    if (listedLineChanged) {
+      lobbyChanged.run();
+    }
   }
 
   private void notice(String kind, String text) {

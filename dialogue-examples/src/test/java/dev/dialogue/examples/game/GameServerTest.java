@@ -162,6 +162,8 @@ class GameServerTest {
     Joined b = second.quickMatch();
     assertThat(b.matchId()).isEqualTo(a.matchId());
     assertThat(b.seat()).isEqualTo(2);
+    // The lobby got a list a moment ago (on this clock): the next one comes LOBBY_EVERY after it.
+    clock.advance(GameServer.LOBBY_EVERY);
     Lobby playing =
         lobbySees.awaitMatching(
             l ->
