@@ -13,9 +13,11 @@ import dev.dialogue.client.DialogueClientException;
 import dev.dialogue.client.PendingTrigger;
 import dev.dialogue.client.Published;
 import dev.dialogue.jdbc.JdbcHistoryStore;
+import dev.dialogue.redis.RedisBroker;
 import dev.dialogue.testing.Await;
 import dev.dialogue.testing.Browser;
 import dev.dialogue.testing.NodeClients;
+import dev.dialogue.testing.TestRedis;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -163,9 +165,26 @@ class InteropMatrixTest {
   void everyClient_receivesEveryClientsEvents_andItsOwn_inOneOrder_withTheSameOffsetsAndSenders()
       throws Exception {
     Dialogue server = start(matrixServer());
-    JavaSide jules = javaClient(server.port());
-    String epoch = browserClient(server.port());
-    JsonNode nodeJoined = nodeClient(NODE, server.port());
+    everyClientSeesEveryone(server.port(), server.port(), server.port());
+  }
+
+  @Test
+  void inAClusterOnRedis_eachClientOnItsOwnNode_seesEveryonesEvents_inOneOrder() throws Exception {
+    TestRedis redis = TestRedis.start();
+    closeables.push(redis);
+    List<Dialogue> nodes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      nodes.add(start(matrixServer().broker(RedisBroker.create(redis.uri()))));
+    }
+    everyClientSeesEveryone(nodes.get(0).port(), nodes.get(1).port(), nodes.get(2).port());
+  }
+
+  /** Java, browser and Node clients, on the given ports, trigger at once and see one order. */
+  private void everyClientSeesEveryone(int javaPort, int browserPort, int nodePort)
+      throws Exception {
+    JavaSide jules = javaClient(javaPort);
+    String epoch = browserClient(browserPort);
+    JsonNode nodeJoined = nodeClient(NODE, nodePort);
     assertThat(jules.room.epoch()).isEqualTo(epoch).isEqualTo(nodeJoined.path("epoch").asText());
 
     // All twelve triggers are in flight at once, four from each client.
