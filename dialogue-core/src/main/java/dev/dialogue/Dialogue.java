@@ -211,16 +211,21 @@ public final class Dialogue implements AutoCloseable {
     return hub.deleteRoom(roomId, null, null);
   }
 
-  /** The connections of one user (tabs, devices). */
+  /**
+   * The connections of one user (tabs, devices). With a {@link Builder#broker shared broker}, the
+   * user's connections on the other nodes follow this node's own: what can be done to them (join,
+   * leave, subscriptions, send, disconnect) is carried to their node; what only their node knows
+   * (meta, claims, subscriptions, attributes) is not available (docs/scaling.md).
+   */
   public List<ClientConnection> clients(String userId) {
-    return List.copyOf(hub.clients(userId));
+    return List.copyOf(hub.clientsOnEveryNode(userId));
   }
 
   public List<ClientConnection> allClients() {
     return List.copyOf(hub.allClients());
   }
 
-  /** The rooms any connection of the user is in. */
+  /** The rooms any connection of the user is in (on any node, with a shared broker). */
   public Set<String> clientRooms(String userId) {
     return hub.clientRooms(userId);
   }
@@ -234,7 +239,7 @@ public final class Dialogue implements AutoCloseable {
     return hub.stats();
   }
 
-  /** Whether any connection of the user is in the room. */
+  /** Whether any connection of the user is in the room (on any node, with a shared broker). */
   public boolean isInRoom(String userId, String roomId) {
     return hub.isInRoom(userId, roomId);
   }

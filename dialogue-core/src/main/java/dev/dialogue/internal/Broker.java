@@ -74,6 +74,14 @@ public interface Broker {
     return null;
   }
 
+  /**
+   * Where every node's connections are, so that server code reaches a user's connections on any
+   * node ({@code clients(userId)}, {@code isInRoom}, sending, disconnecting); null for one process.
+   */
+  default Directory directory() {
+    return null;
+  }
+
   /** Flushes and closes durable history after the last delivery. */
   void close();
 
@@ -85,8 +93,38 @@ public interface Broker {
     Broker open(Server server);
   }
 
+  /**
+   * The connections of every node. This node reports its own (never blocking: the reports may be
+   * sent later, in order); the others are read back and reached through their node.
+   */
+  interface Directory {
+    /** A connection of this node is open, in {@code rooms}, or in other rooms now. */
+    void update(String userId, String connectionId, java.util.Set<String> rooms);
+
+    /** A connection of this node is gone. */
+    void removed(String userId, String connectionId);
+
+    /** The user's connections on the other nodes (live ones), as last reported. */
+    List<Remote> elsewhere(String userId);
+
+    /** Asks the connection's node to act on it, as {@link dev.dialogue.ClientConnection} would. */
+    void act(Remote connection, Action action);
+  }
+
+  /** A connection on another node, as its node last reported it. */
+  record Remote(String node, String connectionId, String userId, java.util.Set<String> rooms) {}
+
+  /** What server code asks of a connection on another node. */
+  record Action(
+      String op, String roomId, String eventName, com.fasterxml.jackson.databind.JsonNode data) {}
+
   /** What a broker needs of the server it serves. */
   interface Server {
+    /** This node's connection with that id, or null. */
+    default dev.dialogue.ClientConnection connection(String connectionId) {
+      return null;
+    }
+
     /** The history settings: the store, recovery and idempotency limits. */
     Settings.HistorySettings history();
 

@@ -18,12 +18,17 @@ final class ConnectionLifecycle {
   private final Quotas quotas;
   private final Deadlines deadlines;
 
+  /** A cluster's directory of connections ({@link Broker#directory()}), or null. */
+  private final Broker.Directory directory;
+
   ConnectionLifecycle(
       Settings.LifecycleSettings lifecycle,
       Hooks hooks,
       Connections connections,
       Quotas quotas,
-      Deadlines deadlines) {
+      Deadlines deadlines,
+      Broker.Directory directory) {
+    this.directory = directory;
     this.lifecycle = lifecycle;
     this.hooks = hooks;
     this.connections = connections;
@@ -42,6 +47,9 @@ final class ConnectionLifecycle {
         connection.reopen();
       }
       connections.add(connection);
+      if (directory != null) {
+        directory.update(connection.userId(), connection.id(), connection.rooms());
+      }
       String token = lifecycle.graceOn() ? connections.issueToken(connection) : null;
       connection.emit(
           Wire.CONNECTED,
@@ -163,6 +171,9 @@ final class ConnectionLifecycle {
     all.whenComplete(
         (ok, failed) -> {
           connections.remove(connection);
+          if (directory != null) {
+            directory.removed(connection.userId(), connection.id());
+          }
           connection.clearAttributes();
         });
   }

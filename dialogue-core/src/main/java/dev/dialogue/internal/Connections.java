@@ -84,6 +84,11 @@ final class Connections {
     return set == null ? List.of() : List.copyOf(set);
   }
 
+  /** The connection with that id, or null. */
+  RealConnection byId(String connectionId) {
+    return byId.get(connectionId);
+  }
+
   /** Every connection, a copy. */
   Collection<RealConnection> all() {
     return List.copyOf(byId.values());

@@ -1,5 +1,6 @@
 package dev.dialogue.internal;
 
+import dev.dialogue.ClientConnection;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventMessage;
 import dev.dialogue.RoomConfig;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,6 +61,11 @@ public final class Hub implements RealConnection.ServerSide {
                       public Settings.RuntimeSettings runtime() {
                         return settings.runtime();
                       }
+
+                      @Override
+                      public ClientConnection connection(String connectionId) {
+                        return connections.byId(connectionId);
+                      }
                     });
     this.presence = broker.presence() != null ? broker.presence() : new MemoryPresence();
     this.histories = new Histories(settings.history(), broker, hooks);
@@ -66,14 +73,21 @@ public final class Hub implements RealConnection.ServerSide {
         new Publisher(settings, hooks, histories, broker, validator, traffic, this::roomStates);
     this.quotas = new Quotas(settings.limits(), settings.runtime().clock());
     this.joins =
-        new Joins(settings.hooks().joinPolicy(), settings.limits(), quotas, hooks, histories);
+        new Joins(
+            settings.hooks().joinPolicy(),
+            settings.limits(),
+            quotas,
+            hooks,
+            histories,
+            broker.directory());
     this.deadlines =
         new Deadlines(
             settings.runtime().clock(), settings.runtime().executor(), settings.runtime().logger());
     this.roomLifecycle =
         new RoomLifecycle(rooms, this::newRoom, settings, hooks, histories, connections, deadlines);
     this.connectionLifecycle =
-        new ConnectionLifecycle(settings.lifecycle(), hooks, connections, quotas, deadlines);
+        new ConnectionLifecycle(
+            settings.lifecycle(), hooks, connections, quotas, deadlines, broker.directory());
     roomLifecycle.createConfigured(settings.rooms().configured());
   }
 
@@ -278,6 +292,10 @@ public final class Hub implements RealConnection.ServerSide {
   @Override
   public void left(RealConnection connection, String roomId) {
     quotas.roomLeft(connection.userId(), roomId);
+    Broker.Directory directory = broker.directory();
+    if (directory != null) {
+      directory.update(connection.userId(), connection.id(), connection.rooms());
+    }
   }
 
   @Override
@@ -294,8 +312,23 @@ public final class Hub implements RealConnection.ServerSide {
     return joins.leave(connection, membership.room, Reply.toEvents(connection));
   }
 
+  /** The user's connections on this node. */
   public Collection<RealConnection> clients(String userId) {
     return connections.ofUser(userId);
+  }
+
+  /** The user's connections: this node's, then (in a cluster) the other nodes'. */
+  public Collection<? extends ClientConnection> clientsOnEveryNode(String userId) {
+    Collection<RealConnection> here = connections.ofUser(userId);
+    Broker.Directory directory = broker.directory();
+    if (directory == null) {
+      return here;
+    }
+    List<ClientConnection> all = new ArrayList<>(here);
+    for (Broker.Remote remote : directory.elsewhere(userId)) {
+      all.add(new RemoteConnection(remote, directory));
+    }
+    return all;
   }
 
   public Collection<RealConnection> allClients() {
@@ -303,11 +336,27 @@ public final class Hub implements RealConnection.ServerSide {
   }
 
   public Set<String> clientRooms(String userId) {
-    return connections.roomsOf(userId);
+    Broker.Directory directory = broker.directory();
+    if (directory == null) {
+      return connections.roomsOf(userId);
+    }
+    Set<String> rooms = new LinkedHashSet<>(connections.roomsOf(userId));
+    directory.elsewhere(userId).forEach(r -> rooms.addAll(r.rooms()));
+    return Set.copyOf(rooms);
   }
 
   public boolean isInRoom(String userId, String roomId) {
-    return connections.isInRoom(userId, roomId);
+    if (connections.isInRoom(userId, roomId)) {
+      return true;
+    }
+    Broker.Directory directory = broker.directory();
+    return directory != null
+        && directory.elsewhere(userId).stream().anyMatch(r -> r.rooms().contains(roomId));
+  }
+
+  /** This node's connection with that id, or null (for a cluster's directory). */
+  RealConnection connection(String connectionId) {
+    return connections.byId(connectionId);
   }
 
   /**

@@ -22,16 +22,20 @@ public final class Joins {
   private final Quotas quotas;
   private final Hooks hooks;
   private final Histories histories;
+  private final Broker.Directory directory;
 
   /**
    * @param joinPolicy the application's, or null
+   * @param directory a cluster's directory of connections, told of each join, or null
    */
   Joins(
       JoinPolicy joinPolicy,
       Settings.LimitSettings limits,
       Quotas quotas,
       Hooks hooks,
-      Histories histories) {
+      Histories histories,
+      Broker.Directory directory) {
+    this.directory = directory;
     this.joinPolicy = joinPolicy;
     this.maxRoomsPerConnection = limits.maxRoomsPerConnection();
     this.quotas = quotas;
@@ -119,6 +123,9 @@ public final class Joins {
             subscriptions,
             a -> {
               connection.attach(a.membership());
+              if (directory != null) {
+                directory.update(connection.userId(), connection.id(), connection.rooms());
+              }
               attached[0] = true;
               List<EventMessage> missed =
                   sameEpoch ? histories.missed(room, since.offset(), a.offset(), stored) : null;

@@ -64,6 +64,7 @@ final class RedisNode implements Broker {
   private final Script delete = Script.load("delete.lua");
   private final Map<String, RedisStream> byChannel = new ConcurrentHashMap<>();
   private final RedisPresence presence;
+  private final RedisDirectory directory;
   private final ScheduledExecutorService timer;
 
   RedisNode(RedisBroker config, Broker.Server server) {
@@ -94,6 +95,10 @@ final class RedisNode implements Broker {
         new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String message) {
+            if (channel.equals(directory.controlChannel())) {
+              directory.received(message); // hands over to the executor
+              return;
+            }
             RedisStream stream = byChannel.get(channel);
             if (stream != null) {
               stream.received(message); // hands over to the executor
@@ -108,6 +113,13 @@ final class RedisNode implements Broker {
               return t;
             });
     this.presence = new RedisPresence(this);
+    this.directory = new RedisDirectory(this, server, dev.dialogue.internal.Ids.random());
+    try {
+      directory.heartbeat();
+      pubsub.sync().subscribe(directory.controlChannel());
+    } catch (RedisException e) {
+      throw new IllegalStateException("Cannot reach Redis at " + config.uri(), e);
+    }
     long every = config.checkInterval().toMillis();
     timer.scheduleWithFixedDelay(this::checkRooms, every, every, TimeUnit.MILLISECONDS);
     long beat = Math.max(1, config.presenceTimeout().toMillis() / 3);
@@ -145,6 +157,11 @@ final class RedisNode implements Broker {
   @Override
   public PresenceStore presence() {
     return presence;
+  }
+
+  @Override
+  public Directory directory() {
+    return directory;
   }
 
   @Override
@@ -287,6 +304,7 @@ final class RedisNode implements Broker {
   @Override
   public void close() {
     timer.shutdownNow();
+    directory.stop();
     try {
       pubsub.close();
       connection.close();
@@ -331,6 +349,10 @@ final class RedisNode implements Broker {
 
   RedisPresence presenceStore() {
     return presence;
+  }
+
+  io.lettuce.core.api.async.RedisAsyncCommands<String, String> async() {
+    return connection.async();
   }
 
   RedisCommands<String, String> commands() {
@@ -409,6 +431,7 @@ final class RedisNode implements Broker {
   /** On the timer: this node's present connections stay present; dead nodes' ones leave. */
   private void heartbeat() {
     try {
+      directory.heartbeat();
       presence.refresh();
       for (RedisStream stream : byChannel.values()) {
         presence.expire(stream.keys());

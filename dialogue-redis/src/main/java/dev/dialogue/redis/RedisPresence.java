@@ -23,8 +23,8 @@ final class RedisPresence implements PresenceStore {
   private final RedisNode.Script refresh = RedisNode.Script.load("presence-refresh.lua");
   private final RedisNode.Script seat = RedisNode.Script.load("seat.lua");
 
-  /** This node's present connections, by room. */
-  private final Map<String, Set<String>> local = new ConcurrentHashMap<>();
+  /** This node's present connections, by room (connection id to user id). */
+  private final Map<String, Map<String, String>> local = new ConcurrentHashMap<>();
 
   /** This node's seats in rooms with a {@code maxSize}, by room. */
   private final Map<String, Set<String>> seats = new ConcurrentHashMap<>();
@@ -48,7 +48,7 @@ final class RedisPresence implements PresenceStore {
           userId,
           Long.toString(redis.config().presenceTimeout().toMillis()),
           keys.channel());
-      local.computeIfAbsent(roomId, k -> ConcurrentHashMap.newKeySet()).add(connectionId);
+      local.computeIfAbsent(roomId, k -> new ConcurrentHashMap<>()).put(connectionId, userId);
     } catch (RuntimeException e) {
       // The member is in the room; only the others do not see it present until it joins again.
       redis.log().warn("Adding presence in room '{}' to Redis failed", roomId, e);
@@ -58,7 +58,13 @@ final class RedisPresence implements PresenceStore {
 
   @Override
   public boolean remove(String roomId, String userId, String connectionId) {
-    forget(local, roomId, connectionId);
+    Map<String, String> here = local.get(roomId);
+    if (here != null) {
+      here.remove(connectionId);
+      if (here.isEmpty()) {
+        local.remove(roomId, here);
+      }
+    }
     Keys keys = keys(roomId);
     try {
       redis.runForNumber(remove, keys.presence(), "named", "", keys.channel(), connectionId);
@@ -108,17 +114,24 @@ final class RedisPresence implements PresenceStore {
   /** The heartbeat: this node's connections stay present, and seated, one more timeout. */
   void refresh() {
     String ttl = Long.toString(redis.config().presenceTimeout().toMillis());
-    local.forEach((roomId, mine) -> refresh(keys(roomId).presentConnections(), ttl, mine));
+    local.forEach(
+        (roomId, mine) -> {
+          if (refresh(keys(roomId).presentConnections(), ttl, mine.keySet()) < mine.size()) {
+            // Some entries are gone (Redis lost its data): present again, announced again.
+            mine.forEach((connectionId, userId) -> add(roomId, userId, connectionId));
+          }
+        });
     seats.forEach((roomId, mine) -> refresh(keys(roomId).seats(), ttl, mine));
   }
 
-  private void refresh(String key, String ttl, Set<String> connections) {
+  /** Moves the expiry of the connections that are still there; how many were. */
+  private long refresh(String key, String ttl, Set<String> connections) {
     List<String> args = new ArrayList<>();
     args.add(ttl);
     args.addAll(connections);
-    if (args.size() > 1) {
-      redis.runForNumber(refresh, new String[] {key}, args.toArray(String[]::new));
-    }
+    return args.size() > 1
+        ? redis.runForNumber(refresh, new String[] {key}, args.toArray(String[]::new))
+        : 0;
   }
 
   private static void forget(Map<String, Set<String>> byRoom, String roomId, String connectionId) {

@@ -193,7 +193,7 @@ final class RedisStream implements Broker.Stream {
       evicted.add(RedisNode.parse((String) result.get(i)));
     }
     if (!published.equals(epoch) && synced) {
-      newEpoch(published, stored.offset() == null ? 0 : stored.offset() - 1);
+      newEpoch(published); // its events before this one come from the stream, before it
     }
     CompletableFuture<Broker.Shown> shown;
     if (subscribed && synced) {
@@ -264,7 +264,7 @@ final class RedisStream implements Broker.Stream {
     String offsetText = message.substring(first + 1, second);
     String json = message.substring(second + 1);
     if (!messageEpoch.equals(epoch)) {
-      newEpoch(messageEpoch, offsetText.isEmpty() ? 0 : Long.parseLong(offsetText) - 1);
+      newEpoch(messageEpoch); // what the channel did not bring of it is filled in below
     }
     if (offsetText.isEmpty()) {
       show(RedisNode.parse(json), json);
@@ -318,8 +318,11 @@ final class RedisStream implements Broker.Stream {
     }
   }
 
-  /** Under the lock: the room's epoch changed in Redis (its keys were lost, or it was remade). */
-  private void newEpoch(String current, long before) {
+  /**
+   * Under the lock: the room's epoch changed in Redis (its keys were lost, or it was remade); its
+   * members here get its events from its first, as the stream or the channel brings them.
+   */
+  private void newEpoch(String current) {
     redis
         .log()
         .warn(
@@ -329,7 +332,7 @@ final class RedisStream implements Broker.Stream {
             epoch,
             current);
     epoch = current;
-    shownOffset = before;
+    shownOffset = 0;
     recent.clear();
   }
 
@@ -375,8 +378,9 @@ final class RedisStream implements Broker.Stream {
       String current = (String) position.get(0);
       long offset = Long.parseLong((String) position.get(1));
       if (!current.equals(epoch)) {
-        newEpoch(current, offset);
-      } else if (offset > shownOffset) {
+        newEpoch(current);
+      }
+      if (offset > shownOffset) {
         fillGap(offset);
       }
     } catch (DialogueException e) {

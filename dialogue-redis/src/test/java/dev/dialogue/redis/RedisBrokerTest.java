@@ -438,4 +438,36 @@ class RedisBrokerTest {
     rejoined.path("missed").forEach(m -> missed.add(m.path("data").path("text").asText()));
     assertThat(missed).containsExactly("two", "three", "four");
   }
+
+  @Test
+  void aUsersConnectionOnAnotherNode_isFound_reachedAndDisconnected_fromThisOne() {
+    Dialogue a = node();
+    Dialogue b = node();
+    RawClient here = client(a, "ann");
+    RawClient there = client(b, "ann");
+    ok(there.request(Wire.JOIN, Map.of("roomId", "chat")));
+    dev.dialogue.testing.Await.until(
+        "node A sees ann's connection on node B in chat", () -> a.isInRoom("ann", "chat"));
+    assertThat(a.clients("ann")).hasSize(2);
+    assertThat(a.clientRooms("ann")).containsExactly("chat");
+    assertThat(a.isInRoom("ann", "tiny")).isFalse();
+
+    dev.dialogue.ClientConnection remote =
+        a.clients("ann").stream()
+            .filter(c -> !c.id().equals(here.clientId()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(remote.rooms()).containsExactly("chat");
+    remote.send("notice", Map.of("text", "from node A"));
+    assertThat(there.take("notice").data().path("text").asText()).isEqualTo("from node A");
+    remote.join("tiny");
+    there.take(Wire.JOINED);
+    dev.dialogue.testing.Await.until("ann is in tiny on node B", () -> a.isInRoom("ann", "tiny"));
+    remote.disconnect();
+    dev.dialogue.testing.Await.until(
+        "ann's connection on node B ended", () -> !there.isConnected());
+    dev.dialogue.testing.Await.until(
+        "node A no longer lists it", () -> a.clients("ann").size() == 1);
+    assertThat(here.isConnected()).isTrue();
+  }
 }

@@ -54,7 +54,6 @@ class RedisClientsTest {
         Dialogue.builder()
             .host("127.0.0.1")
             .port(0)
-            .heartbeat(Duration.ofMillis(300), Duration.ofMillis(700))
             .room(
                 RoomConfig.builder("chat", "Chat")
                     .events(MESSAGE)
