@@ -1,5 +1,6 @@
 package dev.dialogue.internal;
 
+import dev.dialogue.DialogueObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,12 +17,15 @@ final class ConnectionLifecycle {
   private final Hooks hooks;
   private final Connections connections;
   private final Deadlines deadlines;
+  private final DialogueObserver observer;
 
   ConnectionLifecycle(
       Settings.LifecycleSettings lifecycle,
       Hooks hooks,
       Connections connections,
-      Deadlines deadlines) {
+      Deadlines deadlines,
+      DialogueObserver observer) {
+    this.observer = observer;
     this.lifecycle = lifecycle;
     this.hooks = hooks;
     this.connections = connections;
@@ -50,6 +54,7 @@ final class ConnectionLifecycle {
               resumed ? List.copyOf(connection.rooms()) : null));
       connection.announced();
     }
+    observer.onConnected(resumed);
     if (resumed) {
       hooks.notify("onResumed", l -> l.onResumed(connection));
     } else {
@@ -142,11 +147,13 @@ final class ConnectionLifecycle {
     if (was == RealConnection.Life.DROPPED) {
       hooks.notify("onGone", l -> l.onGone(connection));
     }
+    observer.onDisconnected(reason);
     hooks.notify("onDisconnected", l -> l.onDisconnected(connection, reason));
     List<CompletableFuture<Void>> left = new ArrayList<>();
     for (String roomId : connection.rooms()) {
       Membership m = connection.membership(roomId);
       if (m != null && m.room.remove(connection, connection::detach)) {
+        observer.onLeft(roomId, "disconnect");
         left.add(
             m.room.code.runSerially(
                 () -> hooks.notify("onLeft", l -> l.onLeft(connection, m.room.face()))));

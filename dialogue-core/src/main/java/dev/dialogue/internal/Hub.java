@@ -34,27 +34,36 @@ public final class Hub implements RealConnection.ServerSide {
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final Connections connections = new Connections();
-  private final Traffic traffic = new Traffic();
+  private final Traffic traffic;
   private final Deadlines deadlines;
   private final RoomLifecycle roomLifecycle;
   private final ConnectionLifecycle connectionLifecycle;
 
   public Hub(Settings settings) {
     this.settings = settings;
-    this.hooks = new Hooks(settings.hooks(), settings.runtime().logger());
+    this.traffic = new Traffic(settings.runtime().observer());
+    this.hooks =
+        new Hooks(settings.hooks(), settings.runtime().logger(), settings.runtime().observer());
     this.log = settings.runtime().logger();
     this.broker = new MemoryBroker(settings.history(), settings.runtime());
     this.histories = new Histories(settings.history(), broker, hooks);
     this.publisher =
         new Publisher(settings, hooks, histories, broker, validator, traffic, this::roomStates);
-    this.joins = new Joins(settings.hooks().joinPolicy(), settings.limits(), hooks, histories);
+    this.joins =
+        new Joins(
+            settings.hooks().joinPolicy(),
+            settings.limits(),
+            hooks,
+            histories,
+            settings.runtime().observer());
     this.deadlines =
         new Deadlines(
             settings.runtime().clock(), settings.runtime().executor(), settings.runtime().logger());
     this.roomLifecycle =
         new RoomLifecycle(rooms, this::newRoom, settings, hooks, histories, connections, deadlines);
     this.connectionLifecycle =
-        new ConnectionLifecycle(settings.lifecycle(), hooks, connections, deadlines);
+        new ConnectionLifecycle(
+            settings.lifecycle(), hooks, connections, deadlines, settings.runtime().observer());
     roomLifecycle.createConfigured(settings.rooms().configured());
   }
 
