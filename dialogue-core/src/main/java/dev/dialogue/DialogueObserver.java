@@ -44,8 +44,8 @@ public interface DialogueObserver {
 
   /**
    * A connection ended, with the reason {@link DialogueListener#onDisconnected} gets: the library's
-   * text (such as {@code transport close}, {@code client namespace disconnect}, {@code ping
-   * timeout}, {@code disconnected by the server}, {@code server shutting down}).
+   * text, one of {@code transport close} (the transport closed or timed out), {@code client
+   * namespace disconnect}, {@code disconnected by the server} and {@code server shutting down}.
    */
   default void onDisconnected(String reason) {}
 
@@ -111,8 +111,9 @@ public interface DialogueObserver {
   /**
    * An application hook ran, on the thread that ran it.
    *
-   * @param hook its kind: {@code authenticator}, {@code joinPolicy}, {@code interceptor}, or a
-   *     listener method ({@code onConnected}, {@code onTriggered}, ...)
+   * @param hook its kind: {@code authenticator}, {@code joinPolicy}, {@code
+   *     interceptor.beforeEach}, the other hooks whose answer a client waits for by their builder
+   *     name, or a {@link DialogueListener} method ({@code onConnected}, {@code onTriggered}, ...)
    * @param nanos how long it took
    */
   default void onHook(String hook, long nanos) {}
