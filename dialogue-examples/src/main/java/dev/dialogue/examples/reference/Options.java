@@ -16,11 +16,14 @@ import java.util.Set;
  * @param jwtSecret the HS256 secret, or {@code null} for development mode
  * @param historyDb the JDBC URL for durable write-through history, or {@code null} for memory only
  * @param help whether {@code --help} was given
+ * @param metrics whether {@code --metrics} was given: Prometheus text at {@code /metrics}
  */
-record Options(int port, String host, String jwtSecret, String historyDb, boolean help) {
+record Options(
+    int port, String host, String jwtSecret, String historyDb, boolean help, boolean metrics) {
   static final String USAGE =
       """
       usage: bin/dialogue-example reference [--port N] [--host H] [--jwt-secret S]
+                                            [--history-db URL] [--metrics]
         --port N          port to listen on (default 3000; 0 picks a free port)
         --host H          address to bind (default 0.0.0.0)
         --jwt-secret S    require an HS256 JWT in auth.token signed with S (at least 32 bytes);
@@ -28,13 +31,21 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
                           Without it: development mode, userId and role from auth.userId, auth.role
         --history-db URL  durable write-through history in that database, e.g.
                           jdbc:h2:file:./data/reference (H2) or jdbc:postgresql://host/db
+        --metrics         serve the server's metrics at /metrics in Prometheus text (no access
+                          check); /health and /ready are always served
         --help            show this help
       Prints "READY <port>" on standard output once it accepts connections.\
       """;
 
+  /** Options without {@code --metrics}. */
+  Options(int port, String host, String jwtSecret, String historyDb, boolean help) {
+    this(port, host, jwtSecret, historyDb, help, false);
+  }
+
   static Options parse(String... args) {
     Optional<Map<String, String>> given =
-        CommandLine.parse(args, Set.of("--port", "--host", "--jwt-secret", "--history-db"));
+        CommandLine.parse(
+            args, Set.of("--port", "--host", "--jwt-secret", "--history-db"), Set.of("--metrics"));
     if (given.isEmpty()) {
       return new Options(3000, "0.0.0.0", null, null, true);
     }
@@ -44,7 +55,8 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
         o.containsKey("--host") ? host(o.get("--host")) : "0.0.0.0",
         o.containsKey("--jwt-secret") ? jwtSecret(o.get("--jwt-secret")) : null,
         o.containsKey("--history-db") ? historyDb(o.get("--history-db")) : null,
-        false);
+        false,
+        o.containsKey("--metrics"));
   }
 
   private static String historyDb(String value) {
@@ -77,6 +89,14 @@ record Options(int port, String host, String jwtSecret, String historyDb, boolea
   @Override
   public String toString() {
     // Never print the secret.
-    return "Options{port=" + port + ", host=" + host + ", jwt=" + (jwtSecret != null) + "}";
+    return "Options{port="
+        + port
+        + ", host="
+        + host
+        + ", jwt="
+        + (jwtSecret != null)
+        + ", metrics="
+        + metrics
+        + "}";
   }
 }
