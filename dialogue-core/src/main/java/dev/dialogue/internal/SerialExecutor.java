@@ -15,6 +15,12 @@ import org.slf4j.MDC;
 public final class SerialExecutor implements Executor {
   private static final int BATCH = 64;
 
+  /** The MDC key of the connection id in log lines written while a connection's task runs. */
+  public static final String MDC_CONNECTION = "dialogue.connectionId";
+
+  /** The MDC key of the connection's user id. */
+  public static final String MDC_USER = "dialogue.userId";
+
   /** Requests come one or a few at a time; ArrayDeque grows when more wait. */
   private static final int INITIAL_CAPACITY = 4;
 
@@ -48,12 +54,6 @@ public final class SerialExecutor implements Executor {
     this.log = log;
     this.owner = owner;
   }
-
-  /** The MDC key of the connection id in log lines written while a connection's task runs. */
-  public static final String MDC_CONNECTION = "dialogue.connectionId";
-
-  /** The MDC key of the connection's user id. */
-  public static final String MDC_USER = "dialogue.userId";
 
   @Override
   public void execute(Runnable task) {

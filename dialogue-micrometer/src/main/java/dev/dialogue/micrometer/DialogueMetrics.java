@@ -36,17 +36,17 @@ import java.util.function.Function;
  * metrics.bindTo(registry);
  * Dialogue server = Dialogue.builder()
  *     .observer(metrics)
- *     .http("/metrics", Operations.prometheus(registry, HttpAccess.bearerToken(secret)))
+ *     .http("/metrics", PrometheusEndpoint.handler(registry, HttpAccess.bearerToken(secret)))
  *     .build()
  *     .start();
  * }</pre>
  *
  * <p>Names are lower-case and dotted under {@code dialogue.}; a registry renders them its way
  * (Prometheus: {@code dialogue_events_published_total}). Every tag has a bounded set of values: a
- * room is tagged by its <em>kind</em>, which {@link Builder#roomKind} maps room ids to (by default
- * the id of a room in {@link Builder#rooms}, else {@code other}), an event by its name only when
- * the application defined it (else {@code other}), reasons and codes from the library's own sets.
- * The meters are listed with their meaning in docs/operations.md.
+ * room is tagged by its <em>kind</em>, which {@link Builder#roomKind} maps room ids to ({@link
+ * Builder#rooms} tags the listed rooms by their id; by default every room is {@code other}), an
+ * event by its name only when the application defined it (else {@code other}), reasons and codes
+ * from the library's own sets. The meters are listed with their meaning in docs/operations.md.
  *
  * <p>Thread-safe; every observation is a map lookup or two and an atomic add. Observations made
  * before the first {@link #bindTo} are dropped. A {@link Dialogue} has at most one of these: the
@@ -316,6 +316,7 @@ public final class DialogueMetrics implements DialogueObserver, MeterBinder {
       return this;
     }
 
+    /** The metrics, to register with {@link Dialogue.Builder#observer} and bind to registries. */
     public DialogueMetrics build() {
       return new DialogueMetrics(this);
     }

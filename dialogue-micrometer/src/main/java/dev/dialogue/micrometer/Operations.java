@@ -46,6 +46,7 @@ public final class Operations implements DialogueObserver {
     this.adminAccess = builder.adminAccess;
   }
 
+  /** A builder with no readiness checks but {@code accepting}, and the admin API off. */
   public static Builder builder() {
     return new Builder();
   }
@@ -168,6 +169,7 @@ public final class Operations implements DialogueObserver {
       return this;
     }
 
+    /** The routes, to {@link Operations#install} in a server's builder. */
     public Operations build() {
       return new Operations(this);
     }
