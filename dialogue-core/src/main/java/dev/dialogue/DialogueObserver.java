@@ -38,9 +38,11 @@ public interface DialogueObserver {
   /**
    * A connection was announced to its client ({@code dialogue:connected}).
    *
+   * @param transport {@code websocket} or {@code polling}: the transport it connected on (a client
+   *     that starts on HTTP long-polling and upgrades later counts as {@code polling})
    * @param resumed whether it resumed an earlier connection within the disconnect grace
    */
-  default void onConnected(boolean resumed) {}
+  default void onConnected(String transport, boolean resumed) {}
 
   /**
    * A connection ended, with the reason {@link DialogueListener#onDisconnected} gets: the library's

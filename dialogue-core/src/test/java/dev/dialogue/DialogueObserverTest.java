@@ -32,8 +32,8 @@ class DialogueObserverTest {
     }
 
     @Override
-    public void onConnected(boolean resumed) {
-      calls.add("connected " + resumed);
+    public void onConnected(String transport, boolean resumed) {
+      calls.add("connected " + transport + " " + resumed);
     }
 
     @Override
@@ -95,7 +95,11 @@ class DialogueObserverTest {
     try (Dialogue server = TestServers.builder().observer(observer).build().start()) {
       assertThat(observer.started.get()).isSameAs(server);
       RawClient alice = RawClient.connectAs(server.port(), "alice");
-      observer.await("connected false");
+      observer.await("connected websocket false");
+      try (RawClient pat = RawClient.open(server.port(), Map.of("userId", "pat"), "polling")) {
+        pat.awaitConnected();
+        observer.await("connected polling false");
+      }
       HistoryTest.ack(alice, Wire.JOIN, Map.of("roomId", "lobby"));
       HistoryTest.ack(alice, Wire.JOIN, Map.of("roomId", "chat"));
       observer.await("joined lobby");

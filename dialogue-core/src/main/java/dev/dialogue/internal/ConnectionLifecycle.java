@@ -54,7 +54,7 @@ final class ConnectionLifecycle {
               resumed ? List.copyOf(connection.rooms()) : null));
       connection.announced();
     }
-    observer.onConnected(resumed);
+    observer.onConnected(connection.session().transport(), resumed);
     if (resumed) {
       hooks.notify("onResumed", l -> l.onResumed(connection));
     } else {

@@ -45,8 +45,8 @@ public final class Observers implements DialogueObserver {
   }
 
   @Override
-  public void onConnected(boolean resumed) {
-    each("onConnected", o -> o.onConnected(resumed));
+  public void onConnected(String transport, boolean resumed) {
+    each("onConnected", o -> o.onConnected(transport, resumed));
   }
 
   @Override

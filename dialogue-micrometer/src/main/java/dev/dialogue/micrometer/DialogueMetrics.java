@@ -160,13 +160,12 @@ public final class DialogueMetrics implements DialogueObserver, MeterBinder {
   }
 
   @Override
-  public void onConnected(boolean resumed) {
+  public void onConnected(String transport, boolean resumed) {
     meters
         .counter(
             "dialogue.connects",
             "Connections announced to their clients",
-            "resumed",
-            resumed ? "true" : "false")
+            Tags.of("transport", transport, "resumed", resumed ? "true" : "false"))
         .increment();
   }
 

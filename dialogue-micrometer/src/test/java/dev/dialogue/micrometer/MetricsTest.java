@@ -163,7 +163,10 @@ class MetricsTest {
       assertThat(value(after, "dialogue_hooks_duration_seconds_count", "hook=\"onJoined\""))
           .isEqualTo(3);
       assertThat(value(after, "dialogue_hooks_queue")).isGreaterThanOrEqualTo(0);
-      assertThat(value(after, "dialogue_connects_total", "resumed=\"false\"")).isEqualTo(2);
+      assertThat(
+              value(
+                  after, "dialogue_connects_total", "resumed=\"false\"", "transport=\"websocket\""))
+          .isEqualTo(2);
     }
   }
 

@@ -111,6 +111,11 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
     return webSocket;
   }
 
+  @Override
+  public String transport() {
+    return head.getCurrentTransport() == Transport.WEBSOCKET ? "websocket" : "polling";
+  }
+
   /** The transport netty-socketio sends on, and whether the WebSocket is known: for diagnostics. */
   String describeTransport() {
     return "current transport "
