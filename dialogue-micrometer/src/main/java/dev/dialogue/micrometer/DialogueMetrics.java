@@ -70,6 +70,8 @@ public final class DialogueMetrics implements DialogueObserver, MeterBinder {
   private final Timer latency;
   private final Counter outboundBytes;
   private final Counter slowConsumers;
+  private final Timer transactions;
+  private final DistributionSummary batches;
   private volatile Dialogue server;
   private volatile Executor hooks;
 
@@ -91,6 +93,25 @@ public final class DialogueMetrics implements DialogueObserver, MeterBinder {
         Counter.builder("dialogue.slow.consumers")
             .description("Connections cut off because they did not read their events")
             .register(registry);
+    this.transactions =
+        percentiles(Timer.builder("dialogue.history.transaction"))
+            .description("Time the history store took to write and commit one transaction")
+            .register(registry);
+    this.batches =
+        DistributionSummary.builder("dialogue.history.batch")
+            .description("Events the history store committed in one transaction")
+            .register(registry);
+  }
+
+  /**
+   * A history store committed a transaction of {@code events} appends in {@code nanos}: for the
+   * JDBC store's {@code JdbcHistoryStore.Builder.commitListener(metrics::onHistoryCommit)}. Records
+   * {@code dialogue.history.batch} (events per transaction) and {@code
+   * dialogue.history.transaction} (its duration). Any thread.
+   */
+  public void onHistoryCommit(int events, long nanos) {
+    batches.record(events);
+    transactions.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A builder of metrics with the default room kinds ({@code other} for every room). */

@@ -241,7 +241,11 @@ class MetricsTest {
     String url = "jdbc:h2:mem:metrics-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     try (Dialogue server =
             server(metrics, registry)
-                .historyStore(metrics.monitor(JdbcHistoryStore.builder(url).build()))
+                .historyStore(
+                    metrics.monitor(
+                        JdbcHistoryStore.builder(url)
+                            .commitListener(metrics::onHistoryCommit)
+                            .build()))
                 .build()
                 .start();
         RawClient alice = RawClient.connectAs(server.port(), "alice")) {
@@ -256,6 +260,10 @@ class MetricsTest {
       assertThat(value(after, "dialogue_history_commit_seconds_count")).isEqualTo(3);
       assertThat(value(after, "dialogue_history_commit_seconds_max")).isGreaterThan(0);
       assertThat(value(after, "dialogue_history_pending_count")).isEqualTo(3);
+      // Each trigger waited for its ack, so each was a transaction of its own.
+      assertThat(value(after, "dialogue_history_batch_count")).isEqualTo(3);
+      assertThat(value(after, "dialogue_history_batch_sum")).isEqualTo(3);
+      assertThat(value(after, "dialogue_history_transaction_seconds_count")).isEqualTo(3);
     }
   }
 

@@ -200,7 +200,11 @@ public final class ReferenceServer {
           .http("/metrics", PrometheusEndpoint.handler(registry, HttpAccess.anyone()));
     }
     if (options.historyDb() != null) {
-      HistoryStore store = JdbcHistoryStore.builder(options.historyDb()).build();
+      JdbcHistoryStore.Builder jdbc = JdbcHistoryStore.builder(options.historyDb());
+      if (metrics != null) {
+        jdbc.commitListener(metrics::onHistoryCommit);
+      }
+      HistoryStore store = jdbc.build();
       operations.historyStore(store);
       builder.historyStore(metrics == null ? store : metrics.monitor(store));
     }
