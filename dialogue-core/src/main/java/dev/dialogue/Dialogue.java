@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.internal.CommandRoute;
 import dev.dialogue.internal.HookThreads;
 import dev.dialogue.internal.Hub;
+import dev.dialogue.internal.Observers;
 import dev.dialogue.internal.Settings;
 import dev.dialogue.internal.socketio.Internals;
 import dev.dialogue.internal.socketio.SocketIoTransport;
@@ -103,6 +104,7 @@ public final class Dialogue implements AutoCloseable {
       if (!started) {
         port = transport.start();
         started = true;
+        settings.runtime().observer().onStart(this, settings.runtime().executor());
       }
       return this;
     }
@@ -261,6 +263,7 @@ public final class Dialogue implements AutoCloseable {
     private RoomCreationPolicy roomCreationPolicy;
     private final List<EventInterceptor> interceptors = new ArrayList<>();
     private final List<DialogueListener> listeners = new ArrayList<>();
+    private final List<DialogueObserver> observers = new ArrayList<>();
     private HistoryCleanup historyCleanup;
     private HistoryLoader historyLoader;
     private final Set<String> allowedOrigins = new LinkedHashSet<>();
@@ -523,6 +526,17 @@ public final class Dialogue implements AutoCloseable {
 
     public Builder listener(DialogueListener listener) {
       listeners.add(requireNonNull(listener, "listener == null"));
+      return this;
+    }
+
+    /**
+     * Adds an observer of what the server does, for metrics (such as {@code dialogue-micrometer}'s
+     * {@code DialogueMetrics}); several are called in the order added. Its methods are called on
+     * the threads where things happen, event loops included: see {@link DialogueObserver}. Without
+     * one, observing costs nothing.
+     */
+    public Builder observer(DialogueObserver observer) {
+      observers.add(requireNonNull(observer, "observer == null"));
       return this;
     }
 
@@ -904,7 +918,8 @@ public final class Dialogue implements AutoCloseable {
       Executor exec = ownsExecutor ? HookThreads.newDefaultExecutor() : executor;
       Settings settings =
           new Settings(
-              new Settings.RuntimeSettings(logger, exec, ownsExecutor, clock),
+              new Settings.RuntimeSettings(
+                  logger, exec, ownsExecutor, clock, Observers.of(observers, logger)),
               new Settings.TransportSettings(
                   host,
                   port,

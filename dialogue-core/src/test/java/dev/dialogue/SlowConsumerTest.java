@@ -100,12 +100,23 @@ class SlowConsumerTest {
   void clientThatStopsReading_isCutOffByBytes_longBeforeThePacketLimit() throws IOException {
     // The packet limit stays at its default (10,000): without the byte bound the slow client
     // would hold all 200 events of 100 KB, 20 MB, and more.
-    try (Dialogue server = TestServers.builder().maxOutboundBytes(256 * 1024).build().start();
+    java.util.concurrent.atomic.AtomicInteger cutOffs =
+        new java.util.concurrent.atomic.AtomicInteger();
+    DialogueObserver observer =
+        new DialogueObserver() {
+          @Override
+          public void onSlowConsumer() {
+            cutOffs.incrementAndGet();
+          }
+        };
+    try (Dialogue server =
+            TestServers.builder().maxOutboundBytes(256 * 1024).observer(observer).build().start();
         RawClient alice = RawClient.connectAs(server.port(), "alice");
         RawClient bob = RawClient.connectAs(server.port(), "bob");
         Staller staller = new Staller(server.port())) {
       int sent = stallAndFlood(server, alice, bob, staller, 200);
       TestServers.awaitState("the slow client is cut off", () -> server.clients("slow").isEmpty());
+      assertThat(cutOffs.get()).as("the observer told of the cut-off").isEqualTo(1);
       assertThat(sent).as("events sent before the cut").isLessThan(200);
       bob.barrier();
       assertThat(bob.received(Wire.EVENT)).hasSize(sent);

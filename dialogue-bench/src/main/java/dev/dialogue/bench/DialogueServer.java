@@ -5,6 +5,9 @@ import dev.dialogue.EventDefinition;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
+import dev.dialogue.micrometer.DialogueMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.time.Duration;
@@ -60,6 +63,13 @@ final class DialogueServer {
     String underLoadMicros = System.getProperty("dialogue.bench.maxFlushDelayUnderLoadMicros");
     if (underLoadMicros != null) {
       builder.maxFlushDelayUnderLoad(Duration.ofNanos(1_000 * Long.parseLong(underLoadMicros)));
+    }
+    if (Boolean.getBoolean("dialogue.bench.metrics")) {
+      // For measuring what metrics cost (BENCH_SERVER_OPTS=-Ddialogue.bench.metrics=true): the
+      // observer recording into a Prometheus registry nobody scrapes. The report's runs have none.
+      DialogueMetrics metrics = DialogueMetrics.builder().rooms("fanout", "notes", "storm").build();
+      metrics.bindTo(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      builder.observer(metrics);
     }
     Dialogue dialogue = builder.build().start();
     ServerArgs.serve(dialogue.port(), dialogue::stop);

@@ -1,5 +1,6 @@
 package dev.dialogue.internal;
 
+import dev.dialogue.DialogueObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,7 @@ final class ConnectionLifecycle {
   private final Connections connections;
   private final Quotas quotas;
   private final Deadlines deadlines;
+  private final DialogueObserver observer;
 
   /** A cluster's directory of connections ({@link Broker#directory()}), or null. */
   private final Broker.Directory directory;
@@ -27,8 +29,10 @@ final class ConnectionLifecycle {
       Connections connections,
       Quotas quotas,
       Deadlines deadlines,
-      Broker.Directory directory) {
+      Broker.Directory directory,
+      DialogueObserver observer) {
     this.directory = directory;
+    this.observer = observer;
     this.lifecycle = lifecycle;
     this.hooks = hooks;
     this.connections = connections;
@@ -61,6 +65,7 @@ final class ConnectionLifecycle {
               resumed ? List.copyOf(connection.rooms()) : null));
       connection.announced();
     }
+    observer.onConnected(connection.session().transport(), resumed);
     if (resumed) {
       hooks.notify("onResumed", l -> l.onResumed(connection));
     } else {
@@ -155,11 +160,13 @@ final class ConnectionLifecycle {
     if (was == RealConnection.Life.DROPPED) {
       hooks.notify("onGone", l -> l.onGone(connection));
     }
+    observer.onDisconnected(reason);
     hooks.notify("onDisconnected", l -> l.onDisconnected(connection, reason));
     List<CompletableFuture<Void>> left = new ArrayList<>();
     for (String roomId : connection.rooms()) {
       Membership m = connection.membership(roomId);
       if (m != null && m.room.remove(connection, connection::detach)) {
+        observer.onLeft(roomId, "disconnect");
         left.add(
             m.room.code.runSerially(
                 () -> hooks.notify("onLeft", l -> l.onLeft(connection, m.room.face()))));

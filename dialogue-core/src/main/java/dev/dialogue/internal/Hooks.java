@@ -4,6 +4,7 @@ import dev.dialogue.AuthResult;
 import dev.dialogue.Authenticator;
 import dev.dialogue.DialogueException;
 import dev.dialogue.DialogueListener;
+import dev.dialogue.DialogueObserver;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventDecision;
 import dev.dialogue.EventInterceptor;
@@ -26,10 +27,26 @@ public final class Hooks {
 
   private final Settings.HookSettings hooks;
   private final Logger log;
+  private final DialogueObserver observer;
 
-  Hooks(Settings.HookSettings hooks, Logger log) {
+  /** Whether hooks are timed: only for an observer, so that an unobserved server reads no clock. */
+  private final boolean timed;
+
+  Hooks(Settings.HookSettings hooks, Logger log, DialogueObserver observer) {
     this.hooks = hooks;
     this.log = log;
+    this.observer = observer;
+    this.timed = observer != DialogueObserver.NONE;
+  }
+
+  private long begin() {
+    return timed ? System.nanoTime() : 0;
+  }
+
+  private void end(String hookName, long began) {
+    if (timed) {
+      observer.onHook(hookName, System.nanoTime() - began);
+    }
   }
 
   @FunctionalInterface
@@ -44,8 +61,10 @@ public final class Hooks {
 
   /** Runs a hook whose answer a peer waits for; a failure becomes INTERNAL_ERROR. */
   <T> T answer(String hookName, HookCall<T> call) {
+    long began = begin();
     try {
       T result = call.call();
+      end(hookName, began);
       if (result == null) {
         throw new IllegalStateException(hookName + " returned null");
       }
@@ -62,11 +81,13 @@ public final class Hooks {
   /** Runs a notification hook; a failure is logged and otherwise ignored. */
   void notify(String hookName, ListenerCall call) {
     for (DialogueListener listener : hooks.listeners()) {
+      long began = begin();
       try {
         call.call(listener);
       } catch (Exception | Error e) {
         log.error("Listener {}.{} failed", listener.getClass().getName(), hookName, e);
       }
+      end(hookName, began);
     }
   }
 
@@ -90,8 +111,10 @@ public final class Hooks {
           Map.of(),
           meta.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(meta));
     }
+    long began = begin();
     try {
       AuthResult result = authenticator.authenticate(handshake);
+      end("authenticator", began);
       if (result == null) {
         throw new IllegalStateException("authenticator returned null");
       }

@@ -36,7 +36,7 @@ public final class Hub implements RealConnection.ServerSide {
   private final Map<String, RealRoom> rooms = new ConcurrentHashMap<>();
   private final AtomicLong roomSequence = new AtomicLong();
   private final Connections connections = new Connections();
-  private final Traffic traffic = new Traffic();
+  private final Traffic traffic;
   private final Deadlines deadlines;
   private final RoomLifecycle roomLifecycle;
   private final ConnectionLifecycle connectionLifecycle;
@@ -44,7 +44,9 @@ public final class Hub implements RealConnection.ServerSide {
 
   public Hub(Settings settings) {
     this.settings = settings;
-    this.hooks = new Hooks(settings.hooks(), settings.runtime().logger());
+    this.traffic = new Traffic(settings.runtime().observer());
+    this.hooks =
+        new Hooks(settings.hooks(), settings.runtime().logger(), settings.runtime().observer());
     this.log = settings.runtime().logger();
     this.broker =
         settings.history().broker() == null
@@ -79,7 +81,8 @@ public final class Hub implements RealConnection.ServerSide {
             quotas,
             hooks,
             histories,
-            broker.directory());
+            broker.directory(),
+            settings.runtime().observer());
     this.deadlines =
         new Deadlines(
             settings.runtime().clock(), settings.runtime().executor(), settings.runtime().logger());
@@ -87,7 +90,13 @@ public final class Hub implements RealConnection.ServerSide {
         new RoomLifecycle(rooms, this::newRoom, settings, hooks, histories, connections, deadlines);
     this.connectionLifecycle =
         new ConnectionLifecycle(
-            settings.lifecycle(), hooks, connections, quotas, deadlines, broker.directory());
+            settings.lifecycle(),
+            hooks,
+            connections,
+            quotas,
+            deadlines,
+            broker.directory(),
+            settings.runtime().observer());
     roomLifecycle.createConfigured(settings.rooms().configured());
   }
 

@@ -3,6 +3,7 @@ package dev.dialogue.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialogue.Decision;
 import dev.dialogue.DialogueException;
+import dev.dialogue.DialogueObserver;
 import dev.dialogue.ErrorCode;
 import dev.dialogue.EventMessage;
 import dev.dialogue.HistoryStore;
@@ -23,6 +24,7 @@ public final class Joins {
   private final Hooks hooks;
   private final Histories histories;
   private final Broker.Directory directory;
+  private final DialogueObserver observer;
 
   /**
    * @param joinPolicy the application's, or null
@@ -34,8 +36,10 @@ public final class Joins {
       Quotas quotas,
       Hooks hooks,
       Histories histories,
-      Broker.Directory directory) {
+      Broker.Directory directory,
+      DialogueObserver observer) {
     this.directory = directory;
+    this.observer = observer;
     this.joinPolicy = joinPolicy;
     this.maxRoomsPerConnection = limits.maxRoomsPerConnection();
     this.quotas = quotas;
@@ -117,6 +121,7 @@ public final class Joins {
     List<EventMessage> stored = sameEpoch ? histories.storedAfter(room, since.offset()) : List.of();
     int sync = room.config().syncHistoryOnJoin();
     List<List<EventMessage>> cut = new ArrayList<>(1);
+    boolean[] caughtUp = new boolean[1];
     RoomState.Admission admission =
         room.admit(
             connection,
@@ -135,6 +140,7 @@ public final class Joins {
                   missed == null && sync > 0 ? room.events.newest(sync) : List.of();
               cut.add(history);
               Boolean recovered = since == null ? null : missed != null;
+              caughtUp[0] = missed != null;
               answerJoined(
                   reply,
                   room,
@@ -159,6 +165,10 @@ public final class Joins {
           answerJoined(
               reply, room, admission.offset(), null, since == null ? null : Boolean.FALSE, null);
       case ADMITTED, RESUMED -> {
+        observer.onJoined(room.id());
+        if (since != null) {
+          observer.onRecovery(room.id(), caughtUp[0]);
+        }
         // On the room's serial executor, like the room's other application code: two joins never
         // run onJoined at once; history follows whatever onJoined sends. A resumed connection's
         // re-join fires no onJoined.
@@ -209,6 +219,7 @@ public final class Joins {
               reply.ok(Wire.LEFT, ref, ref);
             });
     if (removed) {
+      observer.onLeft(room.id(), "leave");
       connection.serial.holdUntil(
           room.code.runSerially(
               () -> hooks.notify("onLeft", l -> l.onLeft(connection, room.face()))));

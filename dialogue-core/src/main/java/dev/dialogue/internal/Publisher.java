@@ -180,13 +180,14 @@ final class Publisher {
     EventMessage delivered = delivery.message();
     CompletableFuture<Broker.Shown> shown = delivery.shown();
     if (shown.isDone() && !shown.isCompletedExceptionally()) {
-      traffic.published(shown.join().recipients());
+      traffic.published(room.id(), eventName, definition != null, shown.join().recipients());
       if (!observed) {
         histories.delivered(room, delivered, shown.join().evicted(), rooms);
       }
       return new Publication(delivered, DURABLE, false);
     }
-    shown.thenAccept(s -> traffic.published(s.recipients()));
+    boolean defined = definition != null;
+    shown.thenAccept(s -> traffic.published(room.id(), eventName, defined, s.recipients()));
     if (!observed) {
       // Off the room's lock (the budget may trim other rooms), in offset order.
       shown.thenAcceptAsync(

@@ -81,7 +81,7 @@ public final class RealConnection extends ConnectionLife implements Recipient {
     this.userId = userId;
     this.meta = meta;
     this.claims = claims;
-    this.serial = new SerialExecutor(runtime.executor(), runtime.logger());
+    this.serial = new SerialExecutor(runtime.executor(), runtime.logger(), this);
   }
 
   @Override

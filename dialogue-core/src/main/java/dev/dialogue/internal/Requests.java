@@ -78,14 +78,27 @@ public final class Requests {
     } catch (RateLimited e) {
       reply.rateLimited(e);
     } catch (DialogueException e) {
+      refused(eventName, e.code().name());
       reply.error(e);
     } catch (CommandException refusal) {
       // A trigger interceptor's refusal, with the application's code.
+      refused(eventName, refusal.code());
       reply.refuse(refusal, log, "Request " + eventName + " from " + connection);
     } catch (RuntimeException | Error e) {
       log.error("Request {} from {} failed", eventName, connection, e);
+      refused(eventName, ErrorCode.INTERNAL_ERROR.name());
       reply.error(ErrorCode.INTERNAL_ERROR, "Internal error");
     }
+  }
+
+  /**
+   * Tells the observer of a refused request, by its name if this table answers it (a client's
+   * unknown name would be a tag of unbounded values), otherwise as {@code other}.
+   */
+  public void refused(String eventName, String code) {
+    hub.traffic()
+        .observer()
+        .onRefused(eventName != null && knows(eventName) ? eventName : "other", code);
   }
 
   /** Whether an event name is one this table answers. */

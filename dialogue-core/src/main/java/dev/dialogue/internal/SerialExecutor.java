@@ -1,10 +1,12 @@
 package dev.dialogue.internal;
 
+import dev.dialogue.ClientConnection;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: one per connection, so its
@@ -12,6 +14,12 @@ import org.slf4j.Logger;
  */
 public final class SerialExecutor implements Executor {
   private static final int BATCH = 64;
+
+  /** The MDC key of the connection id in log lines written while a connection's task runs. */
+  public static final String MDC_CONNECTION = "dialogue.connectionId";
+
+  /** The MDC key of the connection's user id. */
+  public static final String MDC_USER = "dialogue.userId";
 
   /** Requests come one or a few at a time; ArrayDeque grows when more wait. */
   private static final int INITIAL_CAPACITY = 4;
@@ -30,9 +38,21 @@ public final class SerialExecutor implements Executor {
   /** Set by the running task: the next one waits until it completes. Guarded by this. */
   private CompletableFuture<?> hold;
 
+  /** The connection whose tasks these are, named in the MDC while they run; null for a room. */
+  private final ClientConnection owner;
+
   SerialExecutor(Executor delegate, Logger log) {
+    this(delegate, log, null);
+  }
+
+  /**
+   * An executor of {@code owner}'s tasks: while they run, the SLF4J MDC holds {@link
+   * #MDC_CONNECTION} and {@link #MDC_USER}, so every log line about the connection names it.
+   */
+  SerialExecutor(Executor delegate, Logger log, ClientConnection owner) {
     this.delegate = delegate;
     this.log = log;
+    this.owner = owner;
   }
 
   @Override
@@ -86,6 +106,21 @@ public final class SerialExecutor implements Executor {
 
   /** Runs a batch, then yields the thread so that one busy connection cannot starve the others. */
   private void drain() {
+    if (owner == null) {
+      drainBatch();
+      return;
+    }
+    MDC.put(MDC_CONNECTION, owner.id());
+    MDC.put(MDC_USER, owner.userId());
+    try {
+      drainBatch();
+    } finally {
+      MDC.remove(MDC_CONNECTION);
+      MDC.remove(MDC_USER);
+    }
+  }
+
+  private void drainBatch() {
     for (int ran = 0; ; ran++) {
       if (ran == BATCH) {
         delegate.execute(this::drain);

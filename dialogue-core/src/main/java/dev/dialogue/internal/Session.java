@@ -15,4 +15,12 @@ public interface Session {
 
   /** Tells the client it is disconnected (it will not reconnect) and closes the transport. */
   void close();
+
+  /**
+   * The transport the session is on now, {@code websocket} or {@code polling} (for metrics); {@code
+   * other} for a session that does not say.
+   */
+  default String transport() {
+    return "other";
+  }
 }

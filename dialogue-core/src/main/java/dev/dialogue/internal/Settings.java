@@ -3,6 +3,7 @@ package dev.dialogue.internal;
 import dev.dialogue.Authenticator;
 import dev.dialogue.Dialogue;
 import dev.dialogue.DialogueListener;
+import dev.dialogue.DialogueObserver;
 import dev.dialogue.EventDefinition;
 import dev.dialogue.EventInterceptor;
 import dev.dialogue.HistoryCleanup;
@@ -39,9 +40,14 @@ public record Settings(
    *
    * @param executor where hooks and handlers run
    * @param ownsExecutor whether the server made {@code executor} (and shuts it down)
+   * @param observer the application's observers as one ({@link DialogueObserver#NONE} without)
    */
   public record RuntimeSettings(
-      Logger logger, Executor executor, boolean ownsExecutor, Clock clock) {}
+      Logger logger,
+      Executor executor,
+      boolean ownsExecutor,
+      Clock clock,
+      DialogueObserver observer) {}
 
   /**
    * The Socket.IO endpoint and what bounds each connection's traffic (the transport's concern).

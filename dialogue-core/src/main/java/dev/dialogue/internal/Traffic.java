@@ -1,5 +1,6 @@
 package dev.dialogue.internal;
 
+import dev.dialogue.DialogueObserver;
 import dev.dialogue.DialogueStats;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,17 +23,30 @@ public final class Traffic {
   private final LongAdder published = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final Slot[] slots = new Slot[WINDOW_SECONDS];
+  private final DialogueObserver observer;
 
   public Traffic() {
+    this(DialogueObserver.NONE);
+  }
+
+  /** Counters that also tell {@code observer} of each publish and write. */
+  public Traffic(DialogueObserver observer) {
+    this.observer = observer;
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new Slot();
     }
   }
 
+  /** The observer the engine and the transport tell what happens ({@code NONE} without one). */
+  public DialogueObserver observer() {
+    return observer;
+  }
+
   /** An event was published in a room and reached {@code recipients} connections. */
-  void published(int recipients) {
+  void published(String roomId, String eventName, boolean defined, int recipients) {
     published.increment();
     delivered.add(recipients);
+    observer.onPublished(roomId, eventName, defined, recipients);
   }
 
   /**
@@ -41,9 +55,15 @@ public final class Traffic {
    * Called on event loops, which know the time already.
    */
   public void written(long now, long nanos, int count) {
+    written(now, nanos, count, 0);
+  }
+
+  /** As {@link #written(long, long, int)}, {@code bytes} in all. */
+  public void written(long now, long nanos, int count, long bytes) {
     if (count <= 0) {
       return;
     }
+    observer.onWritten(nanos, count, bytes);
     long second = now / 1_000_000_000L;
     Slot slot = slots[(int) (second % WINDOW_SECONDS)];
     slot.at(second).add(Math.max(0, nanos / 1_000), count);

@@ -27,7 +27,7 @@ class TrafficTest {
     for (int ms = 1; ms <= 100; ms++) {
       traffic.written(System.nanoTime(), Duration.ofMillis(ms).toNanos(), 1);
     }
-    traffic.published(3);
+    traffic.published("room", "event", true, 3);
     DialogueStats stats = traffic.snapshot(4, 2);
     assertThat(stats.connections()).isEqualTo(4);
     assertThat(stats.rooms()).isEqualTo(2);

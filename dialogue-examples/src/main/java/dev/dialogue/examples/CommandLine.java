@@ -21,6 +21,15 @@ public final class CommandLine {
    * @param names the options the example takes
    */
   public static Optional<Map<String, String>> parse(String[] args, Set<String> names) {
+    return parse(args, names, Set.of());
+  }
+
+  /**
+   * As {@link #parse(String[], Set)}, with {@code flags}: options that take no value ({@code
+   * --metrics}), given as {@code "true"}.
+   */
+  public static Optional<Map<String, String>> parse(
+      String[] args, Set<String> names, Set<String> flags) {
     Map<String, String> given = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -34,11 +43,18 @@ public final class CommandLine {
       if (name.equals("--help") || name.equals("-h")) {
         return Optional.empty();
       }
-      if (!names.contains(name)) {
+      if (!names.contains(name) && !flags.contains(name)) {
         throw new IllegalArgumentException("unknown option: " + arg);
       }
       if (given.containsKey(name)) {
         throw new IllegalArgumentException(name + " was given twice");
+      }
+      if (flags.contains(name)) {
+        if (value != null) {
+          throw new IllegalArgumentException(name + " takes no value");
+        }
+        given.put(name, "true");
+        continue;
       }
       if (value == null) {
         if (i + 1 >= args.length) {

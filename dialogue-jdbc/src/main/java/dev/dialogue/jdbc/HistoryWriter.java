@@ -52,10 +52,14 @@ final class HistoryWriter implements Runnable {
   /** Each room's number and epoch, as committed. Only the writer thread touches it. */
   private final Map<String, Room> rooms = new HashMap<>();
 
+  private final CommitListener listener;
+
   private volatile boolean closing;
   private Connection connection;
 
-  HistoryWriter(DataSource source, BlockingQueue<Op> queue, int maxBatchSize) {
+  HistoryWriter(
+      DataSource source, BlockingQueue<Op> queue, int maxBatchSize, CommitListener listener) {
+    this.listener = listener;
     this.source = source;
     this.queue = queue;
     this.maxBatchSize = maxBatchSize;
@@ -126,9 +130,11 @@ final class HistoryWriter implements Runnable {
       return;
     }
     Map<String, Room> newRooms = new HashMap<>();
+    long began = System.nanoTime();
     try {
       List<Append> written = insert(run, newRooms);
       commit();
+      committed(written.size(), System.nanoTime() - began);
       rooms.putAll(newRooms);
       written.forEach(a -> a.done().complete(null));
     } catch (SQLException | RuntimeException e) {
@@ -143,6 +149,17 @@ final class HistoryWriter implements Runnable {
       for (Append append : run) {
         writeAppends(List.of(append));
       }
+    }
+  }
+
+  private void committed(int events, long nanos) {
+    if (listener == null) {
+      return;
+    }
+    try {
+      listener.onCommit(events, nanos);
+    } catch (RuntimeException e) {
+      LOG.error("Commit listener {} failed", listener.getClass().getName(), e);
     }
   }
 

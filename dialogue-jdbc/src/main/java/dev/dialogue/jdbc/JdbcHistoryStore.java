@@ -72,7 +72,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     this.source = source;
     this.ownedPool = ownedPool;
     this.queue = new ArrayBlockingQueue<>(builder.queueCapacity);
-    this.writer = new HistoryWriter(source, queue, builder.maxBatchSize);
+    this.writer = new HistoryWriter(source, queue, builder.maxBatchSize, builder.commitListener);
     this.closeTimeout = builder.closeTimeout;
     this.writerThread = new Thread(writer, "dialogue-history-writer");
     // Daemon: acknowledged events are already durable; an application that exits without
@@ -310,6 +310,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     private int queueCapacity = 65_536;
     private int maxBatchSize = 1_000;
     private Duration closeTimeout = Duration.ofSeconds(30);
+    private CommitListener commitListener;
 
     private Builder(String jdbcUrl, DataSource dataSource) {
       this.jdbcUrl = jdbcUrl;
@@ -355,6 +356,16 @@ public final class JdbcHistoryStore implements HistoryStore {
         throw new IllegalArgumentException("maxBatchSize must be >= 1 but was " + maxBatchSize);
       }
       this.maxBatchSize = maxBatchSize;
+      return this;
+    }
+
+    /**
+     * Tells {@code listener} of each committed transaction: its appends and how long it took (for
+     * metrics: {@code .commitListener(metrics::onHistoryCommit)} with {@code dialogue-micrometer}).
+     * Default none.
+     */
+    public Builder commitListener(CommitListener listener) {
+      this.commitListener = requireNonNull(listener, "listener == null");
       return this;
     }
 

@@ -52,6 +52,28 @@ class JdbcHistoryStoreTest extends JdbcHistoryStoreContract {
   }
 
   @Test
+  void commitListener_isToldOfEachTransaction_beforeItsAppendsComplete() throws Exception {
+    java.util.List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    try (JdbcHistoryStore store =
+        JdbcHistoryStore.builder(url)
+            .commitListener(
+                (events, took) -> {
+                  sizes.add(events);
+                  nanos.addAndGet(took);
+                })
+            .build()) {
+      store.append("epoch-1", event("room", 1)).get(10, TimeUnit.SECONDS);
+      assertThat(sizes).containsExactly(1);
+      store.append("epoch-1", event("room", 2)).get(10, TimeUnit.SECONDS);
+      assertThat(sizes).containsExactly(1, 1);
+      assertThat(nanos.get()).isPositive();
+    }
+    assertThatThrownBy(() -> JdbcHistoryStore.builder(url).commitListener(null))
+        .hasMessage("listener == null");
+  }
+
+  @Test
   void builder_rejectsBadValuesAtOnce_namingThem() {
     assertThatThrownBy(() -> JdbcHistoryStore.builder("h2:file:x"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -23,7 +23,8 @@ import java.time.Duration;
  * recovered on any node from the room's stream in Redis. The guarantees, and what happens when a
  * node or Redis goes away, are in {@code docs/scaling.md}.
  *
- * <p>Immutable: each {@code with...} method returns a copy.
+ * <p>Its settings are immutable: each {@code with...} method returns a copy; give each server its
+ * own (or the same one to servers built one after another: {@link #reachable} asks the last).
  */
 public final class RedisBroker implements BrokerProvider, Broker.Factory {
   private final String uri;
@@ -147,8 +148,23 @@ public final class RedisBroker implements BrokerProvider, Broker.Factory {
     return checkInterval;
   }
 
+  /** The node this broker made last (one per server), for {@link #reachable()}. */
+  private volatile RedisNode node;
+
   @Override
   public Broker open(Broker.Server server) {
-    return new RedisNode(this, server);
+    RedisNode opened = new RedisNode(this, server);
+    node = opened;
+    return opened;
+  }
+
+  /**
+   * Whether the server's Redis answers a {@code PING} within the {@linkplain #withTimeout timeout}
+   * (false before the server is built): a readiness check, such as {@code
+   * Operations.Builder.readinessCheck("redis", broker::reachable)} of {@code dialogue-micrometer}.
+   */
+  public boolean reachable() {
+    RedisNode current = node;
+    return current != null && current.ping();
   }
 }

@@ -347,6 +347,15 @@ final class RedisNode implements Broker {
     }
   }
 
+  /** Whether Redis answers a PING within the timeout. */
+  boolean ping() {
+    try {
+      return "PONG".equals(connection.sync().ping());
+    } catch (RedisException e) {
+      return false;
+    }
+  }
+
   RedisPresence presenceStore() {
     return presence;
   }

@@ -145,18 +145,37 @@ public class DialogueAutoConfiguration {
   }
 
   /**
-   * Micrometer, when it is on the classpath: the place where the server's meters are bound to
-   * Spring's {@code MeterRegistry}.
-   *
-   * <p>TODO(issue 18, Micrometer): the {@code dialogue-micrometer} module does not exist in this
-   * branch yet. Once it does: make it an optional dependency of this starter, add its binder's
-   * class name to the {@code @ConditionalOnClass} below, and declare here a {@code
-   * DialogueBuilderCustomizer} bean (conditional on a {@code MeterRegistry} bean, which {@code
-   * afterName} on this auto-configuration lets Spring Boot's metrics auto-configuration create
-   * first) that registers that binder with the registry on the builder. Nothing is declared until
-   * then.
+   * Micrometer, when {@code dialogue-micrometer} is on the classpath and the application has a
+   * {@code MeterRegistry} bean (Spring Boot's metrics auto-configuration, which runs before this
+   * one, makes it): the server reports to a {@link dev.dialogue.micrometer.DialogueMetrics} bound
+   * to that registry. An application's own {@code DialogueMetrics} bean (to tag rooms by kind, for
+   * example) is used instead of the default one.
    */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
-  static class MicrometerConfiguration {}
+  @ConditionalOnClass(
+      name = {
+        "io.micrometer.core.instrument.MeterRegistry",
+        "dev.dialogue.micrometer.DialogueMetrics"
+      })
+  static class MicrometerConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(
+        io.micrometer.core.instrument.MeterRegistry.class)
+    dev.dialogue.micrometer.DialogueMetrics dialogueMetrics(
+        io.micrometer.core.instrument.MeterRegistry registry) {
+      dev.dialogue.micrometer.DialogueMetrics metrics =
+          dev.dialogue.micrometer.DialogueMetrics.builder().build();
+      metrics.bindTo(registry);
+      return metrics;
+    }
+
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(
+        dev.dialogue.micrometer.DialogueMetrics.class)
+    DialogueBuilderCustomizer dialogueMetricsObserver(
+        dev.dialogue.micrometer.DialogueMetrics metrics) {
+      return builder -> builder.observer(metrics);
+    }
+  }
 }

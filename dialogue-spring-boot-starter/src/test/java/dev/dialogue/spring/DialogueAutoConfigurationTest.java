@@ -82,6 +82,44 @@ class DialogueAutoConfigurationTest {
             });
   }
 
+  @Configuration(proxyBeanMethods = false)
+  static class Registry {
+    @Bean
+    io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+      return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    }
+  }
+
+  @Test
+  void withAMeterRegistry_theServersMetersAreInIt_andMove() {
+    runner
+        .withUserConfiguration(ChatRoom.class, Registry.class)
+        .withPropertyValues("dialogue.auth.development-mode=true")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(dev.dialogue.micrometer.DialogueMetrics.class);
+              io.micrometer.core.instrument.MeterRegistry registry =
+                  context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+              assertThat(registry.get("dialogue.connections").gauge().value()).isZero();
+              try (DialogueClient alice = client(context, Map.of("userId", "alice"))) {
+                alice.connect().get(10, SECONDS);
+                dev.dialogue.testing.Await.until(
+                    "the connection is counted",
+                    () -> registry.get("dialogue.connections").gauge().value() == 1);
+              }
+            });
+  }
+
+  @Test
+  void withoutAMeterRegistry_noMetricsBean() {
+    runner
+        .withUserConfiguration(ChatRoom.class)
+        .withPropertyValues("dialogue.auth.development-mode=true")
+        .run(
+            context ->
+                assertThat(context).doesNotHaveBean(dev.dialogue.micrometer.DialogueMetrics.class));
+  }
+
   @Test
   void developmentMode_trustsTheUserIdTheClientSends() {
     runner

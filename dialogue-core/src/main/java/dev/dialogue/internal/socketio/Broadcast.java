@@ -236,7 +236,8 @@ public final class Broadcast implements OutboundEvent.Encoding {
         frame.release(1 + count - written);
         flusher.schedule();
       }
-      flusher.traffic.written(now, now - createdNanos, delivered);
+      flusher.traffic.written(
+          now, now - createdNanos, delivered, (long) frame.readableBytes() * delivered);
     }
   }
 }

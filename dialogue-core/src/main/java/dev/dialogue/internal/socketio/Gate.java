@@ -295,7 +295,8 @@ public final class Gate extends ChannelInboundHandlerAdapter {
               transport.namespace(),
               transport.maxOutboundPackets(),
               transport.maxOutboundBytes(),
-              transport.frameLimit());
+              transport.frameLimit(),
+              hub.traffic().observer());
       this.headers = Headers.take(head.getHandshakeData());
     }
 
@@ -311,6 +312,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
                 ? Map.of()
                 : Json.MAPPER.readerForMapOf(Object.class).readValue(authJson);
       } catch (Exception e) {
+        hub.traffic().observer().onHandshakeRefused("invalid_auth");
         HeadSession.connectError(
             head, transport.namespace(), "Invalid auth payload: expected a JSON object");
         return;
@@ -319,6 +321,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         auth = new HashMap<>(auth);
         Object token = auth.remove(RESUME);
         if (token != null && !(token instanceof String)) {
+          hub.traffic().observer().onHandshakeRefused("invalid_auth");
           HeadSession.connectError(
               head, transport.namespace(), "Invalid auth payload: resume must be a string");
           return;
@@ -329,6 +332,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
         auth = new HashMap<>(auth);
         List<String> ids = rejoinIds(auth.remove(REJOIN));
         if (ids == null) {
+          hub.traffic().observer().onHandshakeRefused("invalid_auth");
           HeadSession.connectError(
               head,
               transport.namespace(),
@@ -357,6 +361,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
           return;
         }
         if (!identity.accepted()) {
+          hub.traffic().observer().onHandshakeRefused("unauthenticated");
           HeadSession.connectError(head, transport.namespace(), identity.reason());
           return;
         }
@@ -431,6 +436,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
       }
       if (pending >= transport.maxPendingRequests()) {
         // Refused in turn, so answers keep the order of the requests; the refusal costs no hook.
+        requests.refused(InboundPacket.peekEventName(packet.body()), ErrorCode.RATE_LIMITED.name());
         c.serial.execute(
             () ->
                 Reply.of(c, session, packet.ackId())
@@ -472,6 +478,7 @@ public final class Gate extends ChannelInboundHandlerAdapter {
     void refuse(InboundPacket packet, ErrorCode code, String message) {
       RealConnection c = connection;
       if (c != null) {
+        requests.refused(InboundPacket.peekEventName(packet.body()), code.name());
         c.serial.execute(() -> Reply.of(c, session, packet.ackId()).error(code, message));
       }
     }

@@ -5,6 +5,7 @@ import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.protocol.Packet;
 import com.corundumstudio.socketio.protocol.PacketType;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.dialogue.DialogueObserver;
 import dev.dialogue.internal.OutboundEvent;
 import dev.dialogue.internal.Session;
 import io.netty.channel.Channel;
@@ -75,8 +76,18 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
    */
   private volatile Map<String, Packet> latestPackets;
 
-  HeadSession(ClientHead head, String namespace, int maxUnflushed, long maxBytes, int frameLimit) {
+  /** Told of a cut-off ({@link DialogueObserver#onSlowConsumer}). */
+  private final DialogueObserver observer;
+
+  HeadSession(
+      ClientHead head,
+      String namespace,
+      int maxUnflushed,
+      long maxBytes,
+      int frameLimit,
+      DialogueObserver observer) {
     this.head = head;
+    this.observer = observer;
     this.wireNamespace = wire(namespace);
     this.maxUnflushed = maxUnflushed;
     this.maxBytes = maxBytes;
@@ -98,6 +109,11 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
   /** The session's WebSocket as last told, or null; for tests. */
   public WebSocketOut webSocket() {
     return webSocket;
+  }
+
+  @Override
+  public String transport() {
+    return head.getCurrentTransport() == Transport.WEBSOCKET ? "websocket" : "polling";
   }
 
   /** The transport netty-socketio sends on, and whether the WebSocket is known: for diagnostics. */
@@ -279,6 +295,7 @@ public final class HeadSession implements Session, WebSocketOut.Backlog {
 
   private void cutOff(String why) {
     if (CUT_OFF.compareAndSet(this, false, true)) {
+      observer.onSlowConsumer();
       LOG.warn("Closing session {}: {}; the client does not read", head.getSessionId(), why);
       head.disconnect();
     }

@@ -17,13 +17,20 @@ import java.util.Set;
  * @param historyDb the JDBC URL for durable write-through history, or {@code null} for memory only
  * @param redis the Redis URI of the cluster this server is one node of, or {@code null} for none
  * @param help whether {@code --help} was given
+ * @param metrics whether {@code --metrics} was given: Prometheus text at {@code /metrics}
  */
 record Options(
-    int port, String host, String jwtSecret, String historyDb, String redis, boolean help) {
+    int port,
+    String host,
+    String jwtSecret,
+    String historyDb,
+    String redis,
+    boolean help,
+    boolean metrics) {
   static final String USAGE =
       """
       usage: bin/dialogue-example reference [--port N] [--host H] [--jwt-secret S]
-                                            [--history-db URL] [--redis URI]
+                                            [--history-db URL] [--redis URI] [--metrics]
         --port N          port to listen on (default 3000; 0 picks a free port)
         --host H          address to bind (default 0.0.0.0)
         --jwt-secret S    require an HS256 JWT in auth.token signed with S (at least 32 bytes);
@@ -33,16 +40,25 @@ record Options(
                           jdbc:h2:file:./data/reference (H2) or jdbc:postgresql://host/db
         --redis URI       one node of a cluster sharing its rooms through that Redis
                           (redis://HOST:PORT): offsets, history, idempotency across nodes
+        --metrics         serve the server's metrics at /metrics in Prometheus text (no access
+                          check); /health and /ready are always served
         --help            show this help
       Prints "READY <port>" on standard output once it accepts connections.\
       """;
 
+  /** Options without {@code --metrics}. */
+  Options(int port, String host, String jwtSecret, String historyDb, String redis, boolean help) {
+    this(port, host, jwtSecret, historyDb, redis, help, false);
+  }
+
   static Options parse(String... args) {
     Optional<Map<String, String>> given =
         CommandLine.parse(
-            args, Set.of("--port", "--host", "--jwt-secret", "--history-db", "--redis"));
+            args,
+            Set.of("--port", "--host", "--jwt-secret", "--history-db", "--redis"),
+            Set.of("--metrics"));
     if (given.isEmpty()) {
-      return new Options(3000, "0.0.0.0", null, null, null, true);
+      return new Options(3000, "0.0.0.0", null, null, null, true, false);
     }
     Map<String, String> o = given.get();
     return new Options(
@@ -51,7 +67,8 @@ record Options(
         o.containsKey("--jwt-secret") ? jwtSecret(o.get("--jwt-secret")) : null,
         o.containsKey("--history-db") ? historyDb(o.get("--history-db")) : null,
         o.containsKey("--redis") ? redis(o.get("--redis")) : null,
-        false);
+        false,
+        o.containsKey("--metrics"));
   }
 
   private static String historyDb(String value) {
@@ -92,6 +109,14 @@ record Options(
   @Override
   public String toString() {
     // Never print the secret.
-    return "Options{port=" + port + ", host=" + host + ", jwt=" + (jwtSecret != null) + "}";
+    return "Options{port="
+        + port
+        + ", host="
+        + host
+        + ", jwt="
+        + (jwtSecret != null)
+        + ", metrics="
+        + metrics
+        + "}";
   }
 }

@@ -7,12 +7,22 @@ import dev.dialogue.CommandHandler;
 import dev.dialogue.Decision;
 import dev.dialogue.Dialogue;
 import dev.dialogue.EventDefinition;
+import dev.dialogue.HistoryStore;
 import dev.dialogue.JoinPolicy;
 import dev.dialogue.RoomConfig;
 import dev.dialogue.RoomVisibilityPolicy;
 import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
+import dev.dialogue.micrometer.DialogueMetrics;
+import dev.dialogue.micrometer.HttpAccess;
+import dev.dialogue.micrometer.Operations;
+import dev.dialogue.micrometer.PrometheusEndpoint;
 import dev.dialogue.redis.RedisBroker;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -23,9 +33,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The reference server: a fixed configuration that conformance suites and benchmarks run against
  * (see "The reference server" in the design). Start it with {@code bin/dialogue-example reference
- * [--port N] [--host H] [--jwt-secret S] [--history-db URL] [--redis URI]}; it prints {@code READY
- * <port>} on standard output once it accepts connections and stops cleanly on SIGTERM or SIGINT.
- * Everything else it says goes to standard error.
+ * [--port N] [--host H] [--jwt-secret S] [--history-db URL] [--redis URI] [--metrics]}; it prints
+ * {@code READY <port>} on standard output once it accepts connections and stops cleanly on SIGTERM
+ * or SIGINT. Everything else it says goes to standard error.
  *
  * <ul>
  *   <li>{@code chat} "Chat": {@code message} ({@code text} not blank, at most 2000 characters;
@@ -41,6 +51,10 @@ import java.util.concurrent.CountDownLatch;
  *   <li>the global command {@code sum} ({@code {a: int, b: int}}, both required): answers {@code
  *       {sum: a + b}}; refuses with the application error {@code NEGATIVE} when either is negative.
  * </ul>
+ *
+ * <p>Operations: {@code /health} and {@code /ready} (JSON; ready checks the history store with
+ * {@code --history-db}) always; with {@code --metrics}, {@code /metrics} in Prometheus text, with
+ * no access check, the library's meters under {@code dialogue_} and the JVM's.
  *
  * <p>Identity: without {@code --jwt-secret}, development mode ({@code auth.userId}, role from
  * {@code auth.role}). With it, an HS256 JWT in {@code auth.token} (or an {@code Authorization:
@@ -173,13 +187,35 @@ public final class ReferenceServer {
       builder.authenticator(
           JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
     }
+    Operations.Builder operations = Operations.builder();
+    DialogueMetrics metrics = null;
+    if (options.metrics()) {
+      metrics = DialogueMetrics.builder().rooms("chat", "tiny", "secret", "lobby", "vault").build();
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      metrics.bindTo(registry);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      builder
+          .observer(metrics)
+          .http("/metrics", PrometheusEndpoint.handler(registry, HttpAccess.anyone()));
+    }
     if (options.historyDb() != null) {
-      builder.historyStore(JdbcHistoryStore.builder(options.historyDb()).build());
+      JdbcHistoryStore.Builder jdbc = JdbcHistoryStore.builder(options.historyDb());
+      if (metrics != null) {
+        jdbc.commitListener(metrics::onHistoryCommit);
+      }
+      HistoryStore store = jdbc.build();
+      operations.historyStore(store);
+      builder.historyStore(metrics == null ? store : metrics.monitor(store));
     }
     if (options.redis() != null) {
-      builder.broker(RedisBroker.create(options.redis()));
+      RedisBroker redis = RedisBroker.create(options.redis());
+      builder.broker(redis);
+      operations.readinessCheck("redis", redis::reachable);
     }
-    return builder;
+    // /health and /ready, always: external checks and load balancers read them.
+    return operations.build().install(builder);
   }
 
   /** Room {@code secret} admits role {@code admin} only; every other room admits everyone. */

@@ -371,9 +371,10 @@ class ReferenceServerTest {
 
   @Test
   void options_defaultToPort3000OnAllInterfaces_andAcceptBothSpellings() {
-    assertThat(Options.parse()).isEqualTo(new Options(3000, "0.0.0.0", null, null, null, false));
+    assertThat(Options.parse())
+        .isEqualTo(new Options(3000, "0.0.0.0", null, null, null, false, false));
     assertThat(Options.parse("--port=0", "--host", "127.0.0.1"))
-        .isEqualTo(new Options(0, "127.0.0.1", null, null, null, false));
+        .isEqualTo(new Options(0, "127.0.0.1", null, null, null, false, false));
     assertThat(Options.parse("--jwt-secret", SECRET).toString()).doesNotContain(SECRET);
   }
 
