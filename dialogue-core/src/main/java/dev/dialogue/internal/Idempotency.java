@@ -46,6 +46,36 @@ public final class Idempotency {
     return recent.putIfAbsent(new Key(userId, clientMessageId), mine);
   }
 
+  /**
+   * The first trigger's outcome, or null when this one is the first: claims the id with {@code
+   * mine}; if another trigger holds the claim, waits for its outcome (up to {@code waitMillis}; a
+   * first that failed lets this one try). When the claim is this one's, {@code elsewhere} is asked
+   * for a first that memory does not know (a store after a restart, another node), and {@code mine}
+   * completes with it if there is one.
+   */
+  public First earlier(
+      String userId,
+      String clientMessageId,
+      CompletableFuture<First> mine,
+      java.util.function.Supplier<First> elsewhere,
+      long waitMillis) {
+    while (true) {
+      CompletableFuture<First> prior = claim(userId, clientMessageId, mine);
+      if (prior == null) {
+        First found = elsewhere.get();
+        if (found != null) {
+          mine.complete(found); // later repeats find it in memory
+        }
+        return found;
+      }
+      try {
+        return prior.get(waitMillis, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        release(userId, clientMessageId, prior); // the first failed: this one may try
+      }
+    }
+  }
+
   /** The outcome of a published trigger with this id, without claiming it; null if none yet. */
   public First published(String userId, String clientMessageId) {
     CompletableFuture<First> first = recent.get(new Key(userId, clientMessageId));

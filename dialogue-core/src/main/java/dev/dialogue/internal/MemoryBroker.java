@@ -95,22 +95,12 @@ final class MemoryBroker implements Broker {
       String userId,
       String clientMessageId,
       CompletableFuture<Idempotency.First> mine) {
-    while (true) {
-      CompletableFuture<Idempotency.First> prior = idempotency.claim(userId, clientMessageId, mine);
-      if (prior == null) {
-        Idempotency.First stored = storedEarlier(roomId, userId, clientMessageId);
-        if (stored != null) {
-          mine.complete(stored); // Later repeats find it in memory.
-        }
-        return stored;
-      }
-      try {
-        return prior.get(STORE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        // The first one failed and released its claim: this one may try.
-        idempotency.release(userId, clientMessageId, prior);
-      }
-    }
+    return idempotency.earlier(
+        userId,
+        clientMessageId,
+        mine,
+        () -> storedEarlier(roomId, userId, clientMessageId),
+        STORE_WAIT.toMillis());
   }
 
   /**

@@ -76,6 +76,7 @@ public final class Requests {
       }
       handler.handle(connection, payload, reply);
     } catch (RateLimited e) {
+      refused(eventName, ErrorCode.RATE_LIMITED.name());
       reply.rateLimited(e);
     } catch (DialogueException e) {
       refused(eventName, e.code().name());

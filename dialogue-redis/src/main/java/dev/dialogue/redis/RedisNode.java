@@ -253,23 +253,14 @@ final class RedisNode implements Broker {
       String userId,
       String clientMessageId,
       CompletableFuture<Idempotency.First> mine) {
-    while (true) {
-      CompletableFuture<Idempotency.First> prior = idempotency.claim(userId, clientMessageId, mine);
-      if (prior == null) {
-        // First on this node: another node may have published it (the publish script checks
-        // again, atomically, for two nodes at once).
-        Idempotency.First remembered = remembered(roomId, userId, clientMessageId);
-        if (remembered != null) {
-          mine.complete(remembered);
-        }
-        return remembered;
-      }
-      try {
-        return prior.get(STORE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        idempotency.release(userId, clientMessageId, prior);
-      }
-    }
+    // First on this node: another node may have published it (the publish script checks again,
+    // atomically, for two nodes at once).
+    return idempotency.earlier(
+        userId,
+        clientMessageId,
+        mine,
+        () -> remembered(roomId, userId, clientMessageId),
+        STORE_WAIT_MILLIS);
   }
 
   @Override
