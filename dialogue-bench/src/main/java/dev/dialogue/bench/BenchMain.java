@@ -22,8 +22,9 @@ import java.util.Set;
  * installed with {@code npm ci} under {@code --work}. {@code --rates} holds those offered
  * deliveries per second in fan-out and many rooms, one step each, instead of looking for the
  * maximum (no 80% run): for comparing latency at a given load. {@code chat} (the chat example under
- * 1,000 simulated users, {@link ChatScenario}) runs only when named. Without {@code node}/{@code
- * npm}, the Node peer is left out and the report says so.
+ * 1,000 simulated users, {@link ChatScenario}) and the scale-out scenarios on Redis ({@link
+ * ScaleOut}: redis-fanout, redis-idle, redis-storm) run only when named. Without {@code
+ * node}/{@code npm}, the Node peer is left out and the report says so.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -97,7 +98,8 @@ public final class BenchMain {
             scenarios.clear();
             for (String s : v.split(",")) {
               if (!List.of("fanout", "rooms", "idle", "churn", "durable", "recovery", "chat")
-                  .contains(s.trim())) {
+                      .contains(s.trim())
+                  && !ScaleOut.SCENARIOS.contains(s.trim())) {
                 throw new IllegalArgumentException("unknown scenario " + s);
               }
               scenarios.add(s.trim());
@@ -245,6 +247,10 @@ public final class BenchMain {
       log.println(
           "bench: chat app, " + chat.users() + " users in " + chat.channels() + " channels");
       report.chat.add(new ChatScenario(chat, launcher, o.work(), log).run());
+    }
+    // Scale-out on Redis (issue 19): only when named, like chat.
+    try (ScaleOut scale = new ScaleOut(o.plan(), launcher, log)) {
+      report.scaleOut = scale.run(o.scenarios());
     }
     double minutes = (System.nanoTime() - began) / 60e9;
     Path out = o.out();

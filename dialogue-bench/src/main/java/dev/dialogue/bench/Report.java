@@ -21,6 +21,7 @@ final class Report {
   Plan.Storm stormPlan = Plan.QUICK_STORM;
   final List<Results.Durable> durable = new ArrayList<>();
   final List<Results.Chat> chat = new ArrayList<>();
+  ScaleOut scaleOut;
   final Map<String, Profile> profiles = new LinkedHashMap<>();
   final List<String> notes = new ArrayList<>();
 
@@ -130,6 +131,7 @@ final class Report {
     md.append(StormSection.markdown(storm, stormNotApplicable, stormPlan));
     DurableReport.section(durable, this::line);
     ChatReport.section(chat, this::line);
+    ScaleReport.section(scaleOut, this::line);
     profileSection();
     md.append(handWritten(out));
     Files.writeString(out, md.toString());
