@@ -36,9 +36,14 @@ final class ScaleOut implements AutoCloseable {
       int idleNodes,
       int idlePerClientProcess,
       Plan.Storm storm) {
+    /**
+     * The plan's sizes; {@code -Ddialogue.bench.scaleRounds=N} measures the full plan's fan-out
+     * setups N times instead of 2 (more spread on a noisy machine).
+     */
     static Sizes of(Plan plan) {
+      int rounds = Integer.getInteger("dialogue.bench.scaleRounds", 2);
       return plan.name().equals(Plan.FULL.name())
-          ? new Sizes(1_000, 6, 2, 50_000, 3, 17_000, new Plan.Storm(5_000, 100, 10, 1, 120))
+          ? new Sizes(1_000, 6, rounds, 50_000, 3, 17_000, new Plan.Storm(5_000, 100, 10, 1, 120))
           : new Sizes(150, 3, 1, 600, 3, 250, new Plan.Storm(150, 20, 5, 1, 60));
     }
   }
@@ -80,7 +85,10 @@ final class ScaleOut implements AutoCloseable {
   /** The run's Redis, started on first use and emptied on every call: each setup starts clean. */
   String freshRedis() {
     if (redis == null) {
-      redis = TestRedis.start();
+      TestRedis started = TestRedis.start();
+      // Also stopped if this JVM is ended (SIGTERM) before close().
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "bench-redis-stop"));
+      redis = started;
       log.println("bench: redis-server on port " + redis.port());
     }
     redis.flushAll();

@@ -121,7 +121,9 @@ final class ScaleStorm {
               notLive,
               survivorCpu,
               redisCpuSeconds,
-              gen.stats.firstError() == null ? "" : "first error: " + gen.stats.firstError());
+              d.errors() == 0
+                  ? ""
+                  : "errors after the kill; the run's first error: " + gen.stats.firstError());
       log.printf(
           "  storm across nodes: %d/%d recovered, %.0f ms from the kill (%.0f ms from"
               + " reconnecting, cut noticed in %.0f ms), p50 %.1f p99 %.1f ms, received %d, gaps"
