@@ -22,9 +22,10 @@ import java.util.Set;
  * installed with {@code npm ci} under {@code --work}. {@code --rates} holds those offered
  * deliveries per second in fan-out and many rooms, one step each, instead of looking for the
  * maximum (no 80% run): for comparing latency at a given load. {@code chat} (the chat example under
- * 1,000 simulated users, {@link ChatScenario}) and {@code game} (500 matches of the game example
+ * 1,000 simulated users, {@link ChatScenario}), {@code game} (500 matches of the game example
  * played by bots, {@link GameScenario}; {@code --think-ms} sets the bots' think time, {@code
- * --lobby-watchers} how many connections watch the lobby) run only when named. Without {@code
+ * --lobby-watchers} how many connections watch the lobby) and the scale-out scenarios on Redis
+ * ({@link ScaleOut}: redis-fanout, redis-idle, redis-storm) run only when named. Without {@code
  * node}/{@code npm}, the Node peer is left out and the report says so.
  */
 public final class BenchMain {
@@ -103,8 +104,9 @@ public final class BenchMain {
             scenarios.clear();
             for (String s : v.split(",")) {
               if (!List.of(
-                      "fanout", "rooms", "idle", "churn", "durable", "recovery", "chat", "game")
-                  .contains(s.trim())) {
+                          "fanout", "rooms", "idle", "churn", "durable", "recovery", "chat", "game")
+                      .contains(s.trim())
+                  && !ScaleOut.SCENARIOS.contains(s.trim())) {
                 throw new IllegalArgumentException("unknown scenario " + s);
               }
               scenarios.add(s.trim());
@@ -268,6 +270,10 @@ public final class BenchMain {
       }
       log.println("bench: game, " + game.matches() + " matches of bots");
       report.game.add(new GameScenario(game, launcher, log).run());
+    }
+    // Scale-out on Redis (issue 19): only when named, like chat.
+    try (ScaleOut scale = new ScaleOut(o.plan(), launcher, log)) {
+      report.scaleOut = scale.run(o.scenarios());
     }
     double minutes = (System.nanoTime() - began) / 60e9;
     Path out = o.out();

@@ -6,6 +6,7 @@ import dev.dialogue.RoomConfig;
 import dev.dialogue.jdbc.JdbcHistoryStore;
 import dev.dialogue.jwt.JwtAuthenticator;
 import dev.dialogue.micrometer.DialogueMetrics;
+import dev.dialogue.redis.RedisBroker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.validation.constraints.NotBlank;
@@ -17,8 +18,9 @@ import java.time.Duration;
  * typed, validated event {@code tick} (no history) to which every participant is subscribed; room
  * {@code storm}, whose {@code tick} keeps history (scenario 5, recovery storm); and room {@code
  * notes} whose event {@code note} keeps history (scenario 6), written through to the JDBC store
- * given with {@code --history-store}. Development-mode identity, or HS256 JWTs with {@code
- * --jwt-secret}. Library defaults otherwise.
+ * given with {@code --history-store}; a node sharing its rooms through the Redis of {@code --redis
+ * URI}. Development-mode identity, or HS256 JWTs with {@code --jwt-secret}. Library defaults
+ * otherwise.
  */
 final class DialogueServer {
   /** The benchmark payload: publisher, sequence number, send time, padding to 100 bytes. */
@@ -50,6 +52,10 @@ final class DialogueServer {
     if (options.jwtSecret() != null) {
       builder.authenticator(
           JwtAuthenticator.hs256(options.jwtSecret()).requireExpiry(false).build());
+    }
+    if (options.redis() != null) {
+      // Scale-out (issue 19): this server is one node of several sharing rooms through Redis.
+      builder.broker(RedisBroker.create(options.redis()));
     }
     if (options.historyStore() != null) {
       builder.historyStore(JdbcHistoryStore.builder(options.historyStore()).build());

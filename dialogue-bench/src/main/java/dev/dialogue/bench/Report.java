@@ -22,6 +22,7 @@ final class Report {
   final List<Results.Durable> durable = new ArrayList<>();
   final List<Results.Chat> chat = new ArrayList<>();
   final List<Results.Game> game = new ArrayList<>();
+  ScaleOut scaleOut;
   final Map<String, Profile> profiles = new LinkedHashMap<>();
   final List<String> notes = new ArrayList<>();
 
@@ -132,6 +133,7 @@ final class Report {
     DurableReport.section(durable, this::line);
     ChatReport.section(chat, this::line);
     GameReport.section(game, this::line);
+    ScaleReport.section(scaleOut, this::line);
     profileSection();
     md.append(handWritten(out));
     Files.writeString(out, md.toString());

@@ -8,15 +8,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What the harness passes to every Java server it starts ({@code --port N --rooms N --jwt-secret
- * S}, and for Dialogue {@code --history-store JDBC-URL}), and the control channel on standard input
- * that all servers (Java and Node) share.
+ * S}, and for Dialogue {@code --history-store JDBC-URL} and {@code --redis URI}), and the control
+ * channel on standard input that all servers (Java and Node) share.
  */
-record ServerArgs(int port, int rooms, String jwtSecret, String historyStore) {
+record ServerArgs(int port, int rooms, String jwtSecret, String historyStore, String redis) {
   static ServerArgs parse(String[] args) {
     int port = 0;
     int rooms = 0;
     String secret = null;
     String historyStore = null;
+    String redis = null;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -24,11 +25,12 @@ record ServerArgs(int port, int rooms, String jwtSecret, String historyStore) {
         case "--rooms" -> rooms = Integer.parseInt(require(args[i], value));
         case "--jwt-secret" -> secret = require(args[i], value);
         case "--history-store" -> historyStore = require(args[i], value);
+        case "--redis" -> redis = require(args[i], value);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
       i++;
     }
-    return new ServerArgs(port, rooms, secret, historyStore);
+    return new ServerArgs(port, rooms, secret, historyStore, redis);
   }
 
   private static String require(String option, String value) {

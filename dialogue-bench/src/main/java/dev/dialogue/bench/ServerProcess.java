@@ -98,14 +98,16 @@ final class ServerProcess implements AutoCloseable {
 
   /** Heap in use after a full collection, as the server measures it; -1 if it does not answer. */
   long heapAfterGc() throws IOException {
-    OutputStream in = process.getOutputStream();
-    in.write("gc\n".getBytes(StandardCharsets.UTF_8));
-    in.flush();
+    send("gc");
     String heap = await("HEAP ", 60);
     return heap == null ? -1 : Long.parseLong(heap.substring("HEAP ".length()).trim());
   }
 
-  private String await(String prefix, int seconds) {
+  /**
+   * The next line of standard output that starts with {@code prefix}, skipping others, or null
+   * after {@code seconds}.
+   */
+  String await(String prefix, int seconds) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     try {
       while (true) {
@@ -122,6 +124,21 @@ final class ServerProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /** Sends {@code line} to the process's standard input (its control channel). */
+  void send(String line) throws IOException {
+    OutputStream in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+  }
+
+  /**
+   * Kills the process at once with SIGKILL, as a crashed machine would end it: no shutdown hook, no
+   * close frame; the kernel closes its sockets. Waits until it is gone.
+   */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
   /** Closes standard input (the server stops itself), then kills what is left after 15 s. */
