@@ -62,6 +62,10 @@ public final class SocketIoTransport {
   private final BrowserScript script;
   private final Executor routeExecutor;
   private final CompletableFuture<Integer> boundPort = new CompletableFuture<>();
+
+  /** The listening channel, closed first by {@link #stop()}. */
+  private volatile io.netty.channel.Channel listening;
+
   private volatile SocketIOServer server;
   private UpgradeGuard upgradeGuard;
   private static final FrameGuard FRAME_GUARD = new FrameGuard();
@@ -177,6 +181,12 @@ public final class SocketIoTransport {
       return;
     }
     gate.stopping();
+    // The port is free when stop returns: on Netty 4.2 the shutdown of the boss group below could
+    // return with the listening socket still bound (a server started again on the port failed).
+    io.netty.channel.Channel channel = listening;
+    if (channel != null) {
+      channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
     for (String field : new String[] {"bossGroup", "workerGroup"}) {
       try {
         Field f = SocketIOServer.class.getDeclaredField(field);
@@ -263,6 +273,7 @@ public final class SocketIoTransport {
           new ChannelInboundHandlerAdapter() {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
+              listening = ctx.channel();
               boundPort.complete(((InetSocketAddress) ctx.channel().localAddress()).getPort());
               ctx.fireChannelActive();
             }
