@@ -176,9 +176,16 @@ final class RedisNode implements Broker {
 
   @Override
   public List<EventMessage> after(String roomId, long sinceOffset, int limit) {
+    Keys keys = Keys.of(config.keyPrefix(), roomId);
+    RedisStream stream = byChannel.get(keys.channel());
+    if (stream != null && stream.holdsEverythingAfter(sinceOffset)) {
+      // The join takes them from the node's recent events under the room's lock (Stream.after):
+      // a storm of recovering clients reads nothing from Redis.
+      return List.of();
+    }
     List<EventMessage> found;
     try {
-      found = range(Keys.of(config.keyPrefix(), roomId), sinceOffset + 1, Long.MAX_VALUE, limit);
+      found = range(keys, sinceOffset + 1, Long.MAX_VALUE, limit);
     } catch (DialogueException e) {
       log.error("Reading room '{}' after offset {} from Redis failed", roomId, sinceOffset, e);
       found = List.of();

@@ -390,6 +390,28 @@ final class RedisStream implements Broker.Stream {
     }
   }
 
+  /**
+   * Before a join takes the lock: whether this node's recent events hold every event after {@code
+   * offset} that it has shown (then recovery needs nothing from Redis). Should more arrive than the
+   * recent events keep before the join takes the lock, the join finds a gap and answers that it did
+   * not recover: never a wrong answer.
+   */
+  boolean holdsEverythingAfter(long offset) {
+    lock.lock();
+    try {
+      if (!synced || offset > shownOffset) {
+        return false;
+      }
+      if (offset == shownOffset) {
+        return true;
+      }
+      EventMessage oldest = recent.peekFirst();
+      return oldest != null && oldest.offset() <= offset + 1;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // ---- history, read under the lock ----
 
   @Override

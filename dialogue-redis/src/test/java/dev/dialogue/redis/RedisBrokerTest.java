@@ -470,4 +470,41 @@ class RedisBrokerTest {
         "node A no longer lists it", () -> a.clients("ann").size() == 1);
     assertThat(here.isConnected()).isTrue();
   }
+
+  /** How many XRANGE calls Redis has served (INFO commandstats). */
+  private long xranges() throws Exception {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("cmdstat_xrange:calls=(\\d+)")
+            .matcher(redis.command("INFO", "commandstats"));
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  @Test
+  void aRecoveryOnANodeThatDeliveredTheMissedEvents_readsNothingFromRedis() throws Exception {
+    Dialogue a = node();
+    RawClient alice = client(a, "alice");
+    ok(alice.request(Wire.JOIN, Map.of("roomId", "chat")));
+    RawClient bob = client(a, "bob");
+    JsonNode joined = ok(bob.request(Wire.JOIN, Map.of("roomId", "chat")));
+    ok(alice.request(Wire.TRIGGER, trigger("before")));
+    long seen = bob.take(Wire.EVENT).data().path("offset").asLong();
+    bob.close();
+    for (int i = 0; i < 50; i++) {
+      ok(alice.request(Wire.TRIGGER, trigger("m" + i)));
+    }
+    long before = xranges();
+    RawClient back = client(a, "bob");
+    JsonNode rejoined =
+        ok(
+            back.request(
+                Wire.JOIN,
+                Map.of(
+                    "roomId",
+                    "chat",
+                    "since",
+                    Map.of("offset", seen, "epoch", joined.path("epoch").asText()))));
+    assertThat(rejoined.path("recovered").asBoolean()).isTrue();
+    assertThat(rejoined.path("missed")).hasSize(50);
+    assertThat(xranges()).as("XRANGE calls").isEqualTo(before);
+  }
 }
