@@ -33,7 +33,9 @@ class GameScenarioTest {
     assertThat(r.seated()).isEqualTo(6);
     assertThat(r.watching()).isEqualTo(2);
     assertThat(w.movesAccepted()).isPositive();
-    assertThat(w.movesSent()).isGreaterThanOrEqualTo(w.movesAccepted());
+    // A move sent just before the window opened may be accepted in it: at most one per bot (each
+    // waits for its move's answer), two bots a match.
+    assertThat(w.movesAccepted()).isLessThanOrEqualTo(w.movesSent() + 2L * r.seated());
     assertThat(w.movesRefused()).isZero();
     assertThat(w.gamesFinished()).isPositive();
     assertThat(w.timeouts()).isZero();
