@@ -378,6 +378,13 @@ class ChatBrowserTest {
   @Order(14)
   void aRefusedRecovery_isSaid_andTheChannelIsReloaded() throws Exception {
     erin.openChannel("general");
+    // Erin's browser is offline while the backlog is published, so her re-join comes after all of
+    // it (published after the restart with her online, her re-join could come first and recover a
+    // part of it).
+    org.openqa.selenium.chromium.ChromiumNetworkConditions offline =
+        new org.openqa.selenium.chromium.ChromiumNetworkConditions();
+    offline.setOffline(true);
+    erin.driver.setNetworkConditions(offline);
     server.close();
     erin.await("the reconnecting banner", d -> !d.findElements(id("reconnect-banner")).isEmpty());
     server = ChatServer.start(new ChatOptions(port, "127.0.0.1", data, null, false));
@@ -389,9 +396,16 @@ class ChatBrowserTest {
             .findFirst()
             .orElseThrow()
             .id();
+    dev.dialogue.Room room = server.dialogue().room(general).orElseThrow();
+    long before = room.offset();
     for (int i = 1; i <= 1_005; i++) {
       server.dialogue().trigger(general, "message", Map.of("text", "Backlog " + i));
     }
+    dev.dialogue.testing.Await.until(
+        "the backlog published",
+        java.time.Duration.ofSeconds(60),
+        () -> room.offset() >= before + 1_005);
+    erin.driver.deleteNetworkConditions();
     erin.await(
         "the reloaded banner",
         d ->
