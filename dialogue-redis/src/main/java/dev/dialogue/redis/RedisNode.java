@@ -30,7 +30,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -516,9 +515,5 @@ final class RedisNode implements Broker {
         throw new IllegalStateException(e);
       }
     }
-  }
-
-  static Optional<Long> offsetOf(String text) {
-    return text == null || text.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(text));
   }
 }

@@ -33,6 +33,9 @@ final class RedisStream implements Broker.Stream {
   /** A publication of this node, waiting to come back on the channel. */
   private record Pending(CompletableFuture<Broker.Shown> shown, List<EventMessage> evicted) {}
 
+  /** How many of its newest shown events a node keeps for recoveries on it. */
+  private static final int RECENT = 1_000;
+
   private static final Comparator<EventMessage> NEWEST_FIRST =
       Comparator.comparingLong(EventMessage::timestamp)
           .reversed()
@@ -43,7 +46,6 @@ final class RedisStream implements Broker.Stream {
   private final Keys keys;
   private final ReentrantLock lock;
   private final Broker.Node node;
-  private final int recentLimit;
   private final ConcurrentLinkedQueue<String> inbound = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -66,7 +68,6 @@ final class RedisStream implements Broker.Stream {
     this.keys = keys;
     this.lock = lock;
     this.node = node;
-    this.recentLimit = 1_000;
   }
 
   Keys keys() {
@@ -307,7 +308,7 @@ final class RedisStream implements Broker.Stream {
     if (event.offset() != null) {
       shownOffset = event.offset();
       recent.addLast(event);
-      if (recent.size() > recentLimit) {
+      if (recent.size() > RECENT) {
         recent.removeFirst();
       }
     }
